@@ -1,0 +1,10 @@
+//! Services of jiujin that combine the store and the domain: settings, the keys that
+//! protect identities at rest, the registry's import/export, and the synthetic city.
+
+pub mod crypto;
+pub mod gen;
+pub mod registry;
+pub mod settings;
+
+pub use crypto::Keys;
+pub use settings::Settings;

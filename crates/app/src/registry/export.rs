@@ -1,0 +1,266 @@
+//! `jiujin export workers`: writes persons in a region (or the whole city) in the
+//! import template with full identity numbers and phones, so that export → import
+//! round-trips to "unchanged". An operator's command: it needs the database key.
+//! Also writes the blank template staff download.
+
+use std::path::Path;
+
+use jiujin_domain::refdata::RefData;
+use jiujin_domain::registry::{header_row, PersonState, COLUMNS};
+use jiujin_store::entity::person;
+use jiujin_store::registry::StoredPerson;
+use jiujin_store::{Scope, Store};
+use rust_xlsxwriter::{Format, Workbook};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::crypto::{KeyError, Keys};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("无法写入文件 {path}：{reason}")]
+    Write { path: String, reason: String },
+    #[error("导出文件须以 .xlsx 或 .csv 结尾：{0}")]
+    Format(String),
+    #[error(transparent)]
+    Store(#[from] jiujin_store::StoreError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("数据库错误：{0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("参考数据损坏：{0}")]
+    RefData(String),
+}
+
+/// The template cells of one person, in `COLUMNS` order.
+pub fn template_cells(
+    refdata: &RefData,
+    id_number: String,
+    phone: Option<String>,
+    s: &PersonState,
+) -> Vec<String> {
+    let region = |r: Option<jiujin_domain::RegionCode>| r.map(|c| c.short()).unwrap_or_default();
+    COLUMNS
+        .iter()
+        .map(|c| match c.key {
+            "name" => s.name.clone(),
+            "id_number" => id_number.clone(),
+            "phone" => phone.clone().unwrap_or_default(),
+            "hukou_region" => s.hukou_region.short(),
+            "residence_region" => region(s.residence_region),
+            "status" => s.status.label().to_string(),
+            "work_region" => region(s.work_region),
+            "work_province" => s
+                .work_province
+                .map(|p| {
+                    refdata
+                        .province_name(p)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| p.to_string())
+                })
+                .unwrap_or_default(),
+            "industry" => s.industry.clone().unwrap_or_default(),
+            "occupation" => s.occupation.clone().unwrap_or_default(),
+            "skill_level" => s
+                .skill_level
+                .map(|l| l.get().to_string())
+                .unwrap_or_default(),
+            "expected_wage" => s
+                .expected_wage
+                .map(|f| f.to_yuan_compact())
+                .unwrap_or_default(),
+            "flags" => s.flags.to_labels(),
+            "insurance" => s.insurance.to_labels(),
+            "unemployed_since" => s
+                .unemployed_since
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            "needs" => s.needs.to_labels(),
+            "household_no" => s.household_no.clone().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+enum Out {
+    Csv(Box<csv::Writer<std::fs::File>>),
+    Xlsx { book: Box<Workbook>, row: u32 },
+}
+
+struct Writer {
+    path: String,
+    out: Out,
+}
+
+impl Writer {
+    fn create(path: &Path) -> Result<Writer, ExportError> {
+        let shown = path.display().to_string();
+        let err = |e: &dyn std::fmt::Display| ExportError::Write {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let header = header_row();
+        let out = match ext.as_str() {
+            "csv" => {
+                let mut f = std::fs::File::create(path).map_err(|e| err(&e))?;
+                std::io::Write::write_all(&mut f, "\u{feff}".as_bytes()).map_err(|e| err(&e))?;
+                let mut w = csv::Writer::from_writer(f);
+                w.write_record(&header).map_err(|e| err(&e))?;
+                Out::Csv(Box::new(w))
+            }
+            "xlsx" => {
+                let mut book = Workbook::new();
+                let sheet = book.add_worksheet_with_constant_memory();
+                sheet.set_name("人员信息").map_err(|e| err(&e))?;
+                let bold = Format::new().set_bold();
+                for (i, h) in header.iter().enumerate() {
+                    sheet
+                        .write_string_with_format(0, i as u16, *h, &bold)
+                        .map_err(|e| err(&e))?;
+                }
+                Out::Xlsx {
+                    book: Box::new(book),
+                    row: 1,
+                }
+            }
+            _ => return Err(ExportError::Format(shown)),
+        };
+        Ok(Writer { path: shown, out })
+    }
+
+    fn row(&mut self, cells: &[String]) -> Result<(), ExportError> {
+        let path = self.path.clone();
+        let err = |e: &dyn std::fmt::Display| ExportError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        match &mut self.out {
+            Out::Csv(w) => w.write_record(cells).map_err(|e| err(&e)),
+            Out::Xlsx { book, row } => {
+                let sheet = book.worksheet_from_index(0).map_err(|e| err(&e))?;
+                for (i, c) in cells.iter().enumerate() {
+                    if !c.is_empty() {
+                        sheet.write_string(*row, i as u16, c).map_err(|e| err(&e))?;
+                    }
+                }
+                *row += 1;
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> Result<(), ExportError> {
+        let path = self.path.clone();
+        let err = |e: &dyn std::fmt::Display| ExportError::Write {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        match self.out {
+            Out::Csv(mut w) => w.flush().map_err(|e| err(&e)),
+            Out::Xlsx { mut book, .. } => book.save(&self.path).map_err(|e| err(&e)),
+        }
+    }
+}
+
+/// Exports every person in `scope` (in id order) to `out`; returns the row count.
+pub async fn export_workers(
+    store: &Store,
+    keys: &Keys,
+    scope: Scope,
+    out: &Path,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<u64, ExportError> {
+    let refdata = RefData::embedded().map_err(|e| ExportError::RefData(e.to_string()))?;
+    let mut w = Writer::create(out)?;
+    let mut after = 0i64;
+    let mut n = 0u64;
+    loop {
+        let chunk = person::Entity::find()
+            .filter(scope.persons())
+            .filter(person::Column::Id.gt(after))
+            .order_by_asc(person::Column::Id)
+            .limit(10_000)
+            .all(store.conn())
+            .await?;
+        let Some(last) = chunk.last().map(|m| m.id) else {
+            break;
+        };
+        for m in chunk {
+            let p = StoredPerson::from_model(m)?;
+            let id = keys.decrypt_id(&p.id_cipher)?;
+            let phone = p
+                .phone_cipher
+                .as_deref()
+                .map(|c| keys.decrypt_phone(c))
+                .transpose()?;
+            w.row(&template_cells(refdata, id, phone, &p.state))?;
+            n += 1;
+        }
+        if let Some(f) = progress {
+            f(n);
+        }
+        after = last;
+    }
+    w.finish()?;
+    Ok(n)
+}
+
+/// Writes the blank worker template: headers, one example row, and a sheet of
+/// instructions per column (xlsx) — or headers only (csv).
+pub fn write_template(out: &Path) -> Result<(), ExportError> {
+    let shown = out.display().to_string();
+    let err = |e: &dyn std::fmt::Display| ExportError::Write {
+        path: shown.clone(),
+        reason: e.to_string(),
+    };
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "csv" {
+        let w = Writer::create(out)?;
+        return w.finish();
+    }
+    if ext != "xlsx" {
+        return Err(ExportError::Format(shown));
+    }
+    let mut book = Workbook::new();
+    let text = Format::new().set_num_format("@");
+    let bold = Format::new().set_bold();
+    let required = Format::new()
+        .set_bold()
+        .set_font_color(rust_xlsxwriter::Color::Red);
+    let sheet = book.add_worksheet();
+    sheet.set_name("人员信息").map_err(|e| err(&e))?;
+    for (i, c) in COLUMNS.iter().enumerate() {
+        let col = i as u16;
+        let f = if c.required { &required } else { &bold };
+        sheet
+            .write_string_with_format(0, col, c.header, f)
+            .map_err(|e| err(&e))?;
+        // Text format so Excel keeps long numbers (identity numbers) intact.
+        sheet.set_column_format(col, &text).map_err(|e| err(&e))?;
+        sheet.set_column_width(col, 16).map_err(|e| err(&e))?;
+    }
+    let help = book.add_worksheet();
+    help.set_name("填写说明").map_err(|e| err(&e))?;
+    for (i, h) in ["列名", "英文键名", "是否必填", "说明"].iter().enumerate() {
+        help.write_string_with_format(0, i as u16, *h, &bold)
+            .map_err(|e| err(&e))?;
+    }
+    for (i, c) in COLUMNS.iter().enumerate() {
+        let r = (i + 1) as u32;
+        help.write_string(r, 0, c.header).map_err(|e| err(&e))?;
+        help.write_string(r, 1, c.key).map_err(|e| err(&e))?;
+        help.write_string(r, 2, if c.required { "必填" } else { "选填" })
+            .map_err(|e| err(&e))?;
+        help.write_string(r, 3, c.help).map_err(|e| err(&e))?;
+    }
+    help.set_column_width(3, 80).map_err(|e| err(&e))?;
+    book.save(out).map_err(|e| err(&e))
+}

@@ -1,0 +1,393 @@
+//! `jiujin import workers`: streams a worker file through validation, hashing and
+//! encryption on one thread while the store writes batches on another; valid rows
+//! are applied, invalid ones go to the rejects file with row, column and reason.
+//! A file that cannot be read at all is refused before anything is written.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use jiujin_domain::refdata::RefData;
+use jiujin_domain::registry::{validate_row, FieldError, HeaderMap, RowContext};
+use jiujin_store::registry::bulk::{
+    self, BulkImport, ImportCounts, PersonRow, RowOutcome, RunInfo, RunStatus,
+};
+use jiujin_store::Store;
+
+use super::rejects::{Reject, RejectsError, RejectsWriter};
+use super::source::{Cells, RawRow, Source, SourceError};
+use crate::crypto::Keys;
+
+/// What to import and how.
+pub struct ImportRequest<'a> {
+    pub path: &'a Path,
+    pub rejects: Option<&'a Path>,
+    /// The date the file describes (event date of the changes it brings).
+    pub as_of: NaiveDate,
+    pub actor: Option<String>,
+    pub batch_size: usize,
+    /// Set to stop after the batch in flight (Ctrl-C).
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub progress: Option<&'a (dyn Fn(&ImportProgress) + Sync)>,
+}
+
+/// Progress reported after each batch.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportProgress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub file_bytes: u64,
+    pub counts: ImportCounts,
+}
+
+/// The result of an import that ran.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportReport {
+    pub run_id: i64,
+    pub counts: ImportCounts,
+    /// Data rows read (empty rows are skipped and not counted).
+    pub rows: u64,
+    pub interrupted: bool,
+    /// The first rejects, for display (all of them are in the rejects file).
+    pub first_rejects: Vec<Reject>,
+    pub file_sha256: String,
+    #[serde(skip)]
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("{0}")]
+    Header(#[from] jiujin_domain::registry::HeaderError),
+    #[error(transparent)]
+    Rejects(#[from] RejectsError),
+    #[error(transparent)]
+    Store(#[from] jiujin_store::StoreError),
+    #[error("参考数据损坏：{0}")]
+    RefData(String),
+    #[error("读取线程异常结束")]
+    Reader,
+}
+
+/// How many rejects the report keeps in memory.
+const KEEP_REJECTS: usize = 50;
+
+// Rows travel by value: boxing the common variant would cost an allocation per row.
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Valid(PersonRow),
+    Invalid(Reject),
+}
+
+struct Batch {
+    items: Vec<Item>,
+    /// Original cells of the valid rows, by row number, for rejects found later
+    /// (duplicates within the file).
+    raw: Vec<(u64, Vec<String>)>,
+}
+
+enum Message {
+    Batch(Batch),
+    Failed(SourceError),
+    Done { sha256: String, rows: u64 },
+}
+
+fn reject(row: u64, errors: Vec<FieldError>, cells: Vec<String>) -> Reject {
+    let mut columns: Vec<&str> = Vec::new();
+    for e in &errors {
+        if !columns.contains(&e.column) {
+            columns.push(e.column);
+        }
+    }
+    Reject {
+        row,
+        column: columns.join("；"),
+        reason: errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
+        cells,
+    }
+}
+
+/// Validates, hashes and encrypts rows; runs on its own thread.
+fn produce(
+    mut source: Source,
+    header: HeaderMap,
+    keys: Keys,
+    today: NaiveDate,
+    batch: usize,
+    tx: tokio::sync::mpsc::Sender<Message>,
+) {
+    let refdata = match RefData::embedded() {
+        Ok(r) => r,
+        Err(_) => return,
+    };
+    let ctx = RowContext { refdata, today };
+    let id_col = header.position("id_number");
+    let mut scratch = Vec::with_capacity(256);
+    let mut rows = 0u64;
+    loop {
+        let mut items = Vec::with_capacity(batch);
+        let mut raw = Vec::with_capacity(batch);
+        let mut end = false;
+        while items.len() < batch {
+            let row = match source.next_row() {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Message::Failed(e));
+                    return;
+                }
+            };
+            rows += 1;
+            let RawRow {
+                row_no,
+                cells,
+                numeric_cells,
+            } = row;
+            let cells = match cells {
+                Cells::BadEncoding(c) => {
+                    let reason = match source.encoding {
+                        Some(super::source::Encoding::Gb18030) => "本行含有无法按GB18030/GBK解码的字节",
+                        _ => "本行含有非UTF-8编码的字节（文件其余部分为UTF-8），请检查该行或以UTF-8重新保存",
+                    };
+                    items.push(Item::Invalid(reject(
+                        row_no,
+                        vec![FieldError::new("（整行）", reason)],
+                        c,
+                    )));
+                    continue;
+                }
+                Cells::Text(c) => c,
+            };
+            if cells.len() != header.width {
+                let e = FieldError::new(
+                    "（整行）",
+                    format!(
+                        "本行有{}列，表头有{}列；请检查是否有多余或缺少的分隔符",
+                        cells.len(),
+                        header.width
+                    ),
+                );
+                items.push(Item::Invalid(reject(row_no, vec![e], cells)));
+                continue;
+            }
+            if id_col.is_some_and(|c| numeric_cells.contains(&c)) {
+                let e = FieldError::new(
+                    "公民身份号码",
+                    "公民身份号码被Excel存成了数字，末几位可能已丢失；请将该列设置为文本格式后重新填写",
+                );
+                items.push(Item::Invalid(reject(row_no, vec![e], cells)));
+                continue;
+            }
+            match validate_row(&ctx, &header, &cells) {
+                Ok(mut record) => {
+                    let id_hmac = keys.id_hmac(&record.id_number);
+                    let phone_hmac = record.phone.as_ref().map(|p| keys.phone_hmac(p));
+                    record.state.phone_digest = phone_hmac;
+                    let digest = keys.record_digest(&id_hmac, &record.state, &mut scratch);
+                    items.push(Item::Valid(PersonRow {
+                        row_no,
+                        id_hmac,
+                        id_cipher: keys.encrypt_id(&record.id_number),
+                        phone_hmac,
+                        phone_cipher: record.phone.as_ref().map(|p| keys.encrypt_phone(p)),
+                        state: record.state,
+                        digest,
+                    }));
+                    raw.push((row_no, cells));
+                }
+                Err(errors) => items.push(Item::Invalid(reject(row_no, errors, cells))),
+            }
+        }
+        if !items.is_empty()
+            && tx
+                .blocking_send(Message::Batch(Batch { items, raw }))
+                .is_err()
+        {
+            return;
+        }
+        if end {
+            let _ = tx.blocking_send(Message::Done {
+                sha256: source.sha256(),
+                rows,
+            });
+            return;
+        }
+    }
+}
+
+/// Imports a worker file. Errors before the run starts (unreadable file, missing
+/// headers, bad rejects path) change nothing.
+pub async fn import_workers(
+    store: &Store,
+    keys: &Keys,
+    req: ImportRequest<'_>,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    RefData::embedded().map_err(|e| ImportError::RefData(e.to_string()))?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let file_bytes = std::fs::metadata(req.path).map(|m| m.len()).unwrap_or(0);
+    let source = Source::open(req.path, bytes.clone())?;
+    let header = HeaderMap::from_headers(&source.header)?;
+    let mut rejects_out = match req.rejects {
+        Some(p) => Some(RejectsWriter::create(p, &source.header)?),
+        None => None,
+    };
+    let file_name = req
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut import = BulkImport::start(
+        store,
+        RunInfo {
+            kind: "workers".into(),
+            file_name,
+            file_sha256: String::new(),
+            as_of: req.as_of,
+            actor: req.actor.clone(),
+        },
+    )
+    .await?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(2);
+    let batch = req.batch_size.max(1);
+    let keys_for_reader = keys.clone();
+    let today = req.as_of;
+    let reader = std::thread::Builder::new()
+        .name("import-reader".into())
+        .spawn(move || produce(source, header, keys_for_reader, today, batch, tx))
+        .map_err(|_| ImportError::Reader)?;
+
+    let mut counts = ImportCounts::default();
+    let mut first_rejects = Vec::new();
+    let mut rows = 0u64;
+    let mut sha256 = String::new();
+    let mut interrupted = false;
+    let mut failure: Option<ImportError> = None;
+
+    loop {
+        if req
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+        {
+            interrupted = true;
+            break;
+        }
+        let Some(msg) = rx.recv().await else {
+            failure = Some(ImportError::Reader);
+            break;
+        };
+        let Batch { items, raw } = match msg {
+            Message::Batch(b) => b,
+            Message::Failed(e) => {
+                failure = Some(e.into());
+                break;
+            }
+            Message::Done { sha256: s, rows: r } => {
+                sha256 = s;
+                rows = r;
+                break;
+            }
+        };
+        let mut valid = Vec::new();
+        let mut refused = Vec::new();
+        for item in items {
+            match item {
+                Item::Valid(r) => valid.push(r),
+                Item::Invalid(r) => refused.push(r),
+            }
+        }
+        let outcomes = match import.apply(valid).await {
+            Ok(o) => o,
+            Err(e) => {
+                failure = Some(e.into());
+                break;
+            }
+        };
+        for (row, outcome) in outcomes {
+            if let RowOutcome::Duplicate { first_row } = outcome {
+                let cells = raw
+                    .binary_search_by_key(&row, |(r, _)| *r)
+                    .ok()
+                    .map(|i| raw[i].1.clone())
+                    .unwrap_or_default();
+                refused.push(reject(
+                    row,
+                    vec![FieldError::new(
+                        "公民身份号码",
+                        format!("公民身份号码与本文件第{first_row}行重复"),
+                    )],
+                    cells,
+                ));
+            } else {
+                counts.add(outcome);
+            }
+        }
+        refused.sort_by_key(|r| r.row);
+        counts.rejected += refused.len() as u64;
+        for r in refused {
+            if let Some(w) = rejects_out.as_mut() {
+                if let Err(e) = w.write(&r) {
+                    failure = Some(e.into());
+                    break;
+                }
+            }
+            if first_rejects.len() < KEEP_REJECTS {
+                first_rejects.push(r);
+            }
+        }
+        if failure.is_some() {
+            break;
+        }
+        if let Some(p) = req.progress {
+            p(&ImportProgress {
+                rows: counts.inserted + counts.updated + counts.unchanged + counts.rejected,
+                bytes: bytes.load(Ordering::Relaxed),
+                file_bytes,
+                counts,
+            });
+        }
+    }
+    drop(rx);
+    let _ = reader.join();
+
+    let status = match (&failure, interrupted) {
+        (Some(_), _) => RunStatus::Failed,
+        (None, true) => RunStatus::Interrupted,
+        (None, false) => RunStatus::Done,
+    };
+    let message = failure.as_ref().map(ToString::to_string);
+    let run_id = import.run_id();
+    import.finish(store, status, counts, message).await?;
+    bulk::set_run_hash(store, run_id, &sha256).await?;
+    if let Some(w) = rejects_out {
+        w.finish()?;
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if interrupted {
+        rows = counts.inserted + counts.updated + counts.unchanged + counts.rejected;
+    }
+    Ok(ImportReport {
+        run_id,
+        counts,
+        rows,
+        interrupted,
+        first_rejects,
+        file_sha256: sha256,
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,182 @@
+//! The one typed `Settings`: defaults, then an optional TOML file, then `JIUJIN_*`
+//! environment variables, then command-line flags (applied by the CLI). Nothing else
+//! in the program reads the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Runtime settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub db: String,
+    /// File holding the master key (hex). Defaults to `jiujin.key` beside an SQLite
+    /// database, or in the working directory for PostgreSQL.
+    pub key_file: Option<PathBuf>,
+    pub listen: SocketAddr,
+    /// Rows per import transaction.
+    pub import_batch: usize,
+}
+
+/// The settings file's shape; every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    db: Option<String>,
+    key_file: Option<PathBuf>,
+    listen: Option<String>,
+    import_batch: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("无法读取配置文件 {path}：{reason}")]
+    File { path: String, reason: String },
+    #[error("配置项 {name} 的值“{value}”无效：{reason}")]
+    Value {
+        name: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+pub const DEFAULT_DB: &str = "sqlite://jiujin-data/jiujin.db";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            db: DEFAULT_DB.to_string(),
+            key_file: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            import_batch: 50_000,
+        }
+    }
+}
+
+fn listen(value: &str, name: &'static str) -> Result<SocketAddr, SettingsError> {
+    value
+        .parse()
+        .map_err(|e: std::net::AddrParseError| SettingsError::Value {
+            name,
+            value: value.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+impl Settings {
+    /// Defaults, overlaid by `file` (if given, or `jiujin.toml` if present), overlaid
+    /// by the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        Self::load_from(file, |k| std::env::var(k).ok())
+    }
+
+    /// Same as `load` with an explicit environment (for tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingsError> {
+        let mut s = Settings::default();
+        let file = file.map(Path::to_path_buf).or_else(|| {
+            env("JIUJIN_CONFIG").map(PathBuf::from).or_else(|| {
+                let p = PathBuf::from("jiujin.toml");
+                p.exists().then_some(p)
+            })
+        });
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|e| SettingsError::File {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let f: FileSettings = toml::from_str(&text).map_err(|e| SettingsError::File {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            if let Some(v) = f.db {
+                s.db = v;
+            }
+            if let Some(v) = f.key_file {
+                s.key_file = Some(v);
+            }
+            if let Some(v) = f.listen {
+                s.listen = listen(&v, "listen")?;
+            }
+            if let Some(v) = f.import_batch {
+                s.import_batch = v;
+            }
+        }
+        if let Some(v) = env("JIUJIN_DB") {
+            s.db = v;
+        }
+        if let Some(v) = env("JIUJIN_KEY_FILE") {
+            s.key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("JIUJIN_LISTEN") {
+            s.listen = listen(&v, "JIUJIN_LISTEN")?;
+        }
+        if let Some(v) = env("JIUJIN_IMPORT_BATCH") {
+            s.import_batch = v.parse().map_err(|_| SettingsError::Value {
+                name: "JIUJIN_IMPORT_BATCH",
+                value: v.clone(),
+                reason: "应为正整数".into(),
+            })?;
+        }
+        if s.import_batch == 0 {
+            s.import_batch = 1;
+        }
+        Ok(s)
+    }
+
+    /// The key file to use for this database.
+    pub fn key_path(&self) -> PathBuf {
+        if let Some(p) = &self.key_file {
+            return p.clone();
+        }
+        match jiujin_store::DbUrl::parse(&self.db) {
+            Ok(jiujin_store::DbUrl::Sqlite(p)) => p
+                .parent()
+                .map(|d| d.join("jiujin.key"))
+                .unwrap_or_else(|| PathBuf::from("jiujin.key")),
+            _ => PathBuf::from("jiujin.key"),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("j.toml");
+        std::fs::write(
+            &f,
+            "db = \"sqlite://from-file.db\"\nlisten = \"0.0.0.0:9000\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(&f), |k| {
+            (k == "JIUJIN_DB").then(|| "postgres://x@h/db".to_string())
+        })
+        .unwrap();
+        assert_eq!(s.db, "postgres://x@h/db");
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.key_path(), PathBuf::from("jiujin.key"));
+        let d = Settings::load_from(None, |_| None).unwrap();
+        assert_eq!(d.key_path(), PathBuf::from("jiujin-data/jiujin.key"));
+    }
+
+    #[test]
+    fn unknown_settings_keys_and_bad_addresses_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("j.toml");
+        std::fs::write(&f, "dbb = 1\n").unwrap();
+        assert!(Settings::load_from(Some(&f), |_| None).is_err());
+        assert!(
+            Settings::load_from(None, |k| (k == "JIUJIN_LISTEN").then(|| "nope".into())).is_err()
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! `jiujin demo`: creates (or reuses) an SQLite database with the reference data and a
+//! synthetic population, then serves the web app.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Args as ClapArgs;
+use jiujin_app::gen::{generate, GenOptions};
+use jiujin_app::registry::import::{import_workers, ImportProgress, ImportRequest};
+use jiujin_app::Settings;
+use jiujin_domain::refdata::RefData;
+use jiujin_store::registry::{person_count, PersonFilter};
+use jiujin_store::{DbUrl, Scope};
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// 合成人口规模
+    #[arg(long, default_value_t = 100_000)]
+    pub workers: u64,
+    /// 随机种子
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// 监听地址
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// 只准备数据库，不启动服务
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
+    if !matches!(DbUrl::parse(&settings.db)?, DbUrl::Sqlite(_)) {
+        anyhow::bail!("demo 使用内嵌的SQLite数据库；城市部署请用 migrate / import / serve");
+    }
+    let started = std::time::Instant::now();
+    let store = super::open_store(&settings).await?;
+    let keys = super::keys(&settings, &store, true).await?;
+    let have = person_count(&store, Scope::City, &PersonFilter::default()).await?;
+    if have == 0 {
+        let dir =
+            std::env::temp_dir().join(format!("jiujin-demo-{}-{}", std::process::id(), a.seed));
+        let refdata = RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let pb = crate::progress::bar(a.workers, "生成合成人口", false);
+        let opts = GenOptions {
+            workers: a.workers,
+            seed: a.seed,
+            out_dir: dir.clone(),
+            as_of: super::today(),
+        };
+        let summary =
+            tokio::task::block_in_place(|| generate(&opts, refdata, &|n| pb.set_position(n)))?;
+        pb.finish_and_clear();
+        let file = summary
+            .files
+            .first()
+            .map(|(p, _)| p.clone())
+            .ok_or_else(|| anyhow::anyhow!("未生成文件"))?;
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        let pb = crate::progress::bar(size, "导入", true);
+        let progress = |p: &ImportProgress| pb.set_position(p.bytes);
+        let report = import_workers(
+            &store,
+            &keys,
+            ImportRequest {
+                path: &file,
+                rejects: None,
+                as_of: super::today(),
+                actor: Some("demo".into()),
+                batch_size: settings.import_batch,
+                cancel: Some(crate::progress::ctrl_c_flag()),
+                progress: Some(&progress),
+            },
+        )
+        .await?;
+        pb.finish_and_clear();
+        let _ = std::fs::remove_dir_all(&dir);
+        println!(
+            "已生成并导入合成人口 {} 人（拒绝 {} 行），用时 {:.1} 秒",
+            report.counts.inserted,
+            report.counts.rejected,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("复用已有数据库：{} 人", have);
+    }
+    println!(
+        "数据库：{}    密钥：{}",
+        store.url().redacted(),
+        settings.key_path().display()
+    );
+    if a.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let addr = a.listen.unwrap_or(settings.listen);
+    let state = jiujin_web::AppState::new(store, keys)?;
+    println!("打开浏览器访问：http://{addr}/");
+    println!("登录：演示版仅监听本机地址，无需登录（账号、角色与权限在下一阶段启用）");
+    jiujin_web::serve(state, addr).await?;
+    Ok(ExitCode::SUCCESS)
+}

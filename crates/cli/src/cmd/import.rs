@@ -1,0 +1,113 @@
+//! `jiujin import workers FILE`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, Subcommand};
+use jiujin_app::registry::import::{import_workers, ImportProgress, ImportRequest};
+use jiujin_app::Settings;
+
+#[derive(Subcommand)]
+pub enum What {
+    /// 导入人员信息（.xlsx / .xls / .csv，UTF-8 或 GBK/GB18030）
+    Workers(Args),
+}
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// 导入文件
+    pub file: PathBuf,
+    /// 错误行文件（.xlsx 或 .csv）：每个被拒绝的行，附行号、出错列和原因
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// 以JSON输出汇总：{"inserted":N,"updated":N,"unchanged":N,"rejected":N}
+    #[arg(long)]
+    pub json: bool,
+    /// 数据所反映的日期（默认今天），即本次变更事件的日期
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// 每个事务的行数
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// 操作人（记入导入记录和事件）
+    #[arg(long)]
+    pub actor: Option<String>,
+}
+
+pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
+    let What::Workers(a) = what;
+    let store = super::open_store(&settings).await?;
+    let keys = super::keys(&settings, &store, false).await?;
+    let cancel = crate::progress::ctrl_c_flag();
+    let size = std::fs::metadata(&a.file).map(|m| m.len()).unwrap_or(0);
+    let pb = crate::progress::bar(size, "导入", true);
+    let report_progress = |p: &ImportProgress| {
+        pb.set_position(p.bytes);
+    };
+    let report = import_workers(
+        &store,
+        &keys,
+        ImportRequest {
+            path: &a.file,
+            rejects: a.rejects.as_deref(),
+            as_of: a.as_of.unwrap_or_else(super::today),
+            actor: a.actor.clone(),
+            batch_size: a.batch.unwrap_or(settings.import_batch),
+            cancel: Some(cancel),
+            progress: Some(&report_progress),
+        },
+    )
+    .await;
+    pb.finish_and_clear();
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let c = report.counts;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged, "rejected": c.rejected})
+        );
+    } else {
+        println!(
+            "导入{}：新增 {}，更新 {}，未变 {}，拒绝 {}（共 {} 行，用时 {:.1} 秒，导入批次 #{}）",
+            if report.interrupted {
+                "已中断"
+            } else {
+                "完成"
+            },
+            c.inserted,
+            c.updated,
+            c.unchanged,
+            c.rejected,
+            report.rows,
+            report.elapsed.as_secs_f64(),
+            report.run_id
+        );
+    }
+    if c.rejected > 0 {
+        match &a.rejects {
+            Some(p) => eprintln!("被拒绝的行已写入 {}", p.display()),
+            None => {
+                for r in report.first_rejects.iter().take(20) {
+                    eprintln!("第{}行 [{}] {}", r.row, r.column, r.reason);
+                }
+                if c.rejected > 20 {
+                    eprintln!(
+                        "……共 {} 行被拒绝；用 --rejects 文件.xlsx 导出全部错误行",
+                        c.rejected
+                    );
+                }
+            }
+        }
+    }
+    if report.interrupted {
+        eprintln!("导入已中断：已提交的批次保留，重新运行同一命令即可从头核对并完成剩余部分。");
+        return Ok(ExitCode::from(130));
+    }
+    Ok(ExitCode::SUCCESS)
+}

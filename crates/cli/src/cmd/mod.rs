@@ -1,0 +1,52 @@
+//! One module per command.
+
+pub mod backup;
+pub mod bench;
+pub mod demo;
+pub mod export;
+pub mod gen;
+pub mod import;
+pub mod registry;
+pub mod serve;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jiujin_app::{Keys, Settings};
+use jiujin_store::{DbUrl, Store};
+
+/// Opens the configured database and brings its schema up to date.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let url = DbUrl::parse(&settings.db)?;
+    Ok(Store::open_migrated(&url).await?)
+}
+
+/// Loads the key (creating it only when `create`), and checks it against the
+/// database's record of the key it was first used with.
+pub async fn keys(settings: &Settings, store: &Store, create: bool) -> anyhow::Result<Keys> {
+    let path = settings.key_path();
+    let keys = Keys::load(&path, create)?;
+    store
+        .verify_key_check(keys.check_value(), &path.display().to_string())
+        .await
+        .with_context(|| format!("密钥文件 {}", path.display()))?;
+    Ok(keys)
+}
+
+pub async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
+    let store = open_store(&settings).await?;
+    let applied = store.applied_migrations().await?;
+    println!(
+        "数据库 {} 已是最新结构（{} 个迁移）：{}",
+        store.url().redacted(),
+        applied.len(),
+        applied.join("、")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Today in China (UTC+8), the default "as of" date of imports.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

@@ -1,0 +1,24 @@
+//! `jiujin serve`: the web app over the configured database.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Args as ClapArgs;
+use jiujin_app::Settings;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    /// 监听地址（默认 127.0.0.1:8080，或 JIUJIN_LISTEN）
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+}
+
+pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(&settings).await?;
+    let keys = super::keys(&settings, &store, false).await?;
+    let addr = a.listen.unwrap_or(settings.listen);
+    let state = jiujin_web::AppState::new(store, keys)?;
+    println!("jiujin 已启动：http://{addr}/   （Ctrl-C 停止）");
+    jiujin_web::serve(state, addr).await?;
+    Ok(ExitCode::SUCCESS)
+}

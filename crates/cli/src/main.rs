@@ -1,0 +1,112 @@
+//! The `jiujin` command line: one binary for the demo, the server, migrations,
+//! imports/exports, synthetic data, validation of identity lists, backups and
+//! benchmarks. Commands parse arguments and call the app and web crates.
+
+mod cmd;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "jiujin", version, about = "就近 · 重庆农民工就业服务平台", long_about = None)]
+struct Cli {
+    /// 数据库地址：sqlite://文件路径 或 postgres://…（默认取 JIUJIN_DB 或 sqlite://jiujin-data/jiujin.db）
+    #[arg(long, global = true)]
+    db: Option<String>,
+    /// 配置文件（TOML）
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// 密钥文件（默认与SQLite数据库同目录的 jiujin.key）
+    #[arg(long, global = true)]
+    key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 创建（或复用）演示数据库：参考数据 + 合成人口，然后启动网页服务
+    Demo(cmd::demo::Args),
+    /// 启动网页服务
+    Serve(cmd::serve::Args),
+    /// 执行数据库迁移并载入参考数据
+    Migrate,
+    /// 导入文件
+    #[command(subcommand)]
+    Import(cmd::import::What),
+    /// 导出文件（含完整证件号码，仅限运维人员）
+    #[command(subcommand)]
+    Export(cmd::export::What),
+    /// 生成空白导入模板
+    #[command(subcommand)]
+    Template(cmd::export::TemplateWhat),
+    /// 生成合成数据（可导入的文件）
+    Gen(cmd::gen::Args),
+    /// 逐行校验号码：公民身份号码（id）或统一社会信用代码（uscc），从标准输入读取
+    Validate(cmd::validate::Args),
+    /// 在线备份SQLite数据库
+    Backup(cmd::backup::BackupArgs),
+    /// 从备份恢复SQLite数据库（服务停止时执行）
+    Restore(cmd::backup::RestoreArgs),
+    /// 登记库维护：核对当前状态与事件、列出疑似重复
+    #[command(subcommand)]
+    Registry(cmd::registry::What),
+    /// 性能基准
+    #[command(subcommand)]
+    Bench(cmd::bench::What),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JIUJIN_LOG")
+                .unwrap_or_else(|_| "warn,jiujin=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut settings = jiujin_app::Settings::load(cli.config.as_deref())?;
+    if let Some(db) = cli.db {
+        settings.db = db;
+    }
+    if let Some(k) = cli.key_file {
+        settings.key_file = Some(k);
+    }
+    match cli.command {
+        Command::Demo(a) => cmd::demo::run(settings, a).await,
+        Command::Serve(a) => cmd::serve::run(settings, a).await,
+        Command::Migrate => cmd::migrate(settings).await,
+        Command::Import(w) => cmd::import::run(settings, w).await,
+        Command::Export(w) => cmd::export::run(settings, w).await,
+        Command::Template(w) => cmd::export::template(w),
+        Command::Gen(a) => cmd::gen::run(a),
+        Command::Validate(a) => cmd::validate::run(a),
+        Command::Backup(a) => cmd::backup::backup(settings, a).await,
+        Command::Restore(a) => cmd::backup::restore(settings, a).await,
+        Command::Registry(w) => cmd::registry::run(settings, w).await,
+        Command::Bench(w) => cmd::bench::run(settings, w).await,
+    }
+}

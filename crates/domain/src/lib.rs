@@ -1,0 +1,12 @@
+//! Pure domain types and logic of jiujin: identity numbers, regions, the registry's
+//! records and vocabularies, money. Nothing here does I/O, async or database work;
+//! every other crate builds on these types.
+
+pub mod identity;
+pub mod money;
+pub mod refdata;
+pub mod region;
+pub mod registry;
+
+pub use money::Fen;
+pub use region::{RegionCode, RegionLevel};

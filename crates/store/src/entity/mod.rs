@@ -1,0 +1,9 @@
+//! sea-orm entities, one module per table, for ordinary reads and writes. The bulk
+//! import path writes the same tables with prepared statements / COPY instead.
+
+pub mod duplicate_review;
+pub mod import_run;
+pub mod meta;
+pub mod person;
+pub mod person_event;
+pub mod region;

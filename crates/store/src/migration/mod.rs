@@ -1,0 +1,15 @@
+//! Forward-only schema migrations (sea-orm-migration), the same for SQLite and
+//! PostgreSQL. A migration is never edited once landed; changes come as new ones.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_registry;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_registry::Migration)]
+    }
+}

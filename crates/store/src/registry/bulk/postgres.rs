@@ -1,0 +1,347 @@
+//! PostgreSQL bulk writer: a dedicated connection; each batch is COPYed into a
+//! session-temporary staging table, then one statement inserts the new persons with
+//! their registration events and reports, for every staged row, its person and
+//! whether it is new or unchanged. The few changed rows are diffed in Rust.
+
+use std::fmt::Write as _;
+
+use jiujin_domain::registry::{EventSource, PersonState};
+use jiujin_domain::RegionCode;
+use sqlx::postgres::PgConnection;
+use sqlx::Connection;
+use sqlx::Row;
+
+use super::{PersonRow, RowOutcome, RunStamp, Seen};
+use crate::entity::person;
+use crate::registry::convert::state_from_model;
+use crate::registry::events;
+use crate::{Result, StoreError};
+
+pub(super) struct Writer {
+    conn: PgConnection,
+    stamp: RunStamp,
+    buf: String,
+}
+
+const STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (
+    row_no bigint NOT NULL, first_in_batch boolean NOT NULL, id_hmac bytea NOT NULL, id_cipher bytea NOT NULL,
+    phone_hmac bytea, phone_cipher bytea, name text NOT NULL, birth_date date NOT NULL, sex smallint NOT NULL,
+    hukou_region bigint NOT NULL, residence_region bigint, household_no text, status smallint NOT NULL,
+    work_region bigint, work_province smallint, industry text, occupation text, occupation_name text,
+    skill_level smallint, expected_wage_fen bigint, flags integer NOT NULL, insurance integer NOT NULL,
+    needs integer NOT NULL, unemployed_since date, row_digest bytea NOT NULL
+) ON COMMIT DELETE ROWS";
+
+const COPY: &str = "COPY import_stage (row_no, first_in_batch, id_hmac, id_cipher, phone_hmac, phone_cipher, name, \
+    birth_date, sex, hukou_region, residence_region, household_no, status, work_region, work_province, industry, \
+    occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest) \
+    FROM STDIN";
+
+/// Inserts new persons (first occurrence in the batch, absent from the table) with
+/// their 登记 event, then classifies every staged row.
+const MERGE: &str = "WITH ins AS (
+    INSERT INTO persons (id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, hukou_region,
+        residence_region, household_no, status, status_since, work_region, work_province, industry, occupation,
+        occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest,
+        created_at, updated_at)
+    SELECT s.id_hmac, s.id_cipher, s.phone_hmac, s.phone_cipher, s.name, s.birth_date, s.sex, s.hukou_region,
+        s.residence_region, s.household_no, s.status, $1, s.work_region, s.work_province, s.industry, s.occupation,
+        s.occupation_name, s.skill_level, s.expected_wage_fen, s.flags, s.insurance, s.needs, s.unemployed_since,
+        s.row_digest, $2, $2
+    FROM import_stage s
+    WHERE s.first_in_batch AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id_hmac = s.id_hmac)
+    ORDER BY s.row_no
+    ON CONFLICT (id_hmac) DO NOTHING
+    RETURNING id, id_hmac, status, work_region, work_province, industry, insurance, flags
+), ev AS (
+    INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, work_province, industry,
+        insurance, flags, changes, import_run_id, actor, recorded_at)
+    SELECT id, $1, $3, $4, status, work_region, work_province, industry, insurance, flags, NULL, $5, $6, $2 FROM ins
+)
+SELECT s.row_no, COALESCE(ins.id, p.id) AS person_id, ins.id IS NOT NULL AS inserted,
+       COALESCE(p.row_digest = s.row_digest, false) AS same
+FROM import_stage s
+LEFT JOIN ins ON ins.id_hmac = s.id_hmac
+LEFT JOIN persons p ON p.id_hmac = s.id_hmac
+ORDER BY s.id_hmac, s.row_no";
+
+impl Writer {
+    pub(super) async fn open(url: &str, stamp: RunStamp) -> Result<Writer> {
+        let mut conn = PgConnection::connect(url).await?;
+        sqlx::query(STAGE).execute(&mut conn).await?;
+        Ok(Writer {
+            conn,
+            stamp,
+            buf: String::new(),
+        })
+    }
+
+    pub(super) async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+
+    fn stage_text(&mut self, rows: &[PersonRow]) {
+        let b = &mut self.buf;
+        b.clear();
+        let mut prev: Option<&[u8; 16]> = None;
+        for r in rows {
+            let s = &r.state;
+            let first = prev != Some(&r.id_hmac);
+            prev = Some(&r.id_hmac);
+            let _ = write!(b, "{}\t{}\t", r.row_no, if first { 't' } else { 'f' });
+            bytea(b, &r.id_hmac);
+            b.push('\t');
+            bytea(b, &r.id_cipher);
+            b.push('\t');
+            match &r.phone_hmac {
+                Some(h) => bytea(b, h),
+                None => b.push_str("\\N"),
+            }
+            b.push('\t');
+            match &r.phone_cipher {
+                Some(c) => bytea(b, c),
+                None => b.push_str("\\N"),
+            }
+            b.push('\t');
+            text(b, Some(&s.name));
+            let _ = write!(
+                b,
+                "\t{}\t{}\t{}\t",
+                s.birth_date,
+                s.sex.code(),
+                s.hukou_region.as_i64()
+            );
+            num(b, s.residence_region.map(RegionCode::as_i64));
+            b.push('\t');
+            text(b, s.household_no.as_deref());
+            let _ = write!(b, "\t{}\t", s.status.code());
+            num(b, s.work_region.map(RegionCode::as_i64));
+            b.push('\t');
+            num(b, s.work_province.map(i64::from));
+            b.push('\t');
+            text(b, s.industry.as_deref());
+            b.push('\t');
+            text(b, s.occupation.as_deref());
+            b.push('\t');
+            text(b, s.occupation_name.as_deref());
+            b.push('\t');
+            num(b, s.skill_level.map(|l| i64::from(l.get())));
+            b.push('\t');
+            num(b, s.expected_wage.map(|f| f.0));
+            let _ = write!(
+                b,
+                "\t{}\t{}\t{}\t",
+                s.flags.bits(),
+                s.insurance.bits(),
+                s.needs.bits()
+            );
+            match s.unemployed_since {
+                Some(d) => {
+                    let _ = write!(b, "{d}");
+                }
+                None => b.push_str("\\N"),
+            }
+            b.push('\t');
+            bytea(b, &r.digest);
+            b.push('\n');
+        }
+    }
+
+    pub(super) async fn apply(
+        &mut self,
+        rows: &[PersonRow],
+        seen: &mut Seen,
+    ) -> Result<Vec<(u64, RowOutcome)>> {
+        self.stage_text(rows);
+        let mut tx = self.conn.begin().await?;
+        let mut copy = tx.copy_in_raw(COPY).await?;
+        copy.send(self.buf.as_bytes()).await?;
+        copy.finish().await?;
+        let classified = sqlx::query(MERGE)
+            .bind(self.stamp.as_of)
+            .bind(self.stamp.now)
+            .bind(jiujin_domain::registry::EventKind::Registered.code())
+            .bind(EventSource::Import.code())
+            .bind(self.stamp.run_id)
+            .bind(self.stamp.actor.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+        if classified.len() != rows.len() {
+            return Err(StoreError::Corrupt(format!(
+                "暂存 {} 行，归类 {} 行",
+                rows.len(),
+                classified.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        let mut changed: Vec<(i64, &PersonRow)> = Vec::new();
+        // Both `rows` and `classified` are in (id_hmac, row_no) order.
+        for (r, c) in rows.iter().zip(&classified) {
+            let row_no: i64 = c.try_get("row_no")?;
+            let person_id: i64 = c.try_get("person_id")?;
+            let inserted: bool = c.try_get("inserted")?;
+            let same: bool = c.try_get("same")?;
+            if row_no as u64 != r.row_no {
+                return Err(StoreError::Corrupt("暂存行顺序不一致".into()));
+            }
+            if let Some(first_row) = seen.visit(person_id, r.row_no) {
+                out.push((r.row_no, RowOutcome::Duplicate { first_row }));
+            } else if inserted {
+                out.push((r.row_no, RowOutcome::Inserted));
+            } else if same {
+                out.push((r.row_no, RowOutcome::Unchanged));
+            } else {
+                changed.push((person_id, r));
+                out.push((r.row_no, RowOutcome::Updated));
+            }
+        }
+        for (id, r) in changed {
+            update_one(&mut tx, &self.stamp, id, r).await?;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+async fn update_one(
+    conn: &mut PgConnection,
+    stamp: &RunStamp,
+    id: i64,
+    r: &PersonRow,
+) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT id, name, birth_date, sex, phone_hmac, hukou_region, residence_region, household_no, status, \
+         status_since, work_region, work_province, industry, occupation, occupation_name, skill_level, \
+         expected_wage_fen, flags, insurance, needs, unemployed_since, created_at, updated_at \
+         FROM persons WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let existing = person::Model {
+        id,
+        id_hmac: Vec::new(),
+        id_cipher: Vec::new(),
+        phone_hmac: row.try_get("phone_hmac")?,
+        phone_cipher: None,
+        name: row.try_get("name")?,
+        birth_date: row.try_get("birth_date")?,
+        sex: row.try_get("sex")?,
+        hukou_region: row.try_get("hukou_region")?,
+        residence_region: row.try_get("residence_region")?,
+        household_no: row.try_get("household_no")?,
+        status: row.try_get("status")?,
+        status_since: row.try_get("status_since")?,
+        work_region: row.try_get("work_region")?,
+        work_province: row.try_get("work_province")?,
+        industry: row.try_get("industry")?,
+        occupation: row.try_get("occupation")?,
+        occupation_name: row.try_get("occupation_name")?,
+        skill_level: row.try_get("skill_level")?,
+        expected_wage_fen: row.try_get("expected_wage_fen")?,
+        flags: row.try_get("flags")?,
+        insurance: row.try_get("insurance")?,
+        needs: row.try_get("needs")?,
+        unemployed_since: row.try_get("unemployed_since")?,
+        row_digest: Vec::new(),
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    };
+    let old = state_from_model(&existing)?;
+    let s: &PersonState = &r.state;
+    let status_since = if old.status != s.status {
+        stamp.as_of
+    } else {
+        existing.status_since
+    };
+    sqlx::query(
+        "UPDATE persons SET phone_hmac = $2, phone_cipher = $3, name = $4, hukou_region = $5, residence_region = $6, \
+         household_no = $7, status = $8, status_since = $9, work_region = $10, work_province = $11, industry = $12, \
+         occupation = $13, occupation_name = $14, skill_level = $15, expected_wage_fen = $16, flags = $17, \
+         insurance = $18, needs = $19, unemployed_since = $20, row_digest = $21, updated_at = $22 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(r.phone_hmac.map(|h| h.to_vec()))
+    .bind(r.phone_cipher.clone())
+    .bind(&s.name)
+    .bind(s.hukou_region.as_i64())
+    .bind(s.residence_region.map(RegionCode::as_i64))
+    .bind(s.household_no.clone())
+    .bind(s.status.code())
+    .bind(status_since)
+    .bind(s.work_region.map(RegionCode::as_i64))
+    .bind(s.work_province)
+    .bind(s.industry.clone())
+    .bind(s.occupation.clone())
+    .bind(s.occupation_name.clone())
+    .bind(s.skill_level.map(|l| i16::from(l.get())))
+    .bind(s.expected_wage.map(|f| f.0))
+    .bind(s.flags.bits() as i32)
+    .bind(s.insurance.bits() as i32)
+    .bind(s.needs.bits() as i32)
+    .bind(s.unemployed_since)
+    .bind(r.digest.to_vec())
+    .bind(stamp.now)
+    .execute(&mut *conn)
+    .await?;
+    for e in events::changes(&old, s) {
+        sqlx::query(
+            "INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, work_province, \
+             industry, insurance, flags, changes, import_run_id, actor, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(id)
+        .bind(stamp.as_of)
+        .bind(e.kind.code())
+        .bind(EventSource::Import.code())
+        .bind(e.status)
+        .bind(e.work_region)
+        .bind(e.work_province)
+        .bind(e.industry)
+        .bind(e.insurance)
+        .bind(e.flags)
+        .bind(e.changes)
+        .bind(stamp.run_id)
+        .bind(stamp.actor.clone())
+        .bind(stamp.now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// COPY text-format bytea: `\\x` + hex.
+fn bytea(b: &mut String, v: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    b.push_str("\\\\x");
+    for x in v {
+        b.push(HEX[usize::from(x >> 4)] as char);
+        b.push(HEX[usize::from(x & 15)] as char);
+    }
+}
+
+/// COPY text-format text with the escapes COPY needs; `\N` for NULL.
+fn text(b: &mut String, v: Option<&str>) {
+    let Some(v) = v else {
+        b.push_str("\\N");
+        return;
+    };
+    for ch in v.chars() {
+        match ch {
+            '\\' => b.push_str("\\\\"),
+            '\t' => b.push_str("\\t"),
+            '\n' => b.push_str("\\n"),
+            '\r' => b.push_str("\\r"),
+            c => b.push(c),
+        }
+    }
+}
+
+fn num(b: &mut String, v: Option<i64>) {
+    match v {
+        Some(v) => {
+            let _ = write!(b, "{v}");
+        }
+        None => b.push_str("\\N"),
+    }
+}

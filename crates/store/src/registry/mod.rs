@@ -1,0 +1,15 @@
+//! Registry storage: reading persons and their timelines through a `Scope`, writing
+//! single changes as events plus the projected current state in one transaction, the
+//! likely-duplicates list, and the bulk import paths.
+
+pub mod bulk;
+mod convert;
+pub mod events;
+mod queries;
+
+pub use convert::{state_from_model, StoredPerson};
+pub use queries::{
+    apply_change, fold_events, likely_duplicates, list_persons, person, person_count,
+    review_duplicate, timeline, verify_projection, DuplicatePair, PersonFilter, PersonPage,
+    ProjectionMismatch, TimelineChange, TimelineEntry,
+};

@@ -1,0 +1,475 @@
+//! Scoped reads of the registry (lists, one person, the timeline, likely duplicates)
+//! and the single-record write path (one change → events + projection, one
+//! transaction).
+
+use chrono::{NaiveDate, Utc};
+use jiujin_domain::registry::{
+    EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, PersonState,
+};
+use jiujin_domain::RegionCode;
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+};
+
+use super::convert::{state_from_model, StoredPerson};
+use super::events::{self, EventRow, Projection};
+use crate::entity::{person, person_event};
+use crate::{Result, Scope, Store, StoreError};
+
+/// Filters of the registry list (all optional, combined with AND).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonFilter {
+    /// Name, or the start of it.
+    pub name: Option<String>,
+    /// Keyed hash of an identity number typed into the search box.
+    pub id_hmac: Option<[u8; 16]>,
+    /// Restrict to a region's subtree (must lie inside the caller's scope).
+    pub region: Option<RegionCode>,
+    pub status: Option<EmploymentStatus>,
+    pub flag: Option<GroupFlag>,
+    /// Inclusive birth-date bounds (an age band).
+    pub born_after: Option<NaiveDate>,
+    pub born_before: Option<NaiveDate>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone)]
+pub struct PersonPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub rows: Vec<StoredPerson>,
+}
+
+fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
+    let mut c = Condition::all().add(scope.persons());
+    if let Some(r) = f.region {
+        c = c.add(Scope::Region(r).persons());
+    }
+    if let Some(name) = f.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        c = c.add(person::Column::Name.starts_with(name));
+    }
+    if let Some(h) = f.id_hmac {
+        c = c.add(person::Column::IdHmac.eq(h.to_vec()));
+    }
+    if let Some(s) = f.status {
+        c = c.add(person::Column::Status.eq(s.code()));
+    }
+    if let Some(flag) = f.flag {
+        let bit = 1i32 << flag.bit();
+        c = c.add(
+            Expr::col(person::Column::Flags)
+                .binary(sea_orm::sea_query::BinOper::BitAnd, bit)
+                .ne(0),
+        );
+    }
+    if let Some(d) = f.born_after {
+        c = c.add(person::Column::BirthDate.gte(d));
+    }
+    if let Some(d) = f.born_before {
+        c = c.add(person::Column::BirthDate.lte(d));
+    }
+    c
+}
+
+/// A page of persons in `scope` matching `filter`, by id.
+pub async fn list_persons(
+    store: &Store,
+    scope: Scope,
+    filter: &PersonFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<PersonPage> {
+    if filter.region.is_some_and(|r| !scope.covers_region(r)) {
+        return Ok(PersonPage {
+            total: 0,
+            page,
+            per_page,
+            rows: Vec::new(),
+        });
+    }
+    let per_page = per_page.clamp(1, 500);
+    let query = person::Entity::find()
+        .filter(filter_condition(scope, filter))
+        .order_by_asc(person::Column::Id);
+    let paginator = query.paginate(store.conn(), per_page);
+    let total = paginator.num_items().await?;
+    let rows = paginator
+        .fetch_page(page)
+        .await?
+        .into_iter()
+        .map(StoredPerson::from_model)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(PersonPage {
+        total,
+        page,
+        per_page,
+        rows,
+    })
+}
+
+/// Number of persons in `scope` matching `filter`.
+pub async fn person_count(store: &Store, scope: Scope, filter: &PersonFilter) -> Result<u64> {
+    Ok(person::Entity::find()
+        .filter(filter_condition(scope, filter))
+        .count(store.conn())
+        .await?)
+}
+
+/// One person, if it exists inside `scope` (outside it looks like absence).
+pub async fn person(store: &Store, scope: Scope, id: i64) -> Result<Option<StoredPerson>> {
+    person::Entity::find_by_id(id)
+        .filter(scope.persons())
+        .one(store.conn())
+        .await?
+        .map(StoredPerson::from_model)
+        .transpose()
+}
+
+/// One event of a person's timeline, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub id: i64,
+    pub date: NaiveDate,
+    pub kind: EventKind,
+    pub source: EventSource,
+    pub status: Option<EmploymentStatus>,
+    pub work_region: Option<RegionCode>,
+    pub work_province: Option<i16>,
+    pub industry: Option<String>,
+    pub insurance: Option<i32>,
+    pub flags: Option<i32>,
+    pub changes: Vec<TimelineChange>,
+    pub import_run_id: Option<i64>,
+    pub actor: Option<String>,
+    pub recorded_at: chrono::DateTime<Utc>,
+}
+
+/// One changed field recorded in an event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct TimelineChange {
+    pub label: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// The timeline of a person in `scope`, oldest first; `None` if not visible.
+pub async fn timeline(store: &Store, scope: Scope, id: i64) -> Result<Option<Vec<TimelineEntry>>> {
+    if person(store, scope, id).await?.is_none() {
+        return Ok(None);
+    }
+    let rows = person_event::Entity::find()
+        .filter(person_event::Column::PersonId.eq(id))
+        .order_by_asc(person_event::Column::Id)
+        .all(store.conn())
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let bad = |what: &str| StoreError::Corrupt(format!("person_events.{what}（id={}）", r.id));
+        let changes: Vec<TimelineChange> = match &r.changes {
+            Some(j) => serde_json::from_str(j).map_err(|_| bad("changes"))?,
+            None => Vec::new(),
+        };
+        out.push(TimelineEntry {
+            id: r.id,
+            date: r.event_date,
+            kind: EventKind::from_code(r.kind).ok_or_else(|| bad("kind"))?,
+            source: EventSource::from_code(r.source).ok_or_else(|| bad("source"))?,
+            status: r.status.and_then(EmploymentStatus::from_code),
+            work_region: r.work_region.and_then(RegionCode::from_i64),
+            work_province: r.work_province,
+            industry: r.industry.clone(),
+            insurance: r.insurance,
+            flags: r.flags,
+            changes,
+            import_run_id: r.import_run_id,
+            actor: r.actor.clone(),
+            recorded_at: r.recorded_at,
+        });
+    }
+    Ok(Some(out))
+}
+
+fn event_model(
+    person_id: i64,
+    date: NaiveDate,
+    source: EventSource,
+    actor: Option<&str>,
+    e: EventRow,
+) -> person_event::ActiveModel {
+    person_event::ActiveModel {
+        person_id: Set(person_id),
+        event_date: Set(date),
+        kind: Set(e.kind.code()),
+        source: Set(source.code()),
+        status: Set(e.status),
+        work_region: Set(e.work_region),
+        work_province: Set(e.work_province),
+        industry: Set(e.industry),
+        insurance: Set(e.insurance),
+        flags: Set(e.flags),
+        changes: Set(e.changes),
+        import_run_id: Set(None),
+        actor: Set(actor.map(str::to_string)),
+        recorded_at: Set(Utc::now()),
+        ..Default::default()
+    }
+}
+
+/// Records a change to one person in `scope`: writes one event per changed group and
+/// updates the projected state, in one transaction. Returns the number of events
+/// (0 when nothing changed), or `None` when the person is not visible.
+pub async fn apply_change(
+    store: &Store,
+    scope: Scope,
+    id: i64,
+    new: &PersonState,
+    date: NaiveDate,
+    source: EventSource,
+    actor: Option<&str>,
+) -> Result<Option<usize>> {
+    let txn = store.conn().begin().await?;
+    let Some(model) = person::Entity::find_by_id(id)
+        .filter(scope.persons())
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let old = state_from_model(&model)?;
+    let rows = events::changes(&old, new);
+    let n = rows.len();
+    if n == 0 {
+        return Ok(Some(0));
+    }
+    for e in rows {
+        event_model(id, date, source, actor, e).insert(&txn).await?;
+    }
+    let status_since = if old.status != new.status {
+        date
+    } else {
+        model.status_since
+    };
+    let mut am: person::ActiveModel = model.into();
+    set_state(&mut am, new);
+    am.status_since = Set(status_since);
+    am.updated_at = Set(Utc::now());
+    am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Some(n))
+}
+
+fn set_state(am: &mut person::ActiveModel, s: &PersonState) {
+    am.name = Set(s.name.clone());
+    am.hukou_region = Set(s.hukou_region.as_i64());
+    am.residence_region = Set(s.residence_region.map(RegionCode::as_i64));
+    am.household_no = Set(s.household_no.clone());
+    am.status = Set(s.status.code());
+    am.work_region = Set(s.work_region.map(RegionCode::as_i64));
+    am.work_province = Set(s.work_province);
+    am.industry = Set(s.industry.clone());
+    am.occupation = Set(s.occupation.clone());
+    am.occupation_name = Set(s.occupation_name.clone());
+    am.skill_level = Set(s.skill_level.map(|l| i16::from(l.get())));
+    am.expected_wage_fen = Set(s.expected_wage.map(|f| f.0));
+    am.flags = Set(s.flags.bits() as i32);
+    am.insurance = Set(s.insurance.bits() as i32);
+    am.needs = Set(s.needs.bits() as i32);
+    am.unemployed_since = Set(s.unemployed_since);
+}
+
+/// The projection of one person's events.
+pub async fn fold_events(store: &Store, id: i64) -> Result<Projection> {
+    let rows = person_event::Entity::find()
+        .filter(person_event::Column::PersonId.eq(id))
+        .order_by_asc(person_event::Column::Id)
+        .all(store.conn())
+        .await?;
+    let mut p = Projection::default();
+    for r in rows {
+        let kind = EventKind::from_code(r.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("person_events.kind（id={}）", r.id)))?;
+        let row = EventRow {
+            kind,
+            status: r.status,
+            work_region: r.work_region,
+            work_province: r.work_province,
+            industry: r.industry,
+            insurance: r.insurance,
+            flags: r.flags,
+            changes: None,
+        };
+        p.apply(kind, r.event_date, &row);
+    }
+    Ok(p)
+}
+
+/// A person whose stored state differs from the fold of their events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectionMismatch {
+    pub person_id: i64,
+    pub stored: Projection,
+    pub folded: Projection,
+}
+
+/// Re-folds every person's events and lists those whose stored state disagrees
+/// (the check behind `jiujin registry check`). Streams persons in id order.
+pub async fn verify_projection(
+    store: &Store,
+    limit: usize,
+) -> Result<(u64, Vec<ProjectionMismatch>)> {
+    #[derive(FromQueryResult)]
+    struct Ev {
+        person_id: i64,
+        event_date: NaiveDate,
+        kind: i16,
+        status: Option<i16>,
+        work_region: Option<i64>,
+        work_province: Option<i16>,
+        industry: Option<String>,
+        insurance: Option<i32>,
+        flags: Option<i32>,
+    }
+    let mut checked = 0u64;
+    let mut bad = Vec::new();
+    let mut after = 0i64;
+    const CHUNK: u64 = 20_000;
+    loop {
+        let persons = person::Entity::find()
+            .filter(person::Column::Id.gt(after))
+            .order_by_asc(person::Column::Id)
+            .limit(CHUNK)
+            .all(store.conn())
+            .await?;
+        let (Some(first), Some(last)) =
+            (persons.first().map(|p| p.id), persons.last().map(|p| p.id))
+        else {
+            break;
+        };
+        let evs = Ev::find_by_statement(crate::sql::statement(
+            store.backend(),
+            "SELECT person_id, event_date, kind, status, work_region, work_province, industry, insurance, flags \
+             FROM person_events WHERE person_id BETWEEN $1 AND $2 ORDER BY person_id, id",
+            [first.into(), last.into()],
+        ))
+        .all(store.conn())
+        .await?;
+        let mut it = evs.into_iter().peekable();
+        for p in &persons {
+            let mut folded = Projection::default();
+            while let Some(e) = it.next_if(|e| e.person_id <= p.id) {
+                if e.person_id < p.id {
+                    continue;
+                }
+                let kind = EventKind::from_code(e.kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("person_events.kind {}", e.kind)))?;
+                let row = EventRow {
+                    kind,
+                    status: e.status,
+                    work_region: e.work_region,
+                    work_province: e.work_province,
+                    industry: e.industry,
+                    insurance: e.insurance,
+                    flags: e.flags,
+                    changes: None,
+                };
+                folded.apply(kind, e.event_date, &row);
+            }
+            let stored = Projection {
+                status: Some(p.status),
+                status_since: Some(p.status_since),
+                work_region: p.work_region,
+                work_province: p.work_province,
+                industry: p.industry.clone(),
+                insurance: p.insurance,
+                flags: p.flags,
+            };
+            checked += 1;
+            if stored != folded && bad.len() < limit {
+                bad.push(ProjectionMismatch {
+                    person_id: p.id,
+                    stored,
+                    folded,
+                });
+            }
+        }
+        after = last;
+    }
+    Ok((checked, bad))
+}
+
+/// Two persons with the same name, birth date and phone but different numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicatePair {
+    pub a: StoredPerson,
+    pub b: StoredPerson,
+}
+
+/// Likely duplicates inside `scope` not yet reviewed, at most `limit` pairs.
+pub async fn likely_duplicates(
+    store: &Store,
+    scope: Scope,
+    limit: u64,
+) -> Result<Vec<DuplicatePair>> {
+    #[derive(FromQueryResult)]
+    struct Pair {
+        a: i64,
+        b: i64,
+    }
+    let pairs = Pair::find_by_statement(Statement::from_string(
+        store.backend(),
+        format!(
+            "SELECT p.id AS a, q.id AS b FROM persons p JOIN persons q \
+               ON q.name = p.name AND q.birth_date = p.birth_date AND q.phone_hmac = p.phone_hmac AND q.id > p.id \
+             WHERE p.phone_hmac IS NOT NULL \
+               AND NOT EXISTS (SELECT 1 FROM duplicate_reviews r WHERE r.person_a = p.id AND r.person_b = q.id) \
+             ORDER BY p.id, q.id LIMIT {}",
+            limit.saturating_mul(20).max(100)
+        ),
+    ))
+    .all(store.conn())
+    .await?;
+    let mut out = Vec::new();
+    for pair in pairs {
+        let (Some(a), Some(b)) = (
+            person(store, scope, pair.a).await?,
+            person(store, scope, pair.b).await?,
+        ) else {
+            continue;
+        };
+        out.push(DuplicatePair { a, b });
+        if out.len() as u64 >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Records a staff decision on a listed pair (1 = 同一人待核实, 2 = 不同人).
+pub async fn review_duplicate(
+    store: &Store,
+    scope: Scope,
+    a: i64,
+    b: i64,
+    decision: i16,
+    note: Option<&str>,
+    actor: Option<&str>,
+) -> Result<bool> {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    if person(store, scope, a).await?.is_none() || person(store, scope, b).await?.is_none() {
+        return Ok(false);
+    }
+    let am = crate::entity::duplicate_review::ActiveModel {
+        person_a: Set(a),
+        person_b: Set(b),
+        decision: Set(decision),
+        note: Set(note.map(str::to_string)),
+        decided_by: Set(actor.map(str::to_string)),
+        decided_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    am.insert(store.conn()).await?;
+    Ok(true)
+}

@@ -1,0 +1,48 @@
+//! The region scope of a query: which people a caller may see. Every query in this
+//! crate that returns people takes a `Scope` and turns it into its WHERE clause here,
+//! so no caller writes a region filter of its own.
+
+use jiujin_domain::RegionCode;
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::ColumnTrait;
+
+use crate::entity::person;
+
+/// Which persons a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole city (city staff, operators on the command line).
+    City,
+    /// The subtree of one region: a person belongs to it by hukou or by residence.
+    Region(RegionCode),
+    /// One person only (a worker seeing themself).
+    Person(i64),
+    /// Nobody.
+    Nothing,
+}
+
+impl Scope {
+    /// The condition on `persons` rows for this scope.
+    pub fn persons(self) -> Condition {
+        match self {
+            Scope::City => Condition::all(),
+            Scope::Region(code) => {
+                let (lo, hi) = code.subtree_range();
+                Condition::any()
+                    .add(person::Column::HukouRegion.between(lo, hi))
+                    .add(person::Column::ResidenceRegion.between(lo, hi))
+            }
+            Scope::Person(id) => Condition::all().add(person::Column::Id.eq(id)),
+            Scope::Nothing => Condition::all().add(Expr::val(1).eq(0)),
+        }
+    }
+
+    /// Whether a region lies inside this scope (for filters a caller asks for).
+    pub fn covers_region(self, code: RegionCode) -> bool {
+        match self {
+            Scope::City => true,
+            Scope::Region(r) => r.contains(code),
+            Scope::Person(_) | Scope::Nothing => false,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The bulk import path: inserted / unchanged / updated / duplicate outcomes, events,
+//! and the same behaviour on both databases.
+
+use jiujin_domain::registry::{EmploymentStatus, EventKind};
+use jiujin_store::entity::{person, person_event};
+use jiujin_store::registry::bulk::RowOutcome;
+use jiujin_store::registry::{timeline, verify_projection};
+use jiujin_store::testing::TestDb;
+use jiujin_store::Scope;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use super::{import, region, row, state};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_rows_are_inserted_with_a_registration_event_and_a_repeat_is_unchanged() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let rows = vec![
+            row(2, 1, state(1, "500101001001"), 10),
+            row(3, 2, state(2, "500154"), 20),
+        ];
+        let out = import(&store, rows.clone()).await;
+        assert_eq!(
+            out,
+            vec![(2, RowOutcome::Inserted), (3, RowOutcome::Inserted)],
+            "{}",
+            db.label
+        );
+        assert_eq!(person::Entity::find().count(store.conn()).await.unwrap(), 2);
+        assert_eq!(
+            person_event::Entity::find()
+                .count(store.conn())
+                .await
+                .unwrap(),
+            2
+        );
+
+        let out = import(&store, rows).await;
+        assert_eq!(
+            out,
+            vec![(2, RowOutcome::Unchanged), (3, RowOutcome::Unchanged)],
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            person_event::Entity::find()
+                .count(store.conn())
+                .await
+                .unwrap(),
+            2,
+            "no new events"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_row_updates_the_person_and_records_what_changed() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        import(&store, vec![row(2, 1, state(1, "500101"), 10)]).await;
+        let mut s = state(1, "500101");
+        s.status = EmploymentStatus::LocalEmployed;
+        s.work_province = None;
+        s.work_region = Some(region("500101001"));
+        s.name = "测试改名".into();
+        let out = import(&store, vec![row(2, 1, s, 11)]).await;
+        assert_eq!(out, vec![(2, RowOutcome::Updated)], "{}", db.label);
+        let p = person::Entity::find()
+            .one(store.conn())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.name, "测试改名");
+        assert_eq!(p.status, EmploymentStatus::LocalEmployed.code());
+        assert_eq!(p.status_since, super::date("2025-06-01"));
+        let t = timeline(&store, Scope::City, p.id).await.unwrap().unwrap();
+        let kinds: Vec<EventKind> = t.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                EventKind::Registered,
+                EventKind::StatusChanged,
+                EventKind::DetailsChanged
+            ],
+            "{}",
+            db.label
+        );
+        assert!(t[2]
+            .changes
+            .iter()
+            .any(|c| c.label == "姓名" && c.new.as_deref() == Some("测试改名")));
+        let (checked, bad) = verify_projection(&store, 10).await.unwrap();
+        assert_eq!((checked, bad.len()), (1, 0), "{}: {bad:?}", db.label);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_identity_twice_in_one_file_is_a_duplicate_of_the_first_row() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        // Within one batch and across batches of the same run.
+        let out = import(
+            &store,
+            vec![
+                row(5, 9, state(1, "500101"), 1),
+                row(2, 9, state(2, "500101"), 2),
+                row(3, 8, state(3, "500101"), 3),
+            ],
+        )
+        .await;
+        assert_eq!(
+            out,
+            vec![
+                (2, RowOutcome::Inserted),
+                (3, RowOutcome::Inserted),
+                (5, RowOutcome::Duplicate { first_row: 2 })
+            ],
+            "{}",
+            db.label
+        );
+        let p = person::Entity::find().all(store.conn()).await.unwrap();
+        assert_eq!(p.len(), 2);
+        assert!(p.iter().any(|p| p.name == "测试2"), "the earlier row wins");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_projection_altered_behind_the_timeline_is_reported() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        import(
+            &store,
+            vec![
+                row(2, 1, state(1, "500101"), 10),
+                row(3, 2, state(2, "500101"), 11),
+            ],
+        )
+        .await;
+        use sea_orm::ConnectionTrait;
+        store
+            .conn()
+            .execute_unprepared("UPDATE persons SET status = 5 WHERE name = '测试2'")
+            .await
+            .unwrap();
+        let (checked, bad) = verify_projection(&store, 10).await.unwrap();
+        assert_eq!(checked, 2);
+        assert_eq!(bad.len(), 1, "{}", db.label);
+        assert_eq!(bad[0].stored.status, Some(5));
+        assert_eq!(
+            bad[0].folded.status,
+            Some(EmploymentStatus::OutsideEmployed.code())
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! Migrations apply to an empty database of each kind, are idempotent, and load the
+//! reference regions.
+
+use jiujin_store::entity::region;
+use jiujin_store::testing::TestDb;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let applied = store.applied_migrations().await.unwrap();
+        assert_eq!(applied, vec!["m0001_registry".to_string()], "{}", db.label);
+        // 38 + 1,031 + 11,270 Chongqing divisions and 34 provinces (重庆 is one of them).
+        let n = region::Entity::find().count(store.conn()).await.unwrap();
+        assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
+        // Running again changes nothing.
+        store.migrate().await.unwrap();
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 1);
+        assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_remembers_its_key_and_refuses_another() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        store.verify_key_check("aaaa", "k1").await.unwrap();
+        store.verify_key_check("aaaa", "k1").await.unwrap();
+        let e = store.verify_key_check("bbbb", "k2").await.unwrap_err();
+        assert!(e.to_string().contains("密钥"), "{}: {e}", db.label);
+    }
+}

@@ -1,0 +1,183 @@
+//! Scoped reads: a region sees the people whose hukou or residence lies in its
+//! subtree, and nobody else, in lists, counts, person pages and timelines.
+
+use jiujin_domain::registry::{EmploymentStatus, EventSource};
+use jiujin_store::registry::{
+    apply_change, likely_duplicates, list_persons, person, person_count, timeline, PersonFilter,
+};
+use jiujin_store::testing::TestDb;
+use jiujin_store::Scope;
+
+use super::{date, import, region, row, state};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let mut lives_in_wanzhou = state(3, "500154001001");
+        lives_in_wanzhou.residence_region = Some(region("500101001"));
+        import(
+            &store,
+            vec![
+                row(2, 1, state(1, "500101001001"), 1),
+                row(3, 2, state(2, "500154001001"), 2),
+                row(4, 3, lives_in_wanzhou, 3),
+            ],
+        )
+        .await;
+        let wanzhou = Scope::Region(region("500101"));
+        let kaizhou = Scope::Region(region("500154"));
+        let all = PersonFilter::default();
+        assert_eq!(
+            person_count(&store, wanzhou, &all).await.unwrap(),
+            2,
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            person_count(&store, kaizhou, &all).await.unwrap(),
+            2,
+            "{}",
+            db.label
+        );
+        assert_eq!(person_count(&store, Scope::City, &all).await.unwrap(), 3);
+        let page = list_persons(&store, wanzhou, &all, 0, 50).await.unwrap();
+        let names: Vec<_> = page.rows.iter().map(|p| p.state.name.as_str()).collect();
+        assert_eq!(names, vec!["测试1", "测试3"]);
+        let kaizhou_only = page
+            .rows
+            .iter()
+            .find(|p| p.state.name == "测试1")
+            .unwrap()
+            .id;
+        let other = list_persons(
+            &store,
+            Scope::City,
+            &PersonFilter {
+                name: Some("测试2".into()),
+                ..all.clone()
+            },
+            0,
+            50,
+        )
+        .await
+        .unwrap()
+        .rows[0]
+            .id;
+        assert!(
+            person(&store, wanzhou, other).await.unwrap().is_none(),
+            "{}",
+            db.label
+        );
+        assert!(timeline(&store, wanzhou, other).await.unwrap().is_none());
+        assert!(person(&store, kaizhou, kaizhou_only)
+            .await
+            .unwrap()
+            .is_none());
+        // Searching by name from the wrong district finds nothing.
+        let f = PersonFilter {
+            name: Some("测试2".into()),
+            ..all.clone()
+        };
+        assert_eq!(person_count(&store, wanzhou, &f).await.unwrap(), 0);
+        // A filter region outside the scope yields nothing rather than widening it.
+        let f = PersonFilter {
+            region: Some(region("500154")),
+            ..all.clone()
+        };
+        assert_eq!(
+            list_persons(&store, wanzhou, &f, 0, 50)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        // A change through the wrong scope is refused as absent.
+        let mut s = state(2, "500154001001");
+        s.status = EmploymentStatus::Unemployed;
+        s.work_province = None;
+        assert_eq!(
+            apply_change(
+                &store,
+                wanzhou,
+                other,
+                &s,
+                date("2025-07-01"),
+                EventSource::Staff,
+                Some("x")
+            )
+            .await
+            .unwrap(),
+            None
+        );
+        assert_eq!(
+            apply_change(
+                &store,
+                kaizhou,
+                other,
+                &s,
+                date("2025-07-01"),
+                EventSource::Staff,
+                Some("x")
+            )
+            .await
+            .unwrap(),
+            Some(1)
+        );
+        let t = timeline(&store, kaizhou, other).await.unwrap().unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[1].source, EventSource::Staff);
+        assert_eq!(t[1].status, Some(EmploymentStatus::Unemployed));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn people_with_the_same_name_birth_date_and_phone_are_listed_not_merged() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let a = state(7, "500101");
+        let mut b = state(7, "500101");
+        b.household_no = None;
+        let c = state(8, "500101");
+        import(
+            &store,
+            vec![row(2, 1, a, 1), row(3, 2, b, 2), row(4, 3, c, 3)],
+        )
+        .await;
+        let pairs = likely_duplicates(&store, Scope::City, 10).await.unwrap();
+        assert_eq!(pairs.len(), 1, "{}", db.label);
+        assert_eq!(pairs[0].a.state.name, "测试7");
+        assert_ne!(pairs[0].a.id, pairs[0].b.id);
+        assert_eq!(
+            person_count(&store, Scope::City, &PersonFilter::default())
+                .await
+                .unwrap(),
+            3,
+            "never merged"
+        );
+        assert!(
+            likely_duplicates(&store, Scope::Region(region("500154")), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        jiujin_store::registry::review_duplicate(
+            &store,
+            Scope::City,
+            pairs[0].b.id,
+            pairs[0].a.id,
+            2,
+            Some("不同人"),
+            Some("x"),
+        )
+        .await
+        .unwrap();
+        assert!(
+            likely_duplicates(&store, Scope::City, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "reviewed pairs leave the queue"
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! Page rendering: the minijinja templates and the stylesheet, compiled into the
+//! binary so nothing is fetched at run time.
+
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use minijinja::Environment;
+
+use crate::WebError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    (
+        "registry_list.html",
+        include_str!("templates/registry_list.html"),
+    ),
+    ("person.html", include_str!("templates/person.html")),
+    ("duplicates.html", include_str!("templates/duplicates.html")),
+];
+
+pub struct Pages {
+    env: Environment<'static>,
+}
+
+impl Pages {
+    pub fn new() -> Result<Pages, WebError> {
+        let mut env = Environment::new();
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src)
+                .map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))?;
+        }
+        Ok(Pages { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Html<String>, WebError> {
+        let t = self
+            .env
+            .get_template(name)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        t.render(ctx)
+            .map(Html)
+            .map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))
+    }
+}
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("assets/app.css"),
+    )
+}

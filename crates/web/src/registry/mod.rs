@@ -1,0 +1,254 @@
+//! Registry pages and API: the searchable list, a person's page with the timeline,
+//! the likely-duplicates queue, the blank template, and `/api/v1/persons`.
+//! Identity numbers and phones are shown masked everywhere here.
+
+mod view;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use axum::Json;
+use jiujin_domain::identity::IdNumber;
+use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag};
+use jiujin_domain::RegionCode;
+use jiujin_store::registry::{likely_duplicates, list_persons, person, timeline, PersonFilter};
+use jiujin_store::Scope;
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::{AppState, WebError};
+use view::{PersonView, TimelineView};
+
+/// The caller's scope. Until accounts exist (next stage) the server is bound to
+/// loopback and sees the whole city.
+fn caller_scope() -> Scope {
+    Scope::City
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// Name (or its start), or a full identity number.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    flag: String,
+    #[serde(default)]
+    age: String,
+    #[serde(default)]
+    page: Option<u64>,
+}
+
+const PER_PAGE: u64 = 50;
+
+fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError> {
+    let mut f = PersonFilter::default();
+    let text = q.q.trim();
+    if !text.is_empty() {
+        if text.chars().filter(char::is_ascii_digit).count() >= 15 {
+            let today = chrono::Utc::now().date_naive();
+            let id =
+                IdNumber::parse(text, today).map_err(|e| WebError::BadRequest(e.to_string()))?;
+            f.id_hmac = Some(state.keys.id_hmac(&id));
+        } else {
+            f.name = Some(text.to_string());
+        }
+    }
+    if !q.region.trim().is_empty() {
+        let r = RegionCode::parse(&q.region).map_err(|e| WebError::BadRequest(e.to_string()))?;
+        f.region = Some(r);
+    }
+    if !q.status.is_empty() {
+        f.status = Some(
+            EmploymentStatus::parse(&q.status)
+                .ok_or_else(|| WebError::BadRequest(format!("未知就业状态：{}", q.status)))?,
+        );
+    }
+    if !q.flag.is_empty() {
+        let flag = GroupFlag::ALL
+            .iter()
+            .copied()
+            .find(|g| g.key() == q.flag || g.label() == q.flag)
+            .ok_or_else(|| WebError::BadRequest(format!("未知人员类别：{}", q.flag)))?;
+        f.flag = Some(flag);
+    }
+    if !q.age.is_empty() {
+        let (lo, hi) = q
+            .age
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.parse::<i32>().ok()?, b.parse::<i32>().ok()?)))
+            .ok_or_else(|| WebError::BadRequest(format!("年龄段格式应为 16-29：{}", q.age)))?;
+        let today = chrono::Utc::now().date_naive();
+        use chrono::Datelike;
+        f.born_before = today.with_year(today.year() - lo);
+        f.born_after = today
+            .with_year(today.year() - hi - 1)
+            .and_then(|d| d.succ_opt());
+    }
+    Ok(f)
+}
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let scope = caller_scope();
+    let (filter, error) = match filter_from(&state, &q) {
+        Ok(f) => (f, None),
+        Err(WebError::BadRequest(m)) => (
+            PersonFilter {
+                id_hmac: Some([0; 16]),
+                ..Default::default()
+            },
+            Some(m),
+        ),
+        Err(e) => return Err(e),
+    };
+    let page = q.page.unwrap_or(1).max(1);
+    let result = list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?;
+    let rows: Vec<PersonView> = result
+        .rows
+        .iter()
+        .map(|p| PersonView::new(&state, p))
+        .collect();
+    let pages = result.total.div_ceil(PER_PAGE).max(1);
+    let districts: Vec<_> = state
+        .refdata
+        .districts()
+        .iter()
+        .filter_map(|d| state.refdata.region(*d))
+        .map(|r| context! { code => r.code.short(), name => r.name.clone() })
+        .collect();
+    let statuses: Vec<_> = EmploymentStatus::ALL
+        .iter()
+        .map(|s| context! { key => s.key(), label => s.label() })
+        .collect();
+    let flags: Vec<_> = GroupFlag::ALL
+        .iter()
+        .map(|s| context! { key => s.key(), label => s.label() })
+        .collect();
+    state.pages.render(
+        "registry_list.html",
+        context! {
+            title => "人员登记",
+            rows, total => result.total, page, pages, error,
+            q => q.q, region => q.region, status => q.status, flag => q.flag, age => q.age,
+            districts, statuses, flags,
+        },
+    )
+}
+
+pub async fn person_page(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let scope = caller_scope();
+    let p = person(&state.store, scope, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let events = timeline(&state.store, scope, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let view = PersonView::new(&state, &p);
+    let events: Vec<TimelineView> = events
+        .iter()
+        .map(|e| TimelineView::new(&state, e))
+        .collect();
+    state.pages.render(
+        "person.html",
+        context! { title => view.name.clone(), p => view, events },
+    )
+}
+
+pub async fn duplicates_page(State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let pairs = likely_duplicates(&state.store, caller_scope(), 100).await?;
+    let pairs: Vec<_> = pairs
+        .iter()
+        .map(
+            |d| context! { a => PersonView::new(&state, &d.a), b => PersonView::new(&state, &d.b) },
+        )
+        .collect();
+    state.pages.render(
+        "duplicates.html",
+        context! { title => "疑似重复人员", pairs },
+    )
+}
+
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (
+            axum::http::StatusCode::OK,
+            Json(serde_json::json!({"status": "ok"})),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "database_unavailable"})),
+            )
+        }
+    }
+}
+
+pub async fn template_download() -> Result<impl IntoResponse, WebError> {
+    let dir = tempfile_dir()?;
+    let path = dir.join("workers.xlsx");
+    jiujin_app::registry::export::write_template(&path)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let _ = tokio::fs::remove_dir_all(&dir).await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"workers-template.xlsx\"; filename*=UTF-8''%E4%BA%BA%E5%91%98%E4%BF%A1%E6%81%AF%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"),
+        ],
+        bytes,
+    ))
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, WebError> {
+    let dir = std::env::temp_dir().join(format!("jiujin-template-{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(dir)
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{}-{n}", std::process::id())
+}
+
+pub async fn api_list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let filter = filter_from(&state, &q)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let result = list_persons(&state.store, caller_scope(), &filter, page - 1, PER_PAGE).await?;
+    let rows: Vec<PersonView> = result
+        .rows
+        .iter()
+        .map(|p| PersonView::new(&state, p))
+        .collect();
+    Ok(Json(
+        serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": rows}),
+    ))
+}
+
+pub async fn api_person(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonView>, WebError> {
+    let p = person(&state.store, caller_scope(), id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(Json(PersonView::new(&state, &p)))
+}
