@@ -40,9 +40,7 @@ pub struct Keys {
 
 impl std::fmt::Debug for Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Keys")
-            .field("check", &self.check)
-            .finish_non_exhaustive()
+        f.debug_struct("Keys").field("check", &self.check).finish_non_exhaustive()
     }
 }
 
@@ -93,21 +91,12 @@ impl Keys {
             }
             let mut master = [0u8; 32];
             rand::rngs::OsRng.fill_bytes(&mut master);
-            write_key_file(path, &master).map_err(|e| KeyError::Io {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
+            write_key_file(path, &master).map_err(|e| KeyError::Io { path: shown.clone(), reason: e.to_string() })?;
         }
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Io {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        let bytes = hex::decode(text.trim()).map_err(|_| KeyError::Format {
-            path: shown.clone(),
-        })?;
-        let master: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| KeyError::Format { path: shown })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| KeyError::Io { path: shown.clone(), reason: e.to_string() })?;
+        let bytes = hex::decode(text.trim()).map_err(|_| KeyError::Format { path: shown.clone() })?;
+        let master: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Format { path: shown })?;
         Ok(Keys::from_master(&master))
     }
 
@@ -131,12 +120,7 @@ impl Keys {
 
     /// Keyed digest of a whole record (identity hash + every clear field), so equal
     /// digests mean an unchanged row without revealing anything guessable.
-    pub fn record_digest(
-        &self,
-        id_hmac: &[u8; 16],
-        state: &PersonState,
-        scratch: &mut Vec<u8>,
-    ) -> [u8; 16] {
+    pub fn record_digest(&self, id_hmac: &[u8; 16], state: &PersonState, scratch: &mut Vec<u8>) -> [u8; 16] {
         scratch.clear();
         state.canonical_bytes(scratch);
         let mut m = self.digest_mac.clone();
@@ -151,10 +135,7 @@ impl Keys {
         let mut out = Vec::with_capacity(12 + plain.len() + 16);
         out.extend_from_slice(&nonce);
         // Encryption with a valid key and a 12-byte nonce does not fail.
-        if let Ok(ct) = self
-            .aead
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad })
-        {
+        if let Ok(ct) = self.aead.encrypt(Nonce::from_slice(&nonce), Payload { msg: plain, aad }) {
             out.extend_from_slice(&ct);
         }
         out
@@ -165,9 +146,7 @@ impl Keys {
             return Err(KeyError::Decrypt);
         }
         let (nonce, ct) = blob.split_at(12);
-        self.aead
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
-            .map_err(|_| KeyError::Decrypt)
+        self.aead.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).map_err(|_| KeyError::Decrypt)
     }
 
     pub fn encrypt_id(&self, id: &IdNumber) -> Vec<u8> {
@@ -221,10 +200,7 @@ mod tests {
         let b = k.encrypt_id(&id());
         assert_ne!(a, b, "random nonces");
         assert_eq!(k.decrypt_id(&a).unwrap(), id().as_str());
-        assert!(
-            !a.windows(6).any(|w| w == b"500101"),
-            "no clear text in the blob"
-        );
+        assert!(!a.windows(6).any(|w| w == b"500101"), "no clear text in the blob");
     }
 
     #[test]
@@ -248,17 +224,11 @@ mod tests {
     fn key_files_are_created_once_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("sub/jiujin.key");
-        assert!(matches!(
-            Keys::load(&p, false),
-            Err(KeyError::Missing { .. })
-        ));
+        assert!(matches!(Keys::load(&p, false), Err(KeyError::Missing { .. })));
         let a = Keys::load(&p, true).unwrap();
         let b = Keys::load(&p, false).unwrap();
         assert_eq!(a.check_value(), b.check_value());
         std::fs::write(&p, "zz").unwrap();
-        assert!(matches!(
-            Keys::load(&p, false),
-            Err(KeyError::Format { .. })
-        ));
+        assert!(matches!(Keys::load(&p, false), Err(KeyError::Format { .. })));
     }
 }

@@ -35,11 +35,7 @@ pub enum SettingsError {
     #[error("无法读取配置文件 {path}：{reason}")]
     File { path: String, reason: String },
     #[error("配置项 {name} 的值“{value}”无效：{reason}")]
-    Value {
-        name: &'static str,
-        value: String,
-        reason: String,
-    },
+    Value { name: &'static str, value: String, reason: String },
 }
 
 pub const DEFAULT_DB: &str = "sqlite://jiujin-data/jiujin.db";
@@ -57,13 +53,11 @@ impl Default for Settings {
 }
 
 fn listen(value: &str, name: &'static str) -> Result<SocketAddr, SettingsError> {
-    value
-        .parse()
-        .map_err(|e: std::net::AddrParseError| SettingsError::Value {
-            name,
-            value: value.to_string(),
-            reason: e.to_string(),
-        })
+    value.parse().map_err(|e: std::net::AddrParseError| SettingsError::Value {
+        name,
+        value: value.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 impl Settings {
@@ -74,10 +68,7 @@ impl Settings {
     }
 
     /// Same as `load` with an explicit environment (for tests).
-    pub fn load_from(
-        file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Settings, SettingsError> {
+    pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         let mut s = Settings::default();
         let file = file.map(Path::to_path_buf).or_else(|| {
             env("JIUJIN_CONFIG").map(PathBuf::from).or_else(|| {
@@ -86,14 +77,10 @@ impl Settings {
             })
         });
         if let Some(path) = file {
-            let text = std::fs::read_to_string(&path).map_err(|e| SettingsError::File {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-            let f: FileSettings = toml::from_str(&text).map_err(|e| SettingsError::File {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| SettingsError::File { path: path.display().to_string(), reason: e.to_string() })?;
+            let f: FileSettings = toml::from_str(&text)
+                .map_err(|e| SettingsError::File { path: path.display().to_string(), reason: e.to_string() })?;
             if let Some(v) = f.db {
                 s.db = v;
             }
@@ -135,10 +122,9 @@ impl Settings {
             return p.clone();
         }
         match jiujin_store::DbUrl::parse(&self.db) {
-            Ok(jiujin_store::DbUrl::Sqlite(p)) => p
-                .parent()
-                .map(|d| d.join("jiujin.key"))
-                .unwrap_or_else(|| PathBuf::from("jiujin.key")),
+            Ok(jiujin_store::DbUrl::Sqlite(p)) => {
+                p.parent().map(|d| d.join("jiujin.key")).unwrap_or_else(|| PathBuf::from("jiujin.key"))
+            }
             _ => PathBuf::from("jiujin.key"),
         }
     }
@@ -153,15 +139,8 @@ mod tests {
     fn environment_overrides_the_file_which_overrides_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("j.toml");
-        std::fs::write(
-            &f,
-            "db = \"sqlite://from-file.db\"\nlisten = \"0.0.0.0:9000\"\n",
-        )
-        .unwrap();
-        let s = Settings::load_from(Some(&f), |k| {
-            (k == "JIUJIN_DB").then(|| "postgres://x@h/db".to_string())
-        })
-        .unwrap();
+        std::fs::write(&f, "db = \"sqlite://from-file.db\"\nlisten = \"0.0.0.0:9000\"\n").unwrap();
+        let s = Settings::load_from(Some(&f), |k| (k == "JIUJIN_DB").then(|| "postgres://x@h/db".to_string())).unwrap();
         assert_eq!(s.db, "postgres://x@h/db");
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.key_path(), PathBuf::from("jiujin.key"));
@@ -175,8 +154,6 @@ mod tests {
         let f = dir.path().join("j.toml");
         std::fs::write(&f, "dbb = 1\n").unwrap();
         assert!(Settings::load_from(Some(&f), |_| None).is_err());
-        assert!(
-            Settings::load_from(None, |k| (k == "JIUJIN_LISTEN").then(|| "nope".into())).is_err()
-        );
+        assert!(Settings::load_from(None, |k| (k == "JIUJIN_LISTEN").then(|| "nope".into())).is_err());
     }
 }

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: an import allocates on the reader thread and frees on the writer, which
+/// glibc's allocator handles poorly (measured: about a tenth of the import's time).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "jiujin", version, about = "就近 · 重庆农民工就业服务平台", long_about = None)]
 struct Cli {
@@ -63,15 +68,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JIUJIN_LOG")
-                .unwrap_or_else(|_| "warn,jiujin=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("JIUJIN_LOG").unwrap_or_else(|_| "warn,jiujin=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：无法启动运行时：{e}");

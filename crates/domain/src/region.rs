@@ -85,9 +85,7 @@ impl RegionCode {
 
     /// Builds a code from its normalised 12-digit integer value.
     pub fn from_i64(value: i64) -> Option<RegionCode> {
-        (110_000_000_000..=999_999_999_999)
-            .contains(&value)
-            .then_some(RegionCode(value))
+        (110_000_000_000..=999_999_999_999).contains(&value).then_some(RegionCode(value))
     }
 
     pub fn as_i64(self) -> i64 {
@@ -188,22 +186,10 @@ mod tests {
     #[test]
     fn codes_of_each_length_normalise_to_twelve_digits() {
         assert_eq!(RegionCode::parse("50").unwrap().as_i64(), 500_000_000_000);
-        assert_eq!(
-            RegionCode::parse("500101").unwrap().as_i64(),
-            500_101_000_000
-        );
-        assert_eq!(
-            RegionCode::parse("500101001").unwrap().as_i64(),
-            500_101_001_000
-        );
-        assert_eq!(
-            RegionCode::parse("500101001001").unwrap().as_i64(),
-            500_101_001_001
-        );
-        assert_eq!(
-            RegionCode::parse("500101000000").unwrap().level(),
-            RegionLevel::District
-        );
+        assert_eq!(RegionCode::parse("500101").unwrap().as_i64(), 500_101_000_000);
+        assert_eq!(RegionCode::parse("500101001").unwrap().as_i64(), 500_101_001_000);
+        assert_eq!(RegionCode::parse("500101001001").unwrap().as_i64(), 500_101_001_001);
+        assert_eq!(RegionCode::parse("500101000000").unwrap().level(), RegionLevel::District);
     }
 
     #[test]

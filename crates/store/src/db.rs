@@ -5,9 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement};
 
 use crate::StoreError;
 
@@ -23,10 +21,7 @@ impl DbUrl {
     /// `postgres://…` / `postgresql://…`.
     pub fn parse(url: &str) -> Result<DbUrl, StoreError> {
         let u = url.trim();
-        if let Some(rest) = u
-            .strip_prefix("sqlite://")
-            .or_else(|| u.strip_prefix("sqlite:"))
-        {
+        if let Some(rest) = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")) {
             let path = rest.split('?').next().unwrap_or("");
             if path.is_empty() {
                 return Err(StoreError::BadUrl(url.to_string()));
@@ -88,8 +83,7 @@ pub const SQLITE_PRAGMAS: &[&str] = &[
 pub(crate) async fn open(url: &DbUrl) -> Result<DatabaseConnection, StoreError> {
     if let DbUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
     }
     let mut opts = ConnectOptions::new(url.connect_url());
@@ -111,19 +105,10 @@ pub(crate) async fn open(url: &DbUrl) -> Result<DatabaseConnection, StoreError> 
     }
     let db = Database::connect(opts)
         .await
-        .map_err(|e| StoreError::Connect {
-            url: url.redacted(),
-            reason: e.to_string(),
-        })?;
-    db.execute(Statement::from_string(
-        db.get_database_backend(),
-        "SELECT 1".to_string(),
-    ))
-    .await
-    .map_err(|e| StoreError::Connect {
-        url: url.redacted(),
-        reason: e.to_string(),
-    })?;
+        .map_err(|e| StoreError::Connect { url: url.redacted(), reason: e.to_string() })?;
+    db.execute(Statement::from_string(db.get_database_backend(), "SELECT 1".to_string()))
+        .await
+        .map_err(|e| StoreError::Connect { url: url.redacted(), reason: e.to_string() })?;
     Ok(db)
 }
 
@@ -134,14 +119,8 @@ mod tests {
 
     #[test]
     fn urls_name_the_backend_and_hide_passwords() {
-        assert_eq!(
-            DbUrl::parse("sqlite://data/j.db").unwrap(),
-            DbUrl::Sqlite("data/j.db".into())
-        );
-        assert_eq!(
-            DbUrl::parse("sqlite:///tmp/j.db").unwrap(),
-            DbUrl::Sqlite("/tmp/j.db".into())
-        );
+        assert_eq!(DbUrl::parse("sqlite://data/j.db").unwrap(), DbUrl::Sqlite("data/j.db".into()));
+        assert_eq!(DbUrl::parse("sqlite:///tmp/j.db").unwrap(), DbUrl::Sqlite("/tmp/j.db".into()));
         let pg = DbUrl::parse("postgres://u:secret@127.0.0.1:5432/test").unwrap();
         assert_eq!(pg.redacted(), "postgres://u@127.0.0.1:5432/test");
         assert!(DbUrl::parse("mysql://x").is_err());

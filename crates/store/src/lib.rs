@@ -55,10 +55,7 @@ impl Store {
     /// Opens the database named by `url` (creating an SQLite file if needed).
     pub async fn connect(url: &DbUrl) -> Result<Store> {
         let db = db::open(url).await?;
-        Ok(Store {
-            db,
-            url: url.clone(),
-        })
+        Ok(Store { db, url: url.clone() })
     }
 
     /// Opens and brings the schema and reference tables up to date.
@@ -83,6 +80,7 @@ impl Store {
     /// Applies pending migrations (forward only) and loads the reference regions.
     pub async fn migrate(&self) -> Result<()> {
         migration::Migrator::up(&self.db, None).await?;
+        registry::indexes::ensure(self).await?;
         refdata::load_regions(self).await?;
         Ok(())
     }
@@ -94,10 +92,7 @@ impl Store {
     }
 
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>> {
-        Ok(entity::meta::Entity::find_by_id(key.to_string())
-            .one(&self.db)
-            .await?
-            .map(|m| m.value))
+        Ok(entity::meta::Entity::find_by_id(key.to_string()).one(&self.db).await?.map(|m| m.value))
     }
 
     /// Sets a meta value if absent; returns the value now stored.
@@ -105,17 +100,11 @@ impl Store {
         if let Some(v) = self.meta_get(key).await? {
             return Ok(v);
         }
-        let am = entity::meta::ActiveModel {
-            key: Set(key.to_string()),
-            value: Set(value.to_string()),
-        };
+        let am = entity::meta::ActiveModel { key: Set(key.to_string()), value: Set(value.to_string()) };
         match entity::meta::Entity::insert(am).exec(&self.db).await {
             Ok(_) => Ok(value.to_string()),
             // Another process set it first: use theirs.
-            Err(_) => self
-                .meta_get(key)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt(format!("meta {key}"))),
+            Err(_) => self.meta_get(key).await?.ok_or_else(|| StoreError::Corrupt(format!("meta {key}"))),
         }
     }
 
@@ -132,12 +121,7 @@ impl Store {
 
     /// `SELECT 1`, for health checks.
     pub async fn ping(&self) -> Result<()> {
-        self.db
-            .execute(sea_orm::Statement::from_string(
-                self.backend(),
-                "SELECT 1".to_string(),
-            ))
-            .await?;
+        self.db.execute(sea_orm::Statement::from_string(self.backend(), "SELECT 1".to_string())).await?;
         Ok(())
     }
 }

@@ -21,11 +21,7 @@ pub(crate) async fn load_regions(store: &Store) -> Result<()> {
             district: Set(code.district().map(RegionCode::as_i64)),
         });
     };
-    for level in [
-        RegionLevel::District,
-        RegionLevel::Town,
-        RegionLevel::Village,
-    ] {
+    for level in [RegionLevel::District, RegionLevel::Town, RegionLevel::Village] {
         for r in refdata.regions_at(level) {
             push(r.code, &r.name, r.level);
         }

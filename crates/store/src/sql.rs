@@ -23,11 +23,7 @@ pub fn placeholders(backend: DatabaseBackend, sql: &str) -> String {
 }
 
 /// A statement with values, placeholders adapted to `backend`.
-pub fn statement<I: IntoIterator<Item = Value>>(
-    backend: DatabaseBackend,
-    sql: &str,
-    values: I,
-) -> Statement {
+pub fn statement<I: IntoIterator<Item = Value>>(backend: DatabaseBackend, sql: &str, values: I) -> Statement {
     Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
 }
 
@@ -37,14 +33,8 @@ mod tests {
 
     #[test]
     fn dollar_placeholders_become_numbered_question_marks_on_sqlite() {
-        assert_eq!(
-            placeholders(DatabaseBackend::Sqlite, "a = $1 AND b = $12"),
-            "a = ?1 AND b = ?12"
-        );
+        assert_eq!(placeholders(DatabaseBackend::Sqlite, "a = $1 AND b = $12"), "a = ?1 AND b = ?12");
         assert_eq!(placeholders(DatabaseBackend::Postgres, "a = $1"), "a = $1");
-        assert_eq!(
-            placeholders(DatabaseBackend::Sqlite, "'$' || x"),
-            "'$' || x"
-        );
+        assert_eq!(placeholders(DatabaseBackend::Sqlite, "'$' || x"), "'$' || x");
     }
 }

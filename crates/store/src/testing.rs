@@ -21,9 +21,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// The PostgreSQL server for tests, from `JIUJIN_TEST_PG` (e.g.
 /// `postgres://postgres@127.0.0.1:5432/test`).
 pub fn pg_admin_url() -> Option<String> {
-    std::env::var("JIUJIN_TEST_PG")
-        .ok()
-        .filter(|s| !s.is_empty())
+    std::env::var("JIUJIN_TEST_PG").ok().filter(|s| !s.is_empty())
 }
 
 fn with_database(url: &str, db: &str) -> String {
@@ -48,12 +46,7 @@ impl TestDb {
             Err(e) => panic!("tempdir: {e}"),
         };
         let url = DbUrl::Sqlite(dir.path().join("test.db"));
-        TestDb {
-            url,
-            label: "sqlite",
-            _dir: Some(dir),
-            pg: None,
-        }
+        TestDb { url, label: "sqlite", _dir: Some(dir), pg: None }
     }
 
     /// A new PostgreSQL database, or `None` when no server is configured.
@@ -69,20 +62,12 @@ impl TestDb {
             Ok(c) => c,
             Err(e) => panic!("JIUJIN_TEST_PG 已设置但无法连接：{e}"),
         };
-        if let Err(e) = conn
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-        {
+        if let Err(e) = conn.execute(format!("CREATE DATABASE {name}").as_str()).await {
             panic!("CREATE DATABASE {name}: {e}");
         }
         let _ = conn.close().await;
         let url = DbUrl::Postgres(with_database(&admin, &name));
-        Some(TestDb {
-            url,
-            label: "postgres",
-            _dir: None,
-            pg: Some((admin, name)),
-        })
+        Some(TestDb { url, label: "postgres", _dir: None, pg: Some((admin, name)) })
     }
 
     /// SQLite always, PostgreSQL too when configured.
@@ -109,17 +94,12 @@ impl Drop for TestDb {
         };
         // Drop runs outside any runtime guarantee: use a short-lived one on a thread.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = c
-                        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                        .await;
+                    let _ = c.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
                     let _ = c.close().await;
                 }
             });
@@ -134,13 +114,7 @@ mod tests {
 
     #[test]
     fn the_database_name_replaces_the_one_in_the_url() {
-        assert_eq!(
-            with_database("postgres://u@h:5432/test", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(
-            with_database("postgres://u@h/test?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
+        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }

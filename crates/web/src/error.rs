@@ -21,9 +21,7 @@ impl WebError {
         match self {
             WebError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            WebError::Internal(_) | WebError::Store(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-            }
+            WebError::Internal(_) | WebError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }

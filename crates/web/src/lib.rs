@@ -31,44 +31,29 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, keys: Keys) -> Result<AppState, WebError> {
         let refdata = RefData::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
-        Ok(AppState {
-            store,
-            keys,
-            refdata,
-            pages: Arc::new(pages::Pages::new()?),
-        })
+        Ok(AppState { store, keys, refdata, pages: Arc::new(pages::Pages::new()?) })
     }
 }
 
-async fn security_headers(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
 
 /// The application's routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/registry") }),
-        )
+        .route("/", get(|| async { axum::response::Redirect::to("/registry") }))
         .route("/healthz", get(registry::healthz))
         .route("/static/app.css", get(pages::css))
         .route("/registry", get(registry::list_page))
@@ -83,9 +68,8 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C.
 pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), WebError> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
     serve_on(state, listener).await
 }
 

@@ -9,10 +9,7 @@ use crate::WebError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
-    (
-        "registry_list.html",
-        include_str!("templates/registry_list.html"),
-    ),
+    ("registry_list.html", include_str!("templates/registry_list.html")),
     ("person.html", include_str!("templates/person.html")),
     ("duplicates.html", include_str!("templates/duplicates.html")),
 ];
@@ -25,26 +22,17 @@ impl Pages {
     pub fn new() -> Result<Pages, WebError> {
         let mut env = Environment::new();
         for (name, src) in TEMPLATES {
-            env.add_template(name, src)
-                .map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))?;
+            env.add_template(name, src).map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))?;
         }
         Ok(Pages { env })
     }
 
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<Html<String>, WebError> {
-        let t = self
-            .env
-            .get_template(name)
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        t.render(ctx)
-            .map(Html)
-            .map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))
+        let t = self.env.get_template(name).map_err(|e| WebError::Internal(e.to_string()))?;
+        t.render(ctx).map(Html).map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))
     }
 }
 
 pub async fn css() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("assets/app.css"),
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("assets/app.css"))
 }

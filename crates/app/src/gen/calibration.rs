@@ -74,17 +74,8 @@ pub(super) const COMMUNITY_WEIGHT: f64 = 0.2;
 
 /// Labour-export factor of the big sending districts (brief: ~1.3). Basis: the spec's
 /// list of the main labour-exporting districts, all in 渝东北 and the north-west.
-pub(super) const SENDING_DISTRICTS: &[&str] = &[
-    "万州区",
-    "开州区",
-    "云阳县",
-    "忠县",
-    "垫江县",
-    "合川区",
-    "奉节县",
-    "梁平区",
-    "丰都县",
-];
+pub(super) const SENDING_DISTRICTS: &[&str] =
+    &["万州区", "开州区", "云阳县", "忠县", "垫江县", "合川区", "奉节县", "梁平区", "丰都县"];
 pub(super) const SENDING_FACTOR: f64 = 1.3;
 
 /// Whether a village/community name denotes a rural village.
@@ -139,9 +130,8 @@ pub(super) fn town_work_weight(name: &str) -> f64 {
 /// before 1997 carry (SPEC §1). The per-district assignment is not modelled: a person
 /// with an old number gets one of these at random.
 pub(super) const OLD_SICHUAN_CODES: &[&str] = &[
-    "510202", "510203", "510211", "510212", "510213", "510214", "510215", "510216", "510217",
-    "510221", "510222", "510223", "510224", "510225", "510226", "510227", "510228", "510229",
-    "510230",
+    "510202", "510203", "510211", "510212", "510213", "510214", "510215", "510216", "510217", "510221", "510222",
+    "510223", "510224", "510225", "510226", "510227", "510228", "510229", "510230",
 ];
 /// Last birth year whose numbers may carry an old code (Chongqing became a
 /// municipality in 1997) and the share of such people whose number still does (brief).
@@ -160,22 +150,13 @@ pub(super) const OLD_CODE_SHARE: f64 = 0.4;
 /// parents, which adds people in their twenties and pushes parents older, so these
 /// draw weights are younger-centred than the outcome; the outcome at 100,000 rows is
 /// 16–19 2.4 %, 20s 20.9 %, 30s 21.3 %, 40s 25.6 %, 50s 21.7 %, 60–70 8.1 % (50+ 29.8 %).
-pub(super) const AGE_BINS: &[(u32, u32, f64)] = &[
-    (16, 19, 2.0),
-    (20, 29, 13.0),
-    (30, 39, 32.0),
-    (40, 49, 26.0),
-    (50, 59, 21.0),
-    (60, 70, 6.0),
-];
+pub(super) const AGE_BINS: &[(u32, u32, f64)] =
+    &[(16, 19, 2.0), (20, 29, 13.0), (30, 39, 32.0), (40, 49, 26.0), (50, 59, 21.0), (60, 70, 6.0)];
 pub(super) const MIN_AGE: u32 = 16;
 
 /// The pyramid's weight of one year of age (0 outside 16–70).
 pub(super) fn age_weight(age: u32) -> f64 {
-    AGE_BINS
-        .iter()
-        .find(|(lo, hi, _)| (*lo..=*hi).contains(&age))
-        .map_or(0.0, |(lo, hi, w)| w / f64::from(hi - lo + 1))
+    AGE_BINS.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&age)).map_or(0.0, |(lo, hi, w)| w / f64::from(hi - lo + 1))
 }
 pub(super) const MAX_AGE: u32 = 70;
 
@@ -263,10 +244,8 @@ pub(super) const NO_DESTINATION: &[i16] = &[50, 71, 81, 82];
 /// ×10 makes it about a quarter) and away from farming; 灵活就业 leans to delivery,
 /// domestic services and catering; 自主创业 to shops, catering, farming and services.
 pub(super) const ROW_FACTORS_OUTSIDE: &[(u8, f64)] = &[(1, 0.3), (3, 10.0)];
-pub(super) const ROW_FACTORS_FLEXIBLE: &[(u8, f64)] =
-    &[(2, 0.3), (3, 3.0), (5, 3.0), (6, 2.0), (10, 3.0)];
-pub(super) const ROW_FACTORS_ENTREPRENEUR: &[(u8, f64)] =
-    &[(1, 3.0), (2, 0.2), (4, 3.0), (6, 3.0), (10, 3.0)];
+pub(super) const ROW_FACTORS_FLEXIBLE: &[(u8, f64)] = &[(2, 0.3), (3, 3.0), (5, 3.0), (6, 2.0), (10, 3.0)];
+pub(super) const ROW_FACTORS_ENTREPRENEUR: &[(u8, f64)] = &[(1, 3.0), (2, 0.2), (4, 3.0), (6, 3.0), (10, 3.0)];
 
 /// Relative weight of a GB/T division (or group) within its annex-2 row; codes not
 /// listed weigh 1. Basis: Chongqing's pillar industries (automobiles 36, electronics 39,
@@ -458,36 +437,9 @@ pub(super) const ROW_OCCUPATIONS: &[(u8, &[(&str, f64)])] = &[
             ("保洁员", 4.0),
         ],
     ),
-    (
-        7,
-        &[
-            ("电气设备安装工", 30.0),
-            ("电工", 20.0),
-            ("家电维修工", 10.0),
-            ("仓储管理员", 10.0),
-        ],
-    ),
-    (
-        8,
-        &[
-            ("保安员", 30.0),
-            ("物业管理员", 25.0),
-            ("保洁员", 25.0),
-            ("绿化工", 10.0),
-            ("电工", 5.0),
-            ("水电工", 5.0),
-        ],
-    ),
-    (
-        9,
-        &[
-            ("保安员", 40.0),
-            ("保洁员", 20.0),
-            ("普工", 20.0),
-            ("装卸搬运工", 10.0),
-            ("仓储管理员", 5.0),
-        ],
-    ),
+    (7, &[("电气设备安装工", 30.0), ("电工", 20.0), ("家电维修工", 10.0), ("仓储管理员", 10.0)]),
+    (8, &[("保安员", 30.0), ("物业管理员", 25.0), ("保洁员", 25.0), ("绿化工", 10.0), ("电工", 5.0), ("水电工", 5.0)]),
+    (9, &[("保安员", 40.0), ("保洁员", 20.0), ("普工", 20.0), ("装卸搬运工", 10.0), ("仓储管理员", 5.0)]),
     (
         10,
         &[
@@ -504,16 +456,7 @@ pub(super) const ROW_OCCUPATIONS: &[(u8, &[(&str, f64)])] = &[
             ("摩托车维修工", 4.0),
         ],
     ),
-    (
-        11,
-        &[
-            ("保安员", 20.0),
-            ("保洁员", 20.0),
-            ("餐厅服务员", 15.0),
-            ("收银员", 15.0),
-            ("绿化工", 5.0),
-        ],
-    ),
+    (11, &[("保安员", 20.0), ("保洁员", 20.0), ("餐厅服务员", 15.0), ("收银员", 15.0), ("绿化工", 5.0)]),
     (
         12,
         &[
@@ -530,26 +473,11 @@ pub(super) const ROW_OCCUPATIONS: &[(u8, &[(&str, f64)])] = &[
 /// Occupations specific to a division, used for `CODE_OCCUPATION_SHARE` of its people
 /// (the rest take the row's list).
 pub(super) const CODE_OCCUPATIONS: &[(&str, &[(&str, f64)])] = &[
-    (
-        "01",
-        &[
-            ("农艺工", 50.0),
-            ("园艺工", 30.0),
-            ("茶园工", 10.0),
-            ("食用菌生产工", 10.0),
-        ],
-    ),
+    ("01", &[("农艺工", 50.0), ("园艺工", 30.0), ("茶园工", 10.0), ("食用菌生产工", 10.0)]),
     ("02", &[("造林更新工", 50.0), ("森林抚育工", 50.0)]),
     ("03", &[("家畜饲养员", 70.0), ("家禽饲养员", 30.0)]),
     ("04", &[("水生动物饲养工", 1.0)]),
-    (
-        "05",
-        &[
-            ("农机驾驶操作员", 50.0),
-            ("农作物植保员", 30.0),
-            ("种苗繁育员", 20.0),
-        ],
-    ),
+    ("05", &[("农机驾驶操作员", 50.0), ("农作物植保员", 30.0), ("种苗繁育员", 20.0)]),
     ("13", &[("食品加工工", 1.0)]),
     ("14", &[("食品加工工", 1.0)]),
     ("15", &[("食品加工工", 1.0)]),
@@ -559,43 +487,11 @@ pub(super) const CODE_OCCUPATIONS: &[(&str, &[(&str, f64)])] = &[
     ("36", &[("汽车装调工", 1.0)]),
     ("37", &[("摩托车装配工", 1.0)]),
     ("39", &[("电子设备装配工", 1.0)]),
-    (
-        "48",
-        &[
-            ("筑路工", 40.0),
-            ("挖掘铲运和桩工机械司机", 30.0),
-            ("混凝土工", 30.0),
-        ],
-    ),
-    (
-        "50",
-        &[
-            ("装饰装修工", 40.0),
-            ("油漆工", 20.0),
-            ("水电工", 20.0),
-            ("木工", 20.0),
-        ],
-    ),
+    ("48", &[("筑路工", 40.0), ("挖掘铲运和桩工机械司机", 30.0), ("混凝土工", 30.0)]),
+    ("50", &[("装饰装修工", 40.0), ("油漆工", 20.0), ("水电工", 20.0), ("木工", 20.0)]),
     ("61", &[("客房服务员", 60.0), ("保洁员", 40.0)]),
-    (
-        "80",
-        &[
-            ("家政服务员", 40.0),
-            ("保洁员", 20.0),
-            ("母婴护理员", 15.0),
-            ("育婴员", 10.0),
-            ("美发师", 15.0),
-        ],
-    ),
-    (
-        "81",
-        &[
-            ("汽车维修工", 50.0),
-            ("摩托车维修工", 20.0),
-            ("家电维修工", 20.0),
-            ("洗车工", 10.0),
-        ],
-    ),
+    ("80", &[("家政服务员", 40.0), ("保洁员", 20.0), ("母婴护理员", 15.0), ("育婴员", 10.0), ("美发师", 15.0)]),
+    ("81", &[("汽车维修工", 50.0), ("摩托车维修工", 20.0), ("家电维修工", 20.0), ("洗车工", 10.0)]),
     ("44", &[("电工", 70.0), ("电气设备安装工", 30.0)]),
     ("46", &[("管工", 1.0)]),
     ("78", &[("环卫工", 60.0), ("绿化工", 40.0)]),
@@ -613,8 +509,7 @@ pub(super) const UNEMPLOYED_OCCUPATION_SHARE: f64 = 0.5;
 /// 职业技能等级 among people with an occupation: share with a level, and the level mix
 /// (mostly 五级/四级/三级; brief: empty for ~60 % overall).
 pub(super) const SKILL_SHARE: f64 = 0.45;
-pub(super) const SKILL_LEVELS: &[(u8, f64)] =
-    &[(5, 38.0), (4, 34.0), (3, 20.0), (2, 6.0), (1, 2.0)];
+pub(super) const SKILL_LEVELS: &[(u8, f64)] = &[(5, 38.0), (4, 34.0), (3, 20.0), (2, 6.0), (1, 2.0)];
 
 /// Expected monthly wage: share filled (brief: ~70 %) and a triangular distribution in
 /// hundreds of yuan (min 2,500, mode 4,500, max 9,000). Basis: 国家统计局 migrant
@@ -805,10 +700,7 @@ impl World {
     pub(super) fn build(refdata: &RefData, as_of: NaiveDate) -> Result<World, GenError> {
         let (villages, village_pick, districts) = geography(refdata)?;
         let work_district_pick = Weighted::new(districts.iter().enumerate().map(|(i, d)| {
-            let w = WORK_ATTRACTION
-                .iter()
-                .find(|(n, _)| *n == d.name)
-                .map_or(DEFAULT_ATTRACTION, |(_, w)| *w);
+            let w = WORK_ATTRACTION.iter().find(|(n, _)| *n == d.name).map_or(DEFAULT_ATTRACTION, |(_, w)| *w);
             (i, w)
         }));
         for (name, _) in WORK_ATTRACTION {
@@ -823,17 +715,10 @@ impl World {
             }
         }
         let provinces = Weighted::new(
-            refdata
-                .provinces()
-                .iter()
-                .filter(|(code, _)| !NO_DESTINATION.contains(code))
-                .map(|(_, name)| {
-                    let w = DESTINATIONS
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map_or(DEFAULT_DESTINATION, |(_, w)| *w);
-                    (name.clone(), w)
-                }),
+            refdata.provinces().iter().filter(|(code, _)| !NO_DESTINATION.contains(code)).map(|(_, name)| {
+                let w = DESTINATIONS.iter().find(|(n, _)| n == name).map_or(DEFAULT_DESTINATION, |(_, w)| *w);
+                (name.clone(), w)
+            }),
         );
         if provinces.is_empty() {
             return Err(missing("没有省份".to_string()));
@@ -848,10 +733,7 @@ impl World {
                 .occupation(name)
                 .filter(|o| o.name == name)
                 .ok_or_else(|| missing(format!("缺少职业“{name}”")))?;
-            occupations.push(OccupationChoice {
-                name: occ.name.clone(),
-                synonyms: occ.synonyms.clone(),
-            });
+            occupations.push(OccupationChoice { name: occ.name.clone(), synonyms: occ.synonyms.clone() });
             Ok(occupations.len() - 1)
         };
 
@@ -863,10 +745,7 @@ impl World {
                 if refdata.industry_by_code(code).is_none() {
                     return Err(missing(format!("缺少行业代码 {code}")));
                 }
-                let w = CODE_WEIGHTS
-                    .iter()
-                    .find(|(c, _)| c == code)
-                    .map_or(1.0, |(_, w)| *w);
+                let w = CODE_WEIGHTS.iter().find(|(c, _)| c == code).map_or(1.0, |(_, w)| *w);
                 let occupations = match CODE_OCCUPATIONS.iter().find(|(c, _)| c == code) {
                     Some((_, list)) => {
                         let mut v = Vec::new();
@@ -877,19 +756,9 @@ impl World {
                     }
                     None => None,
                 };
-                codes.push((
-                    IndustryCode {
-                        code: code.clone(),
-                        occupations,
-                    },
-                    w,
-                ));
+                codes.push((IndustryCode { code: code.clone(), occupations }, w));
             }
-            let sections: Vec<&str> = row
-                .codes
-                .iter()
-                .filter_map(|c| refdata.industry_section(c))
-                .collect();
+            let sections: Vec<&str> = row.codes.iter().filter_map(|c| refdata.industry_section(c)).collect();
             let section = match sections.first() {
                 Some(first) if sections.iter().all(|s| s == first) => Some(first.to_string()),
                 // 建筑业（含勘察设计业等）: section E plus group 748 — E stands for the row.
@@ -905,11 +774,7 @@ impl World {
             for (name, w) in list {
                 occ.push((occupation_index(name)?, *w));
             }
-            rows.push(IndustryRow {
-                section,
-                codes: Weighted::new(codes),
-                occupations: Weighted::new(occ),
-            });
+            rows.push(IndustryRow { section, codes: Weighted::new(codes), occupations: Weighted::new(occ) });
             row_numbers.push((row.number, row.annual_target as f64));
         }
         if rows.is_empty() {
@@ -917,10 +782,7 @@ impl World {
         }
         let row_mix = |factors: &[(u8, f64)]| {
             Weighted::new(row_numbers.iter().enumerate().map(|(i, (n, target))| {
-                let f = factors
-                    .iter()
-                    .find(|(r, _)| r == n)
-                    .map_or(1.0, |(_, f)| *f);
+                let f = factors.iter().find(|(r, _)| r == n).map_or(1.0, |(_, f)| *f);
                 (i, target * f)
             }))
         };
@@ -965,9 +827,7 @@ fn geography(refdata: &RefData) -> Result<Geography, GenError> {
     let mut district_codes: Vec<RegionCode> = refdata.districts().to_vec();
     district_codes.sort();
     for name in SENDING_DISTRICTS {
-        let found = district_codes
-            .iter()
-            .any(|c| refdata.region(*c).is_some_and(|r| r.name == *name));
+        let found = district_codes.iter().any(|c| refdata.region(*c).is_some_and(|r| r.name == *name));
         if !found {
             return Err(missing(format!("缺少区县“{name}”")));
         }
@@ -976,11 +836,7 @@ fn geography(refdata: &RefData) -> Result<Geography, GenError> {
         let Some(dregion) = refdata.region(dcode) else {
             continue;
         };
-        let factor = if SENDING_DISTRICTS.contains(&dregion.name.as_str()) {
-            SENDING_FACTOR
-        } else {
-            1.0
-        };
+        let factor = if SENDING_DISTRICTS.contains(&dregion.name.as_str()) { SENDING_FACTOR } else { 1.0 };
         let di = districts.len();
         let mut towns = Vec::new();
         let mut town_weights = Vec::new();
@@ -995,9 +851,7 @@ fn geography(refdata: &RefData) -> Result<Geography, GenError> {
             }
             let ti = towns.len();
             town_weights.push((ti, town_work_weight(&town.name)));
-            towns.push(Town {
-                code: tcode.short(),
-            });
+            towns.push(Town { code: tcode.short() });
             let mut village_codes: Vec<RegionCode> = refdata.children(tcode).to_vec();
             village_codes.sort();
             for vcode in village_codes {
@@ -1007,17 +861,9 @@ fn geography(refdata: &RefData) -> Result<Geography, GenError> {
                 if v.level != RegionLevel::Village {
                     continue;
                 }
-                let w = if is_rural_village(&v.name) {
-                    RURAL_VILLAGE_WEIGHT
-                } else {
-                    COMMUNITY_WEIGHT
-                };
+                let w = if is_rural_village(&v.name) { RURAL_VILLAGE_WEIGHT } else { COMMUNITY_WEIGHT };
                 weights.push((villages.len(), w * factor));
-                villages.push(Village {
-                    code: vcode.short(),
-                    district: di,
-                    town: ti,
-                });
+                villages.push(Village { code: vcode.short(), district: di, town: ti });
             }
         }
         if towns.is_empty() {
@@ -1043,12 +889,8 @@ fn birth_ranges(as_of: NaiveDate) -> Result<Vec<(i32, i32)>, GenError> {
     let bad = || GenError::BadDate(as_of);
     let mut out = Vec::new();
     for age in 0..=MAX_AGE {
-        let latest = as_of
-            .checked_sub_months(Months::new(12 * age))
-            .ok_or_else(bad)?;
-        let before = as_of
-            .checked_sub_months(Months::new(12 * (age + 1)))
-            .ok_or_else(bad)?;
+        let latest = as_of.checked_sub_months(Months::new(12 * age)).ok_or_else(bad)?;
+        let before = as_of.checked_sub_months(Months::new(12 * (age + 1))).ok_or_else(bad)?;
         if before.year() < 1900 {
             return Err(bad());
         }

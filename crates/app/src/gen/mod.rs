@@ -76,11 +76,7 @@ const PROGRESS_EVERY: u64 = 10_000;
 /// memory apart from the set of identity numbers issued (about 20 bytes a row).
 /// `progress` is called every 10,000 rows with the rows written so far, and once at
 /// the end. The file is written as `workers.csv.part` and renamed when complete.
-pub fn generate(
-    opts: &GenOptions,
-    refdata: &RefData,
-    progress: &dyn Fn(u64),
-) -> Result<GenSummary, GenError> {
+pub fn generate(opts: &GenOptions, refdata: &RefData, progress: &dyn Fn(u64)) -> Result<GenSummary, GenError> {
     let started = std::time::Instant::now();
     let world = World::build(refdata, opts.as_of)?;
     let columns = Columns::new()?;
@@ -102,9 +98,7 @@ pub fn generate(
         path = %path.display(),
         "模拟人口已生成"
     );
-    Ok(GenSummary {
-        files: vec![(path, written)],
-    })
+    Ok(GenSummary { files: vec![(path, written)] })
 }
 
 /// Writes the header and `opts.workers` rows to `part`; returns the rows written.
@@ -116,21 +110,11 @@ fn write_population(
     progress: &dyn Fn(u64),
 ) -> Result<u64, GenError> {
     let file = File::create(part).map_err(io_error(part))?;
-    let writer = csv::WriterBuilder::new()
-        .buffer_capacity(1 << 20)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(file);
-    let mut out = RowWriter {
-        writer,
-        columns,
-        path: part.to_path_buf(),
-        written: 0,
-        progress,
-        cells: CellBuffers::default(),
-    };
-    out.writer
-        .write_record(header_row())
-        .map_err(out.csv_error())?;
+    let writer =
+        csv::WriterBuilder::new().buffer_capacity(1 << 20).terminator(csv::Terminator::Any(b'\n')).from_writer(file);
+    let mut out =
+        RowWriter { writer, columns, path: part.to_path_buf(), written: 0, progress, cells: CellBuffers::default() };
+    out.writer.write_record(header_row()).map_err(out.csv_error())?;
 
     let rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut gen = Generator::new(world, rng, opts.as_of, opts.workers);
@@ -168,18 +152,12 @@ fn write_population(
     if !written.is_multiple_of(PROGRESS_EVERY) {
         progress(written);
     }
-    out.writer.into_inner().map_err(|e| GenError::Io {
-        path: part.to_path_buf(),
-        source: e.into_error(),
-    })?;
+    out.writer.into_inner().map_err(|e| GenError::Io { path: part.to_path_buf(), source: e.into_error() })?;
     Ok(written)
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> GenError + '_ {
-    move |source| GenError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+    move |source| GenError::Io { path: path.to_path_buf(), source }
 }
 
 /// Positions of the template columns the generator fills.
@@ -206,12 +184,7 @@ struct Columns {
 
 impl Columns {
     fn new() -> Result<Columns, GenError> {
-        let pos = |key: &'static str| {
-            COLUMNS
-                .iter()
-                .position(|c| c.key == key)
-                .ok_or(GenError::Template(key))
-        };
+        let pos = |key: &'static str| COLUMNS.iter().position(|c| c.key == key).ok_or(GenError::Template(key));
         Ok(Columns {
             width: COLUMNS.len(),
             name: pos("name")?,
@@ -292,10 +265,7 @@ impl RowWriter<'_> {
         cells[c.household_no] = p.household.as_deref().unwrap_or("");
         debug_assert_eq!(c.width, cells.len());
         if let Err(source) = self.writer.write_record(cells) {
-            return Err(GenError::Csv {
-                path: self.path.clone(),
-                source,
-            });
+            return Err(GenError::Csv { path: self.path.clone(), source });
         }
         self.written += 1;
         if self.written.is_multiple_of(PROGRESS_EVERY) {

@@ -8,8 +8,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{
-    age_on, EmploymentStatus, GroupFlag, GroupFlags, Insurance, InsuranceSet, ServiceNeed,
-    ServiceNeeds,
+    age_on, EmploymentStatus, GroupFlag, GroupFlags, Insurance, InsuranceSet, ServiceNeed, ServiceNeeds,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -149,24 +148,14 @@ impl<'w> Generator<'w> {
 
     /// The members of one household of at most `max_size` (≥ 1) people.
     pub(super) fn plan(&mut self, max_size: usize) -> Vec<Slot> {
-        let size = self
-            .world
-            .household_sizes
-            .pick(&mut self.rng)
-            .copied()
-            .unwrap_or(1);
+        let size = self.world.household_sizes.pick(&mut self.rng).copied().unwrap_or(1);
         let size = size.clamp(1, max_size.max(1));
         match size {
             1 => {
                 let male = self.chance(MALE_SHARE_SINGLE);
                 let surname = self.names.surname(&mut self.rng);
                 let age = self.age();
-                vec![Slot {
-                    role: Role::Alone,
-                    male,
-                    age,
-                    surname,
-                }]
+                vec![Slot { role: Role::Alone, male, age, surname }]
             }
             2 if self.chance(COUPLE_SHARE_OF_PAIRS) => self.couple(0),
             2 => self.single_parent(1),
@@ -197,33 +186,14 @@ impl<'w> Generator<'w> {
             }
         };
         let mut slots = vec![
-            Slot {
-                role: Role::Husband,
-                male: true,
-                age: husband,
-                surname: husband_surname,
-            },
-            Slot {
-                role: Role::Wife,
-                male: false,
-                age: wife,
-                surname: wife_surname,
-            },
+            Slot { role: Role::Husband, male: true, age: husband, surname: husband_surname },
+            Slot { role: Role::Wife, male: false, age: wife, surname: wife_surname },
         ];
         let ages = self.child_ages(husband.max(wife), husband.min(wife), children);
         for age in ages {
             let male = self.chance(MALE_SHARE_CHILD);
-            let surname = if self.chance(0.95) {
-                husband_surname
-            } else {
-                wife_surname
-            };
-            slots.push(Slot {
-                role: Role::Child,
-                male,
-                age,
-                surname,
-            });
+            let surname = if self.chance(0.95) { husband_surname } else { wife_surname };
+            slots.push(Slot { role: Role::Child, male, age, surname });
         }
         slots
     }
@@ -232,25 +202,11 @@ impl<'w> Generator<'w> {
         let male = self.chance(MALE_SHARE_SINGLE_PARENT);
         let surname = self.names.surname(&mut self.rng);
         let age = self.age_at_least(PARENT_MIN_AGE);
-        let mut slots = vec![Slot {
-            role: Role::Parent,
-            male,
-            age,
-            surname,
-        }];
-        let child_surname = if male || self.chance(0.3) {
-            surname
-        } else {
-            self.names.surname(&mut self.rng)
-        };
+        let mut slots = vec![Slot { role: Role::Parent, male, age, surname }];
+        let child_surname = if male || self.chance(0.3) { surname } else { self.names.surname(&mut self.rng) };
         for age in self.child_ages(age, age, children) {
             let male = self.chance(MALE_SHARE_CHILD);
-            slots.push(Slot {
-                role: Role::Child,
-                male,
-                age,
-                surname: child_surname,
-            });
+            slots.push(Slot { role: Role::Child, male, age, surname: child_surname });
         }
         slots
     }
@@ -319,11 +275,7 @@ impl<'w> Generator<'w> {
                 village_index,
                 shared,
                 zero_employment,
-                if shares_province {
-                    partner_province
-                } else {
-                    None
-                },
+                if shares_province { partner_province } else { None },
             )?;
             if shares_province && p.work_province.is_some() {
                 partner_province = p.work_province;
@@ -343,12 +295,7 @@ impl<'w> Generator<'w> {
     }
 
     fn phone(&mut self) -> u64 {
-        let prefix = self
-            .world
-            .phone_prefixes
-            .pick(&mut self.rng)
-            .copied()
-            .unwrap_or(138);
+        let prefix = self.world.phone_prefixes.pick(&mut self.rng).copied().unwrap_or(138);
         u64::from(prefix) * 100_000_000 + self.rng.gen_range(0..100_000_000u64)
     }
 
@@ -359,32 +306,20 @@ impl<'w> Generator<'w> {
     }
 
     /// A unique identity number for `birth` and sex with the given address code.
-    fn id_number(
-        &mut self,
-        address: &str,
-        birth: NaiveDate,
-        male: bool,
-    ) -> Result<IdNumber, GenError> {
+    fn id_number(&mut self, address: &str, birth: NaiveDate, male: bool) -> Result<IdNumber, GenError> {
         let addr: u64 = address.parse().unwrap_or(0);
         let days = u64::try_from(birth.num_days_from_ce() - self.epoch).unwrap_or(0);
         for _ in 0..ID_TRIES {
             // The 17th digit is odd for men and even for women (GB 11643); sequence 000
             // is not issued.
             let half: u16 = self.rng.gen_range(0..500);
-            let seq = if male {
-                half * 2 + 1
-            } else {
-                (half * 2).max(2)
-            };
+            let seq = if male { half * 2 + 1 } else { (half * 2).max(2) };
             let key = (addr << 27) | (days << 10) | u64::from(seq);
             if self.ids.insert(key) {
                 return IdNumber::from_parts(address, birth, seq).map_err(GenError::Id);
             }
         }
-        Err(GenError::IdExhausted {
-            address: address.to_string(),
-            birth,
-        })
+        Err(GenError::IdExhausted { address: address.to_string(), birth })
     }
 
     fn address_for(&mut self, district_code: &'w str, birth: NaiveDate) -> &'w str {
@@ -423,15 +358,8 @@ impl<'w> Generator<'w> {
                 EmploymentStatus::Unemployed
             }
         } else {
-            let table = if age >= 60 {
-                &world.status_old
-            } else {
-                &world.status_young
-            };
-            table
-                .pick(&mut self.rng)
-                .copied()
-                .unwrap_or(EmploymentStatus::LocalEmployed)
+            let table = if age >= 60 { &world.status_old } else { &world.status_young };
+            table.pick(&mut self.rng).copied().unwrap_or(EmploymentStatus::LocalEmployed)
         };
 
         let hukou = village.code.as_str();
@@ -465,11 +393,7 @@ impl<'w> Generator<'w> {
             }
             EmploymentStatus::Flexible => {
                 if self.chance(0.6) {
-                    let town = if self.chance(0.7) {
-                        village.town
-                    } else {
-                        self.town_in(village.district)
-                    };
+                    let town = if self.chance(0.7) { village.town } else { self.town_in(village.district) };
                     work_region = Some(district.towns[town].code.as_str());
                 }
             }
@@ -510,11 +434,7 @@ impl<'w> Generator<'w> {
         if disabled {
             flags.insert(GroupFlag::Disabled);
         }
-        let veteran = if male {
-            VETERAN_SHARE_MALE
-        } else {
-            VETERAN_SHARE_FEMALE
-        };
+        let veteran = if male { VETERAN_SHARE_MALE } else { VETERAN_SHARE_FEMALE };
         if age >= 20 && self.chance(veteran) {
             flags.insert(GroupFlag::Veteran);
         }
@@ -549,11 +469,7 @@ impl<'w> Generator<'w> {
             if injury {
                 insurance.insert(Insurance::Injury);
             }
-            let p = if injury {
-                UNEMPLOYMENT_IF_INJURY
-            } else {
-                UNEMPLOYMENT_WITHOUT_INJURY
-            };
+            let p = if injury { UNEMPLOYMENT_IF_INJURY } else { UNEMPLOYMENT_WITHOUT_INJURY };
             if self.chance(p) {
                 insurance.insert(Insurance::Unemployment);
             }
@@ -567,11 +483,7 @@ impl<'w> Generator<'w> {
             needs.insert(ServiceNeed::Training);
         }
         let keen = returnee || status == EmploymentStatus::Entrepreneur;
-        if self.chance(if keen {
-            NEED_STARTUP_KEEN
-        } else {
-            NEED_STARTUP_BASE
-        }) {
+        if self.chance(if keen { NEED_STARTUP_KEEN } else { NEED_STARTUP_BASE }) {
             needs.insert(ServiceNeed::Entrepreneurship);
         }
         if self.chance(NEED_LEGAL) {
@@ -584,19 +496,14 @@ impl<'w> Generator<'w> {
             needs.insert(ServiceNeed::CareerGuidance);
         }
 
-        let unemployed_since =
-            if status == EmploymentStatus::Unemployed && self.chance(REGISTERED_UNEMPLOYED_SHARE) {
-                self.registration_date(birth)
-            } else {
-                None
-            };
-
-        let wants_duplicate = self.chance(DUPLICATE_SHARE);
-        let phone = if wants_duplicate || !self.chance(NO_PHONE_SHARE) {
-            Some(self.phone())
+        let unemployed_since = if status == EmploymentStatus::Unemployed && self.chance(REGISTERED_UNEMPLOYED_SHARE) {
+            self.registration_date(birth)
         } else {
             None
         };
+
+        let wants_duplicate = self.chance(DUPLICATE_SHARE);
+        let phone = if wants_duplicate || !self.chance(NO_PHONE_SHARE) { Some(self.phone()) } else { None };
 
         Ok(Person {
             name,
@@ -636,11 +543,7 @@ impl<'w> Generator<'w> {
     }
 
     fn town_in(&mut self, district: usize) -> usize {
-        self.world.districts[district]
-            .town_pick
-            .pick(&mut self.rng)
-            .copied()
-            .unwrap_or(0)
+        self.world.districts[district].town_pick.pick(&mut self.rng).copied().unwrap_or(0)
     }
 
     /// Industry cell and occupation cell for a person of `status`.
@@ -681,16 +584,13 @@ impl<'w> Generator<'w> {
             Some(specific) if self.chance(CODE_OCCUPATION_SHARE) => specific,
             _ => &row.occupations,
         };
-        let occupation = list
-            .pick(&mut self.rng)
-            .map(|i| &world.occupations[*i])
-            .map(|o| {
-                if !o.synonyms.is_empty() && self.chance(SYNONYM_SHARE) {
-                    o.synonyms[self.rng.gen_range(0..o.synonyms.len())].as_str()
-                } else {
-                    o.name.as_str()
-                }
-            });
+        let occupation = list.pick(&mut self.rng).map(|i| &world.occupations[*i]).map(|o| {
+            if !o.synonyms.is_empty() && self.chance(SYNONYM_SHARE) {
+                o.synonyms[self.rng.gen_range(0..o.synonyms.len())].as_str()
+            } else {
+                o.name.as_str()
+            }
+        });
         (industry, occupation)
     }
 
@@ -711,9 +611,7 @@ impl<'w> Generator<'w> {
             // Born on 29 February: the birthday falls on 1 March in common years.
             sixteen = sixteen.checked_add_days(Days::new(1))?;
         }
-        let window = self
-            .as_of
-            .checked_sub_days(Days::new(REGISTRATION_WINDOW_DAYS as u64))?;
+        let window = self.as_of.checked_sub_days(Days::new(REGISTRATION_WINDOW_DAYS as u64))?;
         let earliest = window.max(sixteen);
         let span = (self.as_of - earliest).num_days();
         if span < 0 {
@@ -728,9 +626,7 @@ impl<'w> Generator<'w> {
     /// against the current one, or another sequence), no household number.
     pub(super) fn duplicate_of(&mut self, p: &Person<'w>) -> Result<Person<'w>, GenError> {
         let world = self.world;
-        let district_code = world.districts[world.villages[p.village].district]
-            .code
-            .as_str();
+        let district_code = world.districts[world.villages[p.village].district].code.as_str();
         let address: &'w str = if p.id.address_code() != district_code {
             district_code
         } else if p.birth.year() <= OLD_CODE_LAST_BIRTH_YEAR {

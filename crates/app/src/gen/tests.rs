@@ -27,12 +27,7 @@ fn refdata() -> &'static RefData {
 }
 
 fn generate_into(dir: &Path, workers: u64, seed: u64) -> PathBuf {
-    let opts = GenOptions {
-        workers,
-        seed,
-        out_dir: dir.to_path_buf(),
-        as_of: as_of(),
-    };
+    let opts = GenOptions { workers, seed, out_dir: dir.to_path_buf(), as_of: as_of() };
     let summary = generate(&opts, refdata(), &|_| {}).unwrap();
     assert_eq!(summary.files.len(), 1);
     assert_eq!(summary.files[0].1, workers);
@@ -40,13 +35,8 @@ fn generate_into(dir: &Path, workers: u64, seed: u64) -> PathBuf {
 }
 
 fn read_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_path(path)
-        .unwrap();
-    let mut records = r
-        .records()
-        .map(|x| x.unwrap().iter().map(str::to_string).collect());
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
+    let mut records = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect());
     let header: Vec<String> = records.next().unwrap();
     (header, records.collect())
 }
@@ -68,11 +58,7 @@ fn share(rows: &[Vec<String>], pred: impl Fn(&Vec<String>) -> bool) -> f64 {
 
 #[test]
 fn the_same_seed_gives_a_byte_identical_file_and_another_seed_does_not() {
-    let (a, b, c) = (
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-        tempfile::tempdir().unwrap(),
-    );
+    let (a, b, c) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let fa = std::fs::read(generate_into(a.path(), 3_000, 42)).unwrap();
     let fb = std::fs::read(generate_into(b.path(), 3_000, 42)).unwrap();
     let fc = std::fs::read(generate_into(c.path(), 3_000, 43)).unwrap();
@@ -86,12 +72,7 @@ fn the_same_seed_gives_a_byte_identical_file_and_another_seed_does_not() {
 fn the_header_is_the_template_header_and_progress_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let calls = std::cell::RefCell::new(Vec::new());
-    let opts = GenOptions {
-        workers: 25_000,
-        seed: 1,
-        out_dir: dir.path().join("sub"),
-        as_of: as_of(),
-    };
+    let opts = GenOptions { workers: 25_000, seed: 1, out_dir: dir.path().join("sub"), as_of: as_of() };
     let summary = generate(&opts, refdata(), &|n| calls.borrow_mut().push(n)).unwrap();
     assert_eq!(*calls.borrow(), vec![10_000, 20_000, 25_000]);
     let (header, rows) = read_rows(&summary.files[0].0);
@@ -110,10 +91,7 @@ fn an_empty_population_is_just_the_header() {
 #[test]
 fn every_row_of_twenty_thousand_passes_the_importers_validation() {
     let (map, rows) = sample();
-    let ctx = RowContext {
-        refdata: refdata(),
-        today: as_of(),
-    };
+    let ctx = RowContext { refdata: refdata(), today: as_of() };
     for (i, row) in rows.iter().enumerate() {
         if let Err(e) = validate_row(&ctx, map, row) {
             panic!("row {} {:?} is invalid: {:?}", i + 2, row, e);
@@ -124,18 +102,12 @@ fn every_row_of_twenty_thousand_passes_the_importers_validation() {
 #[test]
 fn identity_numbers_are_unique_and_ages_lie_between_16_and_70() {
     let (map, rows) = sample();
-    let ctx = RowContext {
-        refdata: refdata(),
-        today: as_of(),
-    };
+    let ctx = RowContext { refdata: refdata(), today: as_of() };
     let mut seen = HashSet::new();
     let mut men = 0;
     let mut over_50 = 0;
     for row in rows {
-        assert!(
-            seen.insert(map.get(row, "id_number").to_string()),
-            "duplicate id {row:?}"
-        );
+        assert!(seen.insert(map.get(row, "id_number").to_string()), "duplicate id {row:?}");
         let rec = validate_row(&ctx, map, row).unwrap();
         let age = age_on(rec.state.birth_date, as_of());
         assert!((16..=70).contains(&age), "age {age}");
@@ -178,10 +150,7 @@ fn the_status_mix_follows_the_calibration_and_sixty_percent_work_away_from_home(
     assert!((0.55..=0.65).contains(&away), "away from home {away}");
     let registered = share(rows, |r| !map.get(r, "unemployed_since").is_empty());
     let unemployed = share(rows, |r| status(r) == EmploymentStatus::Unemployed);
-    assert!(
-        (registered / unemployed - 0.5).abs() < 0.12,
-        "{registered} of {unemployed}"
-    );
+    assert!((registered / unemployed - 0.5).abs() < 0.12, "{registered} of {unemployed}");
 }
 
 #[test]
@@ -189,33 +158,16 @@ fn the_big_sending_districts_lead_the_hukou_shares_and_yuzhong_is_tiny() {
     let (map, rows) = sample();
     let mut by_district: HashMap<String, usize> = HashMap::new();
     for r in rows {
-        *by_district
-            .entry(map.get(r, "hukou_region")[..6].to_string())
-            .or_default() += 1;
+        *by_district.entry(map.get(r, "hukou_region")[..6].to_string()).or_default() += 1;
     }
     let mut ranked: Vec<(String, usize)> = by_district.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let name = |code: &str| {
-        refdata()
-            .region(RegionCode::parse(code).unwrap())
-            .unwrap()
-            .name
-            .clone()
-    };
+    let name = |code: &str| refdata().region(RegionCode::parse(code).unwrap()).unwrap().name.clone();
     let top: Vec<String> = ranked.iter().take(10).map(|(c, _)| name(c)).collect();
-    let sending = top
-        .iter()
-        .filter(|n| calibration::SENDING_DISTRICTS.contains(&n.as_str()))
-        .count();
+    let sending = top.iter().filter(|n| calibration::SENDING_DISTRICTS.contains(&n.as_str())).count();
     assert!(sending >= 4, "top ten {top:?}");
-    let yuzhong = ranked
-        .iter()
-        .find(|(c, _)| c == "500103")
-        .map_or(0, |(_, n)| *n);
-    assert!(
-        (yuzhong as f64) < rows.len() as f64 * 0.005,
-        "渝中区 {yuzhong}"
-    );
+    let yuzhong = ranked.iter().find(|(c, _)| c == "500103").map_or(0, |(_, n)| *n);
+    assert!((yuzhong as f64) < rows.len() as f64 * 0.005, "渝中区 {yuzhong}");
 }
 
 #[test]
@@ -228,22 +180,11 @@ fn about_two_per_thousand_persons_have_a_likely_duplicate_row() {
             continue;
         }
         let id = map.get(r, "id_number");
-        let key = (
-            map.get(r, "name").to_string(),
-            id[6..14].to_string(),
-            phone.to_string(),
-        );
+        let key = (map.get(r, "name").to_string(), id[6..14].to_string(), phone.to_string());
         groups.entry(key).or_default().push(id.to_string());
     }
-    let pairs = groups
-        .values()
-        .filter(|ids| ids.len() == 2 && ids[0] != ids[1])
-        .count();
-    assert!(
-        (15..=75).contains(&pairs),
-        "{pairs} likely-duplicate pairs in {}",
-        rows.len()
-    );
+    let pairs = groups.values().filter(|ids| ids.len() == 2 && ids[0] != ids[1]).count();
+    assert!((15..=75).contains(&pairs), "{pairs} likely-duplicate pairs in {}", rows.len());
 }
 
 #[test]
@@ -262,44 +203,24 @@ fn households_have_one_to_four_rows_in_one_village_and_zero_employment_household
         assert!((1..=4).contains(&members.len()), "{h}: {}", members.len());
         let hukou = map.get(members[0], "hukou_region");
         assert_eq!(&h[1..13], hukou, "{h}");
-        let phones: Vec<&str> = members
-            .iter()
-            .map(|r| map.get(r, "phone"))
-            .filter(|p| !p.is_empty())
-            .collect();
-        assert_eq!(
-            phones.iter().collect::<HashSet<_>>().len(),
-            phones.len(),
-            "{h}"
-        );
-        let flagged = members
-            .iter()
-            .filter(|r| map.get(r, "flags").contains("零就业家庭"))
-            .count();
+        let phones: Vec<&str> = members.iter().map(|r| map.get(r, "phone")).filter(|p| !p.is_empty()).collect();
+        assert_eq!(phones.iter().collect::<HashSet<_>>().len(), phones.len(), "{h}");
+        let flagged = members.iter().filter(|r| map.get(r, "flags").contains("零就业家庭")).count();
         assert!(flagged == 0 || flagged == members.len(), "{h}");
         for r in members {
             assert_eq!(map.get(r, "hukou_region"), hukou, "{h}");
             if flagged > 0 {
-                assert!(
-                    matches!(map.get(r, "status"), "失业" | "不在劳动力市场"),
-                    "{h}: {r:?}"
-                );
+                assert!(matches!(map.get(r, "status"), "失业" | "不在劳动力市场"), "{h}: {r:?}");
             }
         }
         if flagged > 0 {
             zero += members.len();
         }
     }
-    assert!(
-        zero > 0 && (zero as f64) < rows.len() as f64 * 0.01,
-        "{zero}"
-    );
+    assert!(zero > 0 && (zero as f64) < rows.len() as f64 * 0.01, "{zero}");
     let sizes: Vec<usize> = households.values().map(Vec::len).collect();
     let multi = sizes.iter().filter(|n| **n > 1).count() as f64 / sizes.len() as f64;
-    assert!(
-        (0.4..=0.7).contains(&multi),
-        "multi-person households {multi}"
-    );
+    assert!((0.4..=0.7).contains(&multi), "multi-person households {multi}");
 }
 
 #[test]
@@ -315,11 +236,7 @@ fn parents_are_twenty_to_thirty_five_years_older_than_their_children() {
             .filter(|s| matches!(s.role, Role::Husband | Role::Wife | Role::Parent))
             .map(|s| s.age)
             .collect();
-        let children: Vec<u32> = slots
-            .iter()
-            .filter(|s| s.role == Role::Child)
-            .map(|s| s.age)
-            .collect();
+        let children: Vec<u32> = slots.iter().filter(|s| s.role == Role::Child).map(|s| s.age).collect();
         if !children.is_empty() {
             families += 1;
         }
@@ -347,35 +264,18 @@ fn industries_and_occupations_are_known_and_construction_leads_outside_more_than
     let rd = refdata();
     let construction = |r: &Vec<String>| {
         let code = map.get(r, "industry");
-        !code.is_empty()
-            && rd
-                .annex2_row_of(&rd.industry(code).unwrap().code)
-                .is_some_and(|row| row.number == 3)
+        !code.is_empty() && rd.annex2_row_of(&rd.industry(code).unwrap().code).is_some_and(|row| row.number == 3)
     };
-    let outside: Vec<Vec<String>> = rows
-        .iter()
-        .filter(|r| map.get(r, "status") == "市外就业")
-        .cloned()
-        .collect();
-    let local: Vec<Vec<String>> = rows
-        .iter()
-        .filter(|r| map.get(r, "status") == "市内就业")
-        .cloned()
-        .collect();
+    let outside: Vec<Vec<String>> = rows.iter().filter(|r| map.get(r, "status") == "市外就业").cloned().collect();
+    let local: Vec<Vec<String>> = rows.iter().filter(|r| map.get(r, "status") == "市内就业").cloned().collect();
     let c_out = share(&outside, construction);
     let c_local = share(&local, construction);
-    assert!(
-        c_out > 0.15 && c_local < 0.08,
-        "outside {c_out}, local {c_local}"
-    );
+    assert!(c_out > 0.15 && c_local < 0.08, "outside {c_out}, local {c_local}");
     let manufacturing = share(&local, |r| {
         let code = map.get(r, "industry");
         !code.is_empty() && rd.industry_section(&rd.industry(code).unwrap().code) == Some("C")
     });
-    assert!(
-        (0.35..=0.52).contains(&manufacturing),
-        "manufacturing {manufacturing}"
-    );
+    assert!((0.35..=0.52).contains(&manufacturing), "manufacturing {manufacturing}");
     let mut known = 0;
     let mut filled = 0;
     for r in rows {
@@ -394,7 +294,5 @@ fn industries_and_occupations_are_known_and_construction_leads_outside_more_than
 fn surnames_are_listed_once() {
     let set: HashSet<&str> = names::SURNAMES.iter().map(|(s, _)| *s).collect();
     assert_eq!(set.len(), names::SURNAMES.len());
-    assert!(names::SURNAMES
-        .iter()
-        .all(|(s, w)| s.chars().count() == 1 && *w > 0));
+    assert!(names::SURNAMES.iter().all(|(s, w)| s.chars().count() == 1 && *w > 0));
 }

@@ -32,12 +32,7 @@ pub enum ExportError {
 }
 
 /// The template cells of one person, in `COLUMNS` order.
-pub fn template_cells(
-    refdata: &RefData,
-    id_number: String,
-    phone: Option<String>,
-    s: &PersonState,
-) -> Vec<String> {
+pub fn template_cells(refdata: &RefData, id_number: String, phone: Option<String>, s: &PersonState) -> Vec<String> {
     let region = |r: Option<jiujin_domain::RegionCode>| r.map(|c| c.short()).unwrap_or_default();
     COLUMNS
         .iter()
@@ -51,29 +46,15 @@ pub fn template_cells(
             "work_region" => region(s.work_region),
             "work_province" => s
                 .work_province
-                .map(|p| {
-                    refdata
-                        .province_name(p)
-                        .map(str::to_string)
-                        .unwrap_or_else(|| p.to_string())
-                })
+                .map(|p| refdata.province_name(p).map(str::to_string).unwrap_or_else(|| p.to_string()))
                 .unwrap_or_default(),
             "industry" => s.industry.clone().unwrap_or_default(),
             "occupation" => s.occupation.clone().unwrap_or_default(),
-            "skill_level" => s
-                .skill_level
-                .map(|l| l.get().to_string())
-                .unwrap_or_default(),
-            "expected_wage" => s
-                .expected_wage
-                .map(|f| f.to_yuan_compact())
-                .unwrap_or_default(),
+            "skill_level" => s.skill_level.map(|l| l.get().to_string()).unwrap_or_default(),
+            "expected_wage" => s.expected_wage.map(|f| f.to_yuan_compact()).unwrap_or_default(),
             "flags" => s.flags.to_labels(),
             "insurance" => s.insurance.to_labels(),
-            "unemployed_since" => s
-                .unemployed_since
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            "unemployed_since" => s.unemployed_since.map(|d| d.to_string()).unwrap_or_default(),
             "needs" => s.needs.to_labels(),
             "household_no" => s.household_no.clone().unwrap_or_default(),
             _ => String::new(),
@@ -94,15 +75,8 @@ struct Writer {
 impl Writer {
     fn create(path: &Path) -> Result<Writer, ExportError> {
         let shown = path.display().to_string();
-        let err = |e: &dyn std::fmt::Display| ExportError::Write {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let err = |e: &dyn std::fmt::Display| ExportError::Write { path: shown.clone(), reason: e.to_string() };
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         let header = header_row();
         let out = match ext.as_str() {
             "csv" => {
@@ -118,14 +92,9 @@ impl Writer {
                 sheet.set_name("人员信息").map_err(|e| err(&e))?;
                 let bold = Format::new().set_bold();
                 for (i, h) in header.iter().enumerate() {
-                    sheet
-                        .write_string_with_format(0, i as u16, *h, &bold)
-                        .map_err(|e| err(&e))?;
+                    sheet.write_string_with_format(0, i as u16, *h, &bold).map_err(|e| err(&e))?;
                 }
-                Out::Xlsx {
-                    book: Box::new(book),
-                    row: 1,
-                }
+                Out::Xlsx { book: Box::new(book), row: 1 }
             }
             _ => return Err(ExportError::Format(shown)),
         };
@@ -134,10 +103,7 @@ impl Writer {
 
     fn row(&mut self, cells: &[String]) -> Result<(), ExportError> {
         let path = self.path.clone();
-        let err = |e: &dyn std::fmt::Display| ExportError::Write {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
+        let err = |e: &dyn std::fmt::Display| ExportError::Write { path: path.clone(), reason: e.to_string() };
         match &mut self.out {
             Out::Csv(w) => w.write_record(cells).map_err(|e| err(&e)),
             Out::Xlsx { book, row } => {
@@ -155,10 +121,7 @@ impl Writer {
 
     fn finish(self) -> Result<(), ExportError> {
         let path = self.path.clone();
-        let err = |e: &dyn std::fmt::Display| ExportError::Write {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
+        let err = |e: &dyn std::fmt::Display| ExportError::Write { path: path.clone(), reason: e.to_string() };
         match self.out {
             Out::Csv(mut w) => w.flush().map_err(|e| err(&e)),
             Out::Xlsx { mut book, .. } => book.save(&self.path).map_err(|e| err(&e)),
@@ -192,11 +155,7 @@ pub async fn export_workers(
         for m in chunk {
             let p = StoredPerson::from_model(m)?;
             let id = keys.decrypt_id(&p.id_cipher)?;
-            let phone = p
-                .phone_cipher
-                .as_deref()
-                .map(|c| keys.decrypt_phone(c))
-                .transpose()?;
+            let phone = p.phone_cipher.as_deref().map(|c| keys.decrypt_phone(c)).transpose()?;
             w.row(&template_cells(refdata, id, phone, &p.state))?;
             n += 1;
         }
@@ -213,15 +172,8 @@ pub async fn export_workers(
 /// instructions per column (xlsx) — or headers only (csv).
 pub fn write_template(out: &Path) -> Result<(), ExportError> {
     let shown = out.display().to_string();
-    let err = |e: &dyn std::fmt::Display| ExportError::Write {
-        path: shown.clone(),
-        reason: e.to_string(),
-    };
-    let ext = out
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let err = |e: &dyn std::fmt::Display| ExportError::Write { path: shown.clone(), reason: e.to_string() };
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     if ext == "csv" {
         let w = Writer::create(out)?;
         return w.finish();
@@ -232,17 +184,13 @@ pub fn write_template(out: &Path) -> Result<(), ExportError> {
     let mut book = Workbook::new();
     let text = Format::new().set_num_format("@");
     let bold = Format::new().set_bold();
-    let required = Format::new()
-        .set_bold()
-        .set_font_color(rust_xlsxwriter::Color::Red);
+    let required = Format::new().set_bold().set_font_color(rust_xlsxwriter::Color::Red);
     let sheet = book.add_worksheet();
     sheet.set_name("人员信息").map_err(|e| err(&e))?;
     for (i, c) in COLUMNS.iter().enumerate() {
         let col = i as u16;
         let f = if c.required { &required } else { &bold };
-        sheet
-            .write_string_with_format(0, col, c.header, f)
-            .map_err(|e| err(&e))?;
+        sheet.write_string_with_format(0, col, c.header, f).map_err(|e| err(&e))?;
         // Text format so Excel keeps long numbers (identity numbers) intact.
         sheet.set_column_format(col, &text).map_err(|e| err(&e))?;
         sheet.set_column_width(col, 16).map_err(|e| err(&e))?;
@@ -250,15 +198,13 @@ pub fn write_template(out: &Path) -> Result<(), ExportError> {
     let help = book.add_worksheet();
     help.set_name("填写说明").map_err(|e| err(&e))?;
     for (i, h) in ["列名", "英文键名", "是否必填", "说明"].iter().enumerate() {
-        help.write_string_with_format(0, i as u16, *h, &bold)
-            .map_err(|e| err(&e))?;
+        help.write_string_with_format(0, i as u16, *h, &bold).map_err(|e| err(&e))?;
     }
     for (i, c) in COLUMNS.iter().enumerate() {
         let r = (i + 1) as u32;
         help.write_string(r, 0, c.header).map_err(|e| err(&e))?;
         help.write_string(r, 1, c.key).map_err(|e| err(&e))?;
-        help.write_string(r, 2, if c.required { "必填" } else { "选填" })
-            .map_err(|e| err(&e))?;
+        help.write_string(r, 2, if c.required { "必填" } else { "选填" }).map_err(|e| err(&e))?;
         help.write_string(r, 3, c.help).map_err(|e| err(&e))?;
     }
     help.set_column_width(3, 80).map_err(|e| err(&e))?;

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{validate_row, FieldError, HeaderMap, RowContext};
-use jiujin_store::registry::bulk::{
-    self, BulkImport, ImportCounts, PersonRow, RowOutcome, RunInfo, RunStatus,
-};
+use jiujin_store::registry::bulk::{self, BulkImport, ImportCounts, PersonRow, RowOutcome, RunInfo, RunStatus};
 use jiujin_store::Store;
 
 use super::rejects::{Reject, RejectsError, RejectsWriter};
@@ -76,18 +74,15 @@ pub enum ImportError {
 /// How many rejects the report keeps in memory.
 const KEEP_REJECTS: usize = 50;
 
-// Rows travel by value: boxing the common variant would cost an allocation per row.
-#[allow(clippy::large_enum_variant)]
-enum Item {
-    Valid(PersonRow),
-    Invalid(Reject),
-}
+/// Typical bytes per row of a worker file, to estimate its rows from its size.
+const APPROX_ROW_BYTES: u64 = 150;
 
 struct Batch {
-    items: Vec<Item>,
+    valid: Vec<PersonRow>,
+    refused: Vec<Reject>,
     /// Original cells of the valid rows, by row number, for rejects found later
     /// (duplicates within the file).
-    raw: Vec<(u64, Vec<String>)>,
+    raw: Vec<(u64, Cells)>,
 }
 
 enum Message {
@@ -106,11 +101,7 @@ fn reject(row: u64, errors: Vec<FieldError>, cells: Vec<String>) -> Reject {
     Reject {
         row,
         column: columns.join("；"),
-        reason: errors
-            .iter()
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join("；"),
+        reason: errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；"),
         cells,
     }
 }
@@ -133,10 +124,11 @@ fn produce(
     let mut scratch = Vec::with_capacity(256);
     let mut rows = 0u64;
     loop {
-        let mut items = Vec::with_capacity(batch);
+        let mut valid = Vec::with_capacity(batch);
+        let mut refused = Vec::new();
         let mut raw = Vec::with_capacity(batch);
         let mut end = false;
-        while items.len() < batch {
+        while valid.len() + refused.len() < batch {
             let row = match source.next_row() {
                 Ok(Some(r)) => r,
                 Ok(None) => {
@@ -149,36 +141,28 @@ fn produce(
                 }
             };
             rows += 1;
-            let RawRow {
-                row_no,
-                cells,
-                numeric_cells,
-            } = row;
+            let RawRow { row_no, cells, numeric_cells } = row;
             let cells = match cells {
                 Cells::BadEncoding(c) => {
                     let reason = match source.encoding {
                         Some(super::source::Encoding::Gb18030) => "本行含有无法按GB18030/GBK解码的字节",
                         _ => "本行含有非UTF-8编码的字节（文件其余部分为UTF-8），请检查该行或以UTF-8重新保存",
                     };
-                    items.push(Item::Invalid(reject(
-                        row_no,
-                        vec![FieldError::new("（整行）", reason)],
-                        c,
-                    )));
+                    refused.push(reject(row_no, vec![FieldError::new("（整行）", reason)], c));
                     continue;
                 }
-                Cells::Text(c) => c,
+                other => other,
             };
-            if cells.len() != header.width {
+            if jiujin_domain::registry::Cells::width(&cells) != header.width {
                 let e = FieldError::new(
                     "（整行）",
                     format!(
                         "本行有{}列，表头有{}列；请检查是否有多余或缺少的分隔符",
-                        cells.len(),
+                        jiujin_domain::registry::Cells::width(&cells),
                         header.width
                     ),
                 );
-                items.push(Item::Invalid(reject(row_no, vec![e], cells)));
+                refused.push(reject(row_no, vec![e], cells.to_vec()));
                 continue;
             }
             if id_col.is_some_and(|c| numeric_cells.contains(&c)) {
@@ -186,7 +170,7 @@ fn produce(
                     "公民身份号码",
                     "公民身份号码被Excel存成了数字，末几位可能已丢失；请将该列设置为文本格式后重新填写",
                 );
-                items.push(Item::Invalid(reject(row_no, vec![e], cells)));
+                refused.push(reject(row_no, vec![e], cells.to_vec()));
                 continue;
             }
             match validate_row(&ctx, &header, &cells) {
@@ -195,7 +179,7 @@ fn produce(
                     let phone_hmac = record.phone.as_ref().map(|p| keys.phone_hmac(p));
                     record.state.phone_digest = phone_hmac;
                     let digest = keys.record_digest(&id_hmac, &record.state, &mut scratch);
-                    items.push(Item::Valid(PersonRow {
+                    valid.push(PersonRow {
                         row_no,
                         id_hmac,
                         id_cipher: keys.encrypt_id(&record.id_number),
@@ -203,36 +187,77 @@ fn produce(
                         phone_cipher: record.phone.as_ref().map(|p| keys.encrypt_phone(p)),
                         state: record.state,
                         digest,
-                    }));
+                    });
                     raw.push((row_no, cells));
                 }
-                Err(errors) => items.push(Item::Invalid(reject(row_no, errors, cells))),
+                Err(errors) => refused.push(reject(row_no, errors, cells.to_vec())),
             }
         }
-        if !items.is_empty()
-            && tx
-                .blocking_send(Message::Batch(Batch { items, raw }))
-                .is_err()
-        {
+        let empty = valid.is_empty() && refused.is_empty();
+        if !empty && tx.blocking_send(Message::Batch(Batch { valid, refused, raw })).is_err() {
             return;
         }
         if end {
-            let _ = tx.blocking_send(Message::Done {
-                sha256: source.sha256(),
-                rows,
-            });
+            let _ = tx.blocking_send(Message::Done { sha256: source.sha256(), rows });
             return;
         }
     }
 }
 
+/// A written batch waiting to be tallied: outcomes, rejects from validation, cells.
+type Written = (Vec<(u64, RowOutcome)>, Vec<Reject>, Vec<(u64, Cells)>);
+
+/// Where row outcomes go: the counts, the report's first rejects and the rejects file.
+struct Tally<'a> {
+    counts: &'a mut ImportCounts,
+    first_rejects: &'a mut Vec<Reject>,
+    rejects_out: Option<&'a mut RejectsWriter>,
+}
+
+impl Tally<'_> {
+    /// Counts a batch's outcomes and writes its rejects in row order. `raw` holds the
+    /// batch's valid rows' cells (sorted by row); deferred rows' cells go to `held`.
+    fn record(
+        &mut self,
+        outcomes: Vec<(u64, RowOutcome)>,
+        mut refused: Vec<Reject>,
+        raw: &[(u64, Cells)],
+        held: &mut Vec<(u64, Cells)>,
+    ) -> Result<(), ImportError> {
+        let cells_of = |row: u64| raw.binary_search_by_key(&row, |(r, _)| *r).ok().map(|i| raw[i].1.clone());
+        let cells_vec = |row: u64| cells_of(row).map(|c| c.to_vec()).unwrap_or_default();
+        for (row, outcome) in outcomes {
+            match outcome {
+                RowOutcome::Duplicate { first_row } => refused.push(reject(
+                    row,
+                    vec![FieldError::new("公民身份号码", format!("公民身份号码与本文件第{first_row}行重复"))],
+                    cells_vec(row),
+                )),
+                RowOutcome::Deferred => {
+                    if let Some(c) = cells_of(row) {
+                        held.push((row, c));
+                    }
+                }
+                other => self.counts.add(other),
+            }
+        }
+        refused.sort_by_key(|r| r.row);
+        self.counts.rejected += refused.len() as u64;
+        for r in refused {
+            if let Some(w) = self.rejects_out.as_deref_mut() {
+                w.write(&r)?;
+            }
+            if self.first_rejects.len() < KEEP_REJECTS {
+                self.first_rejects.push(r);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Imports a worker file. Errors before the run starts (unreadable file, missing
 /// headers, bad rejects path) change nothing.
-pub async fn import_workers(
-    store: &Store,
-    keys: &Keys,
-    req: ImportRequest<'_>,
-) -> Result<ImportReport, ImportError> {
+pub async fn import_workers(store: &Store, keys: &Keys, req: ImportRequest<'_>) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
     RefData::embedded().map_err(|e| ImportError::RefData(e.to_string()))?;
     let bytes = Arc::new(AtomicU64::new(0));
@@ -243,11 +268,7 @@ pub async fn import_workers(
         Some(p) => Some(RejectsWriter::create(p, &source.header)?),
         None => None,
     };
-    let file_name = req
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = req.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut import = BulkImport::start(
         store,
         RunInfo {
@@ -256,6 +277,7 @@ pub async fn import_workers(
             file_sha256: String::new(),
             as_of: req.as_of,
             actor: req.actor.clone(),
+            expected_rows: file_bytes / APPROX_ROW_BYTES,
         },
     )
     .await?;
@@ -275,21 +297,26 @@ pub async fn import_workers(
     let mut sha256 = String::new();
     let mut interrupted = false;
     let mut failure: Option<ImportError> = None;
+    // Cells of rows an initial load deferred, until their outcome is known.
+    let mut held: Vec<(u64, Cells)> = Vec::new();
 
+    // The outcomes of batch N are tallied while the store writes batch N+1.
+    let mut wait_reader = std::time::Duration::ZERO;
+    let mut wait_writer = std::time::Duration::ZERO;
+    let mut pending: Option<Written> = None;
     loop {
-        if req
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(Ordering::Relaxed))
-        {
+        if req.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             interrupted = true;
             break;
         }
-        let Some(msg) = rx.recv().await else {
+        let t0 = Instant::now();
+        let got = rx.recv().await;
+        wait_reader += t0.elapsed();
+        let Some(msg) = got else {
             failure = Some(ImportError::Reader);
             break;
         };
-        let Batch { items, raw } = match msg {
+        let Batch { valid, refused, raw } = match msg {
             Message::Batch(b) => b,
             Message::Failed(e) => {
                 failure = Some(e.into());
@@ -301,55 +328,28 @@ pub async fn import_workers(
                 break;
             }
         };
-        let mut valid = Vec::new();
-        let mut refused = Vec::new();
-        for item in items {
-            match item {
-                Item::Valid(r) => valid.push(r),
-                Item::Invalid(r) => refused.push(r),
+        let previous = pending.take();
+        let mut tally =
+            Tally { counts: &mut counts, first_rejects: &mut first_rejects, rejects_out: rejects_out.as_mut() };
+        let tally_previous = async {
+            match previous {
+                Some((outcomes, refused, raw)) => tally.record(outcomes, refused, &raw, &mut held),
+                None => Ok(()),
             }
+        };
+        let t0 = Instant::now();
+        let (written, tallied) = tokio::join!(import.apply(valid), tally_previous);
+        wait_writer += t0.elapsed();
+        if let Err(e) = tallied {
+            failure = Some(e);
+            break;
         }
-        let outcomes = match import.apply(valid).await {
-            Ok(o) => o,
+        match written {
+            Ok(outcomes) => pending = Some((outcomes, refused, raw)),
             Err(e) => {
                 failure = Some(e.into());
                 break;
             }
-        };
-        for (row, outcome) in outcomes {
-            if let RowOutcome::Duplicate { first_row } = outcome {
-                let cells = raw
-                    .binary_search_by_key(&row, |(r, _)| *r)
-                    .ok()
-                    .map(|i| raw[i].1.clone())
-                    .unwrap_or_default();
-                refused.push(reject(
-                    row,
-                    vec![FieldError::new(
-                        "公民身份号码",
-                        format!("公民身份号码与本文件第{first_row}行重复"),
-                    )],
-                    cells,
-                ));
-            } else {
-                counts.add(outcome);
-            }
-        }
-        refused.sort_by_key(|r| r.row);
-        counts.rejected += refused.len() as u64;
-        for r in refused {
-            if let Some(w) = rejects_out.as_mut() {
-                if let Err(e) = w.write(&r) {
-                    failure = Some(e.into());
-                    break;
-                }
-            }
-            if first_rejects.len() < KEEP_REJECTS {
-                first_rejects.push(r);
-            }
-        }
-        if failure.is_some() {
-            break;
         }
         if let Some(p) = req.progress {
             p(&ImportProgress {
@@ -360,8 +360,31 @@ pub async fn import_workers(
             });
         }
     }
+    if let Some((outcomes, refused, raw)) = pending.take() {
+        let mut tally =
+            Tally { counts: &mut counts, first_rejects: &mut first_rejects, rejects_out: rejects_out.as_mut() };
+        if let Err(e) = tally.record(outcomes, refused, &raw, &mut held) {
+            failure = failure.or(Some(e));
+        }
+    }
+    tracing::info!(wait_reader = wait_reader.as_secs_f64(), wait_writer = wait_writer.as_secs_f64(), "pipeline");
     drop(rx);
     let _ = reader.join();
+    // An initial load builds its indexes and settles the rows it deferred, also when
+    // stopped early.
+    match import.complete(store).await {
+        Ok(outcomes) if failure.is_none() => {
+            held.sort_by_key(|(r, _)| *r);
+            let mut tally =
+                Tally { counts: &mut counts, first_rejects: &mut first_rejects, rejects_out: rejects_out.as_mut() };
+            let mut unused = Vec::new();
+            if let Err(e) = tally.record(outcomes, Vec::new(), &held, &mut unused) {
+                failure = Some(e);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => failure = failure.or(Some(e.into())),
+    }
 
     let status = match (&failure, interrupted) {
         (Some(_), _) => RunStatus::Failed,

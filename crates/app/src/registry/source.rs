@@ -13,11 +13,38 @@ use sha2::{Digest, Sha256};
 /// How the cells of a row arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cells {
-    /// Decoded text cells.
+    /// A UTF-8 CSV row, kept as the reader produced it (no copy per cell).
+    Record(csv::StringRecord),
+    /// Decoded text cells (GB18030 CSV, spreadsheets).
     Text(Vec<String>),
     /// A CSV row whose bytes are not valid in the file's encoding (kept lossily decoded
     /// for the rejects file).
     BadEncoding(Vec<String>),
+}
+
+impl Cells {
+    /// The cells as owned strings (for the rejects file).
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            Cells::Record(r) => r.iter().map(str::to_string).collect(),
+            Cells::Text(v) | Cells::BadEncoding(v) => v.clone(),
+        }
+    }
+}
+
+impl jiujin_domain::registry::Cells for Cells {
+    fn cell(&self, i: usize) -> Option<&str> {
+        match self {
+            Cells::Record(r) => r.get(i),
+            Cells::Text(v) | Cells::BadEncoding(v) => v.get(i).map(String::as_str),
+        }
+    }
+    fn width(&self) -> usize {
+        match self {
+            Cells::Record(r) => r.len(),
+            Cells::Text(v) | Cells::BadEncoding(v) => v.len(),
+        }
+    }
 }
 
 /// One data row.
@@ -50,15 +77,8 @@ pub enum Encoding {
 }
 
 enum Inner {
-    Csv {
-        reader: Box<csv::Reader<HashingReader<BufReader<File>>>>,
-        encoding: Encoding,
-        record: csv::ByteRecord,
-    },
-    Sheet {
-        rows: std::vec::IntoIter<Vec<Data>>,
-        next_row: u64,
-    },
+    Csv { reader: Box<csv::Reader<HashingReader<BufReader<File>>>>, encoding: Encoding },
+    Sheet { rows: std::vec::IntoIter<Vec<Data>>, next_row: u64 },
 }
 
 /// An open worker file.
@@ -81,8 +101,7 @@ impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
-        self.bytes
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.bytes.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -90,10 +109,7 @@ impl<R: Read> Read for HashingReader<R> {
 fn lossy(encoding: Encoding, bytes: &[u8]) -> String {
     match encoding {
         Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
-        Encoding::Gb18030 => encoding_rs::GB18030
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
+        Encoding::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned(),
     }
 }
 
@@ -111,13 +127,8 @@ fn strict(encoding: Encoding, bytes: &[u8]) -> Option<String> {
 fn looks_like_header(cells: &[String]) -> bool {
     jiujin_domain::registry::HeaderMap::from_headers(cells).is_ok()
         || cells.iter().any(|c| {
-            let c = c
-                .trim_start_matches('\u{feff}')
-                .trim()
-                .trim_start_matches('*');
-            jiujin_domain::registry::COLUMNS
-                .iter()
-                .any(|col| col.header == c || col.key == c)
+            let c = c.trim_start_matches('\u{feff}').trim().trim_start_matches('*');
+            jiujin_domain::registry::COLUMNS.iter().any(|col| col.header == c || col.key == c)
         })
 }
 
@@ -140,16 +151,9 @@ fn cell_text(d: &Data) -> (String, bool) {
 
 impl Source {
     /// Opens `path` by its extension and reads the header row.
-    pub fn open(
-        path: &Path,
-        bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    ) -> Result<Source, SourceError> {
+    pub fn open(path: &Path, bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Result<Source, SourceError> {
         let shown = path.display().to_string();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         match ext.as_str() {
             "csv" | "txt" => Self::open_csv(path, bytes_read),
             "xlsx" | "xlsm" | "xls" => Self::open_sheet(path, bytes_read),
@@ -157,43 +161,24 @@ impl Source {
         }
     }
 
-    fn open_csv(
-        path: &Path,
-        bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    ) -> Result<Source, SourceError> {
+    fn open_csv(path: &Path, bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Result<Source, SourceError> {
         let shown = path.display().to_string();
-        let open_err = |e: std::io::Error| SourceError::Open {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
+        let open_err = |e: std::io::Error| SourceError::Open { path: shown.clone(), reason: e.to_string() };
         let file = File::open(path).map_err(open_err)?;
-        let hashing = HashingReader {
-            inner: BufReader::with_capacity(1 << 20, file),
-            hasher: Sha256::new(),
-            bytes: bytes_read,
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(hashing);
+        let hashing =
+            HashingReader { inner: BufReader::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: bytes_read };
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
         let mut record = csv::ByteRecord::new();
-        let got = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| SourceError::Read {
-                row: 1,
-                reason: e.to_string(),
-            })?;
+        let got =
+            reader.read_byte_record(&mut record).map_err(|e| SourceError::Read { row: 1, reason: e.to_string() })?;
         if !got {
             return Err(SourceError::Empty);
         }
         let raw: Vec<&[u8]> = record.iter().collect();
         let first = raw.first().copied().unwrap_or_default();
         let has_bom = first.starts_with(&[0xEF, 0xBB, 0xBF]);
-        let try_decode = |enc: Encoding| -> Option<Vec<String>> {
-            raw.iter()
-                .map(|f| strict(enc, f))
-                .collect::<Option<Vec<_>>>()
-        };
+        let try_decode =
+            |enc: Encoding| -> Option<Vec<String>> { raw.iter().map(|f| strict(enc, f)).collect::<Option<Vec<_>>>() };
         let (encoding, header) = match (has_bom, try_decode(Encoding::Utf8)) {
             (true, Some(h)) => (Encoding::Utf8, h),
             (false, Some(h)) if looks_like_header(&h) => (Encoding::Utf8, h),
@@ -209,18 +194,11 @@ impl Source {
                 },
             },
         };
-        let header: Vec<String> = header
-            .into_iter()
-            .map(|h| h.trim_start_matches('\u{feff}').to_string())
-            .collect();
+        let header: Vec<String> = header.into_iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
         Ok(Source {
             header,
             encoding: Some(encoding),
-            inner: Inner::Csv {
-                reader: Box::new(reader),
-                encoding,
-                record,
-            },
+            inner: Inner::Csv { reader: Box::new(reader), encoding },
             rows_read: 1,
             sheet_sha256: None,
         })
@@ -231,23 +209,14 @@ impl Source {
         bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
     ) -> Result<Source, SourceError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| SourceError::Open {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
+        let bytes =
+            std::fs::read(path).map_err(|e| SourceError::Open { path: shown.clone(), reason: e.to_string() })?;
         let sha = hex::encode(Sha256::digest(&bytes));
         bytes_read.store(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
         drop(bytes);
-        let mut wb =
-            open_workbook_auto(path).map_err(|e| SourceError::Format(format!("{shown}：{e}")))?;
-        let first = wb
-            .sheet_names()
-            .first()
-            .cloned()
-            .ok_or(SourceError::Empty)?;
-        let range = wb
-            .worksheet_range(&first)
-            .map_err(|e| SourceError::Format(format!("{shown}：{e}")))?;
+        let mut wb = open_workbook_auto(path).map_err(|e| SourceError::Format(format!("{shown}：{e}")))?;
+        let first = wb.sheet_names().first().cloned().ok_or(SourceError::Empty)?;
+        let range = wb.worksheet_range(&first).map_err(|e| SourceError::Format(format!("{shown}：{e}")))?;
         let mut rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
         // Rows before the range start (empty leading rows) shift numbering.
         let start = range.start().map(|(r, _)| u64::from(r)).unwrap_or(0);
@@ -259,10 +228,7 @@ impl Source {
         Ok(Source {
             header,
             encoding: None,
-            inner: Inner::Sheet {
-                rows: rows.into_iter(),
-                next_row: start + 2,
-            },
+            inner: Inner::Sheet { rows: rows.into_iter(), next_row: start + 2 },
             rows_read: 1,
             sheet_sha256: Some(sha),
         })
@@ -273,9 +239,7 @@ impl Source {
     pub fn sha256(&self) -> String {
         match (&self.inner, &self.sheet_sha256) {
             (_, Some(s)) => s.clone(),
-            (Inner::Csv { reader, .. }, None) => {
-                hex::encode(reader.get_ref().hasher.clone().finalize())
-            }
+            (Inner::Csv { reader, .. }, None) => hex::encode(reader.get_ref().hasher.clone().finalize()),
             (Inner::Sheet { .. }, None) => String::new(),
         }
     }
@@ -286,36 +250,33 @@ impl Source {
             self.rows_read += 1;
             let row_no = self.rows_read;
             let row = match &mut self.inner {
-                Inner::Csv {
-                    reader,
-                    encoding,
-                    record,
-                } => {
+                Inner::Csv { reader, encoding } => {
+                    let mut record = csv::ByteRecord::new();
                     let got = reader
-                        .read_byte_record(record)
-                        .map_err(|e| SourceError::Read {
-                            row: row_no,
-                            reason: e.to_string(),
-                        })?;
+                        .read_byte_record(&mut record)
+                        .map_err(|e| SourceError::Read { row: row_no, reason: e.to_string() })?;
                     if !got {
                         return Ok(None);
                     }
                     if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
                         continue;
                     }
-                    let decoded: Option<Vec<String>> =
-                        record.iter().map(|f| strict(*encoding, f)).collect();
-                    let cells = match decoded {
-                        Some(c) => Cells::Text(c),
-                        None => {
-                            Cells::BadEncoding(record.iter().map(|f| lossy(*encoding, f)).collect())
+                    let cells = match encoding {
+                        Encoding::Utf8 => match csv::StringRecord::from_byte_record(record) {
+                            Ok(r) => Cells::Record(r),
+                            Err(e) => {
+                                Cells::BadEncoding(e.into_byte_record().iter().map(|f| lossy(*encoding, f)).collect())
+                            }
+                        },
+                        Encoding::Gb18030 => {
+                            let decoded: Option<Vec<String>> = record.iter().map(|f| strict(*encoding, f)).collect();
+                            match decoded {
+                                Some(c) => Cells::Text(c),
+                                None => Cells::BadEncoding(record.iter().map(|f| lossy(*encoding, f)).collect()),
+                            }
                         }
                     };
-                    RawRow {
-                        row_no,
-                        cells,
-                        numeric_cells: Vec::new(),
-                    }
+                    RawRow { row_no, cells, numeric_cells: Vec::new() }
                 }
                 Inner::Sheet { rows, next_row } => {
                     let Some(r) = rows.next() else {
@@ -339,11 +300,7 @@ impl Source {
                             t
                         })
                         .collect();
-                    RawRow {
-                        row_no,
-                        cells: Cells::Text(cells),
-                        numeric_cells: numeric,
-                    }
+                    RawRow { row_no, cells: Cells::Text(cells), numeric_cells: numeric }
                 }
             };
             return Ok(Some(row));

@@ -40,16 +40,9 @@ pub fn mixed_file() -> Vec<u8> {
     let mut bytes = s.into_bytes();
     // Row 11: a name with bytes that are not UTF-8 (a stray GBK fragment).
     bytes.extend_from_slice(b"\xd5\xc5\xc8\xfd,");
+    bytes.extend_from_slice(format!("{},,500101,,失业,,,,,,,,,,,\n", id("500101", "1980-01-01", 61)).as_bytes());
     bytes.extend_from_slice(
-        format!(
-            "{},,500101,,失业,,,,,,,,,,,\n",
-            id("500101", "1980-01-01", 61)
-        )
-        .as_bytes(),
-    );
-    bytes.extend_from_slice(
-        format!("孙丽,{good3},15900002222,500154001001,,失业,,,,,,,,,2025-01-15,\"求职,培训\",\n")
-            .as_bytes(),
+        format!("孙丽,{good3},15900002222,500154001001,,失业,,,,,,,,,2025-01-15,\"求职,培训\",\n").as_bytes(),
     );
     bytes
 }
@@ -73,11 +66,8 @@ async fn import_rejects_each_kind_of_bad_row_with_its_reason_and_keeps_the_rest(
         );
         assert_eq!(report.rows, 11);
 
-        let got: Vec<(u64, &str, &str)> = report
-            .first_rejects
-            .iter()
-            .map(|r| (r.row, r.column.as_str(), r.reason.as_str()))
-            .collect();
+        let got: Vec<(u64, &str, &str)> =
+            report.first_rejects.iter().map(|r| (r.row, r.column.as_str(), r.reason.as_str())).collect();
         let expect: [(u64, &str, &str); 8] = [
             (4, "公民身份号码", "校验码"),
             (5, "公民身份号码", "19900230"),
@@ -91,17 +81,13 @@ async fn import_rejects_each_kind_of_bad_row_with_its_reason_and_keeps_the_rest(
         assert_eq!(got.len(), expect.len(), "{got:?}");
         for ((row, col, reason), (erow, ecol, part)) in got.iter().zip(expect) {
             assert_eq!((*row, *col), (erow, ecol), "{}: {reason}", db.label);
-            assert!(
-                reason.contains(part),
-                "row {row}: «{reason}» should mention «{part}»"
-            );
+            assert!(reason.contains(part), "row {row}: «{reason}» should mention «{part}»");
         }
 
         // The rejects file carries the same rows, with the original cells after them.
         let text = std::fs::read_to_string(&rejects_path).unwrap();
-        let mut rd = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let mut rd =
+            csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
         let header: Vec<String> = rd.headers().unwrap().iter().map(str::to_string).collect();
         assert_eq!(&header[..4], ["行号", "出错列", "错误原因", "姓名"]);
         let recs: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
@@ -126,23 +112,9 @@ async fn reimporting_the_same_file_changes_nothing_and_writes_no_events() {
         run_import(&store, &file, None).await;
         let before = counts(&store).await;
         let again = run_import(&store, &file, None).await.counts;
-        assert_eq!(
-            (
-                again.inserted,
-                again.updated,
-                again.unchanged,
-                again.rejected
-            ),
-            (0, 0, 3, 8),
-            "{}",
-            db.label
-        );
+        assert_eq!((again.inserted, again.updated, again.unchanged, again.rejected), (0, 0, 3, 8), "{}", db.label);
         let after = counts(&store).await;
-        assert_eq!(
-            (after.0, after.1),
-            (before.0, before.1),
-            "no new persons or events"
-        );
+        assert_eq!((after.0, after.1), (before.0, before.1), "no new persons or events");
         assert_eq!(after.2, before.2 + 1, "the run itself is recorded");
     }
 }

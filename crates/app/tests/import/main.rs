@@ -29,13 +29,7 @@ pub fn keys() -> Keys {
 
 /// A valid identity number with the given address code, birth date and sequence.
 pub fn id(address: &str, birth: &str, seq: u16) -> String {
-    IdNumber::from_parts(
-        address,
-        NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap(),
-        seq,
-    )
-    .unwrap()
-    .to_string()
+    IdNumber::from_parts(address, NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap(), seq).unwrap().to_string()
 }
 
 pub const HEADER: &str = "姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号";
@@ -49,10 +43,7 @@ pub async fn try_import(
     path: &Path,
     rejects: Option<&Path>,
 ) -> Result<ImportReport, jiujin_app::registry::import::ImportError> {
-    store
-        .verify_key_check(keys().check_value(), "test")
-        .await
-        .unwrap();
+    store.verify_key_check(keys().check_value(), "test").await.unwrap();
     import_workers(
         store,
         &keys(),
@@ -72,13 +63,7 @@ pub async fn try_import(
 pub async fn counts(store: &Store) -> (u64, u64, u64) {
     (
         person::Entity::find().count(store.conn()).await.unwrap(),
-        person_event::Entity::find()
-            .count(store.conn())
-            .await
-            .unwrap(),
-        import_run::Entity::find()
-            .count(store.conn())
-            .await
-            .unwrap(),
+        person_event::Entity::find().count(store.conn()).await.unwrap(),
+        import_run::Entity::find().count(store.conn()).await.unwrap(),
     )
 }

@@ -19,9 +19,7 @@ async fn export_then_import_round_trips_to_unchanged_in_csv_and_xlsx() {
         let before = counts(&store).await;
         for ext in ["csv", "xlsx"] {
             let out = dir.path().join(format!("export.{ext}"));
-            let n = export_workers(&store, &keys(), Scope::City, &out, None)
-                .await
-                .unwrap();
+            let n = export_workers(&store, &keys(), Scope::City, &out, None).await.unwrap();
             assert_eq!(n, 3);
             let r = run_import(&store, &out, None).await;
             let c = r.counts;
@@ -48,9 +46,7 @@ async fn an_export_restricted_to_a_region_holds_only_that_region() {
     run_import(&store, &file, None).await;
     let out = dir.path().join("kaizhou.csv");
     let kaizhou = jiujin_domain::RegionCode::parse("500154").unwrap();
-    let n = export_workers(&store, &keys(), Scope::Region(kaizhou), &out, None)
-        .await
-        .unwrap();
+    let n = export_workers(&store, &keys(), Scope::Region(kaizhou), &out, None).await.unwrap();
     assert_eq!(n, 1);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("孙丽") && !text.contains("张伟"), "{text}");
@@ -65,12 +61,8 @@ async fn an_edited_export_is_applied_as_updates_with_events() {
     std::fs::write(&file, mixed_file()).unwrap();
     run_import(&store, &file, None).await;
     let out = dir.path().join("export.csv");
-    export_workers(&store, &keys(), Scope::City, &out, None)
-        .await
-        .unwrap();
-    let text = std::fs::read_to_string(&out)
-        .unwrap()
-        .replace("孙丽,", "孙丽丽,");
+    export_workers(&store, &keys(), Scope::City, &out, None).await.unwrap();
+    let text = std::fs::read_to_string(&out).unwrap().replace("孙丽,", "孙丽丽,");
     std::fs::write(&out, text).unwrap();
     let (_, events_before, _) = counts(&store).await;
     let c = run_import(&store, &out, None).await.counts;
@@ -86,17 +78,8 @@ fn the_blank_template_has_the_headers_and_instructions() {
     write_template(&out).unwrap();
     use calamine::{open_workbook_auto, Reader};
     let mut wb = open_workbook_auto(&out).unwrap();
-    assert_eq!(
-        wb.sheet_names(),
-        vec!["人员信息".to_string(), "填写说明".to_string()]
-    );
+    assert_eq!(wb.sheet_names(), vec!["人员信息".to_string(), "填写说明".to_string()]);
     let range = wb.worksheet_range("人员信息").unwrap();
-    let header: Vec<String> = range
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     assert_eq!(header, jiujin_domain::registry::header_row());
 }

@@ -46,13 +46,16 @@ pub async fn backup(settings: Settings, a: BackupArgs) -> anyhow::Result<ExitCod
     let out = a.out.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let conn = rusqlite_open(&path)?;
-        conn.execute("VACUUM INTO ?1", [out.to_string_lossy().as_ref()])
-            .context("VACUUM INTO")?;
+        conn.execute("VACUUM INTO ?1", [out.to_string_lossy().as_ref()]).context("VACUUM INTO")?;
         Ok(())
     })
     .await??;
     let size = std::fs::metadata(&a.out).map(|m| m.len()).unwrap_or(0);
-    println!("已备份到 {}（{:.1} MB）。密钥文件需另行妥善保存：没有密钥，备份中的证件号码和电话无法读取。", a.out.display(), size as f64 / 1e6);
+    println!(
+        "已备份到 {}（{:.1} MB）。密钥文件需另行妥善保存：没有密钥，备份中的证件号码和电话无法读取。",
+        a.out.display(),
+        size as f64 / 1e6
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -68,10 +71,7 @@ pub async fn restore(settings: Settings, a: RestoreArgs) -> anyhow::Result<ExitC
         bail!("备份文件 {} 不存在", a.from.display());
     }
     if target.exists() && !a.force {
-        bail!(
-            "数据库文件 {} 已存在；确认覆盖请加 --force（请先停止服务）",
-            target.display()
-        );
+        bail!("数据库文件 {} 已存在；确认覆盖请加 --force（请先停止服务）", target.display());
     }
     let from = a.from.clone();
     let check = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
@@ -98,10 +98,6 @@ pub async fn restore(settings: Settings, a: RestoreArgs) -> anyhow::Result<ExitC
         }
     }
     std::fs::rename(&tmp, &target)?;
-    println!(
-        "已从 {} 恢复到 {}（完整性检查：{check}）",
-        a.from.display(),
-        target.display()
-    );
+    println!("已从 {} 恢复到 {}（完整性检查：{check}）", a.from.display(), target.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -36,25 +36,14 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&settings).await?;
     let keys = super::keys(&settings, &store, true).await?;
     let have = person_count(&store, Scope::City, &PersonFilter::default()).await?;
-    if have == 0 {
-        let dir =
-            std::env::temp_dir().join(format!("jiujin-demo-{}-{}", std::process::id(), a.seed));
+    if have == 0 && a.workers > 0 {
+        let dir = std::env::temp_dir().join(format!("jiujin-demo-{}-{}", std::process::id(), a.seed));
         let refdata = RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
         let pb = crate::progress::bar(a.workers, "生成合成人口", false);
-        let opts = GenOptions {
-            workers: a.workers,
-            seed: a.seed,
-            out_dir: dir.clone(),
-            as_of: super::today(),
-        };
-        let summary =
-            tokio::task::block_in_place(|| generate(&opts, refdata, &|n| pb.set_position(n)))?;
+        let opts = GenOptions { workers: a.workers, seed: a.seed, out_dir: dir.clone(), as_of: super::today() };
+        let summary = tokio::task::block_in_place(|| generate(&opts, refdata, &|n| pb.set_position(n)))?;
         pb.finish_and_clear();
-        let file = summary
-            .files
-            .first()
-            .map(|(p, _)| p.clone())
-            .ok_or_else(|| anyhow::anyhow!("未生成文件"))?;
+        let file = summary.files.first().map(|(p, _)| p.clone()).ok_or_else(|| anyhow::anyhow!("未生成文件"))?;
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         let pb = crate::progress::bar(size, "导入", true);
         let progress = |p: &ImportProgress| pb.set_position(p.bytes);
@@ -83,11 +72,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     } else {
         println!("复用已有数据库：{} 人", have);
     }
-    println!(
-        "数据库：{}    密钥：{}",
-        store.url().redacted(),
-        settings.key_path().display()
-    );
+    println!("数据库：{}    密钥：{}", store.url().redacted(), settings.key_path().display());
     if a.no_serve {
         return Ok(ExitCode::SUCCESS);
     }

@@ -75,11 +75,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     } else {
         println!(
             "导入{}：新增 {}，更新 {}，未变 {}，拒绝 {}（共 {} 行，用时 {:.1} 秒，导入批次 #{}）",
-            if report.interrupted {
-                "已中断"
-            } else {
-                "完成"
-            },
+            if report.interrupted { "已中断" } else { "完成" },
             c.inserted,
             c.updated,
             c.unchanged,
@@ -97,10 +93,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
                     eprintln!("第{}行 [{}] {}", r.row, r.column, r.reason);
                 }
                 if c.rejected > 20 {
-                    eprintln!(
-                        "……共 {} 行被拒绝；用 --rejects 文件.xlsx 导出全部错误行",
-                        c.rejected
-                    );
+                    eprintln!("……共 {} 行被拒绝；用 --rejects 文件.xlsx 导出全部错误行", c.rejected);
                 }
             }
         }

@@ -37,12 +37,7 @@ pub async fn keys(settings: &Settings, store: &Store, create: bool) -> anyhow::R
 pub async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
     let store = open_store(&settings).await?;
     let applied = store.applied_migrations().await?;
-    println!(
-        "数据库 {} 已是最新结构（{} 个迁移）：{}",
-        store.url().redacted(),
-        applied.len(),
-        applied.join("、")
-    );
+    println!("数据库 {} 已是最新结构（{} 个迁移）：{}", store.url().redacted(), applied.len(), applied.join("、"));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -29,10 +29,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             } else {
                 for m in &bad {
-                    println!(
-                        "人员 #{}：存储 {:?}，按事件应为 {:?}",
-                        m.person_id, m.stored, m.folded
-                    );
+                    println!("人员 #{}：存储 {:?}，按事件应为 {:?}", m.person_id, m.stored, m.folded);
                 }
                 println!("已核对 {checked} 人：发现不一致（至多列出20人）");
                 Ok(ExitCode::from(1))
@@ -45,9 +42,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
                 let mask = |c: &[u8]| {
                     keys.decrypt_id(c)
                         .ok()
-                        .and_then(|s| {
-                            jiujin_domain::identity::IdNumber::parse(&s, super::today()).ok()
-                        })
+                        .and_then(|s| jiujin_domain::identity::IdNumber::parse(&s, super::today()).ok())
                         .map(|i| i.masked())
                         .unwrap_or_else(|| "（无法解密）".into())
                 };
@@ -61,10 +56,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
                     mask(&p.b.id_cipher)
                 );
             }
-            println!(
-                "共 {} 对疑似重复，待人工核实（系统不会自动合并）",
-                pairs.len()
-            );
+            println!("共 {} 对疑似重复，待人工核实（系统不会自动合并）", pairs.len());
             Ok(ExitCode::SUCCESS)
         }
     }

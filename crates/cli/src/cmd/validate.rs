@@ -47,9 +47,5 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         out.write_all(b"\n")?;
     }
     out.flush()?;
-    Ok(if all_valid {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -103,12 +103,7 @@ impl CreditCode {
             let folded = fold_char(c);
             match u8::try_from(folded) {
                 Ok(b) if value(b).is_some() => *slot = b,
-                _ => {
-                    return Err(CreditCodeError::BadCharacter {
-                        position: index + 1,
-                        found: c,
-                    })
-                }
+                _ => return Err(CreditCodeError::BadCharacter { position: index + 1, found: c }),
             }
         }
 
@@ -118,10 +113,7 @@ impl CreditCode {
         // Every byte is in the set by now, so the check character exists.
         let expected = credit_code_check_char(&buf).unwrap_or(b'?');
         if buf[17] != expected {
-            return Err(CreditCodeError::BadCheckChar {
-                expected: char::from(expected),
-                found: char::from(buf[17]),
-            });
+            return Err(CreditCodeError::BadCheckChar { expected: char::from(expected), found: char::from(buf[17]) });
         }
 
         let code = CreditCode(buf);
@@ -141,11 +133,7 @@ impl CreditCode {
     /// 机构类别代码), the six-digit region code and the eight-character organisation code
     /// body, computing the GB 11714 check character (17th) and the GB 32100 one (18th).
     /// Lowercase letters are accepted.
-    pub fn from_parts(
-        prefix2: &str,
-        region6: &str,
-        org8: &str,
-    ) -> Result<CreditCode, CreditCodeError> {
+    pub fn from_parts(prefix2: &str, region6: &str, org8: &str) -> Result<CreditCode, CreditCodeError> {
         let parts: [(&str, &'static str, usize, usize); 3] = [
             (prefix2, "登记管理部门代码和机构类别代码", 2, 0),
             (region6, "登记管理机关行政区划码", 6, 2),
@@ -155,21 +143,12 @@ impl CreditCode {
         for (text, name, expected, offset) in parts {
             let len = text.chars().count();
             if len != expected {
-                return Err(CreditCodeError::BadPartLength {
-                    part: name,
-                    expected,
-                    len,
-                });
+                return Err(CreditCodeError::BadPartLength { part: name, expected, len });
             }
             for ((index, c), slot) in text.chars().enumerate().zip(&mut buf[offset..]) {
                 match u8::try_from(c) {
                     Ok(b) if value(b).is_some() => *slot = b.to_ascii_uppercase(),
-                    _ => {
-                        return Err(CreditCodeError::BadCharacter {
-                            position: offset + index + 1,
-                            found: c,
-                        })
-                    }
+                    _ => return Err(CreditCodeError::BadCharacter { position: offset + index + 1, found: c }),
                 }
             }
         }
@@ -224,9 +203,7 @@ impl Serialize for CreditCode {
 impl<'de> Deserialize<'de> for CreditCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <&str>::deserialize(deserializer)?;
-        CreditCode::parse(text)
-            .map(|(code, _)| code)
-            .map_err(serde::de::Error::custom)
+        CreditCode::parse(text).map(|(code, _)| code).map_err(serde::de::Error::custom)
     }
 }
 
@@ -249,10 +226,9 @@ impl CreditCodeWarning {
 impl fmt::Display for CreditCodeWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CreditCodeWarning::OrganizationCodeCheck { expected, found } => write!(
-                f,
-                "组织机构代码校验码不符（第17位应为 {expected}，实际为 {found}），请核对"
-            ),
+            CreditCodeWarning::OrganizationCodeCheck { expected, found } => {
+                write!(f, "组织机构代码校验码不符（第17位应为 {expected}，实际为 {found}），请核对")
+            }
         }
     }
 }
@@ -275,11 +251,7 @@ pub enum CreditCodeError {
     BadCheckChar { expected: char, found: char },
     /// Only from [`CreditCode::from_parts`]: a part has the wrong number of characters.
     #[error("{part}应为{expected}位，实际为{len}位")]
-    BadPartLength {
-        part: &'static str,
-        expected: usize,
-        len: usize,
-    },
+    BadPartLength { part: &'static str, expected: usize, len: usize },
 }
 
 impl CreditCodeError {
@@ -300,10 +272,7 @@ fn bad_character_message(position: usize, found: char) -> String {
     if matches!(fold_char(found), 'I' | 'O' | 'Z' | 'S' | 'V') {
         format!("第{position}位“{found}”不是统一社会信用代码使用的字符（代码中不使用字母 I、O、Z、S、V）")
     } else {
-        format!(
-            "第{position}位应为数字或大写字母，实际为{}",
-            describe_char(found)
-        )
+        format!("第{position}位应为数字或大写字母，实际为{}", describe_char(found))
     }
 }
 
@@ -320,21 +289,14 @@ mod tests {
 
     #[test]
     fn weights_are_powers_of_three_mod_31() {
-        assert_eq!(
-            WEIGHTS,
-            [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-        );
+        assert_eq!(WEIGHTS, [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]);
     }
 
     #[test]
     fn published_codes_of_real_companies_are_accepted_without_warnings() {
         // 华为技术有限公司, 重庆长安汽车股份有限公司 (its organisation code 20286320-X
         // exercises the 10 → X rule), and a Fuzhou code.
-        for published in [
-            "914403001922038216",
-            "9150000020286320X6",
-            "91350100M000100Y43",
-        ] {
+        for published in ["914403001922038216", "9150000020286320X6", "91350100M000100Y43"] {
             let (code, warnings) = CreditCode::parse(published).unwrap();
             assert_eq!(code.as_str(), published);
             assert!(warnings.is_empty(), "{published}: {warnings:?}");
@@ -366,17 +328,8 @@ mod tests {
         assert_eq!(code, "91440300192203827Q");
         let (parsed, warnings) = CreditCode::parse(&code).unwrap();
         assert_eq!(parsed.as_str(), code);
-        assert_eq!(
-            warnings,
-            vec![CreditCodeWarning::OrganizationCodeCheck {
-                expected: '1',
-                found: '7'
-            }]
-        );
-        assert_eq!(
-            warnings[0].to_string(),
-            "组织机构代码校验码不符（第17位应为 1，实际为 7），请核对"
-        );
+        assert_eq!(warnings, vec![CreditCodeWarning::OrganizationCodeCheck { expected: '1', found: '7' }]);
+        assert_eq!(warnings[0].to_string(), "组织机构代码校验码不符（第17位应为 1，实际为 7），请核对");
         assert_eq!(warnings[0].code(), "uscc.organization_code_check");
     }
 
@@ -391,23 +344,11 @@ mod tests {
     #[test]
     fn letters_outside_the_set_are_bad_characters() {
         let err = CreditCode::parse("91350100MO00100Y43").unwrap_err();
-        assert_eq!(
-            err,
-            CreditCodeError::BadCharacter {
-                position: 10,
-                found: 'O'
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "第10位“O”不是统一社会信用代码使用的字符（代码中不使用字母 I、O、Z、S、V）"
-        );
+        assert_eq!(err, CreditCodeError::BadCharacter { position: 10, found: 'O' });
+        assert_eq!(err.to_string(), "第10位“O”不是统一社会信用代码使用的字符（代码中不使用字母 I、O、Z、S、V）");
         for letter in ["I", "O", "Z", "S", "V", "i", "s"] {
             let input = format!("91350100M{letter}00100Y43");
-            assert!(matches!(
-                CreditCode::parse(&input),
-                Err(CreditCodeError::BadCharacter { position: 10, .. })
-            ));
+            assert!(matches!(CreditCode::parse(&input), Err(CreditCodeError::BadCharacter { position: 10, .. })));
         }
         let err = CreditCode::parse("91350100M-00100Y43").unwrap_err();
         assert_eq!(err.to_string(), "第10位应为数字或大写字母，实际为“-”");
@@ -423,13 +364,7 @@ mod tests {
     #[test]
     fn wrong_check_character_names_expected_and_found() {
         let err = CreditCode::parse("914403001922038217").unwrap_err();
-        assert_eq!(
-            err,
-            CreditCodeError::BadCheckChar {
-                expected: '6',
-                found: '7'
-            }
-        );
+        assert_eq!(err, CreditCodeError::BadCheckChar { expected: '6', found: '7' });
         assert_eq!(err.to_string(), "校验码错误：第18位应为 6，实际为 7");
     }
 
@@ -455,26 +390,15 @@ mod tests {
         assert_eq!(
             err,
             CreditCodeError::BadPartLength {
-                part: "登记管理部门代码和机构类别代码",
-                expected: 2,
-                len: 1
+                part: "登记管理部门代码和机构类别代码", expected: 2, len: 1
             }
         );
-        assert_eq!(
-            err.to_string(),
-            "登记管理部门代码和机构类别代码应为2位，实际为1位"
-        );
+        assert_eq!(err.to_string(), "登记管理部门代码和机构类别代码应为2位，实际为1位");
         assert_eq!(
             CreditCode::from_parts("91", "440300", "1922038I"),
-            Err(CreditCodeError::BadCharacter {
-                position: 16,
-                found: 'I'
-            })
+            Err(CreditCodeError::BadCharacter { position: 16, found: 'I' })
         );
-        assert_eq!(
-            CreditCode::from_parts("91", "44030A", "19220382"),
-            Err(CreditCodeError::BadRegionCode)
-        );
+        assert_eq!(CreditCode::from_parts("91", "44030A", "19220382"), Err(CreditCodeError::BadRegionCode));
     }
 
     #[test]
@@ -501,20 +425,10 @@ mod tests {
         let errors = [
             CreditCodeError::Empty,
             CreditCodeError::BadLength { len: 1 },
-            CreditCodeError::BadCharacter {
-                position: 1,
-                found: 'I',
-            },
+            CreditCodeError::BadCharacter { position: 1, found: 'I' },
             CreditCodeError::BadRegionCode,
-            CreditCodeError::BadCheckChar {
-                expected: '1',
-                found: '2',
-            },
-            CreditCodeError::BadPartLength {
-                part: "",
-                expected: 2,
-                len: 1,
-            },
+            CreditCodeError::BadCheckChar { expected: '1', found: '2' },
+            CreditCodeError::BadPartLength { part: "", expected: 2, len: 1 },
         ];
         let mut codes: Vec<_> = errors.iter().map(CreditCodeError::code).collect();
         assert!(codes.iter().all(|c| c.starts_with("uscc.")));
@@ -541,14 +455,12 @@ mod properties {
     use proptest::sample::select;
 
     fn set_chars(n: usize) -> impl Strategy<Value = String> {
-        proptest::collection::vec(select(CHARSET.to_vec()), n)
-            .prop_map(|bytes| String::from_utf8(bytes).unwrap())
+        proptest::collection::vec(select(CHARSET.to_vec()), n).prop_map(|bytes| String::from_utf8(bytes).unwrap())
     }
 
     fn any_code() -> impl Strategy<Value = CreditCode> {
-        (set_chars(2), 0u32..=999_999, set_chars(8)).prop_map(|(prefix, region, org)| {
-            CreditCode::from_parts(&prefix, &format!("{region:06}"), &org).unwrap()
-        })
+        (set_chars(2), 0u32..=999_999, set_chars(8))
+            .prop_map(|(prefix, region, org)| CreditCode::from_parts(&prefix, &format!("{region:06}"), &org).unwrap())
     }
 
     proptest! {

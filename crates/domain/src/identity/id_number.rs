@@ -26,11 +26,7 @@ const EARLIEST_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
 /// (so a whole 18-character number may be passed); other bytes give a meaningless result,
 /// never a panic.
 pub fn id_check_char(first17: &[u8]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&b, w)| u32::from(b.wrapping_sub(b'0')) * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(&b, w)| u32::from(b.wrapping_sub(b'0')) * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
@@ -67,17 +63,10 @@ impl IdNumber {
             let folded = fold_char(c);
             let allowed = folded.is_ascii_digit() || (folded == 'X' && index == 17);
             if !allowed {
-                return Err(IdNumberError::BadCharacter {
-                    position: index + 1,
-                    found: c,
-                });
+                return Err(IdNumberError::BadCharacter { position: index + 1, found: c });
             }
             // A 15-digit number lacks the century "19" at positions 7-8.
-            let slot = if legacy && index >= 6 {
-                index + 2
-            } else {
-                index
-            };
+            let slot = if legacy && index >= 6 { index + 2 } else { index };
             buf[slot] = folded as u8;
         }
         if legacy {
@@ -91,9 +80,7 @@ impl IdNumber {
 
         let Some(birth) = date_from_digits(&buf[6..14]) else {
             let typed = if legacy { &buf[8..14] } else { &buf[6..14] };
-            return Err(IdNumberError::BadBirthDate {
-                text: ascii_str(typed).to_owned(),
-            });
+            return Err(IdNumberError::BadBirthDate { text: ascii_str(typed).to_owned() });
         };
         if birth < EARLIEST_BIRTH {
             return Err(IdNumberError::TooOld { date: birth });
@@ -106,21 +93,14 @@ impl IdNumber {
         if legacy {
             buf[17] = expected;
         } else if buf[17] != expected {
-            return Err(IdNumberError::BadCheckChar {
-                expected: char::from(expected),
-                found: char::from(buf[17]),
-            });
+            return Err(IdNumberError::BadCheckChar { expected: char::from(expected), found: char::from(buf[17]) });
         }
         Ok(IdNumber(buf))
     }
 
     /// Builds the valid number with the given address code, birth date and three-digit
     /// sequence (odd for men, even for women), computing the check character.
-    pub fn from_parts(
-        address_code: &str,
-        birth: NaiveDate,
-        sequence: u16,
-    ) -> Result<IdNumber, IdNumberError> {
+    pub fn from_parts(address_code: &str, birth: NaiveDate, sequence: u16) -> Result<IdNumber, IdNumberError> {
         let address = address_code.as_bytes();
         if address.len() != 6 || !address.iter().all(u8::is_ascii_digit) || address[0] == b'0' {
             return Err(IdNumberError::BadAddressCode);
@@ -129,9 +109,7 @@ impl IdNumber {
             return Err(IdNumberError::TooOld { date: birth });
         }
         if birth.year() > 9999 {
-            return Err(IdNumberError::BadBirthDate {
-                text: birth.to_string(),
-            });
+            return Err(IdNumberError::BadBirthDate { text: birth.to_string() });
         }
         if sequence > 999 {
             return Err(IdNumberError::BadSequence { sequence });
@@ -264,9 +242,7 @@ fn bad_birth_date_message(text: &str) -> String {
 
 /// The value of a run of ASCII digits.
 fn digits_value(digits: &[u8]) -> u32 {
-    digits
-        .iter()
-        .fold(0, |acc, &d| acc * 10 + u32::from(d.wrapping_sub(b'0')))
+    digits.iter().fold(0, |acc, &d| acc * 10 + u32::from(d.wrapping_sub(b'0')))
 }
 
 /// The date written as `YYYYMMDD` in eight ASCII digits, if it exists in the calendar.
@@ -312,11 +288,7 @@ mod tests {
         assert_eq!(id.birth_date(), date(1949, 12, 31));
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.to_string(), "11010519491231002X");
-        assert_eq!(
-            format!("{id:?}"),
-            "IdNumber(\"110105********002X\")",
-            "Debug never shows the full number"
-        );
+        assert_eq!(format!("{id:?}"), "IdNumber(\"110105********002X\")", "Debug never shows the full number");
     }
 
     #[test]
@@ -340,11 +312,7 @@ mod tests {
 
     #[test]
     fn full_width_digits_and_x_are_normalised() {
-        let id = IdNumber::parse(
-            "\u{3000}１１０１０５１９４９１２３１００２Ｘ\u{3000}",
-            today(),
-        )
-        .unwrap();
+        let id = IdNumber::parse("\u{3000}１１０１０５１９４９１２３１００２Ｘ\u{3000}", today()).unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
         let id = IdNumber::parse("１１０１０５１９４９１２３１００２ｘ", today()).unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
@@ -362,46 +330,26 @@ mod tests {
         assert_eq!(id.as_str(), "500101198001010013");
         assert_eq!(id.birth_date(), date(1980, 1, 1));
         assert_eq!(id.sex(), Sex::Male);
-        assert_eq!(
-            id,
-            IdNumber::from_parts("500101", date(1980, 1, 1), 1).unwrap()
-        );
+        assert_eq!(id, IdNumber::from_parts("500101", date(1980, 1, 1), 1).unwrap());
     }
 
     #[test]
     fn legacy_number_with_impossible_date_names_the_six_digits_typed() {
         let err = IdNumber::parse("500101800230001", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadBirthDate {
-                text: "800230".to_owned()
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "第7至12位出生日期 800230 不是有效日期（15位旧号码）"
-        );
+        assert_eq!(err, IdNumberError::BadBirthDate { text: "800230".to_owned() });
+        assert_eq!(err.to_string(), "第7至12位出生日期 800230 不是有效日期（15位旧号码）");
     }
 
     #[test]
     fn x_in_a_legacy_number_is_a_bad_character() {
         let err = IdNumber::parse("50010180010100X", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadCharacter {
-                position: 15,
-                found: 'X'
-            }
-        );
+        assert_eq!(err, IdNumberError::BadCharacter { position: 15, found: 'X' });
     }
 
     #[test]
     fn empty_or_blank_input_is_empty() {
         assert_eq!(IdNumber::parse("", today()), Err(IdNumberError::Empty));
-        assert_eq!(
-            IdNumber::parse(" \u{3000} ", today()),
-            Err(IdNumberError::Empty)
-        );
+        assert_eq!(IdNumber::parse(" \u{3000} ", today()), Err(IdNumberError::Empty));
         assert_eq!(IdNumberError::Empty.to_string(), "公民身份号码不能为空");
     }
 
@@ -409,41 +357,20 @@ mod tests {
     fn wrong_length_is_reported_with_the_length_found() {
         let err = IdNumber::parse("11010519491231002", today()).unwrap_err();
         assert_eq!(err, IdNumberError::BadLength { len: 17 });
-        assert_eq!(
-            err.to_string(),
-            "公民身份号码应为18位（或15位旧号码），实际为17位"
-        );
-        assert_eq!(
-            IdNumber::parse("11010519491231002X1", today()),
-            Err(IdNumberError::BadLength { len: 19 })
-        );
+        assert_eq!(err.to_string(), "公民身份号码应为18位（或15位旧号码），实际为17位");
+        assert_eq!(IdNumber::parse("11010519491231002X1", today()), Err(IdNumberError::BadLength { len: 19 }));
         // Characters are counted, not bytes.
-        assert_eq!(
-            IdNumber::parse("张三", today()),
-            Err(IdNumberError::BadLength { len: 2 })
-        );
+        assert_eq!(IdNumber::parse("张三", today()), Err(IdNumberError::BadLength { len: 2 }));
     }
 
     #[test]
     fn letter_inside_the_number_is_a_bad_character() {
         let err = IdNumber::parse("1101051949123100AX", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadCharacter {
-                position: 17,
-                found: 'A'
-            }
-        );
+        assert_eq!(err, IdNumberError::BadCharacter { position: 17, found: 'A' });
         assert_eq!(err.to_string(), "第17位应为数字，实际为“A”");
 
         let err = IdNumber::parse("11010519491231X02X", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadCharacter {
-                position: 15,
-                found: 'X'
-            }
-        );
+        assert_eq!(err, IdNumberError::BadCharacter { position: 15, found: 'X' });
     }
 
     #[test]
@@ -455,23 +382,14 @@ mod tests {
     #[test]
     fn inner_space_is_named_as_a_space() {
         let err = IdNumber::parse("110105 19491231002", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadCharacter {
-                position: 7,
-                found: ' '
-            }
-        );
+        assert_eq!(err, IdNumberError::BadCharacter { position: 7, found: ' ' });
         assert_eq!(err.to_string(), "第7位应为数字，实际为空格");
     }
 
     #[test]
     fn address_code_starting_with_zero_is_rejected() {
         let number = with_check("01010519491231002");
-        assert_eq!(
-            IdNumber::parse(&number, today()),
-            Err(IdNumberError::BadAddressCode)
-        );
+        assert_eq!(IdNumber::parse(&number, today()), Err(IdNumberError::BadAddressCode));
     }
 
     #[test]
@@ -485,12 +403,7 @@ mod tests {
     #[test]
     fn impossible_birth_date_is_rejected_with_its_digits() {
         let err = IdNumber::parse(&with_check("11010519900230001"), today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadBirthDate {
-                text: "19900230".to_owned()
-            }
-        );
+        assert_eq!(err, IdNumberError::BadBirthDate { text: "19900230".to_owned() });
         assert_eq!(err.to_string(), "第7至14位出生日期 19900230 不是有效日期");
         assert!(IdNumber::parse(&with_check("11010519901301001"), today()).is_err());
         assert!(IdNumber::parse(&with_check("11010519901200001"), today()).is_err());
@@ -499,12 +412,7 @@ mod tests {
     #[test]
     fn february_29_exists_in_2000_but_not_in_1900() {
         let err = IdNumber::parse(&with_check("11010519000229001"), today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadBirthDate {
-                text: "19000229".to_owned()
-            }
-        );
+        assert_eq!(err, IdNumberError::BadBirthDate { text: "19000229".to_owned() });
         let id = IdNumber::parse(&with_check("11010520000229001"), today()).unwrap();
         assert_eq!(id.birth_date(), date(2000, 2, 29));
     }
@@ -512,12 +420,7 @@ mod tests {
     #[test]
     fn birth_date_after_today_is_rejected() {
         let err = IdNumber::parse(&with_check("11010520310101001"), today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::FutureBirthDate {
-                date: date(2031, 1, 1)
-            }
-        );
+        assert_eq!(err, IdNumberError::FutureBirthDate { date: date(2031, 1, 1) });
         assert_eq!(err.to_string(), "出生日期 2031-01-01 晚于今天");
         let tomorrow = with_check("11010520250701001");
         assert!(IdNumber::parse(&tomorrow, today()).is_err());
@@ -533,28 +436,14 @@ mod tests {
     fn birth_before_1900_is_too_old() {
         // The second example of GB 11643-1999 has a valid check character.
         let err = IdNumber::parse("440524188001010014", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::TooOld {
-                date: date(1880, 1, 1)
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "出生日期 1880-01-01 早于1900-01-01，不是有效的出生日期"
-        );
+        assert_eq!(err, IdNumberError::TooOld { date: date(1880, 1, 1) });
+        assert_eq!(err.to_string(), "出生日期 1880-01-01 早于1900-01-01，不是有效的出生日期");
     }
 
     #[test]
     fn wrong_check_character_names_expected_and_found() {
         let err = IdNumber::parse("110105194912310023", today()).unwrap_err();
-        assert_eq!(
-            err,
-            IdNumberError::BadCheckChar {
-                expected: 'X',
-                found: '3'
-            }
-        );
+        assert_eq!(err, IdNumberError::BadCheckChar { expected: 'X', found: '3' });
         assert_eq!(err.to_string(), "校验码错误：第18位应为 X，实际为 3");
     }
 
@@ -573,27 +462,13 @@ mod tests {
     #[test]
     fn from_parts_rejects_what_parse_would_reject() {
         let birth = date(1990, 1, 1);
-        assert_eq!(
-            IdNumber::from_parts("012345", birth, 1),
-            Err(IdNumberError::BadAddressCode)
-        );
-        assert_eq!(
-            IdNumber::from_parts("50011", birth, 1),
-            Err(IdNumberError::BadAddressCode)
-        );
-        assert_eq!(
-            IdNumber::from_parts("50011A", birth, 1),
-            Err(IdNumberError::BadAddressCode)
-        );
-        assert_eq!(
-            IdNumber::from_parts("500116", birth, 1000),
-            Err(IdNumberError::BadSequence { sequence: 1000 })
-        );
+        assert_eq!(IdNumber::from_parts("012345", birth, 1), Err(IdNumberError::BadAddressCode));
+        assert_eq!(IdNumber::from_parts("50011", birth, 1), Err(IdNumberError::BadAddressCode));
+        assert_eq!(IdNumber::from_parts("50011A", birth, 1), Err(IdNumberError::BadAddressCode));
+        assert_eq!(IdNumber::from_parts("500116", birth, 1000), Err(IdNumberError::BadSequence { sequence: 1000 }));
         assert_eq!(
             IdNumber::from_parts("500116", date(1899, 12, 31), 1),
-            Err(IdNumberError::TooOld {
-                date: date(1899, 12, 31)
-            })
+            Err(IdNumberError::TooOld { date: date(1899, 12, 31) })
         );
         assert!(IdNumber::from_parts("500116", date(10000, 1, 1), 1).is_err());
     }
@@ -608,10 +483,7 @@ mod tests {
     #[test]
     fn serializes_as_a_plain_string() {
         let id = IdNumber::parse("11010519491231002X", today()).unwrap();
-        assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            "\"11010519491231002X\""
-        );
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"11010519491231002X\"");
     }
 
     #[test]
@@ -619,20 +491,12 @@ mod tests {
         let errors = [
             IdNumberError::Empty,
             IdNumberError::BadLength { len: 1 },
-            IdNumberError::BadCharacter {
-                position: 1,
-                found: 'a',
-            },
+            IdNumberError::BadCharacter { position: 1, found: 'a' },
             IdNumberError::BadAddressCode,
-            IdNumberError::BadBirthDate {
-                text: String::new(),
-            },
+            IdNumberError::BadBirthDate { text: String::new() },
             IdNumberError::FutureBirthDate { date: today() },
             IdNumberError::TooOld { date: today() },
-            IdNumberError::BadCheckChar {
-                expected: '1',
-                found: '2',
-            },
+            IdNumberError::BadCheckChar { expected: '1', found: '2' },
             IdNumberError::BadSequence { sequence: 1000 },
         ];
         let mut codes: Vec<_> = errors.iter().map(IdNumberError::code).collect();
@@ -690,9 +554,8 @@ mod properties {
     }
 
     fn any_id() -> impl Strategy<Value = IdNumber> {
-        (100_000u32..=999_999, any_birth(), 0u16..=999).prop_map(|(address, birth, seq)| {
-            IdNumber::from_parts(&address.to_string(), birth, seq).unwrap()
-        })
+        (100_000u32..=999_999, any_birth(), 0u16..=999)
+            .prop_map(|(address, birth, seq)| IdNumber::from_parts(&address.to_string(), birth, seq).unwrap())
     }
 
     proptest! {

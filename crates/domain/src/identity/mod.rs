@@ -10,8 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use credit_code::{
-    credit_code_check_char, organization_code_check_char, CreditCode, CreditCodeError,
-    CreditCodeWarning,
+    credit_code_check_char, organization_code_check_char, CreditCode, CreditCodeError, CreditCodeWarning,
 };
 pub use id_number::{id_check_char, IdNumber, IdNumberError};
 pub use report::{check_credit_code, check_id_number, CheckReport};

@@ -101,10 +101,7 @@ mod tests {
         let report = check_id_number("110105194912310023", today());
         assert!(!report.valid);
         assert_eq!(report.normalized, None);
-        assert_eq!(
-            report.error.as_deref(),
-            Some("校验码错误：第18位应为 X，实际为 3")
-        );
+        assert_eq!(report.error.as_deref(), Some("校验码错误：第18位应为 X，实际为 3"));
     }
 
     #[test]
@@ -132,20 +129,14 @@ mod tests {
         assert_eq!(report.birth_date, None);
         assert_eq!(report.sex, None);
         assert_eq!(report.error, None);
-        assert_eq!(
-            report.warnings,
-            vec!["组织机构代码校验码不符（第17位应为 1，实际为 7），请核对".to_owned()]
-        );
+        assert_eq!(report.warnings, vec!["组织机构代码校验码不符（第17位应为 1，实际为 7），请核对".to_owned()]);
     }
 
     #[test]
     fn invalid_credit_code_reports_the_chinese_reason() {
         let report = check_credit_code("9150000020286320X7");
         assert!(!report.valid);
-        assert_eq!(
-            report.error.as_deref(),
-            Some("校验码错误：第18位应为 6，实际为 7")
-        );
+        assert_eq!(report.error.as_deref(), Some("校验码错误：第18位应为 6，实际为 7"));
         assert!(report.warnings.is_empty());
     }
 }

@@ -137,47 +137,20 @@ pub const FILES: &[(&str, &str)] = &[
     ("regions/chongqing.csv", data_file!("regions/chongqing.csv")),
     ("regions/provinces.csv", data_file!("regions/provinces.csv")),
     ("regions/areas.csv", data_file!("regions/areas.csv")),
-    (
-        "regions/district_adjacency.csv",
-        data_file!("regions/district_adjacency.csv"),
-    ),
-    (
-        "regions/district_centers.csv",
-        data_file!("regions/district_centers.csv"),
-    ),
-    (
-        "regions/district_groups.csv",
-        data_file!("regions/district_groups.csv"),
-    ),
-    (
-        "regions/functional_zones.csv",
-        data_file!("regions/functional_zones.csv"),
-    ),
-    (
-        "industries/gbt4754_2017.csv",
-        data_file!("industries/gbt4754_2017.csv"),
-    ),
-    (
-        "industries/annex2_mapping.csv",
-        data_file!("industries/annex2_mapping.csv"),
-    ),
-    (
-        "occupations/occupations.csv",
-        data_file!("occupations/occupations.csv"),
-    ),
+    ("regions/district_adjacency.csv", data_file!("regions/district_adjacency.csv")),
+    ("regions/district_centers.csv", data_file!("regions/district_centers.csv")),
+    ("regions/district_groups.csv", data_file!("regions/district_groups.csv")),
+    ("regions/functional_zones.csv", data_file!("regions/functional_zones.csv")),
+    ("industries/gbt4754_2017.csv", data_file!("industries/gbt4754_2017.csv")),
+    ("industries/annex2_mapping.csv", data_file!("industries/annex2_mapping.csv")),
+    ("occupations/occupations.csv", data_file!("occupations/occupations.csv")),
 ];
 
 /// The district map (GeoJSON), served to the browser as is.
 pub const DISTRICT_GEOJSON: &str = data_file!("regions/district_geo.json");
 
 static EMBEDDED: LazyLock<Result<RefData, RefDataError>> = LazyLock::new(|| {
-    let get = |name: &str| {
-        FILES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-            .unwrap_or_default()
-    };
+    let get = |name: &str| FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or_default();
     RefData::from_files(&get)
 });
 
@@ -216,9 +189,7 @@ impl RefData {
 
     /// Whether `code` is a known Chongqing division (district, town or village).
     pub fn is_chongqing_division(&self, code: RegionCode) -> bool {
-        code.province_number() == 50
-            && code.level() != RegionLevel::Province
-            && self.regions.contains_key(&code)
+        code.province_number() == 50 && code.level() != RegionLevel::Province && self.regions.contains_key(&code)
     }
 
     pub fn children(&self, code: RegionCode) -> &[RegionCode] {
@@ -232,9 +203,7 @@ impl RefData {
 
     /// All Chongqing divisions of one level.
     pub fn regions_at(&self, level: RegionLevel) -> impl Iterator<Item = &Region> {
-        self.regions
-            .values()
-            .filter(move |r| r.level == level && r.code.province_number() == 50)
+        self.regions.values().filter(move |r| r.level == level && r.code.province_number() == 50)
     }
 
     pub fn provinces(&self) -> &BTreeMap<i16, String> {
@@ -250,9 +219,9 @@ impl RefData {
         if t.is_empty() {
             return None;
         }
-        self.provinces.iter().find_map(|(code, name)| {
-            (name == t || name.starts_with(t) && short_province(name) == t).then_some(*code)
-        })
+        self.provinces
+            .iter()
+            .find_map(|(code, name)| (name == t || name.starts_with(t) && short_province(name) == t).then_some(*code))
     }
 
     pub fn province_name(&self, code: i16) -> Option<&str> {
@@ -293,26 +262,18 @@ impl RefData {
     /// division or annex-2 row name). Returns the stored code.
     pub fn industry(&self, text: &str) -> Option<&Industry> {
         let t = text.trim();
-        let key = if t.len() == 1 {
-            t.to_ascii_uppercase()
-        } else {
-            t.to_string()
-        };
+        let key = if t.len() == 1 { t.to_ascii_uppercase() } else { t.to_string() };
         if let Some(i) = self.industry_index.get(&key) {
             return self.industries.get(*i);
         }
         // An annex-2 row name stands for its first (main) code.
         let row = self.annex2.iter().find(|r| r.name == t)?;
         let first = row.codes.first()?;
-        self.industry_index
-            .get(first)
-            .and_then(|i| self.industries.get(*i))
+        self.industry_index.get(first).and_then(|i| self.industries.get(*i))
     }
 
     pub fn industry_by_code(&self, code: &str) -> Option<&Industry> {
-        self.industry_index
-            .get(code)
-            .and_then(|i| self.industries.get(*i))
+        self.industry_index.get(code).and_then(|i| self.industries.get(*i))
     }
 
     /// Section letter of an industry code.
@@ -339,14 +300,8 @@ impl RefData {
             }
             cur = self.industry_by_code(&c).and_then(|i| i.parent.clone());
         }
-        let children: Vec<&Industry> = self
-            .industries
-            .iter()
-            .filter(|i| i.parent.as_deref() == Some(code))
-            .collect();
-        let mut rows = children
-            .iter()
-            .map(|c| self.annex2_row_of(&c.code).map(|r| r.number));
+        let children: Vec<&Industry> = self.industries.iter().filter(|i| i.parent.as_deref() == Some(code)).collect();
+        let mut rows = children.iter().map(|c| self.annex2_row_of(&c.code).map(|r| r.number));
         let first = rows.next()??;
         if rows.all(|r| r == Some(first)) {
             self.annex2.iter().find(|r| r.number == first)
@@ -362,22 +317,13 @@ impl RefData {
     /// Normalises a free-text job title to an occupation through names and synonyms.
     pub fn occupation(&self, title: &str) -> Option<&Occupation> {
         let t: String = title.chars().filter(|c| !c.is_whitespace()).collect();
-        self.occupation_index
-            .get(&t)
-            .and_then(|i| self.occupations.get(*i))
+        self.occupation_index.get(&t).and_then(|i| self.occupations.get(*i))
     }
 }
 
 fn short_province(name: &str) -> &str {
-    for suffix in [
-        "维吾尔自治区",
-        "壮族自治区",
-        "回族自治区",
-        "特别行政区",
-        "自治区",
-        "省",
-        "市",
-    ] {
+    for suffix in ["维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"]
+    {
         if let Some(s) = name.strip_suffix(suffix) {
             return s;
         }

@@ -4,8 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{
-    Annex2Row, Area, DistrictGroup, FunctionalZone, GroupMember, Industry, IndustryLevel,
-    Occupation, RefData, Region,
+    Annex2Row, Area, DistrictGroup, FunctionalZone, GroupMember, Industry, IndustryLevel, Occupation, RefData, Region,
 };
 use crate::region::{RegionCode, RegionLevel};
 
@@ -24,32 +23,18 @@ struct Table {
 
 fn table(get: &dyn Fn(&str) -> &'static str, file: &'static str) -> Result<Table, RefDataError> {
     let text = get(file);
-    let err = |line: usize, reason: String| RefDataError {
-        file: file.to_string(),
-        line,
-        reason,
-    };
+    let err = |line: usize, reason: String| RefDataError { file: file.to_string(), line, reason };
     if text.is_empty() {
         return Err(err(0, "文件缺失或为空".into()));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| err(1, e.to_string()))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| err(1, e.to_string()))?.iter().map(str::to_string).collect();
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| err(line, e.to_string()))?;
-        let map = headers
-            .iter()
-            .cloned()
-            .zip(rec.iter().map(str::to_string))
-            .collect();
+        let map = headers.iter().cloned().zip(rec.iter().map(str::to_string)).collect();
         rows.push((line, map));
     }
     Ok(Table { file, rows })
@@ -57,30 +42,14 @@ fn table(get: &dyn Fn(&str) -> &'static str, file: &'static str) -> Result<Table
 
 impl Table {
     fn err(&self, line: usize, reason: impl Into<String>) -> RefDataError {
-        RefDataError {
-            file: self.file.to_string(),
-            line,
-            reason: reason.into(),
-        }
+        RefDataError { file: self.file.to_string(), line, reason: reason.into() }
     }
 
-    fn field<'a>(
-        &self,
-        line: usize,
-        row: &'a HashMap<String, String>,
-        name: &str,
-    ) -> Result<&'a str, RefDataError> {
-        row.get(name)
-            .map(String::as_str)
-            .ok_or_else(|| self.err(line, format!("缺少列 {name}")))
+    fn field<'a>(&self, line: usize, row: &'a HashMap<String, String>, name: &str) -> Result<&'a str, RefDataError> {
+        row.get(name).map(String::as_str).ok_or_else(|| self.err(line, format!("缺少列 {name}")))
     }
 
-    fn region(
-        &self,
-        line: usize,
-        row: &HashMap<String, String>,
-        name: &str,
-    ) -> Result<RegionCode, RefDataError> {
+    fn region(&self, line: usize, row: &HashMap<String, String>, name: &str) -> Result<RegionCode, RefDataError> {
         let t = self.field(line, row, name)?;
         RegionCode::parse(t).map_err(|e| self.err(line, e.to_string()))
     }
@@ -92,9 +61,7 @@ impl Table {
         name: &str,
     ) -> Result<T, RefDataError> {
         let t = self.field(line, row, name)?;
-        t.trim()
-            .parse()
-            .map_err(|_| self.err(line, format!("列 {name} 不是数字：{t}")))
+        t.trim().parse().map_err(|_| self.err(line, format!("列 {name} 不是数字：{t}")))
     }
 }
 
@@ -105,14 +72,7 @@ pub(super) fn build(get: &dyn Fn(&str) -> &'static str) -> Result<RefData, RefDa
 
     let cq = table(get, "regions/chongqing.csv")?;
     let chongqing = crate::region::CHONGQING;
-    regions.insert(
-        chongqing,
-        Region {
-            code: chongqing,
-            name: "重庆市".into(),
-            level: RegionLevel::Province,
-        },
-    );
+    regions.insert(chongqing, Region { code: chongqing, name: "重庆市".into(), level: RegionLevel::Province });
     for (line, row) in &cq.rows {
         let code = cq.region(*line, row, "code")?;
         let name = cq.field(*line, row, "name")?.to_string();
@@ -142,11 +102,7 @@ pub(super) fn build(get: &dyn Fn(&str) -> &'static str) -> Result<RefData, RefDa
         let code: i16 = pv.number(*line, row, "code")?;
         let name = pv.field(*line, row, "name")?.to_string();
         if let Some(rc) = RegionCode::from_i64(i64::from(code) * 10_000_000_000) {
-            regions.entry(rc).or_insert(Region {
-                code: rc,
-                name: name.clone(),
-                level: RegionLevel::Province,
-            });
+            regions.entry(rc).or_insert(Region { code: rc, name: name.clone(), level: RegionLevel::Province });
         }
         provinces.insert(code, name);
     }
@@ -196,11 +152,7 @@ pub(super) fn build(get: &dyn Fn(&str) -> &'static str) -> Result<RefData, RefDa
         }
         match zones.iter_mut().find(|z| z.id == id) {
             Some(z) => z.towns.push(town),
-            None => zones.push(FunctionalZone {
-                id,
-                name,
-                towns: vec![town],
-            }),
+            None => zones.push(FunctionalZone { id, name, towns: vec![town] }),
         }
     }
 
@@ -213,21 +165,13 @@ pub(super) fn build(get: &dyn Fn(&str) -> &'static str) -> Result<RefData, RefDa
         let code = gt.field(*line, row, "member_code")?;
         let name = gt.field(*line, row, "member_name")?.to_string();
         let member = match kind {
-            "district" => GroupMember::District(known_district(
-                &gt,
-                *line,
-                gt.region(*line, row, "member_code")?,
-            )?),
+            "district" => GroupMember::District(known_district(&gt, *line, gt.region(*line, row, "member_code")?)?),
             "zone" if zones.iter().any(|z| z.id == code) => GroupMember::Zone(code.to_string()),
             _ => return Err(gt.err(*line, format!("未知成员 {kind} {code}"))),
         };
         match groups.iter_mut().find(|g| g.number == number) {
             Some(g) => g.members.push((member, name)),
-            None => groups.push(DistrictGroup {
-                number,
-                annual_target: target,
-                members: vec![(member, name)],
-            }),
+            None => groups.push(DistrictGroup { number, annual_target: target, members: vec![(member, name)] }),
         }
     }
 
@@ -252,12 +196,7 @@ pub(super) fn build(get: &dyn Fn(&str) -> &'static str) -> Result<RefData, RefDa
         let idx = industries.len();
         industry_index.insert(code.clone(), idx);
         industry_index.entry(name.clone()).or_insert(idx);
-        industries.push(Industry {
-            code,
-            name,
-            level,
-            parent,
-        });
+        industries.push(Industry { code, name, level, parent });
     }
 
     let mt = table(get, "industries/annex2_mapping.csv")?;
@@ -299,12 +238,7 @@ pub(super) fn build(get: &dyn Fn(&str) -> &'static str) -> Result<RefData, RefDa
                 return Err(ot.err(*line, format!("职业名称或同义词“{key}”重复")));
             }
         }
-        occupations.push(Occupation {
-            code: ot.field(*line, row, "code")?.to_string(),
-            name,
-            category,
-            synonyms,
-        });
+        occupations.push(Occupation { code: ot.field(*line, row, "code")?.to_string(), name, category, synonyms });
     }
 
     districts.sort();

@@ -28,10 +28,7 @@ pub struct ChangeSet {
 
 impl ChangeSet {
     pub fn is_empty(&self) -> bool {
-        self.status.is_empty()
-            && self.insurance.is_empty()
-            && self.flags.is_empty()
-            && self.details.is_empty()
+        self.status.is_empty() && self.insurance.is_empty() && self.flags.is_empty() && self.details.is_empty()
     }
 }
 
@@ -45,29 +42,12 @@ pub fn diff(old: &PersonState, new: &PersonState) -> ChangeSet {
     let mut set = ChangeSet::default();
     let push = |group: &mut Vec<Change>, field, label, o: Option<String>, n: Option<String>| {
         if o != n {
-            group.push(Change {
-                field,
-                label,
-                old: o,
-                new: n,
-            });
+            group.push(Change { field, label, old: o, new: n });
         }
     };
     let s = &mut set.status;
-    push(
-        s,
-        "status",
-        "就业状态",
-        Some(old.status.label().into()),
-        Some(new.status.label().into()),
-    );
-    push(
-        s,
-        "work_region",
-        "就业地区划代码",
-        region(old.work_region),
-        region(new.work_region),
-    );
+    push(s, "status", "就业状态", Some(old.status.label().into()), Some(new.status.label().into()));
+    push(s, "work_region", "就业地区划代码", region(old.work_region), region(new.work_region));
     push(
         s,
         "work_province",
@@ -75,13 +55,7 @@ pub fn diff(old: &PersonState, new: &PersonState) -> ChangeSet {
         old.work_province.map(|p| p.to_string()),
         new.work_province.map(|p| p.to_string()),
     );
-    push(
-        s,
-        "industry",
-        "行业",
-        old.industry.clone(),
-        new.industry.clone(),
-    );
+    push(s, "industry", "行业", old.industry.clone(), new.industry.clone());
     push(
         s,
         "unemployed_since",
@@ -89,28 +63,10 @@ pub fn diff(old: &PersonState, new: &PersonState) -> ChangeSet {
         old.unemployed_since.map(|d| d.to_string()),
         new.unemployed_since.map(|d| d.to_string()),
     );
-    push(
-        &mut set.insurance,
-        "insurance",
-        "参保险种",
-        Some(old.insurance.to_labels()),
-        Some(new.insurance.to_labels()),
-    );
-    push(
-        &mut set.flags,
-        "flags",
-        "人员类别",
-        Some(old.flags.to_labels()),
-        Some(new.flags.to_labels()),
-    );
+    push(&mut set.insurance, "insurance", "参保险种", Some(old.insurance.to_labels()), Some(new.insurance.to_labels()));
+    push(&mut set.flags, "flags", "人员类别", Some(old.flags.to_labels()), Some(new.flags.to_labels()));
     let d = &mut set.details;
-    push(
-        d,
-        "name",
-        "姓名",
-        Some(old.name.clone()),
-        Some(new.name.clone()),
-    );
+    push(d, "name", "姓名", Some(old.name.clone()), Some(new.name.clone()));
     if old.phone_digest != new.phone_digest {
         let mark = |p: &Option<[u8; 16]>| p.map(|_| "（已登记）".to_string());
         d.push(Change {
@@ -120,34 +76,10 @@ pub fn diff(old: &PersonState, new: &PersonState) -> ChangeSet {
             new: mark(&new.phone_digest),
         });
     }
-    push(
-        d,
-        "hukou_region",
-        "户籍地区划代码",
-        region(Some(old.hukou_region)),
-        region(Some(new.hukou_region)),
-    );
-    push(
-        d,
-        "residence_region",
-        "现居住地区划代码",
-        region(old.residence_region),
-        region(new.residence_region),
-    );
-    push(
-        d,
-        "household_no",
-        "家庭户编号",
-        old.household_no.clone(),
-        new.household_no.clone(),
-    );
-    push(
-        d,
-        "occupation",
-        "职业",
-        old.occupation.clone(),
-        new.occupation.clone(),
-    );
+    push(d, "hukou_region", "户籍地区划代码", region(Some(old.hukou_region)), region(Some(new.hukou_region)));
+    push(d, "residence_region", "现居住地区划代码", region(old.residence_region), region(new.residence_region));
+    push(d, "household_no", "家庭户编号", old.household_no.clone(), new.household_no.clone());
+    push(d, "occupation", "职业", old.occupation.clone(), new.occupation.clone());
     push(
         d,
         "skill_level",
@@ -162,12 +94,6 @@ pub fn diff(old: &PersonState, new: &PersonState) -> ChangeSet {
         old.expected_wage.map(|f| f.to_yuan_compact()),
         new.expected_wage.map(|f| f.to_yuan_compact()),
     );
-    push(
-        d,
-        "needs",
-        "服务需求",
-        Some(old.needs.to_labels()),
-        Some(new.needs.to_labels()),
-    );
+    push(d, "needs", "服务需求", Some(old.needs.to_labels()), Some(new.needs.to_labels()));
     set
 }

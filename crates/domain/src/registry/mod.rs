@@ -12,11 +12,11 @@ mod vocab;
 pub use diff::{diff, Change, ChangeSet};
 pub use phone::{Phone, PhoneError};
 pub use record::{PersonRecord, PersonState};
-pub use template::{header_row, Column, HeaderError, HeaderMap, COLUMNS};
+pub use template::{header_row, Cells, Column, HeaderError, HeaderMap, COLUMNS};
 pub use validate::{validate_row, FieldError, RowContext};
 pub use vocab::{
-    EmploymentStatus, EventKind, EventSource, Flag, FlagSet, GroupFlag, GroupFlags, Insurance,
-    InsuranceSet, ServiceNeed, ServiceNeeds, SkillLevel, UnknownFlag,
+    EmploymentStatus, EventKind, EventSource, Flag, FlagSet, GroupFlag, GroupFlags, Insurance, InsuranceSet,
+    ServiceNeed, ServiceNeeds, SkillLevel, UnknownFlag,
 };
 
 /// Age from which a person is registered as a worker (劳动年龄下限).

@@ -22,11 +22,7 @@ impl Phone {
                 _ => return Err(PhoneError(raw.to_string())),
             }
         }
-        let d = digits
-            .strip_prefix("86")
-            .filter(|d| d.len() == 11)
-            .map(str::to_string)
-            .unwrap_or(digits);
+        let d = digits.strip_prefix("86").filter(|d| d.len() == 11).map(str::to_string).unwrap_or(digits);
         let b = d.as_bytes();
         let mobile = b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
         let landline = (10..=12).contains(&b.len()) && b[0] == b'0' && b[1] != b'0';
@@ -52,12 +48,7 @@ impl Phone {
             return "*".repeat(s.len());
         }
         let head = if self.is_mobile() { 3 } else { 4 };
-        format!(
-            "{}{}{}",
-            &s[..head],
-            "*".repeat(s.len() - head - 4),
-            &s[s.len() - 4..]
-        )
+        format!("{}{}{}", &s[..head], "*".repeat(s.len() - head - 4), &s[s.len() - 4..])
     }
 }
 
@@ -74,26 +65,11 @@ mod tests {
 
     #[test]
     fn mobiles_and_landlines_are_normalised_and_masked() {
-        assert_eq!(
-            Phone::parse("138 1234 5678").unwrap().masked(),
-            "138****5678"
-        );
-        assert_eq!(
-            Phone::parse("+86 13812345678").unwrap_err().0,
-            "+86 13812345678"
-        );
-        assert_eq!(
-            Phone::parse("8613812345678").unwrap().as_str(),
-            "13812345678"
-        );
-        assert_eq!(
-            Phone::parse("023-62345678").unwrap().as_str(),
-            "02362345678"
-        );
-        assert_eq!(
-            Phone::parse("023-62345678").unwrap().masked(),
-            "0236***5678"
-        );
+        assert_eq!(Phone::parse("138 1234 5678").unwrap().masked(), "138****5678");
+        assert_eq!(Phone::parse("+86 13812345678").unwrap_err().0, "+86 13812345678");
+        assert_eq!(Phone::parse("8613812345678").unwrap().as_str(), "13812345678");
+        assert_eq!(Phone::parse("023-62345678").unwrap().as_str(), "02362345678");
+        assert_eq!(Phone::parse("023-62345678").unwrap().masked(), "0236***5678");
         for bad in ["12345678901", "1381234567", "abc", "023", "13812345678x"] {
             assert!(Phone::parse(bad).is_err(), "{bad}");
         }

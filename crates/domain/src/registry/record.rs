@@ -97,10 +97,6 @@ impl PersonState {
         out.extend_from_slice(&self.flags.bits().to_le_bytes());
         out.extend_from_slice(&self.insurance.bits().to_le_bytes());
         out.extend_from_slice(&self.needs.bits().to_le_bytes());
-        opt_i64(
-            out,
-            self.unemployed_since
-                .map(|d| i64::from(chrono::Datelike::num_days_from_ce(&d))),
-        );
+        opt_i64(out, self.unemployed_since.map(|d| i64::from(chrono::Datelike::num_days_from_ce(&d))));
     }
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::phone::Phone;
 use super::record::{PersonRecord, PersonState};
-use super::template::HeaderMap;
+use super::template::{Cells, HeaderMap};
 use super::vocab::{EmploymentStatus, GroupFlags, InsuranceSet, ServiceNeeds, SkillLevel};
 use super::{age_on, MIN_WORKING_AGE};
 use crate::identity::IdNumber;
@@ -30,10 +30,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(column: &'static str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            column,
-            message: message.into(),
-        }
+        FieldError { column, message: message.into() }
     }
 }
 
@@ -72,10 +69,7 @@ fn chongqing_region(
             errors.push(FieldError::new(column, e.to_string()));
             None
         }
-        Ok(code)
-            if code.level() == RegionLevel::Province
-                || !ctx.refdata.is_chongqing_division(code) =>
-        {
+        Ok(code) if code.level() == RegionLevel::Province || !ctx.refdata.is_chongqing_division(code) => {
             errors.push(FieldError::new(
                 column,
                 format!("区划代码 {text} 不是重庆市现行的区县、乡镇（街道）或村（社区）代码"),
@@ -91,10 +85,7 @@ fn optional_text(column: &'static str, text: &str, errors: &mut Vec<FieldError>)
         return None;
     }
     if text.chars().count() > MAX_TEXT_CHARS {
-        errors.push(FieldError::new(
-            column,
-            format!("内容过长（最多{MAX_TEXT_CHARS}个字）"),
-        ));
+        errors.push(FieldError::new(column, format!("内容过长（最多{MAX_TEXT_CHARS}个字）")));
         return None;
     }
     if text.chars().any(char::is_control) {
@@ -105,10 +96,10 @@ fn optional_text(column: &'static str, text: &str, errors: &mut Vec<FieldError>)
 }
 
 /// Validates one data row. All problems of the row are reported together.
-pub fn validate_row<S: AsRef<str>>(
+pub fn validate_row<C: Cells + ?Sized>(
     ctx: &RowContext,
     header: &HeaderMap,
-    row: &[S],
+    row: &C,
 ) -> Result<PersonRecord, Vec<FieldError>> {
     let cell = |key: &str| header.get(row, key);
     let mut errors = Vec::new();
@@ -118,16 +109,10 @@ pub fn validate_row<S: AsRef<str>>(
         errors.push(FieldError::new("姓名", "姓名不能为空"));
         false
     } else if name.chars().count() > MAX_NAME_CHARS {
-        errors.push(FieldError::new(
-            "姓名",
-            format!("姓名过长（最多{MAX_NAME_CHARS}个字）"),
-        ));
+        errors.push(FieldError::new("姓名", format!("姓名过长（最多{MAX_NAME_CHARS}个字）")));
         false
     } else if name.chars().any(|c| c.is_ascii_digit() || c.is_control()) {
-        errors.push(FieldError::new(
-            "姓名",
-            format!("姓名“{name}”含有数字或控制字符"),
-        ));
+        errors.push(FieldError::new("姓名", format!("姓名“{name}”含有数字或控制字符")));
         false
     } else {
         true
@@ -144,10 +129,7 @@ pub fn validate_row<S: AsRef<str>>(
                 if age < MIN_WORKING_AGE {
                     errors.push(FieldError::new(
                         "公民身份号码",
-                        format!(
-                            "出生日期 {}，未满{MIN_WORKING_AGE}周岁，不属于劳动力登记范围",
-                            id.birth_date()
-                        ),
+                        format!("出生日期 {}，未满{MIN_WORKING_AGE}周岁，不属于劳动力登记范围", id.birth_date()),
                     ));
                     None
                 } else {
@@ -199,10 +181,7 @@ pub fn validate_row<S: AsRef<str>>(
             let allowed: Vec<&str> = EmploymentStatus::ALL.iter().map(|s| s.label()).collect();
             errors.push(FieldError::new(
                 "就业状态",
-                format!(
-                    "就业状态“{status_text}”不是可选值（可选：{}）",
-                    allowed.join("、")
-                ),
+                format!("就业状态“{status_text}”不是可选值（可选：{}）", allowed.join("、")),
             ));
         }
         s
@@ -216,10 +195,7 @@ pub fn validate_row<S: AsRef<str>>(
         match status {
             EmploymentStatus::OutsideEmployed => {
                 if !work_text.is_empty() {
-                    errors.push(FieldError::new(
-                        "就业地区划代码",
-                        "市外就业人员不填写就业地区划代码，请填写务工省份",
-                    ));
+                    errors.push(FieldError::new("就业地区划代码", "市外就业人员不填写就业地区划代码，请填写务工省份"));
                 }
                 if province_text.is_empty() {
                     errors.push(FieldError::new("务工省份", "市外就业人员必须填写务工省份"));
@@ -239,15 +215,11 @@ pub fn validate_row<S: AsRef<str>>(
             }
             other => {
                 if !province_text.is_empty() {
-                    errors.push(FieldError::new(
-                        "务工省份",
-                        format!("就业状态为{}时不填写务工省份", other.label()),
-                    ));
+                    errors.push(FieldError::new("务工省份", format!("就业状态为{}时不填写务工省份", other.label())));
                 }
                 if !work_text.is_empty() {
                     if other.is_employed() {
-                        work_region =
-                            chongqing_region(ctx, "就业地区划代码", work_text, &mut errors);
+                        work_region = chongqing_region(ctx, "就业地区划代码", work_text, &mut errors);
                     } else {
                         errors.push(FieldError::new(
                             "就业地区划代码",
@@ -255,10 +227,7 @@ pub fn validate_row<S: AsRef<str>>(
                         ));
                     }
                 } else if other == EmploymentStatus::LocalEmployed {
-                    errors.push(FieldError::new(
-                        "就业地区划代码",
-                        "市内就业人员必须填写就业地区划代码",
-                    ));
+                    errors.push(FieldError::new("就业地区划代码", "市内就业人员必须填写就业地区划代码"));
                 }
             }
         }
@@ -281,10 +250,7 @@ pub fn validate_row<S: AsRef<str>>(
     };
 
     let occupation = optional_text("职业", cell("occupation"), &mut errors);
-    let occupation_name = occupation
-        .as_deref()
-        .and_then(|t| ctx.refdata.occupation(t))
-        .map(|o| o.name.clone());
+    let occupation_name = occupation.as_deref().and_then(|t| ctx.refdata.occupation(t)).map(|o| o.name.clone());
 
     let skill_text = cell("skill_level");
     let skill_level = if skill_text.is_empty() {
@@ -292,10 +258,7 @@ pub fn validate_row<S: AsRef<str>>(
     } else {
         let s = SkillLevel::parse(skill_text);
         if s.is_none() {
-            errors.push(FieldError::new(
-                "技能等级",
-                format!("技能等级“{skill_text}”应为1至5级"),
-            ));
+            errors.push(FieldError::new("技能等级", format!("技能等级“{skill_text}”应为1至5级")));
         }
         s
     };
@@ -343,17 +306,11 @@ pub fn validate_row<S: AsRef<str>>(
     } else {
         match parse_date(since_text) {
             None => {
-                errors.push(FieldError::new(
-                    "登记失业日期",
-                    format!("日期“{since_text}”无效，格式应为 YYYY-MM-DD"),
-                ));
+                errors.push(FieldError::new("登记失业日期", format!("日期“{since_text}”无效，格式应为 YYYY-MM-DD")));
                 None
             }
             Some(d) if d > ctx.today => {
-                errors.push(FieldError::new(
-                    "登记失业日期",
-                    format!("登记失业日期 {d} 晚于今天"),
-                ));
+                errors.push(FieldError::new("登记失业日期", format!("登记失业日期 {d} 晚于今天")));
                 None
             }
             Some(d) => {
@@ -366,10 +323,7 @@ pub fn validate_row<S: AsRef<str>>(
                     }
                 }
                 if status.is_some_and(|s| s != EmploymentStatus::Unemployed) {
-                    errors.push(FieldError::new(
-                        "登记失业日期",
-                        "就业状态不是失业时不填写登记失业日期",
-                    ));
+                    errors.push(FieldError::new("登记失业日期", "就业状态不是失业时不填写登记失业日期"));
                 }
                 Some(d)
             }
@@ -415,16 +369,11 @@ mod tests {
     use crate::registry::template::{header_row, HeaderMap};
 
     fn ctx() -> RowContext<'static> {
-        RowContext {
-            refdata: RefData::embedded().unwrap(),
-            today: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
-        }
+        RowContext { refdata: RefData::embedded().unwrap(), today: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap() }
     }
 
     fn id() -> String {
-        IdNumber::from_parts("500101", NaiveDate::from_ymd_opt(1980, 5, 6).unwrap(), 123)
-            .unwrap()
-            .to_string()
+        IdNumber::from_parts("500101", NaiveDate::from_ymd_opt(1980, 5, 6).unwrap(), 123).unwrap().to_string()
     }
 
     /// A row from (column key, value) pairs; other cells empty.
@@ -433,24 +382,13 @@ mod tests {
         let map = HeaderMap::from_headers(&header).unwrap();
         let row: Vec<String> = crate::registry::COLUMNS
             .iter()
-            .map(|c| {
-                cells
-                    .iter()
-                    .find(|(k, _)| *k == c.key)
-                    .map(|(_, v)| v.to_string())
-                    .unwrap_or_default()
-            })
+            .map(|c| cells.iter().find(|(k, _)| *k == c.key).map(|(_, v)| v.to_string()).unwrap_or_default())
             .collect();
         validate_row(&ctx(), &map, &row)
     }
 
     fn base<'a>(id: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-        let mut v = vec![
-            ("name", "张三"),
-            ("id_number", id),
-            ("hukou_region", "500101001001"),
-            ("status", "失业"),
-        ];
+        let mut v = vec![("name", "张三"), ("id_number", id), ("hukou_region", "500101001001"), ("status", "失业")];
         v.extend_from_slice(extra);
         v
     }
@@ -463,10 +401,7 @@ mod tests {
     fn a_minimal_row_is_valid_and_birth_date_and_sex_come_from_the_number() {
         let id = id();
         let r = check(&base(&id, &[])).unwrap();
-        assert_eq!(
-            r.state.birth_date,
-            NaiveDate::from_ymd_opt(1980, 5, 6).unwrap()
-        );
+        assert_eq!(r.state.birth_date, NaiveDate::from_ymd_opt(1980, 5, 6).unwrap());
         assert_eq!(r.state.sex, crate::identity::Sex::Male);
         assert_eq!(r.state.status, EmploymentStatus::Unemployed);
     }
@@ -483,17 +418,8 @@ mod tests {
         };
         assert_eq!(columns(b(&[])), vec!["务工省份"]);
         assert_eq!(columns(b(&[("work_province", "重庆市")])), vec!["务工省份"]);
-        assert_eq!(
-            columns(b(&[("work_province", "广东"), ("work_region", "500101")])),
-            vec!["就业地区划代码"]
-        );
-        assert_eq!(
-            b(&[("work_province", "广东省")])
-                .unwrap()
-                .state
-                .work_province,
-            Some(44)
-        );
+        assert_eq!(columns(b(&[("work_province", "广东"), ("work_region", "500101")])), vec!["就业地区划代码"]);
+        assert_eq!(b(&[("work_province", "广东省")]).unwrap().state.work_province, Some(44));
     }
 
     #[test]
@@ -545,25 +471,13 @@ mod tests {
 
     #[test]
     fn a_child_is_not_registered_and_registration_dates_are_checked() {
-        let child = IdNumber::from_parts("500101", NaiveDate::from_ymd_opt(2012, 1, 1).unwrap(), 1)
-            .unwrap()
-            .to_string();
-        assert!(check(&base(&child, &[])).unwrap_err()[0]
-            .message
-            .contains("未满16周岁"));
+        let child =
+            IdNumber::from_parts("500101", NaiveDate::from_ymd_opt(2012, 1, 1).unwrap(), 1).unwrap().to_string();
+        assert!(check(&base(&child, &[])).unwrap_err()[0].message.contains("未满16周岁"));
         let id = id();
-        assert_eq!(
-            columns(check(&base(&id, &[("unemployed_since", "2026-01-01")]))),
-            vec!["登记失业日期"]
-        );
+        assert_eq!(columns(check(&base(&id, &[("unemployed_since", "2026-01-01")]))), vec!["登记失业日期"]);
         assert!(check(&base(&id, &[("unemployed_since", "2025年3月1日")])).is_ok());
-        let mut v = base(
-            &id,
-            &[
-                ("unemployed_since", "2025-03-01"),
-                ("work_province", "广东"),
-            ],
-        );
+        let mut v = base(&id, &[("unemployed_since", "2025-03-01"), ("work_province", "广东")]);
         v.retain(|(k, _)| *k != "status");
         v.push(("status", "市外就业"));
         assert_eq!(columns(check(&v)), vec!["登记失业日期"]);
@@ -571,14 +485,7 @@ mod tests {
 
     #[test]
     fn dates_are_read_in_the_forms_staff_write() {
-        for t in [
-            "2024-03-01",
-            "2024/3/1",
-            "2024.3.1",
-            "20240301",
-            "2024年3月1日",
-            "2024-03-01 00:00:00",
-        ] {
+        for t in ["2024-03-01", "2024/3/1", "2024.3.1", "20240301", "2024年3月1日", "2024-03-01 00:00:00"] {
             assert_eq!(parse_date(t), NaiveDate::from_ymd_opt(2024, 3, 1), "{t}");
         }
         assert_eq!(parse_date("2024-02-30"), None);

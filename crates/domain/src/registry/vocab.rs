@@ -81,9 +81,7 @@ impl EmploymentStatus {
             "创业" => return Some(EmploymentStatus::Entrepreneur),
             _ => {}
         }
-        Self::ALL
-            .into_iter()
-            .find(|s| s.label() == t || s.key().eq_ignore_ascii_case(t))
+        Self::ALL.into_iter().find(|s| s.label() == t || s.key().eq_ignore_ascii_case(t))
     }
 
     /// Whether the person is employed in some form.
@@ -142,9 +140,7 @@ impl<F: Flag> Default for FlagSet<F> {
 
 impl<F: Flag> fmt::Debug for FlagSet<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|x| x.key()))
-            .finish()
+        f.debug_list().entries(self.iter().map(|x| x.key())).finish()
     }
 }
 
@@ -195,27 +191,16 @@ impl<F: Flag> FlagSet<F> {
     /// spaces); an empty text is the empty set.
     pub fn parse_list(text: &str) -> Result<Self, UnknownFlag> {
         let mut set = Self::empty();
-        for item in text
-            .split([',', '，', '、', ';', '；', '|', ' ', '　'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        for item in text.split([',', '，', '、', ';', '；', '|', ' ', '　']).map(str::trim).filter(|s| !s.is_empty())
         {
             let flag = F::ALL
                 .iter()
                 .copied()
-                .find(|f| {
-                    f.label() == item
-                        || f.key().eq_ignore_ascii_case(item)
-                        || f.aliases().contains(&item)
-                })
+                .find(|f| f.label() == item || f.key().eq_ignore_ascii_case(item) || f.aliases().contains(&item))
                 .ok_or_else(|| UnknownFlag {
                     set: F::set_name(),
                     item: item.to_string(),
-                    allowed: F::ALL
-                        .iter()
-                        .map(|f| f.label())
-                        .collect::<Vec<_>>()
-                        .join("、"),
+                    allowed: F::ALL.iter().map(|f| f.label()).collect::<Vec<_>>().join("、"),
                 })?;
             set.insert(flag);
         }
@@ -320,12 +305,7 @@ pub enum Insurance {
 }
 
 impl Flag for Insurance {
-    const ALL: &'static [Self] = &[
-        Insurance::Pension,
-        Insurance::Medical,
-        Insurance::Injury,
-        Insurance::Unemployment,
-    ];
+    const ALL: &'static [Self] = &[Insurance::Pension, Insurance::Medical, Insurance::Injury, Insurance::Unemployment];
     fn bit(self) -> u32 {
         match self {
             Insurance::Pension => 0,
@@ -352,12 +332,7 @@ impl Flag for Insurance {
     }
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Insurance::Pension => &[
-                "养老保险",
-                "基本养老保险",
-                "城乡居民养老保险",
-                "职工养老保险",
-            ],
+            Insurance::Pension => &["养老保险", "基本养老保险", "城乡居民养老保险", "职工养老保险"],
             Insurance::Medical => &["医疗保险", "基本医疗保险", "医保"],
             Insurance::Injury => &["工伤保险"],
             Insurance::Unemployment => &["失业保险"],
@@ -541,12 +516,8 @@ pub enum EventSource {
 }
 
 impl EventSource {
-    pub const ALL: [EventSource; 4] = [
-        EventSource::Staff,
-        EventSource::Import,
-        EventSource::Employer,
-        EventSource::SelfService,
-    ];
+    pub const ALL: [EventSource; 4] =
+        [EventSource::Staff, EventSource::Import, EventSource::Employer, EventSource::SelfService];
     pub fn code(self) -> i16 {
         match self {
             EventSource::Staff => 1,
@@ -580,10 +551,7 @@ mod tests {
             assert_eq!(EmploymentStatus::parse(s.key()), Some(s));
             assert_eq!(EmploymentStatus::from_code(s.code()), Some(s));
         }
-        assert_eq!(
-            EmploymentStatus::parse("登记失业"),
-            Some(EmploymentStatus::Unemployed)
-        );
+        assert_eq!(EmploymentStatus::parse("登记失业"), Some(EmploymentStatus::Unemployed));
         assert_eq!(EmploymentStatus::parse("待业"), None);
     }
 
@@ -596,9 +564,7 @@ mod tests {
         assert!(!f.contains(GroupFlag::Veteran));
         assert_eq!(f.to_labels(), "脱贫人口,低保,残疾");
         assert_eq!(GroupFlags::parse_list(&f.to_labels()).unwrap(), f);
-        let e = InsuranceSet::parse_list("养老,生育")
-            .unwrap_err()
-            .to_string();
+        let e = InsuranceSet::parse_list("养老,生育").unwrap_err().to_string();
         assert!(e.contains("生育") && e.contains("参保险种"), "{e}");
         assert!(GroupFlags::parse_list("").unwrap().is_empty());
     }
@@ -614,12 +580,7 @@ mod tests {
         assert_eq!(SkillLevel::parse("3").unwrap().get(), 3);
         assert_eq!(SkillLevel::parse("高级工").unwrap().get(), 3);
         assert_eq!(SkillLevel::parse("五级").unwrap().get(), 5);
-        assert_eq!(
-            SkillLevel::parse(SkillLevel::new(2).unwrap().label())
-                .unwrap()
-                .get(),
-            2
-        );
+        assert_eq!(SkillLevel::parse(SkillLevel::new(2).unwrap().label()).unwrap().get(), 2);
         assert!(SkillLevel::parse("6").is_none());
     }
 }

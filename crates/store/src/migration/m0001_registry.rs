@@ -112,13 +112,14 @@ enum DuplicateReviews {
     DecidedAt,
 }
 
-fn pk(name: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(name)
-        .big_integer()
-        .not_null()
-        .auto_increment()
-        .primary_key()
-        .to_owned()
+/// A surrogate key: a plain `INTEGER PRIMARY KEY` (the rowid) on SQLite — without
+/// AUTOINCREMENT, whose bookkeeping table would be written on every insert; rows of
+/// these tables are never deleted, so ids are not reused — and BIGSERIAL elsewhere.
+fn pk(m: &SchemaManager, name: impl IntoIden) -> ColumnDef {
+    match m.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => ColumnDef::new(name).integer().not_null().primary_key().to_owned(),
+        _ => ColumnDef::new(name).big_integer().not_null().auto_increment().primary_key().to_owned(),
+    }
 }
 
 #[async_trait::async_trait]
@@ -136,12 +137,7 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Regions::Table)
-                .col(
-                    ColumnDef::new(Regions::Code)
-                        .big_integer()
-                        .not_null()
-                        .primary_key(),
-                )
+                .col(ColumnDef::new(Regions::Code).big_integer().not_null().primary_key())
                 .col(ColumnDef::new(Regions::Name).string().not_null())
                 .col(ColumnDef::new(Regions::Level).small_integer().not_null())
                 .col(ColumnDef::new(Regions::Parent).big_integer())
@@ -149,19 +145,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("regions_parent")
-                .table(Regions::Table)
-                .col(Regions::Parent)
-                .to_owned(),
-        )
-        .await?;
+        m.create_index(Index::create().name("regions_parent").table(Regions::Table).col(Regions::Parent).to_owned())
+            .await?;
 
         m.create_table(
             Table::create()
                 .table(Persons::Table)
-                .col(pk(Persons::Id))
+                .col(pk(m, Persons::Id))
                 .col(ColumnDef::new(Persons::IdHmac).binary().not_null())
                 .col(ColumnDef::new(Persons::IdCipher).binary().not_null())
                 .col(ColumnDef::new(Persons::PhoneHmac).binary())
@@ -169,11 +159,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Persons::Name).string().not_null())
                 .col(ColumnDef::new(Persons::BirthDate).date().not_null())
                 .col(ColumnDef::new(Persons::Sex).small_integer().not_null())
-                .col(
-                    ColumnDef::new(Persons::HukouRegion)
-                        .big_integer()
-                        .not_null(),
-                )
+                .col(ColumnDef::new(Persons::HukouRegion).big_integer().not_null())
                 .col(ColumnDef::new(Persons::ResidenceRegion).big_integer())
                 .col(ColumnDef::new(Persons::HouseholdNo).string())
                 .col(ColumnDef::new(Persons::Status).small_integer().not_null())
@@ -185,103 +171,42 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Persons::OccupationName).string())
                 .col(ColumnDef::new(Persons::SkillLevel).small_integer())
                 .col(ColumnDef::new(Persons::ExpectedWageFen).big_integer())
-                .col(
-                    ColumnDef::new(Persons::Flags)
-                        .integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(Persons::Insurance)
-                        .integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(Persons::Needs)
-                        .integer()
-                        .not_null()
-                        .default(0),
-                )
+                .col(ColumnDef::new(Persons::Flags).integer().not_null().default(0))
+                .col(ColumnDef::new(Persons::Insurance).integer().not_null().default(0))
+                .col(ColumnDef::new(Persons::Needs).integer().not_null().default(0))
                 .col(ColumnDef::new(Persons::UnemployedSince).date())
                 .col(ColumnDef::new(Persons::RowDigest).binary().not_null())
-                .col(
-                    ColumnDef::new(Persons::CreatedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
-                .col(
-                    ColumnDef::new(Persons::UpdatedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(ColumnDef::new(Persons::CreatedAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(Persons::UpdatedAt).timestamp_with_time_zone().not_null())
                 .to_owned(),
         )
         .await?;
         m.create_index(
-            Index::create()
-                .name("persons_id_hmac")
-                .table(Persons::Table)
-                .col(Persons::IdHmac)
-                .unique()
-                .to_owned(),
+            Index::create().name("persons_id_hmac").table(Persons::Table).col(Persons::IdHmac).unique().to_owned(),
         )
         .await?;
-        for (name, col) in [
-            ("persons_hukou_region", Persons::HukouRegion),
-            ("persons_residence_region", Persons::ResidenceRegion),
-            ("persons_household_no", Persons::HouseholdNo),
-        ] {
-            m.create_index(
-                Index::create()
-                    .name(name)
-                    .table(Persons::Table)
-                    .col(col)
-                    .to_owned(),
-            )
-            .await?;
+        for (name, col) in
+            [("persons_hukou_region", Persons::HukouRegion), ("persons_residence_region", Persons::ResidenceRegion)]
+        {
+            m.create_index(Index::create().name(name).table(Persons::Table).col(col).to_owned()).await?;
         }
 
         m.create_table(
             Table::create()
                 .table(ImportRuns::Table)
-                .col(pk(ImportRuns::Id))
+                .col(pk(m, ImportRuns::Id))
                 .col(ColumnDef::new(ImportRuns::Kind).string().not_null())
                 .col(ColumnDef::new(ImportRuns::FileName).string().not_null())
                 .col(ColumnDef::new(ImportRuns::FileSha256).string().not_null())
                 .col(ColumnDef::new(ImportRuns::AsOf).date().not_null())
                 .col(ColumnDef::new(ImportRuns::Status).string().not_null())
-                .col(
-                    ColumnDef::new(ImportRuns::Inserted)
-                        .big_integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(ImportRuns::Updated)
-                        .big_integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(ImportRuns::Unchanged)
-                        .big_integer()
-                        .not_null()
-                        .default(0),
-                )
-                .col(
-                    ColumnDef::new(ImportRuns::Rejected)
-                        .big_integer()
-                        .not_null()
-                        .default(0),
-                )
+                .col(ColumnDef::new(ImportRuns::Inserted).big_integer().not_null().default(0))
+                .col(ColumnDef::new(ImportRuns::Updated).big_integer().not_null().default(0))
+                .col(ColumnDef::new(ImportRuns::Unchanged).big_integer().not_null().default(0))
+                .col(ColumnDef::new(ImportRuns::Rejected).big_integer().not_null().default(0))
                 .col(ColumnDef::new(ImportRuns::Actor).string())
                 .col(ColumnDef::new(ImportRuns::Message).text())
-                .col(
-                    ColumnDef::new(ImportRuns::StartedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(ColumnDef::new(ImportRuns::StartedAt).timestamp_with_time_zone().not_null())
                 .col(ColumnDef::new(ImportRuns::FinishedAt).timestamp_with_time_zone())
                 .to_owned(),
         )
@@ -290,23 +215,11 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(PersonEvents::Table)
-                .col(pk(PersonEvents::Id))
-                .col(
-                    ColumnDef::new(PersonEvents::PersonId)
-                        .big_integer()
-                        .not_null(),
-                )
+                .col(pk(m, PersonEvents::Id))
+                .col(ColumnDef::new(PersonEvents::PersonId).big_integer().not_null())
                 .col(ColumnDef::new(PersonEvents::EventDate).date().not_null())
-                .col(
-                    ColumnDef::new(PersonEvents::Kind)
-                        .small_integer()
-                        .not_null(),
-                )
-                .col(
-                    ColumnDef::new(PersonEvents::Source)
-                        .small_integer()
-                        .not_null(),
-                )
+                .col(ColumnDef::new(PersonEvents::Kind).small_integer().not_null())
+                .col(ColumnDef::new(PersonEvents::Source).small_integer().not_null())
                 .col(ColumnDef::new(PersonEvents::Status).small_integer())
                 .col(ColumnDef::new(PersonEvents::WorkRegion).big_integer())
                 .col(ColumnDef::new(PersonEvents::WorkProvince).small_integer())
@@ -316,11 +229,7 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(PersonEvents::Changes).text())
                 .col(ColumnDef::new(PersonEvents::ImportRunId).big_integer())
                 .col(ColumnDef::new(PersonEvents::Actor).string())
-                .col(
-                    ColumnDef::new(PersonEvents::RecordedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(ColumnDef::new(PersonEvents::RecordedAt).timestamp_with_time_zone().not_null())
                 .foreign_key(
                     ForeignKey::create()
                         .name("person_events_person")
@@ -349,29 +258,13 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(DuplicateReviews::Table)
-                .col(pk(DuplicateReviews::Id))
-                .col(
-                    ColumnDef::new(DuplicateReviews::PersonA)
-                        .big_integer()
-                        .not_null(),
-                )
-                .col(
-                    ColumnDef::new(DuplicateReviews::PersonB)
-                        .big_integer()
-                        .not_null(),
-                )
-                .col(
-                    ColumnDef::new(DuplicateReviews::Decision)
-                        .small_integer()
-                        .not_null(),
-                )
+                .col(pk(m, DuplicateReviews::Id))
+                .col(ColumnDef::new(DuplicateReviews::PersonA).big_integer().not_null())
+                .col(ColumnDef::new(DuplicateReviews::PersonB).big_integer().not_null())
+                .col(ColumnDef::new(DuplicateReviews::Decision).small_integer().not_null())
                 .col(ColumnDef::new(DuplicateReviews::Note).text())
                 .col(ColumnDef::new(DuplicateReviews::DecidedBy).string())
-                .col(
-                    ColumnDef::new(DuplicateReviews::DecidedAt)
-                        .timestamp_with_time_zone()
-                        .not_null(),
-                )
+                .col(ColumnDef::new(DuplicateReviews::DecidedAt).timestamp_with_time_zone().not_null())
                 .foreign_key(
                     ForeignKey::create()
                         .name("duplicate_reviews_a")

@@ -1,9 +1,7 @@
 //! Conversion between stored rows and domain types.
 
 use jiujin_domain::identity::Sex;
-use jiujin_domain::registry::{
-    EmploymentStatus, GroupFlags, InsuranceSet, PersonState, ServiceNeeds, SkillLevel,
-};
+use jiujin_domain::registry::{EmploymentStatus, GroupFlags, InsuranceSet, PersonState, ServiceNeeds, SkillLevel};
 use jiujin_domain::{Fen, RegionCode};
 
 use crate::entity::person;
@@ -36,24 +34,15 @@ pub fn state_from_model(m: &person::Model) -> Result<PersonState> {
         sex: Sex::from_code(m.sex).ok_or_else(|| bad("sex"))?,
         phone_digest: m.phone_hmac.as_deref().and_then(digest16),
         hukou_region: region(m.hukou_region, "hukou_region")?,
-        residence_region: m
-            .residence_region
-            .map(|r| region(r, "residence_region"))
-            .transpose()?,
+        residence_region: m.residence_region.map(|r| region(r, "residence_region")).transpose()?,
         household_no: m.household_no.clone(),
         status: EmploymentStatus::from_code(m.status).ok_or_else(|| bad("status"))?,
-        work_region: m
-            .work_region
-            .map(|r| region(r, "work_region"))
-            .transpose()?,
+        work_region: m.work_region.map(|r| region(r, "work_region")).transpose()?,
         work_province: m.work_province,
         industry: m.industry.clone(),
         occupation: m.occupation.clone(),
         occupation_name: m.occupation_name.clone(),
-        skill_level: m
-            .skill_level
-            .and_then(|l| u8::try_from(l).ok())
-            .and_then(SkillLevel::new),
+        skill_level: m.skill_level.and_then(|l| u8::try_from(l).ok()).and_then(SkillLevel::new),
         expected_wage: m.expected_wage_fen.map(Fen),
         flags: GroupFlags::from_bits(i64::from(m.flags)),
         insurance: InsuranceSet::from_bits(i64::from(m.insurance)),

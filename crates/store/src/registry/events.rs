@@ -50,11 +50,7 @@ pub fn changes(old: &PersonState, new: &PersonState) -> Vec<EventRow> {
     let set = diff(old, new);
     let mut rows = Vec::new();
     if !set.status.is_empty() {
-        rows.push(status_columns(
-            EventKind::StatusChanged,
-            new,
-            json(&set.status),
-        ));
+        rows.push(status_columns(EventKind::StatusChanged, new, json(&set.status)));
     }
     if !set.insurance.is_empty() {
         rows.push(EventRow {

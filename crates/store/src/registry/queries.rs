@@ -3,14 +3,12 @@
 //! transaction).
 
 use chrono::{NaiveDate, Utc};
-use jiujin_domain::registry::{
-    EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, PersonState,
-};
+use jiujin_domain::registry::{EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, PersonState};
 use jiujin_domain::RegionCode;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, Statement, TransactionTrait,
 };
 
 use super::convert::{state_from_model, StoredPerson};
@@ -59,11 +57,7 @@ fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
     }
     if let Some(flag) = f.flag {
         let bit = 1i32 << flag.bit();
-        c = c.add(
-            Expr::col(person::Column::Flags)
-                .binary(sea_orm::sea_query::BinOper::BitAnd, bit)
-                .ne(0),
-        );
+        c = c.add(Expr::col(person::Column::Flags).binary(sea_orm::sea_query::BinOper::BitAnd, bit).ne(0));
     }
     if let Some(d) = f.born_after {
         c = c.add(person::Column::BirthDate.gte(d));
@@ -83,39 +77,20 @@ pub async fn list_persons(
     per_page: u64,
 ) -> Result<PersonPage> {
     if filter.region.is_some_and(|r| !scope.covers_region(r)) {
-        return Ok(PersonPage {
-            total: 0,
-            page,
-            per_page,
-            rows: Vec::new(),
-        });
+        return Ok(PersonPage { total: 0, page, per_page, rows: Vec::new() });
     }
     let per_page = per_page.clamp(1, 500);
-    let query = person::Entity::find()
-        .filter(filter_condition(scope, filter))
-        .order_by_asc(person::Column::Id);
+    let query = person::Entity::find().filter(filter_condition(scope, filter)).order_by_asc(person::Column::Id);
     let paginator = query.paginate(store.conn(), per_page);
     let total = paginator.num_items().await?;
-    let rows = paginator
-        .fetch_page(page)
-        .await?
-        .into_iter()
-        .map(StoredPerson::from_model)
-        .collect::<Result<Vec<_>>>()?;
-    Ok(PersonPage {
-        total,
-        page,
-        per_page,
-        rows,
-    })
+    let rows =
+        paginator.fetch_page(page).await?.into_iter().map(StoredPerson::from_model).collect::<Result<Vec<_>>>()?;
+    Ok(PersonPage { total, page, per_page, rows })
 }
 
 /// Number of persons in `scope` matching `filter`.
 pub async fn person_count(store: &Store, scope: Scope, filter: &PersonFilter) -> Result<u64> {
-    Ok(person::Entity::find()
-        .filter(filter_condition(scope, filter))
-        .count(store.conn())
-        .await?)
+    Ok(person::Entity::find().filter(filter_condition(scope, filter)).count(store.conn()).await?)
 }
 
 /// One person, if it exists inside `scope` (outside it looks like absence).
@@ -231,11 +206,7 @@ pub async fn apply_change(
     actor: Option<&str>,
 ) -> Result<Option<usize>> {
     let txn = store.conn().begin().await?;
-    let Some(model) = person::Entity::find_by_id(id)
-        .filter(scope.persons())
-        .one(&txn)
-        .await?
-    else {
+    let Some(model) = person::Entity::find_by_id(id).filter(scope.persons()).one(&txn).await? else {
         return Ok(None);
     };
     let old = state_from_model(&model)?;
@@ -247,11 +218,7 @@ pub async fn apply_change(
     for e in rows {
         event_model(id, date, source, actor, e).insert(&txn).await?;
     }
-    let status_since = if old.status != new.status {
-        date
-    } else {
-        model.status_since
-    };
+    let status_since = if old.status != new.status { date } else { model.status_since };
     let mut am: person::ActiveModel = model.into();
     set_state(&mut am, new);
     am.status_since = Set(status_since);
@@ -316,10 +283,7 @@ pub struct ProjectionMismatch {
 
 /// Re-folds every person's events and lists those whose stored state disagrees
 /// (the check behind `jiujin registry check`). Streams persons in id order.
-pub async fn verify_projection(
-    store: &Store,
-    limit: usize,
-) -> Result<(u64, Vec<ProjectionMismatch>)> {
+pub async fn verify_projection(store: &Store, limit: usize) -> Result<(u64, Vec<ProjectionMismatch>)> {
     #[derive(FromQueryResult)]
     struct Ev {
         person_id: i64,
@@ -343,9 +307,7 @@ pub async fn verify_projection(
             .limit(CHUNK)
             .all(store.conn())
             .await?;
-        let (Some(first), Some(last)) =
-            (persons.first().map(|p| p.id), persons.last().map(|p| p.id))
-        else {
+        let (Some(first), Some(last)) = (persons.first().map(|p| p.id), persons.last().map(|p| p.id)) else {
             break;
         };
         let evs = Ev::find_by_statement(crate::sql::statement(
@@ -388,11 +350,7 @@ pub async fn verify_projection(
             };
             checked += 1;
             if stored != folded && bad.len() < limit {
-                bad.push(ProjectionMismatch {
-                    person_id: p.id,
-                    stored,
-                    folded,
-                });
+                bad.push(ProjectionMismatch { person_id: p.id, stored, folded });
             }
         }
         after = last;
@@ -408,11 +366,7 @@ pub struct DuplicatePair {
 }
 
 /// Likely duplicates inside `scope` not yet reviewed, at most `limit` pairs.
-pub async fn likely_duplicates(
-    store: &Store,
-    scope: Scope,
-    limit: u64,
-) -> Result<Vec<DuplicatePair>> {
+pub async fn likely_duplicates(store: &Store, scope: Scope, limit: u64) -> Result<Vec<DuplicatePair>> {
     #[derive(FromQueryResult)]
     struct Pair {
         a: i64,
@@ -433,10 +387,7 @@ pub async fn likely_duplicates(
     .await?;
     let mut out = Vec::new();
     for pair in pairs {
-        let (Some(a), Some(b)) = (
-            person(store, scope, pair.a).await?,
-            person(store, scope, pair.b).await?,
-        ) else {
+        let (Some(a), Some(b)) = (person(store, scope, pair.a).await?, person(store, scope, pair.b).await?) else {
             continue;
         };
         out.push(DuplicatePair { a, b });

@@ -8,9 +8,7 @@ mod registry;
 
 use chrono::NaiveDate;
 use jiujin_domain::identity::Sex;
-use jiujin_domain::registry::{
-    EmploymentStatus, GroupFlags, InsuranceSet, PersonState, ServiceNeeds,
-};
+use jiujin_domain::registry::{EmploymentStatus, GroupFlags, InsuranceSet, PersonState, ServiceNeeds};
 use jiujin_domain::RegionCode;
 use jiujin_store::registry::bulk::{BulkImport, PersonRow, RowOutcome, RunInfo, RunStatus};
 use jiujin_store::Store;
@@ -62,6 +60,11 @@ pub fn row(row_no: u64, key: u8, s: PersonState, digest: u8) -> PersonRow {
 }
 
 pub async fn import(store: &Store, rows: Vec<PersonRow>) -> Vec<(u64, RowOutcome)> {
+    import_expecting(store, rows, 0).await
+}
+
+/// Imports `rows` announcing `expected_rows` (large enough → an initial load).
+pub async fn import_expecting(store: &Store, rows: Vec<PersonRow>, expected_rows: u64) -> Vec<(u64, RowOutcome)> {
     let mut imp = BulkImport::start(
         store,
         RunInfo {
@@ -70,14 +73,15 @@ pub async fn import(store: &Store, rows: Vec<PersonRow>) -> Vec<(u64, RowOutcome
             file_sha256: String::new(),
             as_of: date("2025-06-01"),
             actor: Some("test".into()),
+            expected_rows,
         },
     )
     .await
     .unwrap();
     let mut out = imp.apply(rows).await.unwrap();
-    imp.finish(store, RunStatus::Done, Default::default(), None)
-        .await
-        .unwrap();
+    out.retain(|(_, o)| *o != RowOutcome::Deferred);
+    out.extend(imp.complete(store).await.unwrap());
+    imp.finish(store, RunStatus::Done, Default::default(), None).await.unwrap();
     out.sort_by_key(|(r, _)| *r);
     out
 }

@@ -28,100 +28,38 @@ async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
         let wanzhou = Scope::Region(region("500101"));
         let kaizhou = Scope::Region(region("500154"));
         let all = PersonFilter::default();
-        assert_eq!(
-            person_count(&store, wanzhou, &all).await.unwrap(),
-            2,
-            "{}",
-            db.label
-        );
-        assert_eq!(
-            person_count(&store, kaizhou, &all).await.unwrap(),
-            2,
-            "{}",
-            db.label
-        );
+        assert_eq!(person_count(&store, wanzhou, &all).await.unwrap(), 2, "{}", db.label);
+        assert_eq!(person_count(&store, kaizhou, &all).await.unwrap(), 2, "{}", db.label);
         assert_eq!(person_count(&store, Scope::City, &all).await.unwrap(), 3);
         let page = list_persons(&store, wanzhou, &all, 0, 50).await.unwrap();
         let names: Vec<_> = page.rows.iter().map(|p| p.state.name.as_str()).collect();
         assert_eq!(names, vec!["测试1", "测试3"]);
-        let kaizhou_only = page
-            .rows
-            .iter()
-            .find(|p| p.state.name == "测试1")
-            .unwrap()
-            .id;
-        let other = list_persons(
-            &store,
-            Scope::City,
-            &PersonFilter {
-                name: Some("测试2".into()),
-                ..all.clone()
-            },
-            0,
-            50,
-        )
-        .await
-        .unwrap()
-        .rows[0]
-            .id;
-        assert!(
-            person(&store, wanzhou, other).await.unwrap().is_none(),
-            "{}",
-            db.label
-        );
-        assert!(timeline(&store, wanzhou, other).await.unwrap().is_none());
-        assert!(person(&store, kaizhou, kaizhou_only)
-            .await
-            .unwrap()
-            .is_none());
-        // Searching by name from the wrong district finds nothing.
-        let f = PersonFilter {
-            name: Some("测试2".into()),
-            ..all.clone()
-        };
-        assert_eq!(person_count(&store, wanzhou, &f).await.unwrap(), 0);
-        // A filter region outside the scope yields nothing rather than widening it.
-        let f = PersonFilter {
-            region: Some(region("500154")),
-            ..all.clone()
-        };
-        assert_eq!(
-            list_persons(&store, wanzhou, &f, 0, 50)
+        let kaizhou_only = page.rows.iter().find(|p| p.state.name == "测试1").unwrap().id;
+        let other =
+            list_persons(&store, Scope::City, &PersonFilter { name: Some("测试2".into()), ..all.clone() }, 0, 50)
                 .await
                 .unwrap()
-                .total,
-            0
-        );
+                .rows[0]
+                .id;
+        assert!(person(&store, wanzhou, other).await.unwrap().is_none(), "{}", db.label);
+        assert!(timeline(&store, wanzhou, other).await.unwrap().is_none());
+        assert!(person(&store, kaizhou, kaizhou_only).await.unwrap().is_none());
+        // Searching by name from the wrong district finds nothing.
+        let f = PersonFilter { name: Some("测试2".into()), ..all.clone() };
+        assert_eq!(person_count(&store, wanzhou, &f).await.unwrap(), 0);
+        // A filter region outside the scope yields nothing rather than widening it.
+        let f = PersonFilter { region: Some(region("500154")), ..all.clone() };
+        assert_eq!(list_persons(&store, wanzhou, &f, 0, 50).await.unwrap().total, 0);
         // A change through the wrong scope is refused as absent.
         let mut s = state(2, "500154001001");
         s.status = EmploymentStatus::Unemployed;
         s.work_province = None;
         assert_eq!(
-            apply_change(
-                &store,
-                wanzhou,
-                other,
-                &s,
-                date("2025-07-01"),
-                EventSource::Staff,
-                Some("x")
-            )
-            .await
-            .unwrap(),
+            apply_change(&store, wanzhou, other, &s, date("2025-07-01"), EventSource::Staff, Some("x")).await.unwrap(),
             None
         );
         assert_eq!(
-            apply_change(
-                &store,
-                kaizhou,
-                other,
-                &s,
-                date("2025-07-01"),
-                EventSource::Staff,
-                Some("x")
-            )
-            .await
-            .unwrap(),
+            apply_change(&store, kaizhou, other, &s, date("2025-07-01"), EventSource::Staff, Some("x")).await.unwrap(),
             Some(1)
         );
         let t = timeline(&store, kaizhou, other).await.unwrap().unwrap();
@@ -139,28 +77,13 @@ async fn people_with_the_same_name_birth_date_and_phone_are_listed_not_merged() 
         let mut b = state(7, "500101");
         b.household_no = None;
         let c = state(8, "500101");
-        import(
-            &store,
-            vec![row(2, 1, a, 1), row(3, 2, b, 2), row(4, 3, c, 3)],
-        )
-        .await;
+        import(&store, vec![row(2, 1, a, 1), row(3, 2, b, 2), row(4, 3, c, 3)]).await;
         let pairs = likely_duplicates(&store, Scope::City, 10).await.unwrap();
         assert_eq!(pairs.len(), 1, "{}", db.label);
         assert_eq!(pairs[0].a.state.name, "测试7");
         assert_ne!(pairs[0].a.id, pairs[0].b.id);
-        assert_eq!(
-            person_count(&store, Scope::City, &PersonFilter::default())
-                .await
-                .unwrap(),
-            3,
-            "never merged"
-        );
-        assert!(
-            likely_duplicates(&store, Scope::Region(region("500154")), 10)
-                .await
-                .unwrap()
-                .is_empty()
-        );
+        assert_eq!(person_count(&store, Scope::City, &PersonFilter::default()).await.unwrap(), 3, "never merged");
+        assert!(likely_duplicates(&store, Scope::Region(region("500154")), 10).await.unwrap().is_empty());
         jiujin_store::registry::review_duplicate(
             &store,
             Scope::City,
@@ -172,12 +95,6 @@ async fn people_with_the_same_name_birth_date_and_phone_are_listed_not_merged() 
         )
         .await
         .unwrap();
-        assert!(
-            likely_duplicates(&store, Scope::City, 10)
-                .await
-                .unwrap()
-                .is_empty(),
-            "reviewed pairs leave the queue"
-        );
+        assert!(likely_duplicates(&store, Scope::City, 10).await.unwrap().is_empty(), "reviewed pairs leave the queue");
     }
 }

@@ -50,8 +50,7 @@ fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError
     if !text.is_empty() {
         if text.chars().filter(char::is_ascii_digit).count() >= 15 {
             let today = chrono::Utc::now().date_naive();
-            let id =
-                IdNumber::parse(text, today).map_err(|e| WebError::BadRequest(e.to_string()))?;
+            let id = IdNumber::parse(text, today).map_err(|e| WebError::BadRequest(e.to_string()))?;
             f.id_hmac = Some(state.keys.id_hmac(&id));
         } else {
             f.name = Some(text.to_string());
@@ -84,36 +83,21 @@ fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError
         let today = chrono::Utc::now().date_naive();
         use chrono::Datelike;
         f.born_before = today.with_year(today.year() - lo);
-        f.born_after = today
-            .with_year(today.year() - hi - 1)
-            .and_then(|d| d.succ_opt());
+        f.born_after = today.with_year(today.year() - hi - 1).and_then(|d| d.succ_opt());
     }
     Ok(f)
 }
 
-pub async fn list_page(
-    State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
-) -> Result<Html<String>, WebError> {
+pub async fn list_page(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Html<String>, WebError> {
     let scope = caller_scope();
     let (filter, error) = match filter_from(&state, &q) {
         Ok(f) => (f, None),
-        Err(WebError::BadRequest(m)) => (
-            PersonFilter {
-                id_hmac: Some([0; 16]),
-                ..Default::default()
-            },
-            Some(m),
-        ),
+        Err(WebError::BadRequest(m)) => (PersonFilter { id_hmac: Some([0; 16]), ..Default::default() }, Some(m)),
         Err(e) => return Err(e),
     };
     let page = q.page.unwrap_or(1).max(1);
     let result = list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?;
-    let rows: Vec<PersonView> = result
-        .rows
-        .iter()
-        .map(|p| PersonView::new(&state, p))
-        .collect();
+    let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let districts: Vec<_> = state
         .refdata
@@ -122,14 +106,9 @@ pub async fn list_page(
         .filter_map(|d| state.refdata.region(*d))
         .map(|r| context! { code => r.code.short(), name => r.name.clone() })
         .collect();
-    let statuses: Vec<_> = EmploymentStatus::ALL
-        .iter()
-        .map(|s| context! { key => s.key(), label => s.label() })
-        .collect();
-    let flags: Vec<_> = GroupFlag::ALL
-        .iter()
-        .map(|s| context! { key => s.key(), label => s.label() })
-        .collect();
+    let statuses: Vec<_> =
+        EmploymentStatus::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();
+    let flags: Vec<_> = GroupFlag::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();
     state.pages.render(
         "registry_list.html",
         context! {
@@ -141,54 +120,30 @@ pub async fn list_page(
     )
 }
 
-pub async fn person_page(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, WebError> {
+pub async fn person_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
     let scope = caller_scope();
-    let p = person(&state.store, scope, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let events = timeline(&state.store, scope, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let p = person(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
+    let events = timeline(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
     let view = PersonView::new(&state, &p);
-    let events: Vec<TimelineView> = events
-        .iter()
-        .map(|e| TimelineView::new(&state, e))
-        .collect();
-    state.pages.render(
-        "person.html",
-        context! { title => view.name.clone(), p => view, events },
-    )
+    let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
+    state.pages.render("person.html", context! { title => view.name.clone(), p => view, events })
 }
 
 pub async fn duplicates_page(State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let pairs = likely_duplicates(&state.store, caller_scope(), 100).await?;
     let pairs: Vec<_> = pairs
         .iter()
-        .map(
-            |d| context! { a => PersonView::new(&state, &d.a), b => PersonView::new(&state, &d.b) },
-        )
+        .map(|d| context! { a => PersonView::new(&state, &d.a), b => PersonView::new(&state, &d.b) })
         .collect();
-    state.pages.render(
-        "duplicates.html",
-        context! { title => "疑似重复人员", pairs },
-    )
+    state.pages.render("duplicates.html", context! { title => "疑似重复人员", pairs })
 }
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
-        Ok(()) => (
-            axum::http::StatusCode::OK,
-            Json(serde_json::json!({"status": "ok"})),
-        ),
+        Ok(()) => (axum::http::StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "database_unavailable"})),
-            )
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "database_unavailable"})))
         }
     }
 }
@@ -196,11 +151,8 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn template_download() -> Result<impl IntoResponse, WebError> {
     let dir = tempfile_dir()?;
     let path = dir.join("workers.xlsx");
-    jiujin_app::registry::export::write_template(&path)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    jiujin_app::registry::export::write_template(&path).map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = tokio::fs::read(&path).await.map_err(|e| WebError::Internal(e.to_string()))?;
     let _ = tokio::fs::remove_dir_all(&dir).await;
     Ok((
         [
@@ -219,10 +171,7 @@ fn tempfile_dir() -> Result<std::path::PathBuf, WebError> {
 
 fn rand_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let n = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{}-{n}", std::process::id())
 }
 
@@ -233,22 +182,11 @@ pub async fn api_list(
     let filter = filter_from(&state, &q)?;
     let page = q.page.unwrap_or(1).max(1);
     let result = list_persons(&state.store, caller_scope(), &filter, page - 1, PER_PAGE).await?;
-    let rows: Vec<PersonView> = result
-        .rows
-        .iter()
-        .map(|p| PersonView::new(&state, p))
-        .collect();
-    Ok(Json(
-        serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": rows}),
-    ))
+    let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
+    Ok(Json(serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": rows})))
 }
 
-pub async fn api_person(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Json<PersonView>, WebError> {
-    let p = person(&state.store, caller_scope(), id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+pub async fn api_person(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<PersonView>, WebError> {
+    let p = person(&state.store, caller_scope(), id).await?.ok_or(WebError::NotFound)?;
     Ok(Json(PersonView::new(&state, &p)))
 }

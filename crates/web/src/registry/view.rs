@@ -119,10 +119,7 @@ impl TimelineView {
         }
         if let Some(i) = e.insurance {
             let l = InsuranceSet::from_bits(i64::from(i)).to_labels();
-            parts.push(format!(
-                "参保：{}",
-                if l.is_empty() { "无".into() } else { l }
-            ));
+            parts.push(format!("参保：{}", if l.is_empty() { "无".into() } else { l }));
         }
         if let Some(f) = e.flags {
             let l = GroupFlags::from_bits(i64::from(f)).to_labels();

@@ -4,17 +4,25 @@
 //! row comes back inserted, updated, unchanged or a duplicate of an earlier row of the
 //! same file. A killed import leaves whole batches only; re-running it finds the
 //! committed rows unchanged and completes the rest.
+//!
+//! An *initial load* (the persons table is empty and no other import runs) drops the
+//! registry indexes, appends rows without look-ups, keeps uniqueness in memory by an
+//! 8-byte prefix of each identity hash (rows whose prefix was seen are deferred), and
+//! at the end builds the indexes once and passes the deferred rows through the normal
+//! path. A load killed half-way leaves its committed rows and no indexes; the next
+//! start of the program rebuilds them (`indexes::ensure`).
 
 mod postgres;
 mod sqlite;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{NaiveDate, Utc};
 use jiujin_domain::registry::PersonState;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-use crate::entity::import_run;
+use crate::entity::{import_run, person};
 use crate::{DbUrl, Result, Store, StoreError};
 
 /// One valid row ready for storage.
@@ -41,6 +49,8 @@ pub enum RowOutcome {
     Duplicate {
         first_row: u64,
     },
+    /// Held back during an initial load; its outcome comes from `complete`.
+    Deferred,
 }
 
 /// Counts of one import.
@@ -59,6 +69,7 @@ impl ImportCounts {
             RowOutcome::Updated => self.updated += 1,
             RowOutcome::Unchanged => self.unchanged += 1,
             RowOutcome::Duplicate { .. } => self.rejected += 1,
+            RowOutcome::Deferred => {}
         }
     }
 }
@@ -108,6 +119,40 @@ pub struct RunInfo {
     pub file_sha256: String,
     pub as_of: NaiveDate,
     pub actor: Option<String>,
+    /// Rough number of rows to come (from the file size), to choose an initial load.
+    pub expected_rows: u64,
+}
+
+/// Fewest expected rows for which an initial load is worth dropping the indexes.
+pub const INITIAL_LOAD_MIN_ROWS: u64 = 50_000;
+
+/// The identity hashes are uniformly random: their first bytes are the hash.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes.iter().take(8) {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+fn prefix(h: &[u8; 16]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&h[..8]);
+    u64::from_be_bytes(b)
+}
+
+enum Mode {
+    Normal,
+    InitialLoad { prefixes: HashSet<u64, BuildHasherDefault<PrefixHasher>>, deferred: Vec<PersonRow> },
 }
 
 /// Final state of a run.
@@ -138,6 +183,7 @@ pub struct BulkImport {
     run_id: i64,
     writer: Option<Writer>,
     seen: Seen,
+    mode: Mode,
 }
 
 /// Shared by both writers: stamps written on every row of a run.
@@ -171,55 +217,122 @@ impl BulkImport {
         }
         .insert(store.conn())
         .await?;
-        let stamp = RunStamp {
-            run_id: run.id,
-            as_of: info.as_of,
-            actor: info.actor,
-            now,
-        };
+        let initial_load = info.expected_rows >= INITIAL_LOAD_MIN_ROWS
+            && person::Entity::find().count(store.conn()).await? == 0
+            && import_run::Entity::find()
+                .filter(import_run::Column::Status.eq("running"))
+                .filter(import_run::Column::Id.ne(run.id))
+                .count(store.conn())
+                .await?
+                == 0;
+        let stamp = RunStamp { run_id: run.id, as_of: info.as_of, actor: info.actor, now };
         let writer = match store.url() {
             DbUrl::Sqlite(path) => Writer::Sqlite(sqlite::Writer::open(path, stamp)?),
             DbUrl::Postgres(url) => Writer::Postgres(postgres::Writer::open(url, stamp).await?),
         };
-        Ok(BulkImport {
-            run_id: run.id,
-            writer: Some(writer),
-            seen: Seen::default(),
-        })
+        let mode = if initial_load {
+            super::indexes::drop_all(store).await?;
+            let capacity = usize::try_from(info.expected_rows).unwrap_or(0).min(10_000_000);
+            Mode::InitialLoad {
+                prefixes: HashSet::with_capacity_and_hasher(capacity, Default::default()),
+                deferred: Vec::new(),
+            }
+        } else {
+            Mode::Normal
+        };
+        tracing::info!(run = run.id, initial_load, "import started");
+        Ok(BulkImport { run_id: run.id, writer: Some(writer), seen: Seen::default(), mode })
     }
 
     pub fn run_id(&self) -> i64 {
         self.run_id
     }
 
+    /// Whether this run is an initial load (indexes dropped until `complete`).
+    pub fn is_initial_load(&self) -> bool {
+        matches!(self.mode, Mode::InitialLoad { .. })
+    }
+
     /// Writes one batch in one transaction; returns each row's outcome (in no
-    /// particular order).
+    /// particular order). During an initial load some rows come back `Deferred`.
     pub async fn apply(&mut self, rows: Vec<PersonRow>) -> Result<Vec<(u64, RowOutcome)>> {
         let mut rows = rows;
-        // Key order: better locality in the unique index, and a file's duplicates
-        // end up adjacent with the earliest row first.
-        rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
-        let outcomes = match self.writer.take() {
+        let append = matches!(self.mode, Mode::InitialLoad { .. });
+        let mut deferred_now = Vec::new();
+        if let Mode::InitialLoad { prefixes, deferred } = &mut self.mode {
+            let mut keep = Vec::with_capacity(rows.len());
+            for r in rows {
+                if prefixes.insert(prefix(&r.id_hmac)) {
+                    keep.push(r);
+                } else {
+                    deferred_now.push((r.row_no, RowOutcome::Deferred));
+                    deferred.push(r);
+                }
+            }
+            rows = keep;
+        }
+        let mut outcomes = self.write(rows, append).await?;
+        outcomes.extend(deferred_now);
+        Ok(outcomes)
+    }
+
+    async fn write(&mut self, rows: Vec<PersonRow>, append: bool) -> Result<Vec<(u64, RowOutcome)>> {
+        match self.writer.take() {
             Some(Writer::Sqlite(mut w)) => {
                 let mut seen = std::mem::take(&mut self.seen);
+                let mut rows = rows;
                 let (w, seen, res) = tokio::task::spawn_blocking(move || {
-                    let res = w.apply(&rows, &mut seen);
+                    let res = if append { w.append(&rows, &mut seen) } else { w.apply(&mut rows, &mut seen) };
                     (w, seen, res)
                 })
                 .await
                 .map_err(|e| StoreError::Task(e.to_string()))?;
                 self.seen = seen;
                 self.writer = Some(Writer::Sqlite(w));
-                res?
+                res
             }
             Some(Writer::Postgres(mut w)) => {
-                let res = w.apply(&rows, &mut self.seen).await;
+                // The merge reports rows in key order; stage them in that order.
+                let mut rows = rows;
+                rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
+                let res =
+                    if append { w.append(&rows, &mut self.seen).await } else { w.apply(&rows, &mut self.seen).await };
                 self.writer = Some(Writer::Postgres(w));
-                res?
+                res
             }
-            None => return Err(StoreError::Task("导入写入器已关闭".into())),
+            None => Err(StoreError::Task("导入写入器已关闭".into())),
+        }
+    }
+
+    /// Ends an initial load: builds the indexes and passes the deferred rows through
+    /// the normal path, returning their outcomes. Nothing to do otherwise. Call it
+    /// also when stopping early, so that the indexes are back at once.
+    pub async fn complete(&mut self, store: &Store) -> Result<Vec<(u64, RowOutcome)>> {
+        let Mode::InitialLoad { deferred, .. } = std::mem::replace(&mut self.mode, Mode::Normal) else {
+            return Ok(Vec::new());
         };
-        Ok(outcomes)
+        let started = std::time::Instant::now();
+        match self.writer.take() {
+            Some(Writer::Sqlite(mut w)) => {
+                let (w, res) = tokio::task::spawn_blocking(move || {
+                    let res = w.build_indexes();
+                    (w, res)
+                })
+                .await
+                .map_err(|e| StoreError::Task(e.to_string()))?;
+                self.writer = Some(Writer::Sqlite(w));
+                res?;
+            }
+            other => {
+                self.writer = other;
+                super::indexes::ensure(store).await?;
+            }
+        }
+        tracing::info!(seconds = started.elapsed().as_secs_f64(), deferred = deferred.len(), "indexes built");
+        if deferred.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write(deferred, false).await
     }
 
     /// Closes the writer and records the run's end with its counts.
@@ -230,6 +343,9 @@ impl BulkImport {
         counts: ImportCounts,
         message: Option<String>,
     ) -> Result<()> {
+        if matches!(self.mode, Mode::InitialLoad { .. }) {
+            super::indexes::ensure(store).await?;
+        }
         if let Some(Writer::Postgres(w)) = self.writer.take() {
             w.close().await;
         }
@@ -245,10 +361,7 @@ pub async fn finish_run(
     counts: ImportCounts,
     message: Option<String>,
 ) -> Result<()> {
-    let Some(run) = import_run::Entity::find_by_id(run_id)
-        .one(store.conn())
-        .await?
-    else {
+    let Some(run) = import_run::Entity::find_by_id(run_id).one(store.conn()).await? else {
         return Err(StoreError::Corrupt(format!("import_runs id={run_id}")));
     };
     let mut am: import_run::ActiveModel = run.into();
@@ -265,10 +378,7 @@ pub async fn finish_run(
 
 /// Records the SHA-256 of the imported file once it has been read through.
 pub async fn set_run_hash(store: &Store, run_id: i64, sha256: &str) -> Result<()> {
-    if let Some(run) = import_run::Entity::find_by_id(run_id)
-        .one(store.conn())
-        .await?
-    {
+    if let Some(run) = import_run::Entity::find_by_id(run_id).one(store.conn()).await? {
         let mut am: import_run::ActiveModel = run.into();
         am.file_sha256 = Set(sha256.to_string());
         am.update(store.conn()).await?;

@@ -65,15 +65,61 @@ LEFT JOIN ins ON ins.id_hmac = s.id_hmac
 LEFT JOIN persons p ON p.id_hmac = s.id_hmac
 ORDER BY s.id_hmac, s.row_no";
 
+/// Initial load: every staged row is new (the caller guarantees distinct keys and
+/// an empty table), so no look-up is made.
+const APPEND: &str = "WITH ins AS (
+    INSERT INTO persons (id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, hukou_region,
+        residence_region, household_no, status, status_since, work_region, work_province, industry, occupation,
+        occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest,
+        created_at, updated_at)
+    SELECT s.id_hmac, s.id_cipher, s.phone_hmac, s.phone_cipher, s.name, s.birth_date, s.sex, s.hukou_region,
+        s.residence_region, s.household_no, s.status, $1, s.work_region, s.work_province, s.industry, s.occupation,
+        s.occupation_name, s.skill_level, s.expected_wage_fen, s.flags, s.insurance, s.needs, s.unemployed_since,
+        s.row_digest, $2, $2
+    FROM import_stage s
+    ORDER BY s.row_no
+    RETURNING id, id_hmac, status, work_region, work_province, industry, insurance, flags
+), ev AS (
+    INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, work_province, industry,
+        insurance, flags, changes, import_run_id, actor, recorded_at)
+    SELECT id, $1, $3, $4, status, work_region, work_province, industry, insurance, flags, NULL, $5, $6, $2 FROM ins
+)
+SELECT s.row_no, ins.id AS person_id FROM ins JOIN import_stage s ON s.id_hmac = ins.id_hmac";
+
 impl Writer {
+    pub(super) async fn append(&mut self, rows: &[PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
+        self.stage_text(rows);
+        let mut tx = self.conn.begin().await?;
+        let mut copy = tx.copy_in_raw(COPY).await?;
+        copy.send(self.buf.as_bytes()).await?;
+        copy.finish().await?;
+        let inserted = sqlx::query(APPEND)
+            .bind(self.stamp.as_of)
+            .bind(self.stamp.now)
+            .bind(jiujin_domain::registry::EventKind::Registered.code())
+            .bind(EventSource::Import.code())
+            .bind(self.stamp.run_id)
+            .bind(self.stamp.actor.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+        if inserted.len() != rows.len() {
+            return Err(StoreError::Corrupt(format!("暂存 {} 行，写入 {} 行", rows.len(), inserted.len())));
+        }
+        tx.commit().await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in inserted {
+            let row_no: i64 = r.try_get("row_no")?;
+            let id: i64 = r.try_get("person_id")?;
+            seen.visit(id, row_no as u64);
+            out.push((row_no as u64, RowOutcome::Inserted));
+        }
+        Ok(out)
+    }
+
     pub(super) async fn open(url: &str, stamp: RunStamp) -> Result<Writer> {
         let mut conn = PgConnection::connect(url).await?;
         sqlx::query(STAGE).execute(&mut conn).await?;
-        Ok(Writer {
-            conn,
-            stamp,
-            buf: String::new(),
-        })
+        Ok(Writer { conn, stamp, buf: String::new() })
     }
 
     pub(super) async fn close(self) {
@@ -104,13 +150,7 @@ impl Writer {
             }
             b.push('\t');
             text(b, Some(&s.name));
-            let _ = write!(
-                b,
-                "\t{}\t{}\t{}\t",
-                s.birth_date,
-                s.sex.code(),
-                s.hukou_region.as_i64()
-            );
+            let _ = write!(b, "\t{}\t{}\t{}\t", s.birth_date, s.sex.code(), s.hukou_region.as_i64());
             num(b, s.residence_region.map(RegionCode::as_i64));
             b.push('\t');
             text(b, s.household_no.as_deref());
@@ -128,13 +168,7 @@ impl Writer {
             num(b, s.skill_level.map(|l| i64::from(l.get())));
             b.push('\t');
             num(b, s.expected_wage.map(|f| f.0));
-            let _ = write!(
-                b,
-                "\t{}\t{}\t{}\t",
-                s.flags.bits(),
-                s.insurance.bits(),
-                s.needs.bits()
-            );
+            let _ = write!(b, "\t{}\t{}\t{}\t", s.flags.bits(), s.insurance.bits(), s.needs.bits());
             match s.unemployed_since {
                 Some(d) => {
                     let _ = write!(b, "{d}");
@@ -147,11 +181,7 @@ impl Writer {
         }
     }
 
-    pub(super) async fn apply(
-        &mut self,
-        rows: &[PersonRow],
-        seen: &mut Seen,
-    ) -> Result<Vec<(u64, RowOutcome)>> {
+    pub(super) async fn apply(&mut self, rows: &[PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
         self.stage_text(rows);
         let mut tx = self.conn.begin().await?;
         let mut copy = tx.copy_in_raw(COPY).await?;
@@ -167,11 +197,7 @@ impl Writer {
             .fetch_all(&mut *tx)
             .await?;
         if classified.len() != rows.len() {
-            return Err(StoreError::Corrupt(format!(
-                "暂存 {} 行，归类 {} 行",
-                rows.len(),
-                classified.len()
-            )));
+            return Err(StoreError::Corrupt(format!("暂存 {} 行，归类 {} 行", rows.len(), classified.len())));
         }
         let mut out = Vec::with_capacity(rows.len());
         let mut changed: Vec<(i64, &PersonRow)> = Vec::new();
@@ -203,12 +229,7 @@ impl Writer {
     }
 }
 
-async fn update_one(
-    conn: &mut PgConnection,
-    stamp: &RunStamp,
-    id: i64,
-    r: &PersonRow,
-) -> Result<()> {
+async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &PersonRow) -> Result<()> {
     let row = sqlx::query(
         "SELECT id, name, birth_date, sex, phone_hmac, hukou_region, residence_region, household_no, status, \
          status_since, work_region, work_province, industry, occupation, occupation_name, skill_level, \
@@ -249,11 +270,7 @@ async fn update_one(
     };
     let old = state_from_model(&existing)?;
     let s: &PersonState = &r.state;
-    let status_since = if old.status != s.status {
-        stamp.as_of
-    } else {
-        existing.status_since
-    };
+    let status_since = if old.status != s.status { stamp.as_of } else { existing.status_since };
     sqlx::query(
         "UPDATE persons SET phone_hmac = $2, phone_cipher = $3, name = $4, hukou_region = $5, residence_region = $6, \
          household_no = $7, status = $8, status_since = $9, work_region = $10, work_province = $11, industry = $12, \

@@ -6,8 +6,7 @@ use std::path::Path;
 
 use jiujin_domain::registry::{EventSource, PersonState};
 use jiujin_domain::RegionCode;
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Statement};
 
 use super::{sqlite_timestamp, PersonRow, RowOutcome, RunStamp, Seen};
 use crate::db::SQLITE_PRAGMAS;
@@ -19,6 +18,8 @@ use crate::Result;
 pub(super) struct Writer {
     conn: Connection,
     w: Stamped,
+    /// Multi-row INSERT texts by (events?, rows): built once, not per chunk.
+    sql: std::collections::HashMap<(bool, usize), std::sync::Arc<str>>,
 }
 
 /// The run's stamps in the text form SQLite rows carry.
@@ -28,12 +29,12 @@ struct Stamped {
     as_of: String,
 }
 
-const INSERT_PERSON: &str = "INSERT INTO persons (id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
+const PERSON_COLUMNS: &str = "id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
     hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
     occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
-    row_digest, created_at, updated_at) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
-    ?23, ?24, ?25, ?25) ON CONFLICT (id_hmac) DO NOTHING";
+    row_digest, created_at, updated_at";
+const PERSON_VALUES: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+    ?20, ?21, ?22, ?23, ?24, ?25, ?25";
 
 const FIND_PERSON: &str = "SELECT id, row_digest, name, birth_date, sex, phone_hmac, hukou_region, residence_region, \
     household_no, status, status_since, work_region, work_province, industry, occupation, occupation_name, \
@@ -45,35 +46,224 @@ const UPDATE_PERSON: &str = "UPDATE persons SET phone_hmac = ?2, phone_cipher = 
     industry = ?12, occupation = ?13, occupation_name = ?14, skill_level = ?15, expected_wage_fen = ?16, flags = ?17, \
     insurance = ?18, needs = ?19, unemployed_since = ?20, row_digest = ?21, updated_at = ?22 WHERE id = ?1";
 
-const INSERT_EVENT: &str =
-    "INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, \
+const INSERT_EVENT: &str = "INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, \
     work_province, industry, insurance, flags, changes, import_run_id, actor, recorded_at) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
+/// `YYYY-MM-DD`, the text form sea-orm stores dates in on SQLite, without the
+/// formatting machinery (this runs for every row).
 fn date(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    let (y, m, dd) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut s = String::with_capacity(10);
+    for v in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+        s.push(char::from(b'0' + v as u8));
+    }
+    s.push('-');
+    s.push(char::from(b'0' + (m / 10) as u8));
+    s.push(char::from(b'0' + (m % 10) as u8));
+    s.push('-');
+    s.push(char::from(b'0' + (dd / 10) as u8));
+    s.push(char::from(b'0' + (dd % 10) as u8));
+    s
 }
 
-fn opt<T: Into<Value>>(v: Option<T>) -> Value {
-    v.map(Into::into).unwrap_or(Value::Null)
+/// Rows per multi-row INSERT of an initial load.
+const APPEND_CHUNK: usize = 32;
+
+const APPEND_PERSON_COLUMNS: &str = "id, id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
+    hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
+    occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
+    row_digest, created_at, updated_at";
+
+const APPEND_EVENT_COLUMNS: &str = "id, person_id, event_date, kind, source, status, work_region, work_province, \
+    industry, insurance, flags, changes, import_run_id, actor, recorded_at";
+
+/// `INSERT INTO table (columns) VALUES (…), …` for `rows` rows. `shape` lists each
+/// column's value: `Some(n)` is the shared parameter `?n` (the same for every row:
+/// run stamps), `None` a parameter of the row. Row parameters are numbered after
+/// the shared ones, row by row. Returns the SQL and the row-parameter count.
+fn multi_row_insert(table: &str, columns: &str, shape: &[Option<usize>], shared: usize, rows: usize) -> String {
+    let per_row = shape.iter().filter(|c| c.is_none()).count();
+    let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        let mut k = 0;
+        for (i, c) in shape.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            match c {
+                Some(n) => sql.push_str(&format!("?{n}")),
+                None => {
+                    k += 1;
+                    sql.push_str(&format!("?{}", shared + r * per_row + k));
+                }
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
-fn state_values(s: &PersonState) -> [Value; 13] {
-    [
-        Value::Integer(s.hukou_region.as_i64()),
-        opt(s.residence_region.map(RegionCode::as_i64)),
-        opt(s.household_no.clone()),
-        Value::Integer(i64::from(s.status.code())),
-        opt(s.work_region.map(RegionCode::as_i64)),
-        opt(s.work_province.map(i64::from)),
-        opt(s.industry.clone()),
-        opt(s.occupation.clone()),
-        opt(s.occupation_name.clone()),
-        opt(s.skill_level.map(|l| i64::from(l.get()))),
-        opt(s.expected_wage.map(|f| f.0)),
-        Value::Integer(s.flags.bits()),
-        Value::Integer(s.insurance.bits()),
-    ]
+/// Shared parameters of an initial load's statements.
+const SHARED_AS_OF: usize = 1;
+const SHARED_NOW: usize = 2;
+const SHARED_KIND: usize = 3;
+const SHARED_SOURCE: usize = 4;
+const SHARED_RUN: usize = 5;
+const SHARED_ACTOR: usize = 6;
+const SHARED: usize = 6;
+
+/// APPEND_PERSON_COLUMNS: status_since is the run's date, created/updated its time.
+const PERSON_SHAPE: [Option<usize>; 27] = {
+    let mut s = [None; 27];
+    s[12] = Some(SHARED_AS_OF);
+    s[25] = Some(SHARED_NOW);
+    s[26] = Some(SHARED_NOW);
+    s
+};
+const PERSON_ROW_PARAMS: usize = 24;
+
+/// APPEND_EVENT_COLUMNS: date, kind, source, run, actor and time are the run's.
+const EVENT_SHAPE: [Option<usize>; 15] = {
+    let mut s = [None; 15];
+    s[2] = Some(SHARED_AS_OF);
+    s[3] = Some(SHARED_KIND);
+    s[4] = Some(SHARED_SOURCE);
+    s[12] = Some(SHARED_RUN);
+    s[13] = Some(SHARED_ACTOR);
+    s[14] = Some(SHARED_NOW);
+    s
+};
+const EVENT_ROW_PARAMS: usize = 9;
+
+fn bind_shared(stmt: &mut Statement<'_>, w: &Stamped) -> rusqlite::Result<()> {
+    // Each statement binds only the shared parameters it uses.
+    let n = stmt.parameter_count();
+    let values: [&dyn rusqlite::ToSql; SHARED] = [
+        &w.as_of,
+        &w.now,
+        &jiujin_domain::registry::EventKind::Registered.code(),
+        &EventSource::Import.code(),
+        &w.stamp.run_id,
+        &w.stamp.actor,
+    ];
+    for (i, v) in values.iter().enumerate() {
+        if i < n {
+            stmt.raw_bind_parameter(i + 1, *v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds one person's row parameters at offset `at` (PERSON_SHAPE's row columns).
+fn bind_person(stmt: &mut Statement<'_>, at: usize, id: i64, r: &PersonRow) -> rusqlite::Result<()> {
+    let s = &r.state;
+    let mut i = at;
+    let mut b = |v: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
+        i += 1;
+        stmt.raw_bind_parameter(i, v)
+    };
+    b(&id)?;
+    b(&&r.id_hmac[..])?;
+    b(&r.id_cipher)?;
+    b(&r.phone_hmac.as_ref().map(|h| &h[..]))?;
+    b(&r.phone_cipher.as_deref())?;
+    b(&s.name)?;
+    b(&date(s.birth_date))?;
+    b(&s.sex.code())?;
+    b(&s.hukou_region.as_i64())?;
+    b(&s.residence_region.map(RegionCode::as_i64))?;
+    b(&s.household_no.as_deref())?;
+    b(&s.status.code())?;
+    b(&s.work_region.map(RegionCode::as_i64))?;
+    b(&s.work_province)?;
+    b(&s.industry.as_deref())?;
+    b(&s.occupation.as_deref())?;
+    b(&s.occupation_name.as_deref())?;
+    b(&s.skill_level.map(|l| l.get()))?;
+    b(&s.expected_wage.map(|f| f.0))?;
+    b(&s.flags.bits())?;
+    b(&s.insurance.bits())?;
+    b(&s.needs.bits())?;
+    b(&s.unemployed_since.map(date))?;
+    b(&&r.digest[..])
+}
+
+/// Binds one registration event's row parameters at offset `at`.
+fn bind_event(stmt: &mut Statement<'_>, at: usize, id: i64, person_id: i64, e: &EventRow) -> rusqlite::Result<()> {
+    let mut i = at;
+    let mut b = |v: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
+        i += 1;
+        stmt.raw_bind_parameter(i, v)
+    };
+    b(&id)?;
+    b(&person_id)?;
+    b(&e.status)?;
+    b(&e.work_region)?;
+    b(&e.work_province)?;
+    b(&e.industry.as_deref())?;
+    b(&e.insurance)?;
+    b(&e.flags)?;
+    b(&e.changes.as_deref())
+}
+
+/// Binds and runs the person insert (`stmt` has PERSON_COLUMNS/PERSON_VALUES).
+fn insert_person(stmt: &mut Statement<'_>, w: &Stamped, r: &PersonRow) -> rusqlite::Result<usize> {
+    let s = &r.state;
+    stmt.execute(params![
+        &r.id_hmac[..],
+        &r.id_cipher,
+        r.phone_hmac.as_ref().map(|h| &h[..]),
+        r.phone_cipher.as_deref(),
+        &s.name,
+        date(s.birth_date),
+        s.sex.code(),
+        s.hukou_region.as_i64(),
+        s.residence_region.map(RegionCode::as_i64),
+        s.household_no.as_deref(),
+        s.status.code(),
+        &w.as_of,
+        s.work_region.map(RegionCode::as_i64),
+        s.work_province,
+        s.industry.as_deref(),
+        s.occupation.as_deref(),
+        s.occupation_name.as_deref(),
+        s.skill_level.map(|l| l.get()),
+        s.expected_wage.map(|f| f.0),
+        s.flags.bits(),
+        s.insurance.bits(),
+        s.needs.bits(),
+        s.unemployed_since.map(date),
+        &r.digest[..],
+        &w.now,
+    ])
+}
+
+fn insert_event(stmt: &mut Statement<'_>, w: &Stamped, person_id: i64, e: &EventRow) -> rusqlite::Result<usize> {
+    stmt.execute(params![
+        person_id,
+        &w.as_of,
+        e.kind.code(),
+        EventSource::Import.code(),
+        e.status,
+        e.work_region,
+        e.work_province,
+        e.industry.as_deref(),
+        e.insurance,
+        e.flags,
+        e.changes.as_deref(),
+        w.stamp.run_id,
+        w.stamp.actor.as_deref(),
+        &w.now,
+    ])
 }
 
 impl Writer {
@@ -83,95 +273,99 @@ impl Writer {
             conn.execute_batch(p)?;
         }
         // A larger page cache keeps the identity index in memory during big imports.
-        conn.execute_batch("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY")?;
+        // Foreign keys are not re-checked row by row here: this writer links each
+        // event to the person it has just written, under the run it belongs to.
+        conn.execute_batch("PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF")?;
         let now = sqlite_timestamp(stamp.now);
         let as_of = date(stamp.as_of);
-        Ok(Writer {
-            conn,
-            w: Stamped { stamp, now, as_of },
-        })
+        Ok(Writer { conn, w: Stamped { stamp, now, as_of }, sql: Default::default() })
     }
-}
 
-fn event_values(w: &Stamped, person_id: i64, e: EventRow) -> [Value; 14] {
-    [
-        Value::Integer(person_id),
-        Value::Text(w.as_of.clone()),
-        Value::Integer(i64::from(e.kind.code())),
-        Value::Integer(i64::from(EventSource::Import.code())),
-        opt(e.status.map(i64::from)),
-        opt(e.work_region),
-        opt(e.work_province.map(i64::from)),
-        opt(e.industry),
-        opt(e.insurance.map(i64::from)),
-        opt(e.flags.map(i64::from)),
-        opt(e.changes),
-        Value::Integer(w.stamp.run_id),
-        opt(w.stamp.actor.clone()),
-        Value::Text(w.now.clone()),
-    ]
-}
-
-impl Writer {
-    pub(super) fn apply(
-        &mut self,
-        rows: &[PersonRow],
-        seen: &mut Seen,
-    ) -> Result<Vec<(u64, RowOutcome)>> {
+    /// Initial load: plain multi-row inserts with ids assigned here (the caller
+    /// guarantees new keys and holds the only writer), no look-ups, no sorting.
+    pub(super) fn append(&mut self, rows: &[PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
         let mut out = Vec::with_capacity(rows.len());
         let tx = self.conn.transaction()?;
         {
-            let mut ins = tx.prepare_cached(INSERT_PERSON)?;
+            let mut next_person: i64 =
+                tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM persons", [], |r| r.get(0))?;
+            let mut next_event: i64 =
+                tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM person_events", [], |r| r.get(0))?;
+            for chunk in rows.chunks(APPEND_CHUNK) {
+                let n = chunk.len();
+                let persons_sql = self
+                    .sql
+                    .entry((false, n))
+                    .or_insert_with(|| {
+                        multi_row_insert("persons", APPEND_PERSON_COLUMNS, &PERSON_SHAPE, SHARED, n).into()
+                    })
+                    .clone();
+                let events_sql = self
+                    .sql
+                    .entry((true, n))
+                    .or_insert_with(|| {
+                        multi_row_insert("person_events", APPEND_EVENT_COLUMNS, &EVENT_SHAPE, SHARED, n).into()
+                    })
+                    .clone();
+                let mut ins = tx.prepare_cached(&persons_sql)?;
+                let mut ev = tx.prepare_cached(&events_sql)?;
+                bind_shared(&mut ins, &self.w)?;
+                bind_shared(&mut ev, &self.w)?;
+                for (k, r) in chunk.iter().enumerate() {
+                    bind_person(&mut ins, SHARED + k * PERSON_ROW_PARAMS, next_person + k as i64, r)?;
+                    let e = events::registration(&r.state);
+                    let (event_id, person_id) = (next_event + k as i64, next_person + k as i64);
+                    bind_event(&mut ev, SHARED + k * EVENT_ROW_PARAMS, event_id, person_id, &e)?;
+                }
+                ins.raw_execute()?;
+                ev.raw_execute()?;
+                for (k, r) in chunk.iter().enumerate() {
+                    seen.visit(next_person + k as i64, r.row_no);
+                    out.push((r.row_no, RowOutcome::Inserted));
+                }
+                next_person += chunk.len() as i64;
+                next_event += chunk.len() as i64;
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Builds the registry indexes on this connection, letting SQLite's sorter use a
+    /// second thread.
+    pub(super) fn build_indexes(&mut self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA threads = 2")?;
+        for (_, sql) in crate::registry::indexes::REGISTRY_INDEXES {
+            self.conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn apply(&mut self, rows: &mut [PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
+        // Key order: better locality in the unique index, and a file's duplicates
+        // end up adjacent with the earliest row first.
+        rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
+        let mut out = Vec::with_capacity(rows.len());
+        let tx = self.conn.transaction()?;
+        {
+            let mut ins = tx.prepare_cached(&format!(
+                "INSERT INTO persons ({PERSON_COLUMNS}) VALUES ({PERSON_VALUES}) ON CONFLICT (id_hmac) DO NOTHING"
+            ))?;
             let mut ev = tx.prepare_cached(INSERT_EVENT)?;
             let mut find = tx.prepare_cached(FIND_PERSON)?;
             let mut upd = tx.prepare_cached(UPDATE_PERSON)?;
             for r in rows {
                 let s = &r.state;
-                let [hukou, residence, household, status, work_region, work_province, industry, occupation, occupation_name, skill, wage, flags, insurance] =
-                    state_values(s);
-                let inserted = ins.execute(rusqlite::params![
-                    &r.id_hmac[..],
-                    &r.id_cipher,
-                    r.phone_hmac.as_ref().map(|h| &h[..]),
-                    r.phone_cipher.as_deref(),
-                    &s.name,
-                    date(s.birth_date),
-                    s.sex.code(),
-                    hukou,
-                    residence,
-                    household,
-                    status,
-                    &self.w.as_of,
-                    work_region,
-                    work_province,
-                    industry,
-                    occupation,
-                    occupation_name,
-                    skill,
-                    wage,
-                    flags,
-                    insurance,
-                    s.needs.bits(),
-                    s.unemployed_since.map(date),
-                    &r.digest[..],
-                    &self.w.now,
-                ])?;
-                if inserted == 1 {
+                if insert_person(&mut ins, &self.w, r)? == 1 {
                     let id = tx.last_insert_rowid();
                     seen.visit(id, r.row_no);
-                    ev.execute(params_from_iter(event_values(
-                        &self.w,
-                        id,
-                        events::registration(s),
-                    )))?;
+                    insert_event(&mut ev, &self.w, id, &events::registration(s))?;
                     out.push((r.row_no, RowOutcome::Inserted));
                     continue;
                 }
                 let found = find.query_row([&r.id_hmac[..]], read_existing).optional()?;
                 let Some((existing, digest)) = found else {
-                    return Err(crate::StoreError::Corrupt(
-                        "persons 唯一索引与查询结果不一致".into(),
-                    ));
+                    return Err(crate::StoreError::Corrupt("persons 唯一索引与查询结果不一致".into()));
                 };
                 if let Some(first_row) = seen.visit(existing.id, r.row_no) {
                     out.push((r.row_no, RowOutcome::Duplicate { first_row }));
@@ -182,39 +376,9 @@ impl Writer {
                     continue;
                 }
                 let old = state_from_model(&existing)?;
-                let status_since = if old.status != s.status {
-                    self.w.as_of.clone()
-                } else {
-                    date(existing.status_since)
-                };
-                let [hukou, residence, household, status, work_region, work_province, industry, occupation, occupation_name, skill, wage, flags, insurance] =
-                    state_values(s);
-                upd.execute(rusqlite::params![
-                    existing.id,
-                    r.phone_hmac.as_ref().map(|h| &h[..]),
-                    r.phone_cipher.as_deref(),
-                    &s.name,
-                    hukou,
-                    residence,
-                    household,
-                    status,
-                    status_since,
-                    work_region,
-                    work_province,
-                    industry,
-                    occupation,
-                    occupation_name,
-                    skill,
-                    wage,
-                    flags,
-                    insurance,
-                    s.needs.bits(),
-                    s.unemployed_since.map(date),
-                    &r.digest[..],
-                    &self.w.now,
-                ])?;
+                update_person(&mut upd, &self.w, &existing, &old, r)?;
                 for e in events::changes(&old, s) {
-                    ev.execute(params_from_iter(event_values(&self.w, existing.id, e)))?;
+                    insert_event(&mut ev, &self.w, existing.id, &e)?;
                 }
                 out.push((r.row_no, RowOutcome::Updated));
             }
@@ -224,10 +388,44 @@ impl Writer {
     }
 }
 
+fn update_person(
+    stmt: &mut Statement<'_>,
+    w: &Stamped,
+    existing: &person::Model,
+    old: &PersonState,
+    r: &PersonRow,
+) -> rusqlite::Result<usize> {
+    let s = &r.state;
+    let status_since = if old.status != s.status { w.as_of.clone() } else { date(existing.status_since) };
+    stmt.execute(params![
+        existing.id,
+        r.phone_hmac.as_ref().map(|h| &h[..]),
+        r.phone_cipher.as_deref(),
+        &s.name,
+        s.hukou_region.as_i64(),
+        s.residence_region.map(RegionCode::as_i64),
+        s.household_no.as_deref(),
+        s.status.code(),
+        status_since,
+        s.work_region.map(RegionCode::as_i64),
+        s.work_province,
+        s.industry.as_deref(),
+        s.occupation.as_deref(),
+        s.occupation_name.as_deref(),
+        s.skill_level.map(|l| l.get()),
+        s.expected_wage.map(|f| f.0),
+        s.flags.bits(),
+        s.insurance.bits(),
+        s.needs.bits(),
+        s.unemployed_since.map(date),
+        &r.digest[..],
+        &w.now,
+    ])
+}
+
 fn parse_date(text: String) -> rusqlite::Result<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// Reads a FIND_PERSON row into a model (cipher columns are not needed for a diff).
@@ -259,10 +457,7 @@ fn read_existing(row: &Row<'_>) -> rusqlite::Result<(person::Model, [u8; 16])> {
         flags: row.get(18)?,
         insurance: row.get(19)?,
         needs: row.get(20)?,
-        unemployed_since: row
-            .get::<_, Option<String>>(21)?
-            .map(parse_date)
-            .transpose()?,
+        unemployed_since: row.get::<_, Option<String>>(21)?.map(parse_date).transpose()?,
         row_digest: Vec::new(),
         created_at: chrono::DateTime::parse_from_rfc3339(&created)
             .map(|t| t.with_timezone(&chrono::Utc))
@@ -270,4 +465,15 @@ fn read_existing(row: &Row<'_>) -> rusqlite::Result<(person::Model, [u8; 16])> {
         updated_at: chrono::Utc::now(),
     };
     Ok((model, digest))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_written_as_sea_orm_writes_them() {
+        for (y, m, d) in [(1949, 12, 31), (2000, 2, 29), (2025, 1, 5), (999, 1, 1)] {
+            let day = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+            assert_eq!(super::date(day), day.format("%Y-%m-%d").to_string());
+        }
+    }
 }

@@ -1,0 +1,153 @@
+//! The `jiujin` binary end to end: validation of number lists, import exit codes and
+//! summaries, and an import killed half-way then completed by a re-run.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn jiujin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_jiujin"))
+}
+
+fn run_with_stdin(args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child =
+        jiujin().args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn validate_id_prints_one_json_object_per_line_with_birth_date_and_sex() {
+    let input = "11010519491231002x\n110105491231002\n110105194912310021\n  \n50010119900230123X\n";
+    let (code, out, _) = run_with_stdin(&["validate", "id", "-"], input);
+    let v = lines(&out);
+    assert_eq!(v.len(), 4, "blank lines are skipped: {out}");
+    assert_eq!(v[0]["valid"], true);
+    assert_eq!(v[0]["input"], "11010519491231002x");
+    assert_eq!(v[0]["normalized"], "11010519491231002X");
+    assert_eq!(v[0]["birth_date"], "1949-12-31");
+    assert_eq!(v[0]["sex"], "女");
+    assert!(v[0]["error"].is_null());
+    assert_eq!(v[1]["valid"], true, "15-digit legacy number");
+    assert_eq!(v[1]["normalized"], "11010519491231002X");
+    assert_eq!(v[2]["valid"], false);
+    assert!(v[2]["error"].as_str().unwrap().contains("校验码"), "{}", v[2]["error"]);
+    assert!(v[2]["birth_date"].is_null() && v[2]["sex"].is_null() && v[2]["normalized"].is_null());
+    assert_eq!(v[3]["valid"], false);
+    assert!(v[3]["error"].as_str().unwrap().contains("19900230"));
+    assert_eq!(code, 1, "some numbers are invalid");
+}
+
+#[test]
+fn validate_uscc_checks_the_character_and_warns_on_the_organisation_code() {
+    let (code, out, _) =
+        run_with_stdin(&["validate", "uscc", "-"], "914403001922038216\n91350100M000100Y43\n914403001922038217\n");
+    let v = lines(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["valid"], true);
+    assert!(v[0]["birth_date"].is_null() && v[0]["sex"].is_null());
+    assert_eq!(v[1]["valid"], true);
+    assert_eq!(v[2]["valid"], false);
+    assert!(v[2]["error"].as_str().unwrap().contains("校验"), "{}", v[2]["error"]);
+    assert_eq!(code, 1);
+    let (code, _, _) = run_with_stdin(&["validate", "uscc", "-"], "914403001922038216\n");
+    assert_eq!(code, 0);
+}
+
+fn db_args(dir: &Path) -> Vec<String> {
+    vec![
+        "--db".into(),
+        format!("sqlite://{}", dir.join("t.db").display()),
+        "--key-file".into(),
+        dir.join("t.key").display().to_string(),
+    ]
+}
+
+fn init_db(dir: &Path) {
+    // `demo --no-serve --workers 0`-like set-up: migrate and create the key.
+    let st = jiujin().args(db_args(dir)).args(["demo", "--no-serve", "--workers", "0"]).output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+}
+
+#[test]
+fn an_unreadable_file_is_refused_with_exit_code_2_and_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    init_db(dir.path());
+    let bad = dir.path().join("x.csv");
+    std::fs::write(&bad, "姓名,电话\n张三,1\n").unwrap();
+    let out = jiujin().args(db_args(dir.path())).args(["import", "workers"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("缺少必填列"), "{err}");
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let conn = jiujin_store::rusqlite::Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
+}
+
+#[test]
+fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_db(d);
+    let db = d.join("t.db");
+    let base = count(&db, "SELECT COUNT(*) FROM persons");
+    let gen = jiujin().args(["gen", "--workers", "60000", "--seed", "3", "--out"]).arg(d.join("g")).output().unwrap();
+    assert!(gen.status.success());
+    let file = d.join("g/workers.csv");
+
+    let mut child = jiujin()
+        .args(db_args(d))
+        .args(["import", "workers"])
+        .arg(&file)
+        .args(["--batch", "1000", "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some batches are committed, then kill the process outright.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let n = count(&db, "SELECT COUNT(*) FROM persons") - base;
+        if n >= 3000 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed");
+        assert!(Instant::now() < deadline, "no batch committed in time");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = count(&db, "SELECT COUNT(*) FROM persons") - base;
+    assert!(partial > 0 && partial < 60_000, "{partial}");
+    assert_eq!(partial % 1000, 0, "whole batches only: {partial}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM person_events"), partial + base, "one event per committed person");
+
+    let out = jiujin().args(db_args(d)).args(["import", "workers"]).arg(&file).arg("--json").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["unchanged"], partial, "{summary}");
+    assert_eq!(summary["inserted"].as_i64().unwrap() + partial, 60_000, "{summary}");
+    assert_eq!(summary["rejected"], 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM persons"), base + 60_000);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM person_events"), base + 60_000);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'persons_id_hmac'"),
+        1,
+        "the unique index is there"
+    );
+    let check = jiujin().args(db_args(d)).args(["registry", "check"]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let runs = count(&db, "SELECT COUNT(*) FROM import_runs WHERE status = 'running'");
+    assert_eq!(runs, 1, "the killed run stays recorded as running");
+}
