@@ -39,6 +39,9 @@ enum Command {
     Serve(cmd::serve::Args),
     /// 执行数据库迁移并载入参考数据
     Migrate,
+    /// 密钥管理：init 创建密钥文件（若不存在）并登记到数据库
+    #[command(subcommand)]
+    Key(cmd::KeyWhat),
     /// 导入文件
     #[command(subcommand)]
     Import(cmd::import::What),
@@ -67,9 +70,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JIUJIN_LOG").unwrap_or_else(|_| "warn,jiujin=info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("JIUJIN_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -100,6 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => cmd::demo::run(settings, a).await,
         Command::Serve(a) => cmd::serve::run(settings, a).await,
         Command::Migrate => cmd::migrate(settings).await,
+        Command::Key(w) => cmd::key(settings, w).await,
         Command::Import(w) => cmd::import::run(settings, w).await,
         Command::Export(w) => cmd::export::run(settings, w).await,
         Command::Template(w) => cmd::export::template(w),

@@ -4,6 +4,7 @@
 
 pub mod db;
 pub mod entity;
+pub mod locks;
 pub mod migration;
 pub mod refdata;
 pub mod registry;

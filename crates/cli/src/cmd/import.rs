@@ -32,6 +32,16 @@ pub struct Args {
     /// 操作人（记入导入记录和事件）
     #[arg(long)]
     pub actor: Option<String>,
+    /// 在JSON汇总中附上用时和内存峰值（供基准测试使用）
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// Peak resident memory of this process in KiB (Linux), for `--stats`.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
@@ -68,10 +78,12 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     };
     let c = report.counts;
     if a.json {
-        println!(
-            "{}",
-            serde_json::json!({"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged, "rejected": c.rejected})
-        );
+        let mut summary = serde_json::json!({"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged, "rejected": c.rejected});
+        if a.stats {
+            summary["seconds"] = serde_json::json!(report.elapsed.as_secs_f64());
+            summary["peak_rss_kib"] = serde_json::json!(peak_rss_kib());
+        }
+        println!("{summary}");
     } else {
         println!(
             "导入{}：新增 {}，更新 {}，未变 {}，拒绝 {}（共 {} 行，用时 {:.1} 秒，导入批次 #{}）",

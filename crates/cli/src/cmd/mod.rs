@@ -41,6 +41,26 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[derive(clap::Subcommand)]
+pub enum KeyWhat {
+    /// 创建密钥文件（已存在则沿用），并在数据库中登记其校验值
+    Init,
+}
+
+pub async fn key(settings: Settings, what: KeyWhat) -> anyhow::Result<ExitCode> {
+    let KeyWhat::Init = what;
+    let store = open_store(&settings).await?;
+    let existed = settings.key_path().exists();
+    keys(&settings, &store, true).await?;
+    println!(
+        "密钥文件 {}（{}），已与数据库 {} 绑定。请另行备份密钥文件。",
+        settings.key_path().display(),
+        if existed { "沿用已有" } else { "新建" },
+        store.url().redacted()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Today in China (UTC+8), the default "as of" date of imports.
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()

@@ -1,6 +1,7 @@
 //! The registry: reference regions, persons (identity and phone encrypted, with keyed
 //! hashes for look-up), the timeline of person events, import runs, the review of
-//! likely duplicates, and a key/value table for installation facts.
+//! likely duplicates, a key/value table for installation facts, and leases that keep
+//! two servers from running the same batch.
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,15 @@ enum Meta {
     Table,
     Key,
     Value,
+}
+
+#[derive(DeriveIden)]
+enum BatchLocks {
+    Table,
+    Kind,
+    Holder,
+    AcquiredAt,
+    ExpiresAt,
 }
 
 #[derive(DeriveIden)]
@@ -130,6 +140,17 @@ impl MigrationTrait for Migration {
                 .table(Meta::Table)
                 .col(ColumnDef::new(Meta::Key).string().not_null().primary_key())
                 .col(ColumnDef::new(Meta::Value).text().not_null())
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(BatchLocks::Table)
+                .col(ColumnDef::new(BatchLocks::Kind).string().not_null().primary_key())
+                .col(ColumnDef::new(BatchLocks::Holder).string().not_null())
+                .col(ColumnDef::new(BatchLocks::AcquiredAt).timestamp_with_time_zone().not_null())
+                .col(ColumnDef::new(BatchLocks::ExpiresAt).timestamp_with_time_zone().not_null())
                 .to_owned(),
         )
         .await?;

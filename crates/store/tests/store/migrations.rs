@@ -31,3 +31,25 @@ async fn a_database_remembers_its_key_and_refuses_another() {
         assert!(e.to_string().contains("密钥"), "{}: {e}", db.label);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_lease_is_held_by_one_holder_until_released_or_expired() {
+    use chrono::Duration;
+    use jiujin_store::locks::BatchLock;
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let a = BatchLock::try_acquire(&store, "push", Duration::minutes(5)).await.unwrap().expect("free");
+        assert!(BatchLock::try_acquire(&store, "push", Duration::minutes(5)).await.unwrap().is_none(), "{}", db.label);
+        assert!(
+            BatchLock::try_acquire(&store, "warnings", Duration::minutes(5)).await.unwrap().is_some(),
+            "other kinds are independent"
+        );
+        assert!(a.renew(&store, Duration::minutes(10)).await.unwrap());
+        a.release(&store).await.unwrap();
+        let b = BatchLock::try_acquire(&store, "push", Duration::seconds(-1)).await.unwrap().expect("released");
+        // `b` expired at once (a holder that died): the next contender takes over.
+        let c = BatchLock::try_acquire(&store, "push", Duration::minutes(5)).await.unwrap();
+        assert!(c.is_some(), "{}: an expired lease is taken over", db.label);
+        assert!(!b.renew(&store, Duration::minutes(5)).await.unwrap(), "the old holder has lost it");
+    }
+}

@@ -5,13 +5,14 @@
 //! same file. A killed import leaves whole batches only; re-running it finds the
 //! committed rows unchanged and completes the rest.
 //!
-//! An *initial load* (the persons table is empty and no other import runs) drops the
+//! An *initial load* (the persons table is empty and no other load holds the lease) drops the
 //! registry indexes, appends rows without look-ups, keeps uniqueness in memory by an
 //! 8-byte prefix of each identity hash (rows whose prefix was seen are deferred), and
 //! at the end builds the indexes once and passes the deferred rows through the normal
 //! path. A load killed half-way leaves its committed rows and no indexes; the next
 //! start of the program rebuilds them (`indexes::ensure`).
 
+mod binary;
 mod postgres;
 mod sqlite;
 
@@ -20,9 +21,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{NaiveDate, Utc};
 use jiujin_domain::registry::PersonState;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 
 use crate::entity::{import_run, person};
+use crate::locks::BatchLock;
 use crate::{DbUrl, Result, Store, StoreError};
 
 /// One valid row ready for storage.
@@ -123,6 +125,9 @@ pub struct RunInfo {
     pub expected_rows: u64,
 }
 
+/// The lease an initial load holds while the registry's indexes are down.
+pub const INITIAL_LOAD_LOCK: &str = "registry-initial-load";
+
 /// Fewest expected rows for which an initial load is worth dropping the indexes.
 pub const INITIAL_LOAD_MIN_ROWS: u64 = 50_000;
 
@@ -152,7 +157,7 @@ fn prefix(h: &[u8; 16]) -> u64 {
 
 enum Mode {
     Normal,
-    InitialLoad { prefixes: HashSet<u64, BuildHasherDefault<PrefixHasher>>, deferred: Vec<PersonRow> },
+    InitialLoad { prefixes: HashSet<u64, BuildHasherDefault<PrefixHasher>>, deferred: Vec<PersonRow>, lock: BatchLock },
 }
 
 /// Final state of a run.
@@ -217,25 +222,27 @@ impl BulkImport {
         }
         .insert(store.conn())
         .await?;
-        let initial_load = info.expected_rows >= INITIAL_LOAD_MIN_ROWS
-            && person::Entity::find().count(store.conn()).await? == 0
-            && import_run::Entity::find()
-                .filter(import_run::Column::Status.eq("running"))
-                .filter(import_run::Column::Id.ne(run.id))
-                .count(store.conn())
-                .await?
-                == 0;
+        // An initial load drops indexes the whole table relies on, so at most one may
+        // run: it holds a lease for as long as the indexes are down.
+        let load_lock =
+            if info.expected_rows >= INITIAL_LOAD_MIN_ROWS && person::Entity::find().count(store.conn()).await? == 0 {
+                BatchLock::try_acquire(store, INITIAL_LOAD_LOCK, chrono::Duration::hours(12)).await?
+            } else {
+                None
+            };
+        let initial_load = load_lock.is_some();
         let stamp = RunStamp { run_id: run.id, as_of: info.as_of, actor: info.actor, now };
         let writer = match store.url() {
             DbUrl::Sqlite(path) => Writer::Sqlite(sqlite::Writer::open(path, stamp)?),
             DbUrl::Postgres(url) => Writer::Postgres(postgres::Writer::open(url, stamp).await?),
         };
-        let mode = if initial_load {
+        let mode = if let Some(lock) = load_lock {
             super::indexes::drop_all(store).await?;
             let capacity = usize::try_from(info.expected_rows).unwrap_or(0).min(10_000_000);
             Mode::InitialLoad {
                 prefixes: HashSet::with_capacity_and_hasher(capacity, Default::default()),
                 deferred: Vec::new(),
+                lock,
             }
         } else {
             Mode::Normal
@@ -259,7 +266,7 @@ impl BulkImport {
         let mut rows = rows;
         let append = matches!(self.mode, Mode::InitialLoad { .. });
         let mut deferred_now = Vec::new();
-        if let Mode::InitialLoad { prefixes, deferred } = &mut self.mode {
+        if let Mode::InitialLoad { prefixes, deferred, .. } = &mut self.mode {
             let mut keep = Vec::with_capacity(rows.len());
             for r in rows {
                 if prefixes.insert(prefix(&r.id_hmac)) {
@@ -294,7 +301,9 @@ impl BulkImport {
             Some(Writer::Postgres(mut w)) => {
                 // The merge reports rows in key order; stage them in that order.
                 let mut rows = rows;
-                rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
+                if !append {
+                    rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
+                }
                 let res =
                     if append { w.append(&rows, &mut self.seen).await } else { w.apply(&rows, &mut self.seen).await };
                 self.writer = Some(Writer::Postgres(w));
@@ -308,7 +317,7 @@ impl BulkImport {
     /// the normal path, returning their outcomes. Nothing to do otherwise. Call it
     /// also when stopping early, so that the indexes are back at once.
     pub async fn complete(&mut self, store: &Store) -> Result<Vec<(u64, RowOutcome)>> {
-        let Mode::InitialLoad { deferred, .. } = std::mem::replace(&mut self.mode, Mode::Normal) else {
+        let Mode::InitialLoad { deferred, lock, .. } = std::mem::replace(&mut self.mode, Mode::Normal) else {
             return Ok(Vec::new());
         };
         let started = std::time::Instant::now();
@@ -329,6 +338,7 @@ impl BulkImport {
             }
         }
         tracing::info!(seconds = started.elapsed().as_secs_f64(), deferred = deferred.len(), "indexes built");
+        lock.release(store).await?;
         if deferred.is_empty() {
             return Ok(Vec::new());
         }
@@ -343,8 +353,9 @@ impl BulkImport {
         counts: ImportCounts,
         message: Option<String>,
     ) -> Result<()> {
-        if matches!(self.mode, Mode::InitialLoad { .. }) {
+        if let Mode::InitialLoad { lock, .. } = std::mem::replace(&mut self.mode, Mode::Normal) {
             super::indexes::ensure(store).await?;
+            lock.release(store).await?;
         }
         if let Some(Writer::Postgres(w)) = self.writer.take() {
             w.close().await;

@@ -8,10 +8,10 @@ use std::fmt::Write as _;
 use jiujin_domain::registry::{EventSource, PersonState};
 use jiujin_domain::RegionCode;
 use sqlx::postgres::PgConnection;
-use sqlx::Connection;
 use sqlx::Row;
+use sqlx::{ConnectOptions, Connection};
 
-use super::{PersonRow, RowOutcome, RunStamp, Seen};
+use super::{binary, PersonRow, RowOutcome, RunStamp, Seen};
 use crate::entity::person;
 use crate::registry::convert::state_from_model;
 use crate::registry::events;
@@ -65,60 +65,69 @@ LEFT JOIN ins ON ins.id_hmac = s.id_hmac
 LEFT JOIN persons p ON p.id_hmac = s.id_hmac
 ORDER BY s.id_hmac, s.row_no";
 
-/// Initial load: every staged row is new (the caller guarantees distinct keys and
-/// an empty table), so no look-up is made.
-const APPEND: &str = "WITH ins AS (
-    INSERT INTO persons (id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, hukou_region,
-        residence_region, household_no, status, status_since, work_region, work_province, industry, occupation,
-        occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest,
-        created_at, updated_at)
-    SELECT s.id_hmac, s.id_cipher, s.phone_hmac, s.phone_cipher, s.name, s.birth_date, s.sex, s.hukou_region,
-        s.residence_region, s.household_no, s.status, $1, s.work_region, s.work_province, s.industry, s.occupation,
-        s.occupation_name, s.skill_level, s.expected_wage_fen, s.flags, s.insurance, s.needs, s.unemployed_since,
-        s.row_digest, $2, $2
-    FROM import_stage s
-    ORDER BY s.row_no
-    RETURNING id, id_hmac, status, work_region, work_province, industry, insurance, flags
-), ev AS (
-    INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, work_province, industry,
-        insurance, flags, changes, import_run_id, actor, recorded_at)
-    SELECT id, $1, $3, $4, status, work_region, work_province, industry, insurance, flags, NULL, $5, $6, $2 FROM ins
-)
-SELECT s.row_no, ins.id AS person_id FROM ins JOIN import_stage s ON s.id_hmac = ins.id_hmac";
+const COPY_PERSONS: &str = "COPY persons (id, id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
+    hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
+    occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
+    row_digest, created_at, updated_at) FROM STDIN (FORMAT binary)";
+
+const COPY_EVENTS: &str = "COPY person_events (person_id, event_date, kind, source, status, work_region, \
+    work_province, industry, insurance, flags, changes, import_run_id, actor, recorded_at) FROM STDIN (FORMAT binary)";
 
 impl Writer {
+    /// Initial load: every row is new (the caller guarantees distinct keys and an
+    /// empty table), so ids are drawn from the sequence and both tables are filled by
+    /// binary COPY, with no staging and no look-up.
     pub(super) async fn append(&mut self, rows: &[PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
-        self.stage_text(rows);
+        let t = std::time::Instant::now();
         let mut tx = self.conn.begin().await?;
-        let mut copy = tx.copy_in_raw(COPY).await?;
-        copy.send(self.buf.as_bytes()).await?;
-        copy.finish().await?;
-        let inserted = sqlx::query(APPEND)
-            .bind(self.stamp.as_of)
-            .bind(self.stamp.now)
-            .bind(jiujin_domain::registry::EventKind::Registered.code())
-            .bind(EventSource::Import.code())
-            .bind(self.stamp.run_id)
-            .bind(self.stamp.actor.clone())
-            .fetch_all(&mut *tx)
-            .await?;
-        if inserted.len() != rows.len() {
-            return Err(StoreError::Corrupt(format!("暂存 {} 行，写入 {} 行", rows.len(), inserted.len())));
+        // Reserve a block of ids: with inserts into `persons` held off for this
+        // transaction, moving the sequence on by n gives exactly these n ids.
+        sqlx::query("LOCK TABLE persons IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+        let last: i64 = sqlx::query_scalar(
+            "SELECT setval(pg_get_serial_sequence('persons', 'id'), nextval(pg_get_serial_sequence('persons', 'id')) + $1 - 1)",
+        )
+        .bind(rows.len() as i64)
+        .fetch_one(&mut *tx)
+        .await?;
+        let first = last - rows.len() as i64 + 1;
+        let ids: Vec<i64> = (first..=last).collect();
+        let mut persons = binary::Copy::new();
+        let mut events = binary::Copy::new();
+        for (r, id) in rows.iter().zip(&ids) {
+            binary::person(&mut persons, *id, r, &self.stamp);
+            binary::registration(&mut events, *id, &events::registration(&r.state), &self.stamp);
+        }
+        let encoded = t.elapsed();
+        for (sql, data) in [(COPY_PERSONS, persons.finish()), (COPY_EVENTS, events.finish())] {
+            let mut copy = tx.copy_in_raw(sql).await?;
+            copy.send(data).await?;
+            copy.finish().await?;
         }
         tx.commit().await?;
+        tracing::debug!(
+            rows = rows.len(),
+            encode = encoded.as_secs_f64(),
+            copy = (t.elapsed() - encoded).as_secs_f64(),
+            "postgres append batch"
+        );
         let mut out = Vec::with_capacity(rows.len());
-        for r in inserted {
-            let row_no: i64 = r.try_get("row_no")?;
-            let id: i64 = r.try_get("person_id")?;
-            seen.visit(id, row_no as u64);
-            out.push((row_no as u64, RowOutcome::Inserted));
+        for (r, id) in rows.iter().zip(ids) {
+            seen.visit(id, r.row_no);
+            out.push((r.row_no, RowOutcome::Inserted));
         }
         Ok(out)
     }
 
     pub(super) async fn open(url: &str, stamp: RunStamp) -> Result<Writer> {
-        let mut conn = PgConnection::connect(url).await?;
+        let options = url
+            .parse::<sqlx::postgres::PgConnectOptions>()?
+            .log_statements(tracing::log::LevelFilter::Off)
+            .log_slow_statements(tracing::log::LevelFilter::Off, std::time::Duration::from_secs(3600));
+        let mut conn = PgConnection::connect_with(&options).await?;
         sqlx::query(STAGE).execute(&mut conn).await?;
+        // A crash may lose the last batches' commit acknowledgement but never their
+        // consistency; a re-run completes the import. Commits need not wait for disk.
+        sqlx::query("SET synchronous_commit = off").execute(&mut conn).await?;
         Ok(Writer { conn, stamp, buf: String::new() })
     }
 

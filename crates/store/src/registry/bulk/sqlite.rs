@@ -20,6 +20,8 @@ pub(super) struct Writer {
     w: Stamped,
     /// Multi-row INSERT texts by (events?, rows): built once, not per chunk.
     sql: std::collections::HashMap<(bool, usize), std::sync::Arc<str>>,
+    /// Page cache size in force (KiB).
+    cache_kib: u32,
 }
 
 /// The run's stamps in the text form SQLite rows carry.
@@ -70,6 +72,14 @@ fn date(d: chrono::NaiveDate) -> String {
     s.push(char::from(b'0' + (dd % 10) as u8));
     s
 }
+
+/// Page cache of the bulk connection (KiB): room for the identity index when rows
+/// are merged into a full table.
+const MERGE_CACHE_KIB: u32 = 256 * 1024;
+/// Page cache while appending and building indexes in an initial load (KiB):
+/// appends need little, and index builds sort in temporary files beyond it, which
+/// keeps a city-sized import well under 1 GiB at little cost in time.
+const LOAD_CACHE_KIB: u32 = 64 * 1024;
 
 /// Rows per multi-row INSERT of an initial load.
 const APPEND_CHUNK: usize = 32;
@@ -275,15 +285,16 @@ impl Writer {
         // A larger page cache keeps the identity index in memory during big imports.
         // Foreign keys are not re-checked row by row here: this writer links each
         // event to the person it has just written, under the run it belongs to.
-        conn.execute_batch("PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF")?;
+        conn.execute_batch(&format!("PRAGMA cache_size = -{MERGE_CACHE_KIB}; PRAGMA foreign_keys = OFF"))?;
         let now = sqlite_timestamp(stamp.now);
         let as_of = date(stamp.as_of);
-        Ok(Writer { conn, w: Stamped { stamp, now, as_of }, sql: Default::default() })
+        Ok(Writer { conn, w: Stamped { stamp, now, as_of }, sql: Default::default(), cache_kib: MERGE_CACHE_KIB })
     }
 
     /// Initial load: plain multi-row inserts with ids assigned here (the caller
     /// guarantees new keys and holds the only writer), no look-ups, no sorting.
     pub(super) fn append(&mut self, rows: &[PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
+        self.set_cache(LOAD_CACHE_KIB)?;
         let mut out = Vec::with_capacity(rows.len());
         let tx = self.conn.transaction()?;
         {
@@ -331,10 +342,18 @@ impl Writer {
         Ok(out)
     }
 
+    fn set_cache(&mut self, kib: u32) -> Result<()> {
+        if self.cache_kib != kib {
+            self.conn.execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
+            self.cache_kib = kib;
+        }
+        Ok(())
+    }
+
     /// Builds the registry indexes on this connection, letting SQLite's sorter use a
     /// second thread.
     pub(super) fn build_indexes(&mut self) -> Result<()> {
-        self.conn.execute_batch("PRAGMA threads = 2")?;
+        self.set_cache(LOAD_CACHE_KIB)?;
         for (_, sql) in crate::registry::indexes::REGISTRY_INDEXES {
             self.conn.execute_batch(sql)?;
         }
@@ -342,6 +361,7 @@ impl Writer {
     }
 
     pub(super) fn apply(&mut self, rows: &mut [PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
+        self.set_cache(MERGE_CACHE_KIB)?;
         // Key order: better locality in the unique index, and a file's duplicates
         // end up adjacent with the earliest row first.
         rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
