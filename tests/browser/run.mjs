@@ -1,7 +1,7 @@
 // Browser tests: builds a small demo database, serves it, and walks the registry
 // journeys in Debian's headless chromium. Screenshots go to target/screenshots/.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -69,9 +69,36 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const masked = /^\d{6}\*{8}\d{3}[\dX]$/;
+  const [user, password] = readFileSync(join(dir, 'demo-login.txt'), 'utf8').trim().split('\n');
+
+  await check('a visitor without a session is sent to the login page, and the API answers 401', async () => {
+    await page.goto(`${base}/registry/1`);
+    await page.waitForURL(/\/login\?next=/);
+    const r = await fetch(`${base}/api/v1/persons`);
+    assert(r.status === 401, `API status ${r.status}`);
+  });
+
+  await check('a wrong password is refused with a message', async () => {
+    await page.fill('input[name=username]', user);
+    await page.fill('input[name=password]', 'wrong-password');
+    await page.click('form button');
+    await page.waitForSelector('.error');
+    assert((await page.textContent('.error')).includes('用户名或密码错误'), 'message');
+    await page.screenshot({ path: join(shots, 'login-refused.png') });
+  });
+
+  await check('logging in leads back to the page asked for', async () => {
+    await page.goto(`${base}/registry/1`);
+    await page.fill('input[name=username]', user);
+    await page.fill('input[name=password]', password);
+    await page.click('form button');
+    await page.waitForURL(/\/registry\/1$/);
+    assert((await page.textContent('header')).includes('admin'), 'user shown in the header');
+  });
 
   await check('the registry list shows people with masked identity numbers', async () => {
     await page.goto(`${base}/registry`);
@@ -127,7 +154,8 @@ try {
   });
 
   await check('the list is usable on a phone-sized screen', async () => {
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${base}/registry`);
     assert((await phone.$$('table.list tbody tr td a')).length === 50, 'the list is there');
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
@@ -143,11 +171,18 @@ try {
   });
 
   await check('the JSON API returns masked people', async () => {
-    const r = await fetch(`${base}/api/v1/persons?page=1`);
+    const r = await page.request.get(`${base}/api/v1/persons?page=1`);
     const j = await r.json();
     assert(j.total === 3000 || j.total > 2900, `total ${j.total}`);
     assert(j.items.every((p) => masked.test(p.id_number_masked)), 'masked');
     assert(!JSON.stringify(j).match(/\d{17}[\dX]/), 'no full identity number anywhere');
+  });
+  await check('logging out ends the session', async () => {
+    await page.goto(`${base}/registry`);
+    await page.click('form.logout button');
+    await page.waitForURL(/\/login$/);
+    const r = await page.request.get(`${base}/api/v1/persons`);
+    assert(r.status() === 401, `after logout ${r.status()}`);
   });
 } finally {
   if (browser) await browser.close();

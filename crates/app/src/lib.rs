@@ -1,6 +1,7 @@
 //! Services of jiujin that combine the store and the domain: settings, the keys that
 //! protect identities at rest, the registry's import/export, and the synthetic city.
 
+pub mod access;
 pub mod crypto;
 pub mod gen;
 pub mod registry;

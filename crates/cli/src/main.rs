@@ -62,6 +62,9 @@ enum Command {
     /// 登记库维护：核对当前状态与事件、列出疑似重复
     #[command(subcommand)]
     Registry(cmd::registry::What),
+    /// 账号管理
+    #[command(subcommand)]
+    User(cmd::user::What),
     /// 性能基准
     #[command(subcommand)]
     Bench(cmd::bench::What),
@@ -110,6 +113,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(a) => cmd::backup::backup(settings, a).await,
         Command::Restore(a) => cmd::backup::restore(settings, a).await,
         Command::Registry(w) => cmd::registry::run(settings, w).await,
+        Command::User(w) => cmd::user::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }
 }

@@ -2,6 +2,7 @@
 //! records and vocabularies, money. Nothing here does I/O, async or database work;
 //! every other crate builds on these types.
 
+pub mod access;
 pub mod identity;
 pub mod money;
 pub mod refdata;

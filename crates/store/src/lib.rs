@@ -2,6 +2,7 @@
 //! (the city): sea-orm for ordinary reads and writes, designed bulk paths for the hot
 //! ones (import). Every query that returns people goes through a `Scope`.
 
+pub mod access;
 pub mod db;
 pub mod entity;
 pub mod locks;
@@ -37,6 +38,8 @@ pub enum StoreError {
     Io(String),
     #[error("数据库中的数据不一致：{0}")]
     Corrupt(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("数据库中的密钥校验值与当前密钥不符：请使用创建该数据库时的密钥文件（{0}）")]
     WrongKey(String),
     #[error("后台任务异常结束：{0}")]

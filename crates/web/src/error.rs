@@ -10,6 +10,8 @@ pub enum WebError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("服务器内部错误")]
     Internal(String),
     #[error("服务器内部错误")]
@@ -21,6 +23,7 @@ impl WebError {
         match self {
             WebError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            WebError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             WebError::Internal(_) | WebError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -2,6 +2,7 @@
 //! (minijinja templates compiled into the binary) and a JSON API. Handlers are thin:
 //! they parse input, call the store or an app service, and render.
 
+mod auth;
 mod error;
 mod pages;
 mod registry;
@@ -16,6 +17,7 @@ use jiujin_app::Keys;
 use jiujin_domain::refdata::RefData;
 use jiujin_store::Store;
 
+pub use auth::{CurrentUser, SESSION_COOKIE};
 pub use error::WebError;
 
 /// What every handler can reach. Holds no per-user state: any number of servers can
@@ -26,12 +28,14 @@ pub struct AppState {
     pub keys: Keys,
     pub refdata: &'static RefData,
     pub pages: Arc<pages::Pages>,
+    /// Mark cookies `Secure` (off only for plain HTTP on a loopback address).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
     pub fn new(store: Store, keys: Keys) -> Result<AppState, WebError> {
         let refdata = RefData::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
-        Ok(AppState { store, keys, refdata, pages: Arc::new(pages::Pages::new()?) })
+        Ok(AppState { store, keys, refdata, pages: Arc::new(pages::Pages::new()?), secure_cookies: true })
     }
 }
 
@@ -56,18 +60,24 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(|| async { axum::response::Redirect::to("/registry") }))
         .route("/healthz", get(registry::healthz))
         .route("/static/app.css", get(pages::css))
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route("/registry", get(registry::list_page))
         .route("/registry/duplicates", get(registry::duplicates_page))
         .route("/registry/{id}", get(registry::person_page))
         .route("/templates/workers.xlsx", get(registry::template_download))
         .route("/api/v1/persons", get(registry::api_list))
         .route("/api/v1/persons/{id}", get(registry::api_person))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/logout", axum::routing::post(auth::logout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_login))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
 }
 
-/// Serves until Ctrl-C.
-pub async fn serve(state: AppState, addr: SocketAddr) -> Result<(), WebError> {
+/// Serves until Ctrl-C. Cookies lose `Secure` only on a loopback address, where
+/// the demo runs over plain HTTP.
+pub async fn serve(mut state: AppState, addr: SocketAddr) -> Result<(), WebError> {
+    state.secure_cookies = !addr.ip().is_loopback();
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| WebError::Internal(format!("无法监听 {addr}：{e}")))?;
     serve_on(state, listener).await

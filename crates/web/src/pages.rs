@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("registry_list.html", include_str!("templates/registry_list.html")),
     ("person.html", include_str!("templates/person.html")),
     ("duplicates.html", include_str!("templates/duplicates.html")),
+    ("login.html", include_str!("templates/login.html")),
 ];
 
 pub struct Pages {

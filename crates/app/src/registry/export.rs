@@ -168,19 +168,23 @@ pub async fn export_workers(
     Ok(n)
 }
 
-/// Writes the blank worker template: headers, one example row, and a sheet of
-/// instructions per column (xlsx) — or headers only (csv).
+/// Writes the blank worker template: the header row and a sheet of instructions per
+/// column (xlsx), or the header row only (csv).
 pub fn write_template(out: &Path) -> Result<(), ExportError> {
     let shown = out.display().to_string();
-    let err = |e: &dyn std::fmt::Display| ExportError::Write { path: shown.clone(), reason: e.to_string() };
     let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if ext == "csv" {
-        let w = Writer::create(out)?;
-        return w.finish();
+    match ext.as_str() {
+        "csv" => Writer::create(out)?.finish(),
+        "xlsx" => {
+            std::fs::write(out, template_xlsx()?).map_err(|e| ExportError::Write { path: shown, reason: e.to_string() })
+        }
+        _ => Err(ExportError::Format(shown)),
     }
-    if ext != "xlsx" {
-        return Err(ExportError::Format(shown));
-    }
+}
+
+/// The blank template as an .xlsx file's bytes (also served for download).
+pub fn template_xlsx() -> Result<Vec<u8>, ExportError> {
+    let err = |e: &dyn std::fmt::Display| ExportError::Write { path: "模板".into(), reason: e.to_string() };
     let mut book = Workbook::new();
     let text = Format::new().set_num_format("@");
     let bold = Format::new().set_bold();
@@ -208,5 +212,5 @@ pub fn write_template(out: &Path) -> Result<(), ExportError> {
         help.write_string(r, 3, c.help).map_err(|e| err(&e))?;
     }
     help.set_column_width(3, 80).map_err(|e| err(&e))?;
-    book.save(out).map_err(|e| err(&e))
+    book.save_to_buffer().map_err(|e| err(&e))
 }

@@ -28,6 +28,35 @@ pub struct Args {
     pub no_serve: bool,
 }
 
+/// The demo's administrator: created with a random password on first run, the
+/// password kept beside the database (mode 0600) so that later runs can show it.
+async fn demo_login(settings: &Settings, store: &jiujin_store::Store) -> anyhow::Result<String> {
+    let file = settings.key_path().with_file_name("demo-login.txt");
+    if jiujin_store::access::user_by_name(store, "admin").await?.is_none() {
+        let password = jiujin_app::access::generate_password();
+        jiujin_app::access::add_user(store, "admin", &password, jiujin_domain::access::Role::Admin, None).await?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        use std::io::Write;
+        opts.open(&file)?.write_all(format!("admin\n{password}\n").as_bytes())?;
+    }
+    Ok(match std::fs::read_to_string(&file) {
+        Ok(text) => {
+            let mut lines = text.lines();
+            let (user, pw) = (lines.next().unwrap_or("admin"), lines.next().unwrap_or(""));
+            format!("登录：用户名 {user}，密码 {pw}（保存在 {}）", file.display())
+        }
+        Err(_) => {
+            "登录：用户名 admin（密码可用 jiujin user passwd --username admin --password-stdin 重设）".to_string()
+        }
+    })
+}
+
 pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     if !matches!(DbUrl::parse(&settings.db)?, DbUrl::Sqlite(_)) {
         anyhow::bail!("demo 使用内嵌的SQLite数据库；城市部署请用 migrate / import / serve");
@@ -73,13 +102,14 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         println!("复用已有数据库：{} 人", have);
     }
     println!("数据库：{}    密钥：{}", store.url().redacted(), settings.key_path().display());
+    let login = demo_login(&settings, &store).await?;
     if a.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
     let addr = a.listen.unwrap_or(settings.listen);
     let state = jiujin_web::AppState::new(store, keys)?;
     println!("打开浏览器访问：http://{addr}/");
-    println!("登录：演示版仅监听本机地址，无需登录（账号、角色与权限在下一阶段启用）");
+    println!("{login}");
     jiujin_web::serve(state, addr).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ pub mod gen;
 pub mod import;
 pub mod registry;
 pub mod serve;
+pub mod user;
 pub mod validate;
 
 use std::process::ExitCode;

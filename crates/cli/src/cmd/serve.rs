@@ -17,6 +17,9 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&settings).await?;
     let keys = super::keys(&settings, &store, false).await?;
     let addr = a.listen.unwrap_or(settings.listen);
+    if jiujin_store::access::user_count(&store).await? == 0 {
+        eprintln!("提示：尚无任何账号，无法登录。请先运行 jiujin user add --username 用户名 --role city_staff --password-stdin");
+    }
     let state = jiujin_web::AppState::new(store, keys)?;
     println!("jiujin 已启动：http://{addr}/   （Ctrl-C 停止）");
     jiujin_web::serve(state, addr).await?;

@@ -8,3 +8,5 @@ pub mod meta;
 pub mod person;
 pub mod person_event;
 pub mod region;
+pub mod session;
+pub mod user;

@@ -7,23 +7,17 @@ mod view;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
-use axum::Json;
+use axum::{Extension, Json};
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag};
 use jiujin_domain::RegionCode;
 use jiujin_store::registry::{likely_duplicates, list_persons, person, timeline, PersonFilter};
-use jiujin_store::Scope;
 use minijinja::context;
 use serde::Deserialize;
 
+use crate::auth::{render, CurrentUser};
 use crate::{AppState, WebError};
 use view::{PersonView, TimelineView};
-
-/// The caller's scope. Until accounts exist (next stage) the server is bound to
-/// loopback and sees the whole city.
-fn caller_scope() -> Scope {
-    Scope::City
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
@@ -88,8 +82,12 @@ fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError
     Ok(f)
 }
 
-pub async fn list_page(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Html<String>, WebError> {
-    let scope = caller_scope();
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let scope = user.scope();
     let (filter, error) = match filter_from(&state, &q) {
         Ok(f) => (f, None),
         Err(WebError::BadRequest(m)) => (PersonFilter { id_hmac: Some([0; 16]), ..Default::default() }, Some(m)),
@@ -109,7 +107,9 @@ pub async fn list_page(State(state): State<AppState>, Query(q): Query<ListQuery>
     let statuses: Vec<_> =
         EmploymentStatus::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();
     let flags: Vec<_> = GroupFlag::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();
-    state.pages.render(
+    render(
+        &state,
+        &user,
         "registry_list.html",
         context! {
             title => "人员登记",
@@ -120,22 +120,29 @@ pub async fn list_page(State(state): State<AppState>, Query(q): Query<ListQuery>
     )
 }
 
-pub async fn person_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    let scope = caller_scope();
+pub async fn person_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let scope = user.scope();
     let p = person(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
     let events = timeline(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
     let view = PersonView::new(&state, &p);
     let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
-    state.pages.render("person.html", context! { title => view.name.clone(), p => view, events })
+    render(&state, &user, "person.html", context! { title => view.name.clone(), p => view, events })
 }
 
-pub async fn duplicates_page(State(state): State<AppState>) -> Result<Html<String>, WebError> {
-    let pairs = likely_duplicates(&state.store, caller_scope(), 100).await?;
+pub async fn duplicates_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    let pairs = likely_duplicates(&state.store, user.scope(), 100).await?;
     let pairs: Vec<_> = pairs
         .iter()
         .map(|d| context! { a => PersonView::new(&state, &d.a), b => PersonView::new(&state, &d.b) })
         .collect();
-    state.pages.render("duplicates.html", context! { title => "疑似重复人员", pairs })
+    render(&state, &user, "duplicates.html", context! { title => "疑似重复人员", pairs })
 }
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
@@ -149,11 +156,7 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 pub async fn template_download() -> Result<impl IntoResponse, WebError> {
-    let dir = tempfile_dir()?;
-    let path = dir.join("workers.xlsx");
-    jiujin_app::registry::export::write_template(&path).map_err(|e| WebError::Internal(e.to_string()))?;
-    let bytes = tokio::fs::read(&path).await.map_err(|e| WebError::Internal(e.to_string()))?;
-    let _ = tokio::fs::remove_dir_all(&dir).await;
+    let bytes = jiujin_app::registry::export::template_xlsx().map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -163,30 +166,23 @@ pub async fn template_download() -> Result<impl IntoResponse, WebError> {
     ))
 }
 
-fn tempfile_dir() -> Result<std::path::PathBuf, WebError> {
-    let dir = std::env::temp_dir().join(format!("jiujin-template-{}", rand_suffix()));
-    std::fs::create_dir_all(&dir).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(dir)
-}
-
-fn rand_suffix() -> String {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{}-{n}", std::process::id())
-}
-
 pub async fn api_list(
     State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let filter = filter_from(&state, &q)?;
     let page = q.page.unwrap_or(1).max(1);
-    let result = list_persons(&state.store, caller_scope(), &filter, page - 1, PER_PAGE).await?;
+    let result = list_persons(&state.store, user.scope(), &filter, page - 1, PER_PAGE).await?;
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
     Ok(Json(serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": rows})))
 }
 
-pub async fn api_person(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<PersonView>, WebError> {
-    let p = person(&state.store, caller_scope(), id).await?.ok_or(WebError::NotFound)?;
+pub async fn api_person(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+) -> Result<Json<PersonView>, WebError> {
+    let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
     Ok(Json(PersonView::new(&state, &p)))
 }
