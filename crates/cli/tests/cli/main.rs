@@ -151,3 +151,37 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_completes_it() {
     let runs = count(&db, "SELECT COUNT(*) FROM import_runs WHERE status = 'running'");
     assert_eq!(runs, 1, "the killed run stays recorded as running");
 }
+
+#[test]
+fn a_backup_taken_online_restores_to_an_equal_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let st = jiujin().args(db_args(d)).args(["demo", "--no-serve", "--workers", "500"]).output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let backup = d.join("backup.db");
+    let out = jiujin().args(db_args(d)).args(["backup", "--out"]).arg(&backup).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A second backup to the same file is refused rather than overwritten.
+    let again = jiujin().args(db_args(d)).args(["backup", "--out"]).arg(&backup).output().unwrap();
+    assert!(!again.status.success());
+
+    let restored_dir = d.join("restored");
+    std::fs::create_dir_all(&restored_dir).unwrap();
+    std::fs::copy(d.join("t.key"), restored_dir.join("t.key")).unwrap();
+    let out = jiujin().args(db_args(&restored_dir)).args(["restore", "--from"]).arg(&backup).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for sql in ["SELECT COUNT(*) FROM persons", "SELECT COUNT(*) FROM person_events", "SELECT COUNT(*) FROM regions"] {
+        assert_eq!(count(&d.join("t.db"), sql), count(&restored_dir.join("t.db"), sql), "{sql}");
+    }
+    let check = jiujin().args(db_args(&restored_dir)).args(["registry", "check"]).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    // Restoring over an existing database needs --force.
+    let out = jiujin().args(db_args(&restored_dir)).args(["restore", "--from"]).arg(&backup).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    // A file that is not a jiujin backup is refused.
+    let junk = d.join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let out = jiujin().args(db_args(&d.join("x"))).args(["restore", "--from"]).arg(&junk).output().unwrap();
+    assert!(!out.status.success());
+}

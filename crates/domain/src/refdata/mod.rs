@@ -330,6 +330,3 @@ fn short_province(name: &str) -> &str {
     }
     name
 }
-
-#[cfg(test)]
-mod tests;

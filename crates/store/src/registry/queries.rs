@@ -103,6 +103,26 @@ pub async fn person(store: &Store, scope: Scope, id: i64) -> Result<Option<Store
         .transpose()
 }
 
+/// The other members of a person's household in `scope` (same 家庭户编号 and hukou
+/// village; found through the hukou index), at most 20.
+pub async fn household_members(store: &Store, scope: Scope, p: &StoredPerson) -> Result<Vec<StoredPerson>> {
+    let Some(no) = p.state.household_no.as_deref() else {
+        return Ok(Vec::new());
+    };
+    person::Entity::find()
+        .filter(scope.persons())
+        .filter(person::Column::HukouRegion.eq(p.state.hukou_region.as_i64()))
+        .filter(person::Column::HouseholdNo.eq(no))
+        .filter(person::Column::Id.ne(p.id))
+        .order_by_asc(person::Column::Id)
+        .limit(20)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(StoredPerson::from_model)
+        .collect()
+}
+
 /// One event of a person's timeline, as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {

@@ -98,3 +98,26 @@ async fn people_with_the_same_name_birth_date_and_phone_are_listed_not_merged() 
         assert!(likely_duplicates(&store, Scope::City, 10).await.unwrap().is_empty(), "reviewed pairs leave the queue");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn household_members_are_the_others_with_the_same_number_in_the_same_village() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let mut a = state(1, "500101001001");
+        a.household_no = Some("H1".into());
+        let mut b = state(2, "500101001001");
+        b.household_no = Some("H1".into());
+        let mut c = state(3, "500101001001");
+        c.household_no = Some("H2".into());
+        let mut d = state(4, "500154001001");
+        d.household_no = Some("H1".into()); // same number, another village: another household
+        import(&store, vec![row(2, 1, a, 1), row(3, 2, b, 2), row(4, 3, c, 3), row(5, 4, d, 4)]).await;
+        let all = list_persons(&store, Scope::City, &PersonFilter::default(), 0, 10).await.unwrap().rows;
+        let first = all.iter().find(|p| p.state.name == "测试1").unwrap();
+        let members = jiujin_store::registry::household_members(&store, Scope::City, first).await.unwrap();
+        let names: Vec<_> = members.iter().map(|p| p.state.name.as_str()).collect();
+        assert_eq!(names, ["测试2"], "{}", db.label);
+        let kaizhou = Scope::Region(region("500154"));
+        assert!(jiujin_store::registry::household_members(&store, kaizhou, first).await.unwrap().is_empty());
+    }
+}

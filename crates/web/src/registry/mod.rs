@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag};
 use jiujin_domain::RegionCode;
-use jiujin_store::registry::{likely_duplicates, list_persons, person, timeline, PersonFilter};
+use jiujin_store::registry::{household_members, likely_duplicates, list_persons, person, timeline, PersonFilter};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -128,9 +128,11 @@ pub async fn person_page(
     let scope = user.scope();
     let p = person(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
     let events = timeline(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
+    let household: Vec<PersonView> =
+        household_members(&state.store, scope, &p).await?.iter().map(|m| PersonView::new(&state, m)).collect();
     let view = PersonView::new(&state, &p);
     let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
-    render(&state, &user, "person.html", context! { title => view.name.clone(), p => view, events })
+    render(&state, &user, "person.html", context! { title => view.name.clone(), p => view, events, household })
 }
 
 pub async fn duplicates_page(

@@ -31,13 +31,6 @@ struct Stamped {
     as_of: String,
 }
 
-const PERSON_COLUMNS: &str = "id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
-    hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
-    occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
-    row_digest, created_at, updated_at";
-const PERSON_VALUES: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-    ?20, ?21, ?22, ?23, ?24, ?25, ?25";
-
 const FIND_PERSON: &str = "SELECT id, row_digest, name, birth_date, sex, phone_hmac, hukou_region, residence_region, \
     household_no, status, status_since, work_region, work_province, industry, occupation, occupation_name, \
     skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, created_at \
@@ -84,7 +77,7 @@ const LOAD_CACHE_KIB: u32 = 64 * 1024;
 /// Rows per multi-row INSERT of an initial load.
 const APPEND_CHUNK: usize = 32;
 
-const APPEND_PERSON_COLUMNS: &str = "id, id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
+const PERSON_COLUMNS: &str = "id, id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
     hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
     occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
     row_digest, created_at, updated_at";
@@ -131,7 +124,7 @@ const SHARED_RUN: usize = 5;
 const SHARED_ACTOR: usize = 6;
 const SHARED: usize = 6;
 
-/// APPEND_PERSON_COLUMNS: status_since is the run's date, created/updated its time.
+/// PERSON_COLUMNS: status_since is the run's date, created/updated its time.
 const PERSON_SHAPE: [Option<usize>; 27] = {
     let mut s = [None; 27];
     s[12] = Some(SHARED_AS_OF);
@@ -174,7 +167,8 @@ fn bind_shared(stmt: &mut Statement<'_>, w: &Stamped) -> rusqlite::Result<()> {
 }
 
 /// Binds one person's row parameters at offset `at` (PERSON_SHAPE's row columns).
-fn bind_person(stmt: &mut Statement<'_>, at: usize, id: i64, r: &PersonRow) -> rusqlite::Result<()> {
+/// A `None` id lets SQLite choose the next one.
+fn bind_person(stmt: &mut Statement<'_>, at: usize, id: Option<i64>, r: &PersonRow) -> rusqlite::Result<()> {
     let s = &r.state;
     let mut i = at;
     let mut b = |v: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
@@ -223,38 +217,6 @@ fn bind_event(stmt: &mut Statement<'_>, at: usize, id: i64, person_id: i64, e: &
     b(&e.insurance)?;
     b(&e.flags)?;
     b(&e.changes.as_deref())
-}
-
-/// Binds and runs the person insert (`stmt` has PERSON_COLUMNS/PERSON_VALUES).
-fn insert_person(stmt: &mut Statement<'_>, w: &Stamped, r: &PersonRow) -> rusqlite::Result<usize> {
-    let s = &r.state;
-    stmt.execute(params![
-        &r.id_hmac[..],
-        &r.id_cipher,
-        r.phone_hmac.as_ref().map(|h| &h[..]),
-        r.phone_cipher.as_deref(),
-        &s.name,
-        date(s.birth_date),
-        s.sex.code(),
-        s.hukou_region.as_i64(),
-        s.residence_region.map(RegionCode::as_i64),
-        s.household_no.as_deref(),
-        s.status.code(),
-        &w.as_of,
-        s.work_region.map(RegionCode::as_i64),
-        s.work_province,
-        s.industry.as_deref(),
-        s.occupation.as_deref(),
-        s.occupation_name.as_deref(),
-        s.skill_level.map(|l| l.get()),
-        s.expected_wage.map(|f| f.0),
-        s.flags.bits(),
-        s.insurance.bits(),
-        s.needs.bits(),
-        s.unemployed_since.map(date),
-        &r.digest[..],
-        &w.now,
-    ])
 }
 
 fn insert_event(stmt: &mut Statement<'_>, w: &Stamped, person_id: i64, e: &EventRow) -> rusqlite::Result<usize> {
@@ -307,9 +269,7 @@ impl Writer {
                 let persons_sql = self
                     .sql
                     .entry((false, n))
-                    .or_insert_with(|| {
-                        multi_row_insert("persons", APPEND_PERSON_COLUMNS, &PERSON_SHAPE, SHARED, n).into()
-                    })
+                    .or_insert_with(|| multi_row_insert("persons", PERSON_COLUMNS, &PERSON_SHAPE, SHARED, n).into())
                     .clone();
                 let events_sql = self
                     .sql
@@ -323,7 +283,7 @@ impl Writer {
                 bind_shared(&mut ins, &self.w)?;
                 bind_shared(&mut ev, &self.w)?;
                 for (k, r) in chunk.iter().enumerate() {
-                    bind_person(&mut ins, SHARED + k * PERSON_ROW_PARAMS, next_person + k as i64, r)?;
+                    bind_person(&mut ins, SHARED + k * PERSON_ROW_PARAMS, Some(next_person + k as i64), r)?;
                     let e = events::registration(&r.state);
                     let (event_id, person_id) = (next_event + k as i64, next_person + k as i64);
                     bind_event(&mut ev, SHARED + k * EVENT_ROW_PARAMS, event_id, person_id, &e)?;
@@ -368,15 +328,19 @@ impl Writer {
         let mut out = Vec::with_capacity(rows.len());
         let tx = self.conn.transaction()?;
         {
-            let mut ins = tx.prepare_cached(&format!(
-                "INSERT INTO persons ({PERSON_COLUMNS}) VALUES ({PERSON_VALUES}) ON CONFLICT (id_hmac) DO NOTHING"
-            ))?;
+            let insert_sql = format!(
+                "{} ON CONFLICT (id_hmac) DO NOTHING",
+                multi_row_insert("persons", PERSON_COLUMNS, &PERSON_SHAPE, SHARED, 1)
+            );
+            let mut ins = tx.prepare_cached(&insert_sql)?;
+            bind_shared(&mut ins, &self.w)?;
             let mut ev = tx.prepare_cached(INSERT_EVENT)?;
             let mut find = tx.prepare_cached(FIND_PERSON)?;
             let mut upd = tx.prepare_cached(UPDATE_PERSON)?;
             for r in rows {
                 let s = &r.state;
-                if insert_person(&mut ins, &self.w, r)? == 1 {
+                bind_person(&mut ins, SHARED, None, r)?;
+                if ins.raw_execute()? == 1 {
                     let id = tx.last_insert_rowid();
                     seen.visit(id, r.row_no);
                     insert_event(&mut ev, &self.w, id, &events::registration(s))?;

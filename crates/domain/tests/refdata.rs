@@ -4,7 +4,8 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use super::*;
+use jiujin_domain::refdata::{Area, GroupMember, IndustryLevel, RefData, Region};
+use jiujin_domain::{RegionCode, RegionLevel};
 
 fn rd() -> &'static RefData {
     RefData::embedded().unwrap()
