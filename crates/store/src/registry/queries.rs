@@ -405,12 +405,25 @@ pub async fn likely_duplicates(store: &Store, scope: Scope, limit: u64) -> Resul
     ))
     .all(store.conn())
     .await?;
+    // One query for all the persons of the candidate pairs, inside the scope.
+    let ids: Vec<i64> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    let mut visible: std::collections::HashMap<i64, StoredPerson> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found = person::Entity::find()
+            .filter(scope.persons())
+            .filter(person::Column::Id.is_in(chunk.to_vec()))
+            .all(store.conn())
+            .await?;
+        for m in found {
+            visible.insert(m.id, StoredPerson::from_model(m)?);
+        }
+    }
     let mut out = Vec::new();
     for pair in pairs {
-        let (Some(a), Some(b)) = (person(store, scope, pair.a).await?, person(store, scope, pair.b).await?) else {
+        let (Some(a), Some(b)) = (visible.get(&pair.a), visible.get(&pair.b)) else {
             continue;
         };
-        out.push(DuplicatePair { a, b });
+        out.push(DuplicatePair { a: a.clone(), b: b.clone() });
         if out.len() as u64 >= limit {
             break;
         }
