@@ -37,12 +37,19 @@ impl Scope {
         }
     }
 
-    /// Whether a region lies inside this scope (for filters a caller asks for).
-    pub fn covers_region(self, code: RegionCode) -> bool {
+    /// The same condition as SQL text for the `persons` row aliased `alias`, for the
+    /// few hand-written queries (self-joins). Only integers are inlined.
+    pub fn sql(self, alias: &str) -> String {
         match self {
-            Scope::City => true,
-            Scope::Region(r) => r.contains(code),
-            Scope::Person(_) | Scope::Nothing => false,
+            Scope::City => "1 = 1".to_string(),
+            Scope::Region(code) => {
+                let (lo, hi) = code.subtree_range();
+                format!(
+                    "({alias}.hukou_region BETWEEN {lo} AND {hi} OR {alias}.residence_region BETWEEN {lo} AND {hi})"
+                )
+            }
+            Scope::Person(id) => format!("{alias}.id = {id}"),
+            Scope::Nothing => "1 = 0".to_string(),
         }
     }
 }

@@ -33,8 +33,9 @@ const REGISTRY_FOREIGN_KEYS: &[(&str, &str, &str)] = &[
 /// cheap when all exist.
 pub async fn ensure(store: &Store) -> Result<()> {
     if store.backend() == DatabaseBackend::Postgres {
-        // Sorting for an index build in memory rather than in temporary files; this
-        // session setting returns to the server default with the connection.
+        // Sorting for an index build in memory rather than in temporary files. The
+        // setting stays on this pooled connection for its lifetime; it only affects
+        // maintenance commands, which only this module runs.
         store.conn().execute_unprepared("SET maintenance_work_mem = '256MB'").await?;
     }
     for (_, sql) in REGISTRY_INDEXES {

@@ -76,9 +76,6 @@ pub async fn list_persons(
     page: u64,
     per_page: u64,
 ) -> Result<PersonPage> {
-    if filter.region.is_some_and(|r| !scope.covers_region(r)) {
-        return Ok(PersonPage { total: 0, page, per_page, rows: Vec::new() });
-    }
     let per_page = per_page.clamp(1, 500);
     let query = person::Entity::find().filter(filter_condition(scope, filter)).order_by_asc(person::Column::Id);
     let paginator = query.paginate(store.conn(), per_page);
@@ -397,15 +394,16 @@ pub async fn likely_duplicates(store: &Store, scope: Scope, limit: u64) -> Resul
         format!(
             "SELECT p.id AS a, q.id AS b FROM persons p JOIN persons q \
                ON q.name = p.name AND q.birth_date = p.birth_date AND q.phone_hmac = p.phone_hmac AND q.id > p.id \
-             WHERE p.phone_hmac IS NOT NULL \
+             WHERE p.phone_hmac IS NOT NULL AND {} AND {} \
                AND NOT EXISTS (SELECT 1 FROM duplicate_reviews r WHERE r.person_a = p.id AND r.person_b = q.id) \
-             ORDER BY p.id, q.id LIMIT {}",
-            limit.saturating_mul(20).max(100)
+             ORDER BY p.id, q.id LIMIT {limit}",
+            scope.sql("p"),
+            scope.sql("q"),
         ),
     ))
     .all(store.conn())
     .await?;
-    // One query for all the persons of the candidate pairs, inside the scope.
+    // One query for all the persons of the pairs (both members lie in the scope).
     let ids: Vec<i64> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
     let mut visible: std::collections::HashMap<i64, StoredPerson> = std::collections::HashMap::new();
     for chunk in ids.chunks(500) {

@@ -47,9 +47,12 @@ async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
         // Searching by name from the wrong district finds nothing.
         let f = PersonFilter { name: Some("测试2".into()), ..all.clone() };
         assert_eq!(person_count(&store, wanzhou, &f).await.unwrap(), 0);
-        // A filter region outside the scope yields nothing rather than widening it.
+        // A filter region outside the scope narrows to the scope's own people there
+        // (测试3 lives in 万州 with hukou in 开州), never widening it to 测试2.
         let f = PersonFilter { region: Some(region("500154")), ..all.clone() };
-        assert_eq!(list_persons(&store, wanzhou, &f, 0, 50).await.unwrap().total, 0);
+        let page = list_persons(&store, wanzhou, &f, 0, 50).await.unwrap();
+        let names: Vec<_> = page.rows.iter().map(|p| p.state.name.as_str()).collect();
+        assert_eq!((page.total, names), (1, vec!["测试3"]), "{}", db.label);
         // A change through the wrong scope is refused as absent.
         let mut s = state(2, "500154001001");
         s.status = EmploymentStatus::Unemployed;
@@ -119,5 +122,41 @@ async fn household_members_are_the_others_with_the_same_number_in_the_same_villa
         assert_eq!(names, ["测试2"], "{}", db.label);
         let kaizhou = Scope::Region(region("500154"));
         assert!(jiujin_store::registry::household_members(&store, kaizhou, first).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_district_finds_its_duplicates_even_behind_many_elsewhere() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        // 30 pairs in 开州区 first (lower ids), then one pair in 万州区.
+        let mut rows = Vec::new();
+        for k in 0..30u8 {
+            let n = 100 + u32::from(k);
+            rows.push(row(u64::from(k) * 2 + 2, k * 2 + 1, state(n, "500154001001"), 1));
+            rows.push(row(u64::from(k) * 2 + 3, k * 2 + 2, state(n, "500154001001"), 2));
+        }
+        rows.push(row(200, 201, state(7, "500101001001"), 3));
+        rows.push(row(201, 202, state(7, "500101001001"), 4));
+        import(&store, rows).await;
+        let wanzhou = Scope::Region(region("500101"));
+        let pairs = likely_duplicates(&store, wanzhou, 1).await.unwrap();
+        assert_eq!(pairs.len(), 1, "{}", db.label);
+        assert_eq!(pairs[0].a.state.name, "测试7");
+        assert_eq!(likely_duplicates(&store, Scope::City, 100).await.unwrap().len(), 31);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_filter_wider_than_the_scope_keeps_the_scope() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        import(&store, vec![row(2, 1, state(1, "500101001001"), 1), row(3, 2, state(2, "500154001001"), 2)]).await;
+        let wanzhou = Scope::Region(region("500101"));
+        let whole_city = PersonFilter { region: Some(region("50")), ..Default::default() };
+        let page = list_persons(&store, wanzhou, &whole_city, 0, 10).await.unwrap();
+        assert_eq!(page.total, 1, "{}", db.label);
+        assert_eq!(page.rows[0].state.name, "测试1");
+        assert_eq!(person_count(&store, wanzhou, &whole_city).await.unwrap(), 1);
     }
 }

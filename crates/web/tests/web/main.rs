@@ -217,3 +217,17 @@ async fn logout_needs_the_session_form_token_and_ends_the_session() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_are_checked_before_they_are_created() {
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    let region = |c: &str| Some(RegionCode::parse(c).unwrap());
+    let err = |r: Result<jiujin_store::access::Account, jiujin_app::access::AccessError>| r.unwrap_err().to_string();
+    assert!(err(add_user(&store, "a b", PASSWORD, Role::CityStaff, None).await).contains("用户名"));
+    assert!(err(add_user(&store, "short", "123", Role::CityStaff, None).await).contains("至少"));
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, None).await).contains("区划"));
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("440300")).await).contains("440300"));
+    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await.unwrap();
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await).contains("已存在"));
+}
