@@ -16,10 +16,32 @@ pub struct BatchLock {
     holder: String,
 }
 
-/// A holder name unique to this process.
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default()
+}
+
+/// A holder name unique to this process: `host:pid:microseconds`.
 pub fn holder_name() -> String {
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_default();
-    format!("{host}:{}:{}", std::process::id(), Utc::now().timestamp_micros())
+    format!("{}:{}:{}", host_name(), std::process::id(), Utc::now().timestamp_micros())
+}
+
+/// Whether `holder` names a process on this machine that no longer runs, so its
+/// lease can be taken at once instead of when it expires (a killed import on the
+/// embedded database). Holders on other machines, or where `/proc` cannot tell,
+/// count as alive.
+pub fn holder_is_dead(holder: &str) -> bool {
+    let mut parts = holder.rsplitn(3, ':');
+    let (Some(_micros), Some(pid), Some(host)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    let proc_fs = std::path::Path::new("/proc/self").exists();
+    proc_fs
+        && host == host_name()
+        && pid != std::process::id()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl BatchLock {
@@ -28,13 +50,22 @@ impl BatchLock {
     pub async fn try_acquire(store: &Store, kind: &str, ttl: Duration) -> Result<Option<BatchLock>> {
         let now = Utc::now();
         let holder = holder_name();
-        // An expired lease is removed first; then the insert decides, atomically,
-        // between contenders.
+        // An expired lease, or one whose holder has died on this machine, is removed
+        // first; then the insert decides, atomically, between contenders.
         batch_lock::Entity::delete_many()
             .filter(batch_lock::Column::Kind.eq(kind))
             .filter(batch_lock::Column::ExpiresAt.lt(now))
             .exec(store.conn())
             .await?;
+        if let Some(held) = batch_lock::Entity::find_by_id(kind.to_string()).one(store.conn()).await? {
+            if holder_is_dead(&held.holder) {
+                batch_lock::Entity::delete_many()
+                    .filter(batch_lock::Column::Kind.eq(kind))
+                    .filter(batch_lock::Column::Holder.eq(held.holder))
+                    .exec(store.conn())
+                    .await?;
+            }
+        }
         let row = batch_lock::ActiveModel {
             kind: Set(kind.to_string()),
             holder: Set(holder.clone()),
@@ -74,5 +105,46 @@ impl BatchLock {
 
     pub fn kind(&self) -> &str {
         &self.kind
+    }
+
+    /// Removes every lease that has expired or whose holder died on this machine;
+    /// returns how many.
+    pub async fn clear_stale(store: &Store) -> Result<u64> {
+        let mut cleared = 0;
+        for lease in batch_lock::Entity::find().all(store.conn()).await? {
+            if lease.expires_at < Utc::now() || holder_is_dead(&lease.holder) {
+                cleared += batch_lock::Entity::delete_many()
+                    .filter(batch_lock::Column::Kind.eq(&lease.kind))
+                    .filter(batch_lock::Column::Holder.eq(&lease.holder))
+                    .exec(store.conn())
+                    .await?
+                    .rows_affected;
+            }
+        }
+        Ok(cleared)
+    }
+
+    /// Whether someone alive holds the lease for `kind`.
+    pub async fn is_held(store: &Store, kind: &str) -> Result<bool> {
+        Ok(batch_lock::Entity::find_by_id(kind.to_string())
+            .one(store.conn())
+            .await?
+            .is_some_and(|l| l.expires_at > Utc::now() && !holder_is_dead(&l.holder)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_missing_process_on_this_machine_is_dead() {
+        let me = holder_name();
+        assert!(!holder_is_dead(&me), "this process runs");
+        let host = host_name();
+        // Linux pids stay below 2^22.
+        assert!(holder_is_dead(&format!("{host}:4294967295:1")), "no such pid here");
+        assert!(!holder_is_dead("some-other-host:4294967295:1"), "another machine cannot be checked");
+        assert!(!holder_is_dead("garbage"));
     }
 }

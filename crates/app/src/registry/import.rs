@@ -338,7 +338,7 @@ pub async fn import_workers(store: &Store, keys: &Keys, req: ImportRequest<'_>) 
             }
         };
         let t0 = Instant::now();
-        let (written, tallied) = tokio::join!(import.apply(valid), tally_previous);
+        let (written, tallied) = tokio::join!(import.apply(store, valid), tally_previous);
         wait_writer += t0.elapsed();
         if let Err(e) = tallied {
             failure = Some(e);

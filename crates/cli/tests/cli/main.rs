@@ -148,8 +148,10 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_completes_it() {
     );
     let check = jiujin().args(db_args(d)).args(["registry", "check"]).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
-    let runs = count(&db, "SELECT COUNT(*) FROM import_runs WHERE status = 'running'");
-    assert_eq!(runs, 1, "the killed run stays recorded as running");
+    // The re-run found the killed run's process gone and closed it.
+    let runs = |status: &str| count(&db, &format!("SELECT COUNT(*) FROM import_runs WHERE status = '{status}'"));
+    assert_eq!((runs("running"), runs("interrupted")), (0, 1), "the killed run is recorded as interrupted");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM batch_locks"), 0, "no lease is left behind");
 }
 
 #[test]

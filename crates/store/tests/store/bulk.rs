@@ -162,10 +162,11 @@ async fn an_initial_load_killed_half_way_gets_its_indexes_back_at_the_next_start
         .await
         .unwrap();
         assert!(imp.is_initial_load());
-        imp.apply(vec![row(2, 1, state(1, "500101"), 1), row(3, 2, state(2, "500101"), 2)]).await.unwrap();
+        imp.apply(&store, vec![row(2, 1, state(1, "500101"), 1), row(3, 2, state(2, "500101"), 2)]).await.unwrap();
         // The process dies here: no `complete`, no `finish`.
         drop(imp);
-        assert!(index_names(&store).await.len() < INDEXES.len(), "{}: indexes dropped", db.label);
+        // The persons indexes are down; the events index, appended in key order, stays.
+        assert_eq!(index_names(&store).await, ["person_events_person"], "{}: indexes dropped", db.label);
         let reopened = db.store().await;
         assert_eq!(index_names(&reopened).await, INDEXES, "{}: rebuilt on start", db.label);
         // A re-run finds the committed rows and completes the rest.
@@ -176,5 +177,47 @@ async fn an_initial_load_killed_half_way_gets_its_indexes_back_at_the_next_start
         )
         .await;
         assert_eq!(out, vec![(2, RowOutcome::Unchanged), (3, RowOutcome::Unchanged), (4, RowOutcome::Inserted)]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_whose_process_died_is_closed_as_interrupted_and_frees_its_leases() {
+    use jiujin_store::entity::{batch_lock, import_run};
+    use jiujin_store::locks::{holder_name, BatchLock};
+    use jiujin_store::registry::bulk::{close_abandoned_runs, BulkImport, RunInfo, INITIAL_LOAD_LOCK};
+    use sea_orm::sea_query::Expr;
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let info = RunInfo {
+            kind: "workers".into(),
+            file_name: "big.csv".into(),
+            file_sha256: String::new(),
+            as_of: super::date("2025-06-01"),
+            actor: None,
+            expected_rows: 1_000_000,
+        };
+        let imp = BulkImport::start(&store, info).await.unwrap();
+        assert!(imp.is_initial_load());
+        let run = imp.run_id();
+        drop(imp);
+        // While its process lives, the run stays running and keeps the load's lease.
+        assert_eq!(close_abandoned_runs(&store).await.unwrap(), 0, "{}", db.label);
+        let ttl = chrono::Duration::minutes(5);
+        assert!(BatchLock::try_acquire(&store, INITIAL_LOAD_LOCK, ttl).await.unwrap().is_none());
+        // The process dies: its leases now name a pid that does not run here.
+        let me = holder_name();
+        let (host, _) = me.rsplit_once(':').unwrap();
+        let (host, _) = host.rsplit_once(':').unwrap();
+        batch_lock::Entity::update_many()
+            .col_expr(batch_lock::Column::Holder, Expr::value(format!("{host}:4294967295:1")))
+            .exec(store.conn())
+            .await
+            .unwrap();
+        assert_eq!(close_abandoned_runs(&store).await.unwrap(), 1, "{}", db.label);
+        let status = import_run::Entity::find_by_id(run).one(store.conn()).await.unwrap().unwrap().status;
+        assert_eq!(status, "interrupted", "{}", db.label);
+        assert_eq!(close_abandoned_runs(&store).await.unwrap(), 0, "closed once");
+        let lock = BatchLock::try_acquire(&store, INITIAL_LOAD_LOCK, ttl).await.unwrap();
+        assert!(lock.is_some(), "{}: the dead holder's lease is taken at once", db.label);
     }
 }

@@ -78,7 +78,7 @@ pub async fn import_expecting(store: &Store, rows: Vec<PersonRow>, expected_rows
     )
     .await
     .unwrap();
-    let mut out = imp.apply(rows).await.unwrap();
+    let mut out = imp.apply(store, rows).await.unwrap();
     out.retain(|(_, o)| *o != RowOutcome::Deferred);
     out.extend(imp.complete(store).await.unwrap());
     imp.finish(store, RunStatus::Done, Default::default(), None).await.unwrap();

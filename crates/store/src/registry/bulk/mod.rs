@@ -6,7 +6,7 @@
 //! committed rows unchanged and completes the rest.
 //!
 //! An *initial load* (the persons table is empty and no other load holds the lease) drops the
-//! registry indexes, appends rows without look-ups, keeps uniqueness in memory by an
+//! indexes on persons, appends rows without look-ups, keeps uniqueness in memory by an
 //! 8-byte prefix of each identity hash (rows whose prefix was seen are deferred), and
 //! at the end builds the indexes once and passes the deferred rows through the normal
 //! path. A load killed half-way leaves its committed rows and no indexes; the next
@@ -189,6 +189,42 @@ pub struct BulkImport {
     writer: Option<Writer>,
     seen: Seen,
     mode: Mode,
+    /// This run's lease (`import-run:ID`), renewed while batches come.
+    run_lock: Option<BatchLock>,
+    renewed: std::time::Instant,
+}
+
+/// Time to live of an import's leases. They are renewed at least every
+/// `LEASE_RENEW` while batches come, so only a dead or stalled run (a PostgreSQL
+/// step may wait up to ten minutes before it fails) outlives it.
+const LEASE_TTL: chrono::Duration = chrono::Duration::minutes(30);
+const LEASE_RENEW: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn run_lock_kind(run_id: i64) -> String {
+    format!("import-run:{run_id}")
+}
+
+/// Marks as interrupted every run still recorded as `running` whose process no
+/// longer holds its lease (it was killed or crashed); their committed batches stay,
+/// and importing the same file again completes them. Returns how many were closed.
+pub async fn close_abandoned_runs(store: &Store) -> Result<u64> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    BatchLock::clear_stale(store).await?;
+    let running = import_run::Entity::find().filter(import_run::Column::Status.eq("running")).all(store.conn()).await?;
+    let mut closed = 0;
+    for run in running {
+        if BatchLock::is_held(store, &run_lock_kind(run.id)).await? {
+            continue;
+        }
+        let id = run.id;
+        let mut am: import_run::ActiveModel = run.into();
+        am.status = Set(RunStatus::Interrupted.as_str().into());
+        am.message = Set(Some("导入进程未正常结束（被终止或崩溃）；已提交的批次保留，重新导入同一文件即可补全".into()));
+        am.update(store.conn()).await?;
+        tracing::warn!(run = id, "import run closed as interrupted: its process is gone");
+        closed += 1;
+    }
+    Ok(closed)
 }
 
 /// Shared by both writers: stamps written on every row of a run.
@@ -203,6 +239,7 @@ struct RunStamp {
 impl BulkImport {
     /// Records the run and opens the bulk writer for the store's database.
     pub async fn start(store: &Store, info: RunInfo) -> Result<BulkImport> {
+        close_abandoned_runs(store).await?;
         let now = Utc::now();
         let run = import_run::ActiveModel {
             kind: Set(info.kind.clone()),
@@ -222,11 +259,14 @@ impl BulkImport {
         }
         .insert(store.conn())
         .await?;
+        // The run's own lease says it is alive; a run left `running` without one
+        // was killed (see `close_abandoned_runs`).
+        let run_lock = BatchLock::try_acquire(store, &run_lock_kind(run.id), LEASE_TTL).await?;
         // An initial load drops indexes the whole table relies on, so at most one may
         // run: it holds a lease for as long as the indexes are down.
         let load_lock =
             if info.expected_rows >= INITIAL_LOAD_MIN_ROWS && person::Entity::find().count(store.conn()).await? == 0 {
-                BatchLock::try_acquire(store, INITIAL_LOAD_LOCK, chrono::Duration::hours(12)).await?
+                BatchLock::try_acquire(store, INITIAL_LOAD_LOCK, LEASE_TTL).await?
             } else {
                 None
             };
@@ -248,7 +288,14 @@ impl BulkImport {
             Mode::Normal
         };
         tracing::info!(run = run.id, initial_load, "import started");
-        Ok(BulkImport { run_id: run.id, writer: Some(writer), seen: Seen::default(), mode })
+        Ok(BulkImport {
+            run_id: run.id,
+            writer: Some(writer),
+            seen: Seen::default(),
+            mode,
+            run_lock,
+            renewed: std::time::Instant::now(),
+        })
     }
 
     pub fn run_id(&self) -> i64 {
@@ -262,7 +309,8 @@ impl BulkImport {
 
     /// Writes one batch in one transaction; returns each row's outcome (in no
     /// particular order). During an initial load some rows come back `Deferred`.
-    pub async fn apply(&mut self, rows: Vec<PersonRow>) -> Result<Vec<(u64, RowOutcome)>> {
+    pub async fn apply(&mut self, store: &Store, rows: Vec<PersonRow>) -> Result<Vec<(u64, RowOutcome)>> {
+        self.keep_leases(store, false).await?;
         let mut rows = rows;
         let append = matches!(self.mode, Mode::InitialLoad { .. });
         let mut deferred_now = Vec::new();
@@ -281,6 +329,23 @@ impl BulkImport {
         let mut outcomes = self.write(rows, append).await?;
         outcomes.extend(deferred_now);
         Ok(outcomes)
+    }
+
+    /// Renews this run's leases when `LEASE_RENEW` has passed (or now, with `force`).
+    async fn keep_leases(&mut self, store: &Store, force: bool) -> Result<()> {
+        if !force && self.renewed.elapsed() < LEASE_RENEW {
+            return Ok(());
+        }
+        if let Some(lock) = &self.run_lock {
+            lock.renew(store, LEASE_TTL).await?;
+        }
+        if let Mode::InitialLoad { lock, .. } = &self.mode {
+            if !lock.renew(store, LEASE_TTL).await? {
+                tracing::warn!("initial-load lease lost while the load runs");
+            }
+        }
+        self.renewed = std::time::Instant::now();
+        Ok(())
     }
 
     async fn write(&mut self, rows: Vec<PersonRow>, append: bool) -> Result<Vec<(u64, RowOutcome)>> {
@@ -317,6 +382,11 @@ impl BulkImport {
     /// the normal path, returning their outcomes. Nothing to do otherwise. Call it
     /// also when stopping early, so that the indexes are back at once.
     pub async fn complete(&mut self, store: &Store) -> Result<Vec<(u64, RowOutcome)>> {
+        if !self.is_initial_load() {
+            return Ok(Vec::new());
+        }
+        // Index builds at city size take minutes: a fresh lease covers them.
+        self.keep_leases(store, true).await?;
         let Mode::InitialLoad { deferred, lock, .. } = std::mem::replace(&mut self.mode, Mode::Normal) else {
             return Ok(Vec::new());
         };
@@ -360,7 +430,11 @@ impl BulkImport {
         if let Some(Writer::Postgres(w)) = self.writer.take() {
             w.close().await;
         }
-        finish_run(store, self.run_id, status, counts, message).await
+        finish_run(store, self.run_id, status, counts, message).await?;
+        if let Some(lock) = self.run_lock.take() {
+            lock.release(store).await?;
+        }
+        Ok(())
     }
 }
 
