@@ -1,9 +1,9 @@
 //! The registry's secondary indexes as plain SQL that both databases accept. The
-//! first migration creates them; an initial bulk load drops them and builds them
+//! migrations create them (m0001, m0003); an initial bulk load drops those on `persons` and builds them
 //! again at the end (sorting once is far cheaper than millions of random inserts);
 //! `ensure` recreates any that a killed load left missing, on every start.
 //!
-//! These definitions must stay equal to the first migration's. Changing an index
+//! These definitions must stay equal to the migrations' (m0001, m0003). Changing an index
 //! means a new migration, and a matching change here.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -21,6 +21,11 @@ pub(crate) const REGISTRY_INDEXES: &[(&str, &str, bool)] = &[
     (
         "persons_residence_region",
         "CREATE INDEX IF NOT EXISTS persons_residence_region ON persons (residence_region)",
+        true,
+    ),
+    (
+        "persons_phone_hmac",
+        "CREATE INDEX IF NOT EXISTS persons_phone_hmac ON persons (phone_hmac) WHERE phone_hmac IS NOT NULL",
         true,
     ),
     ("person_events_person", "CREATE INDEX IF NOT EXISTS person_events_person ON person_events (person_id, id)", false),

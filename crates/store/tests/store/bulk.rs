@@ -104,8 +104,13 @@ async fn index_names(store: &jiujin_store::Store) -> Vec<String> {
     rows.iter().map(|r| r.try_get::<String>("", "n").unwrap()).filter(|n| !n.ends_with("_pkey")).collect()
 }
 
-const INDEXES: [&str; 4] =
-    ["person_events_person", "persons_hukou_region", "persons_id_hmac", "persons_residence_region"];
+const INDEXES: [&str; 5] = [
+    "person_events_person",
+    "persons_hukou_region",
+    "persons_id_hmac",
+    "persons_phone_hmac",
+    "persons_residence_region",
+];
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_initial_load_defers_repeated_identities_and_rebuilds_the_indexes() {

@@ -160,3 +160,18 @@ async fn a_filter_wider_than_the_scope_keeps_the_scope() {
         assert_eq!(person_count(&store, wanzhou, &whole_city).await.unwrap(), 1);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_duplicates_list_looks_people_up_by_phone_hash_not_by_scanning() {
+    use sea_orm::{ConnectionTrait, Statement};
+    // At city size a scan-and-join takes minutes; the plan must go through the index.
+    let db = TestDb::sqlite();
+    let store = db.store().await;
+    for scope in [Scope::City, Scope::Region(region("500101"))] {
+        let sql = format!("EXPLAIN QUERY PLAN {}", jiujin_store::registry::likely_duplicates_sql(scope, 50));
+        let rows = store.conn().query_all(Statement::from_string(store.backend(), sql)).await.unwrap();
+        let plan: Vec<String> = rows.iter().map(|r| r.try_get::<String>("", "detail").unwrap()).collect();
+        assert!(plan.iter().any(|d| d.contains("SEARCH q USING INDEX persons_phone_hmac")), "{scope:?}: {plan:#?}");
+        assert!(!plan.iter().any(|d| d.contains("AUTOMATIC")), "{scope:?}: no transient index: {plan:#?}");
+    }
+}
