@@ -23,6 +23,8 @@ pub struct PersonFilter {
     pub name: Option<String>,
     /// Keyed hash of an identity number typed into the search box.
     pub id_hmac: Option<[u8; 16]>,
+    /// Keyed hash of a mobile number typed into the search box.
+    pub phone_hmac: Option<[u8; 16]>,
     /// Restrict to a region's subtree (must lie inside the caller's scope).
     pub region: Option<RegionCode>,
     pub status: Option<EmploymentStatus>,
@@ -51,6 +53,9 @@ fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
     }
     if let Some(h) = f.id_hmac {
         c = c.add(person::Column::IdHmac.eq(h.to_vec()));
+    }
+    if let Some(h) = f.phone_hmac {
+        c = c.add(person::Column::PhoneHmac.eq(h.to_vec()));
     }
     if let Some(s) = f.status {
         c = c.add(person::Column::Status.eq(s.code()));

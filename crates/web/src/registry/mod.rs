@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::{Extension, Json};
 use jiujin_domain::identity::IdNumber;
-use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag};
+use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Phone};
 use jiujin_domain::RegionCode;
 use jiujin_store::registry::{household_members, likely_duplicates, list_persons, person, timeline, PersonFilter};
 use minijinja::context;
@@ -42,7 +42,11 @@ fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError
     let mut f = PersonFilter::default();
     let text = q.q.trim();
     if !text.is_empty() {
-        if text.chars().filter(char::is_ascii_digit).count() >= 15 {
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        if (10..=13).contains(&digits) {
+            let phone = Phone::parse(text).map_err(|e| WebError::BadRequest(e.to_string()))?;
+            f.phone_hmac = Some(state.keys.phone_hmac(&phone));
+        } else if digits >= 15 {
             let today = chrono::Utc::now().date_naive();
             let id = IdNumber::parse(text, today).map_err(|e| WebError::BadRequest(e.to_string()))?;
             f.id_hmac = Some(state.keys.id_hmac(&id));

@@ -40,8 +40,8 @@ async fn spawn_app(db: TestDb) -> App {
     let header = jiujin_domain::registry::header_row().join(",");
     let rows = [
         format!("万一,{},,500101001001,,失业,,,,,,,,,,,", id("500101", 1980, 11)),
-        format!("万二,{},,500101017,,失业,,,,,,,,,,,", id("500101", 1981, 21)),
-        format!("开三,{},,500154001001,,失业,,,,,,,,,,,", id("500154", 1982, 31)),
+        format!("万二,{},13812345678,500101017,,失业,,,,,,,,,,,", id("500101", 1981, 21)),
+        format!("开三,{},13900000003,500154001001,,失业,,,,,,,,,,,", id("500154", 1982, 31)),
     ];
     std::fs::write(&file, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
@@ -171,6 +171,12 @@ async fn district_staff_see_their_district_only_and_others_read_as_absent() {
         assert_eq!(get(&app, &wz, &format!("/registry/{wz_person}")).await.status(), StatusCode::OK);
         let search = get(&app, &wz, "/api/v1/persons?q=%E5%BC%80").await.json::<serde_json::Value>().await.unwrap();
         assert_eq!(search["total"], 0, "a 开州 name is not found from 万州");
+        // A mobile number typed into the search box finds its owner, inside the scope only.
+        let by_phone =
+            get(&app, &wz, "/api/v1/persons?q=138-1234-5678").await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!((by_phone["total"].as_u64(), by_phone["items"][0]["name"].as_str()), (Some(1), Some("万二")));
+        let other = get(&app, &wz, "/api/v1/persons?q=13900000003").await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(other["total"], 0, "a 开州 phone is not found from 万州");
         let page = get(&app, &wz, "/registry?region=500154").await.text().await.unwrap();
         assert!(!page.contains("开三") && page.contains("共 0 人"), "a filter outside the scope shows nothing");
         assert!(page.contains("万州区"), "the scope is shown");
