@@ -150,22 +150,10 @@ async fn an_initial_load_defers_repeated_identities_and_rebuilds_the_indexes() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_initial_load_killed_half_way_gets_its_indexes_back_at_the_next_start() {
-    use jiujin_store::registry::bulk::{BulkImport, RunInfo};
+    use jiujin_store::registry::bulk::BulkImport;
     for db in TestDb::all().await {
         let store = db.store().await;
-        let mut imp = BulkImport::start(
-            &store,
-            RunInfo {
-                kind: "workers".into(),
-                file_name: "big.csv".into(),
-                file_sha256: String::new(),
-                as_of: super::date("2025-06-01"),
-                actor: None,
-                expected_rows: 1_000_000,
-            },
-        )
-        .await
-        .unwrap();
+        let mut imp = BulkImport::start(&store, big_run()).await.unwrap();
         assert!(imp.is_initial_load());
         imp.apply(&store, vec![row(2, 1, state(1, "500101"), 1), row(3, 2, state(2, "500101"), 2)]).await.unwrap();
         // The process dies here: no `complete`, no `finish`.
@@ -189,19 +177,11 @@ async fn an_initial_load_killed_half_way_gets_its_indexes_back_at_the_next_start
 async fn a_run_whose_process_died_is_closed_as_interrupted_and_frees_its_leases() {
     use jiujin_store::entity::{batch_lock, import_run};
     use jiujin_store::locks::{holder_name, BatchLock};
-    use jiujin_store::registry::bulk::{close_abandoned_runs, BulkImport, RunInfo, INITIAL_LOAD_LOCK};
+    use jiujin_store::registry::bulk::{close_abandoned_runs, BulkImport, INITIAL_LOAD_LOCK};
     use sea_orm::sea_query::Expr;
     for db in TestDb::all().await {
         let store = db.store().await;
-        let info = RunInfo {
-            kind: "workers".into(),
-            file_name: "big.csv".into(),
-            file_sha256: String::new(),
-            as_of: super::date("2025-06-01"),
-            actor: None,
-            expected_rows: 1_000_000,
-        };
-        let imp = BulkImport::start(&store, info).await.unwrap();
+        let imp = BulkImport::start(&store, big_run()).await.unwrap();
         assert!(imp.is_initial_load());
         let run = imp.run_id();
         drop(imp);
@@ -224,5 +204,17 @@ async fn a_run_whose_process_died_is_closed_as_interrupted_and_frees_its_leases(
         assert_eq!(close_abandoned_runs(&store).await.unwrap(), 0, "closed once");
         let lock = BatchLock::try_acquire(&store, INITIAL_LOAD_LOCK, ttl).await.unwrap();
         assert!(lock.is_some(), "{}: the dead holder's lease is taken at once", db.label);
+    }
+}
+
+/// A run expecting enough rows to be an initial load on an empty table.
+fn big_run() -> jiujin_store::registry::bulk::RunInfo {
+    jiujin_store::registry::bulk::RunInfo {
+        kind: "workers".into(),
+        file_name: "big.csv".into(),
+        file_sha256: String::new(),
+        as_of: super::date("2025-06-01"),
+        actor: None,
+        expected_rows: 1_000_000,
     }
 }
