@@ -107,29 +107,22 @@ impl BatchLock {
         &self.kind
     }
 
-    /// Removes every lease that has expired or whose holder died on this machine;
-    /// returns how many.
-    pub async fn clear_stale(store: &Store) -> Result<u64> {
-        let mut cleared = 0;
+    /// Removes every lease that has expired or whose holder died on this machine,
+    /// and returns the kinds of those that remain (all held by live holders).
+    pub async fn clear_stale(store: &Store) -> Result<std::collections::HashSet<String>> {
+        let mut live = std::collections::HashSet::new();
         for lease in batch_lock::Entity::find().all(store.conn()).await? {
             if lease.expires_at < Utc::now() || holder_is_dead(&lease.holder) {
-                cleared += batch_lock::Entity::delete_many()
+                batch_lock::Entity::delete_many()
                     .filter(batch_lock::Column::Kind.eq(&lease.kind))
                     .filter(batch_lock::Column::Holder.eq(&lease.holder))
                     .exec(store.conn())
-                    .await?
-                    .rows_affected;
+                    .await?;
+            } else {
+                live.insert(lease.kind);
             }
         }
-        Ok(cleared)
-    }
-
-    /// Whether someone alive holds the lease for `kind`.
-    pub async fn is_held(store: &Store, kind: &str) -> Result<bool> {
-        Ok(batch_lock::Entity::find_by_id(kind.to_string())
-            .one(store.conn())
-            .await?
-            .is_some_and(|l| l.expires_at > Utc::now() && !holder_is_dead(&l.holder)))
+        Ok(live)
     }
 }
 

@@ -11,7 +11,9 @@ use axum::{Extension, Json};
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Phone};
 use jiujin_domain::RegionCode;
-use jiujin_store::registry::{household_members, likely_duplicates, list_persons, person, timeline, PersonFilter};
+use jiujin_store::registry::{
+    household_members, likely_duplicates, list_persons, person, timeline, PersonFilter, PersonPage,
+};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -92,13 +94,15 @@ pub async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
     let scope = user.scope();
-    let (filter, error) = match filter_from(&state, &q) {
-        Ok(f) => (f, None),
-        Err(WebError::BadRequest(m)) => (PersonFilter { id_hmac: Some([0; 16]), ..Default::default() }, Some(m)),
+    let page = q.page.unwrap_or(1).max(1);
+    // A search that cannot be understood shows its message and nobody.
+    let (result, error) = match filter_from(&state, &q) {
+        Ok(filter) => (list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?, None),
+        Err(WebError::BadRequest(m)) => {
+            (PersonPage { total: 0, page: page - 1, per_page: PER_PAGE, rows: Vec::new() }, Some(m))
+        }
         Err(e) => return Err(e),
     };
-    let page = q.page.unwrap_or(1).max(1);
-    let result = list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?;
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let districts: Vec<_> = state

@@ -209,11 +209,11 @@ fn run_lock_kind(run_id: i64) -> String {
 /// and importing the same file again completes them. Returns how many were closed.
 pub async fn close_abandoned_runs(store: &Store) -> Result<u64> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    BatchLock::clear_stale(store).await?;
+    let live = BatchLock::clear_stale(store).await?;
     let running = import_run::Entity::find().filter(import_run::Column::Status.eq("running")).all(store.conn()).await?;
     let mut closed = 0;
     for run in running {
-        if BatchLock::is_held(store, &run_lock_kind(run.id)).await? {
+        if live.contains(&run_lock_kind(run.id)) {
             continue;
         }
         let id = run.id;
