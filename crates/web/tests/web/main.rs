@@ -19,6 +19,11 @@ use reqwest::StatusCode;
 
 const PASSWORD: &str = "correct horse battery";
 
+/// The actor of the set-up's changes.
+fn tester() -> jiujin_store::audit::Context {
+    jiujin_store::audit::Context::local(jiujin_store::audit::Actor::command_line(Some("test")))
+}
+
 struct App {
     base: String,
     store: Store,
@@ -50,6 +55,7 @@ async fn spawn_app(db: TestDb) -> App {
         rejects: None,
         as_of: today,
         actor: None,
+        by: tester(),
         batch_size: 100,
         cancel: None,
         progress: None,
@@ -57,10 +63,10 @@ async fn spawn_app(db: TestDb) -> App {
     let r = import_workers(&store, &keys, req).await.unwrap();
     assert_eq!(r.counts.inserted, 3);
     let region = |c: &str| Some(RegionCode::parse(c).unwrap());
-    add_user(&store, "city", PASSWORD, Role::CityStaff, None).await.unwrap();
-    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await.unwrap();
-    add_user(&store, "kaizhou", PASSWORD, Role::DistrictStaff, region("500154")).await.unwrap();
-    add_user(&store, "someone", PASSWORD, Role::Employer, None).await.unwrap();
+    add_user(&store, "city", PASSWORD, Role::CityStaff, None, &tester()).await.unwrap();
+    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await.unwrap();
+    add_user(&store, "kaizhou", PASSWORD, Role::DistrictStaff, region("500154"), &tester()).await.unwrap();
+    add_user(&store, "someone", PASSWORD, Role::Employer, None, &tester()).await.unwrap();
     let state = jiujin_web::AppState::new(store.clone(), keys).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
@@ -230,10 +236,12 @@ async fn accounts_are_checked_before_they_are_created() {
     let store = db.store().await;
     let region = |c: &str| Some(RegionCode::parse(c).unwrap());
     let err = |r: Result<jiujin_store::access::Account, jiujin_app::access::AccessError>| r.unwrap_err().to_string();
-    assert!(err(add_user(&store, "a b", PASSWORD, Role::CityStaff, None).await).contains("用户名"));
-    assert!(err(add_user(&store, "short", "123", Role::CityStaff, None).await).contains("至少"));
-    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, None).await).contains("区划"));
-    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("440300")).await).contains("440300"));
-    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await.unwrap();
-    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await).contains("已存在"));
+    assert!(err(add_user(&store, "a b", PASSWORD, Role::CityStaff, None, &tester()).await).contains("用户名"));
+    assert!(err(add_user(&store, "short", "123", Role::CityStaff, None, &tester()).await).contains("至少"));
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, None, &tester()).await).contains("区划"));
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("440300"), &tester()).await)
+        .contains("440300"));
+    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await.unwrap();
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await)
+        .contains("已存在"));
 }
