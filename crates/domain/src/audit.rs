@@ -109,16 +109,28 @@ pub fn mask_id_number(text: &str) -> String {
 }
 
 /// A phone number as the log keeps it (`138****5678`): normalised and masked when it
-/// parses, otherwise everything but the last 4 characters hidden.
+/// parses; otherwise every digit but the last 4 hidden (text without digits, such as
+/// `（已登记）`, stays as it is).
 pub fn mask_phone(text: &str) -> String {
-    match crate::registry::Phone::parse(text) {
-        Ok(p) => p.masked(),
-        Err(_) => {
-            let chars: Vec<char> = text.trim().chars().collect();
-            let hidden = if chars.len() > 4 { chars.len() - 4 } else { chars.len() };
-            std::iter::repeat_n('*', hidden).chain(chars[hidden..].iter().copied()).collect()
-        }
+    if let Ok(p) = crate::registry::Phone::parse(text) {
+        return p.masked();
     }
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let mut seen = 0;
+    text.trim()
+        .chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen + 4 > digits {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 /// A value of field `field` as the log keeps it: identity numbers and phones masked,
@@ -167,6 +179,8 @@ mod tests {
         assert_eq!(mask_phone("138-1234-5678"), "138****5678");
         assert_eq!(mask_phone("12345"), "*2345");
         assert_eq!(mask_phone("99999999"), "****9999");
+        assert_eq!(mask_phone("（已登记）"), "（已登记）");
+        assert_eq!(mask_phone("tel 1234-5678"), "tel ****-5678");
         assert_eq!(mask_field("phone", "13812345678"), "138****5678");
         assert_eq!(mask_field("name", "张三"), "张三");
         assert_eq!(mask_search_text("13812345678"), "138****5678");
