@@ -62,6 +62,12 @@ impl Actor {
         Actor { user_id: Some(a.id), username: a.username.clone(), role: Some(a.role) }
     }
 
+    /// The program itself (housekeeping no person asked for, such as closing the
+    /// record of an import whose process died).
+    pub fn system() -> Actor {
+        Actor { user_id: None, username: "系统".to_string(), role: None }
+    }
+
     /// A command-line run by operating-system user `os_user`.
     pub fn command_line(os_user: Option<&str>) -> Actor {
         let user = os_user.map(str::trim).filter(|u| !u.is_empty()).unwrap_or("未知用户");

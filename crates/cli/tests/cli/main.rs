@@ -152,6 +152,12 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_completes_it() {
     let runs = |status: &str| count(&db, &format!("SELECT COUNT(*) FROM import_runs WHERE status = '{status}'"));
     assert_eq!((runs("running"), runs("interrupted")), (0, 1), "the killed run is recorded as interrupted");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM batch_locks"), 0, "no lease is left behind");
+    // One audit entry per run: the killed one's written by 系统 when it was closed.
+    let entries =
+        |who: &str| count(&db, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'import.run' AND actor {who}"));
+    assert_eq!((entries("= '系统'"), entries("LIKE '命令行:%'")), (1, 1));
+    let verify = jiujin().args(db_args(d)).args(["audit", "verify"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
 
 #[test]

@@ -207,7 +207,9 @@ fn run_lock_kind(run_id: i64) -> String {
 
 /// Marks as interrupted every run still recorded as `running` whose process no
 /// longer holds its lease (it was killed or crashed); their committed batches stay,
-/// and importing the same file again completes them. Returns how many were closed.
+/// and importing the same file again completes them. Each closed run gets the
+/// `import.run` audit entry its process never wrote (by 系统, counts unknown).
+/// Returns how many were closed.
 pub async fn close_abandoned_runs(store: &Store) -> Result<u64> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let live = BatchLock::clear_stale(store).await?;
@@ -218,10 +220,26 @@ pub async fn close_abandoned_runs(store: &Store) -> Result<u64> {
             continue;
         }
         let id = run.id;
+        let message = "导入进程未正常结束（被终止或崩溃）；已提交的批次保留，重新导入同一文件即可补全";
+        let detail = serde_json::json!({
+            "run_id": id,
+            "kind": run.kind,
+            "file_name": run.file_name,
+            "file_sha256": run.file_sha256,
+            "as_of": run.as_of.to_string(),
+            "status": RunStatus::Interrupted.as_str(),
+            "started_by": run.actor,
+            "message": message,
+        });
+        let txn = store.conn().begin().await?;
+        let slot = audit::reserve(&txn).await?;
         let mut am: import_run::ActiveModel = run.into();
         am.status = Set(RunStatus::Interrupted.as_str().into());
-        am.message = Set(Some("导入进程未正常结束（被终止或崩溃）；已提交的批次保留，重新导入同一文件即可补全".into()));
-        am.update(store.conn()).await?;
+        am.message = Set(Some(message.into()));
+        am.update(&txn).await?;
+        let by = audit::Context::local(audit::Actor::system());
+        audit::write(&txn, slot, &by.entry(AuditAction::ImportRun, "import_run", Some(id.to_string()), detail)).await?;
+        txn.commit().await?;
         tracing::warn!(run = id, "import run closed as interrupted: its process is gone");
         closed += 1;
     }
