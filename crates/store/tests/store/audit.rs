@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use super::{date, import, region, row, state, tester};
 
 fn entry(n: u64) -> AuditEntry {
-    let web = n % 2 == 0;
+    let web = n.is_multiple_of(2);
     AuditEntry {
         actor: if web {
             Actor { user_id: Some(7), username: "wanzhou".into(), role: Some(Role::DistrictStaff) }
@@ -80,7 +80,7 @@ async fn appended_entries_verify_and_read_back_the_same_instant() {
         assert_eq!((top.address.as_deref(), top.role_label()), (Some("127.0.0.1"), Some("区县经办")));
         assert_eq!(top.detail["text"], "“引号”与\\斜杠");
         assert_eq!(top.hash, r.head_hash);
-        assert!(top.at.timestamp_subsec_nanos() % 1000 == 0, "microsecond precision");
+        assert!(top.at.timestamp_subsec_nanos().is_multiple_of(1000), "microsecond precision");
         assert!((Utc::now() - top.at).num_seconds().abs() < 60);
         let cli = &page.rows[1];
         assert_eq!((cli.actor.as_str(), cli.role.as_deref(), cli.address.as_deref()), ("命令行:ops", None, None));
