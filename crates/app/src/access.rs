@@ -9,6 +9,7 @@ use jiujin_domain::access::Role;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::RegionCode;
 use jiujin_store::access::{self, Account};
+use jiujin_store::audit;
 use jiujin_store::Store;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -96,13 +97,15 @@ pub async fn logout(store: &Store, token: &str) -> Result<(), AccessError> {
     Ok(access::delete_session(store, &token_hash(token)).await?)
 }
 
-/// Creates an account after checking its name, password and region.
+/// Creates an account after checking its name, password and region (audited as
+/// `user.create` by `by`).
 pub async fn add_user(
     store: &Store,
     username: &str,
     password: &str,
     role: Role,
     region: Option<RegionCode>,
+    by: &audit::Context,
 ) -> Result<Account, AccessError> {
     let name = username.trim();
     let name_ok = (3..=32).contains(&name.len())
@@ -123,15 +126,20 @@ pub async fn add_user(
         }
     }
     let hash = hash_password(password)?;
-    Ok(access::create_user(store, name, &hash, role, region).await?)
+    Ok(access::create_user(store, name, &hash, role, region, by).await?)
 }
 
 /// Sets a new password for an existing account.
-pub async fn set_password(store: &Store, username: &str, password: &str) -> Result<bool, AccessError> {
+pub async fn set_password(
+    store: &Store,
+    username: &str,
+    password: &str,
+    by: &audit::Context,
+) -> Result<bool, AccessError> {
     if password.chars().count() < 10 {
         return Err(AccessError::WeakPassword);
     }
-    Ok(access::set_password(store, username, &hash_password(password)?).await?)
+    Ok(access::set_password(store, username, &hash_password(password)?, by).await?)
 }
 
 /// A password for a generated account: 16 characters from an unambiguous alphabet.

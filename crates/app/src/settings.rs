@@ -18,6 +18,9 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Rows per import transaction.
     pub import_batch: usize,
+    /// The operating-system user running the program (`USER`, `LOGNAME` or
+    /// `USERNAME`), named in the audit log as `命令行:<user>` for command-line changes.
+    pub os_user: Option<String>,
 }
 
 /// The settings file's shape; every field optional.
@@ -48,6 +51,7 @@ impl Default for Settings {
             key_file: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             import_batch: 50_000,
+            os_user: None,
         }
     }
 }
@@ -110,10 +114,17 @@ impl Settings {
                 reason: "应为正整数".into(),
             })?;
         }
+        s.os_user = env("USER").or_else(|| env("LOGNAME")).or_else(|| env("USERNAME")).filter(|u| !u.is_empty());
         if s.import_batch == 0 {
             s.import_batch = 1;
         }
         Ok(s)
+    }
+
+    /// Who a command-line run acts as, for the audit log.
+    pub fn command_line_context(&self) -> jiujin_store::audit::Context {
+        let actor = jiujin_store::audit::Actor::command_line(self.os_user.as_deref());
+        jiujin_store::audit::Context::local(actor)
     }
 
     /// The key file to use for this database.
@@ -146,6 +157,9 @@ mod tests {
         assert_eq!(s.key_path(), PathBuf::from("jiujin.key"));
         let d = Settings::load_from(None, |_| None).unwrap();
         assert_eq!(d.key_path(), PathBuf::from("jiujin-data/jiujin.key"));
+        assert_eq!(d.command_line_context().actor.username, "命令行:未知用户");
+        let u = Settings::load_from(None, |k| (k == "USER").then(|| "ops".to_string())).unwrap();
+        assert_eq!(u.command_line_context().actor.username, "命令行:ops");
     }
 
     #[test]

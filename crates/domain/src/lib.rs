@@ -3,6 +3,7 @@
 //! every other crate builds on these types.
 
 pub mod access;
+pub mod audit;
 pub mod identity;
 pub mod money;
 pub mod refdata;

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, Utc};
 use jiujin_domain::access::Role;
+use jiujin_domain::audit::AuditAction;
 use jiujin_domain::RegionCode;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
 
 use crate::entity::{session, user};
-use crate::{Result, Scope, Store, StoreError};
+use crate::{audit, Result, Scope, Store, StoreError};
 
 /// An account as the rest of the program sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,15 +41,19 @@ fn account(m: &user::Model) -> Result<Account> {
     })
 }
 
-/// Creates an account; an existing username is refused.
+/// Creates an account and its `user.create` audit entry, in one transaction; an
+/// existing username is refused.
 pub async fn create_user(
     store: &Store,
     username: &str,
     password_hash: &str,
     role: Role,
     region: Option<RegionCode>,
+    by: &audit::Context,
 ) -> Result<Account> {
-    if user::Entity::find().filter(user::Column::Username.eq(username)).count(store.conn()).await? > 0 {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    if user::Entity::find().filter(user::Column::Username.eq(username)).count(&txn).await? > 0 {
         return Err(StoreError::Conflict(format!("用户名“{username}”已存在")));
     }
     let m = user::ActiveModel {
@@ -59,8 +64,15 @@ pub async fn create_user(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(store.conn())
+    .insert(&txn)
     .await?;
+    let detail = serde_json::json!({
+        "username": username,
+        "role": role.key(),
+        "region": region.map(|r| r.short()),
+    });
+    audit::write(&txn, slot, &by.entry(AuditAction::UserCreate, "user", Some(m.id.to_string()), detail)).await?;
+    txn.commit().await?;
     account(&m)
 }
 
@@ -76,14 +88,21 @@ pub async fn user_count(store: &Store) -> Result<u64> {
     Ok(user::Entity::find().count(store.conn()).await?)
 }
 
-/// Replaces an account's password hash; false when there is no such account.
-pub async fn set_password(store: &Store, username: &str, password_hash: &str) -> Result<bool> {
-    let Some(m) = user::Entity::find().filter(user::Column::Username.eq(username)).one(store.conn()).await? else {
+/// Replaces an account's password hash, with its `user.passwd` audit entry, in one
+/// transaction; false (and nothing written) when there is no such account.
+pub async fn set_password(store: &Store, username: &str, password_hash: &str, by: &audit::Context) -> Result<bool> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let Some(m) = user::Entity::find().filter(user::Column::Username.eq(username)).one(&txn).await? else {
         return Ok(false);
     };
+    let id = m.id;
     let mut am: user::ActiveModel = m.into();
     am.password_hash = Set(password_hash.to_string());
-    am.update(store.conn()).await?;
+    am.update(&txn).await?;
+    let detail = serde_json::json!({ "username": username });
+    audit::write(&txn, slot, &by.entry(AuditAction::UserPasswd, "user", Some(id.to_string()), detail)).await?;
+    txn.commit().await?;
     Ok(true)
 }
 

@@ -3,6 +3,7 @@
 //! ones (import). Every query that returns people goes through a `Scope`.
 
 pub mod access;
+pub mod audit;
 pub mod db;
 pub mod entity;
 pub mod locks;

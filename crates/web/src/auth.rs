@@ -43,6 +43,7 @@ impl CurrentUser {
             role => self.account.role.label(),
             scope,
             csrf => self.csrf.clone(),
+            audit_log => self.account.role.sees_audit_log(),
         }
     }
 }

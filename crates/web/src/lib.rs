@@ -2,6 +2,7 @@
 //! (minijinja templates compiled into the binary) and a JSON API. Handlers are thin:
 //! they parse input, call the store or an app service, and render.
 
+mod audit;
 mod auth;
 mod error;
 mod pages;
@@ -67,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .route("/templates/workers.xlsx", get(registry::template_download))
         .route("/api/v1/persons", get(registry::api_list))
         .route("/api/v1/persons/{id}", get(registry::api_person))
+        .route("/audit", get(audit::audit_page))
+        .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))
         .route("/logout", axum::routing::post(auth::logout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_login))
@@ -83,9 +86,10 @@ pub async fn serve(mut state: AppState, addr: SocketAddr) -> Result<(), WebError
     serve_on(state, listener).await
 }
 
-/// Serves on an already bound listener (tests bind port 0).
+/// Serves on an already bound listener (tests bind port 0). Each request carries
+/// the peer's address (`ConnectInfo`), which the audit log records.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), WebError> {
-    axum::serve(listener, router(state))
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -13,6 +13,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("person.html", include_str!("templates/person.html")),
     ("duplicates.html", include_str!("templates/duplicates.html")),
     ("login.html", include_str!("templates/login.html")),
+    ("audit.html", include_str!("templates/audit.html")),
 ];
 
 pub struct Pages {

@@ -5,8 +5,10 @@
 
 use std::path::Path;
 
+use jiujin_domain::audit::AuditAction;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{header_row, PersonState, COLUMNS};
+use jiujin_store::audit;
 use jiujin_store::entity::person;
 use jiujin_store::registry::StoredPerson;
 use jiujin_store::{Scope, Store};
@@ -130,12 +132,15 @@ impl Writer {
 }
 
 /// Exports every person in `scope` (in id order) to `out`; returns the row count.
+/// The export is one `export.run` audit entry by `by` (scope, rows, file and its
+/// SHA-256); if that entry cannot be written the file is removed.
 pub async fn export_workers(
     store: &Store,
     keys: &Keys,
     scope: Scope,
     out: &Path,
     progress: Option<&(dyn Fn(u64) + Sync)>,
+    by: &audit::Context,
 ) -> Result<u64, ExportError> {
     let refdata = RefData::embedded().map_err(|e| ExportError::RefData(e.to_string()))?;
     let mut w = Writer::create(out)?;
@@ -165,7 +170,33 @@ pub async fn export_workers(
         after = last;
     }
     w.finish()?;
+    if let Err(e) = record_export(store, scope, out, n, by).await {
+        let _ = std::fs::remove_file(out);
+        return Err(e);
+    }
     Ok(n)
+}
+
+async fn record_export(
+    store: &Store,
+    scope: Scope,
+    out: &Path,
+    rows: u64,
+    by: &audit::Context,
+) -> Result<(), ExportError> {
+    let sha = crate::registry::import::file_sha256(out)
+        .await
+        .map_err(|e| ExportError::Write { path: out.display().to_string(), reason: e.to_string() })?;
+    let region = match scope {
+        Scope::City => serde_json::Value::Null,
+        Scope::Region(r) => serde_json::Value::String(r.short()),
+        Scope::Person(id) => serde_json::json!({ "person": id }),
+        Scope::Nothing => serde_json::Value::String("（无）".into()),
+    };
+    let file = out.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let detail = serde_json::json!({ "region": region, "rows": rows, "file_name": file, "file_sha256": sha });
+    audit::record(store, &by.entry(AuditAction::ExportRun, "export", None, detail)).await?;
+    Ok(())
 }
 
 /// Writes the blank worker template: the header row and a sheet of instructions per

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{validate_row, FieldError, HeaderMap, RowContext};
-use jiujin_store::registry::bulk::{self, BulkImport, ImportCounts, PersonRow, RowOutcome, RunInfo, RunStatus};
+use jiujin_store::audit;
+use jiujin_store::registry::bulk::{BulkImport, ImportCounts, PersonRow, RowOutcome, RunAudit, RunInfo, RunStatus};
 use jiujin_store::Store;
 
 use super::rejects::{Reject, RejectsError, RejectsWriter};
@@ -25,6 +26,8 @@ pub struct ImportRequest<'a> {
     /// The date the file describes (event date of the changes it brings).
     pub as_of: NaiveDate,
     pub actor: Option<String>,
+    /// Who runs the import, for its `import.run` audit entry.
+    pub by: audit::Context,
     pub batch_size: usize,
     /// Set to stop after the batch in flight (Ctrl-C).
     pub cancel: Option<Arc<AtomicBool>>,
@@ -255,7 +258,22 @@ impl Tally<'_> {
     }
 }
 
-/// Imports a worker file. Errors before the run starts (unreadable file, missing
+/// SHA-256 (hex) of a whole file, read on a blocking thread.
+pub async fn file_sha256(path: &Path) -> std::io::Result<String> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use sha2::{Digest, Sha256};
+        let mut f = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+        let mut h = Sha256::new();
+        std::io::copy(&mut f, &mut h)?;
+        Ok(hex::encode(h.finalize()))
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
+/// Imports a worker file; the run ends with one `import.run` audit entry (file,
+/// hash, counts, run id) by `req.by`. Errors before the run starts (unreadable file, missing
 /// headers, bad rejects path) change nothing.
 pub async fn import_workers(store: &Store, keys: &Keys, req: ImportRequest<'_>) -> Result<ImportReport, ImportError> {
     let started = Instant::now();
@@ -393,8 +411,11 @@ pub async fn import_workers(store: &Store, keys: &Keys, req: ImportRequest<'_>) 
     };
     let message = failure.as_ref().map(ToString::to_string);
     let run_id = import.run_id();
-    import.finish(store, status, counts, message).await?;
-    bulk::set_run_hash(store, run_id, &sha256).await?;
+    if sha256.is_empty() {
+        // Stopped before the end of the file: hash it whole for the record.
+        sha256 = file_sha256(req.path).await.unwrap_or_default();
+    }
+    import.finish_audited(store, status, counts, message, RunAudit { file_sha256: &sha256, by: &req.by }).await?;
     if let Some(w) = rejects_out {
         w.finish()?;
     }

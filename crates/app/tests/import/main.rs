@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod bad_rows;
 mod formats;
 mod round_trip;
@@ -34,6 +35,11 @@ pub fn id(address: &str, birth: &str, seq: u16) -> String {
 
 pub const HEADER: &str = "姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号";
 
+/// The actor of the tests' changes.
+pub fn tester() -> jiujin_store::audit::Context {
+    jiujin_store::audit::Context::local(jiujin_store::audit::Actor::command_line(Some("test")))
+}
+
 pub async fn run_import(store: &Store, path: &Path, rejects: Option<&Path>) -> ImportReport {
     try_import(store, path, rejects).await.unwrap()
 }
@@ -52,6 +58,7 @@ pub async fn try_import(
             rejects,
             as_of: as_of(),
             actor: Some("test".into()),
+            by: tester(),
             batch_size: 4,
             cancel: None,
             progress: None,

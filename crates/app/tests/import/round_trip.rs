@@ -6,7 +6,7 @@ use jiujin_store::testing::TestDb;
 use jiujin_store::Scope;
 
 use super::bad_rows::mixed_file;
-use super::{counts, keys, run_import};
+use super::{counts, keys, run_import, tester};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn export_then_import_round_trips_to_unchanged_in_csv_and_xlsx() {
@@ -19,7 +19,7 @@ async fn export_then_import_round_trips_to_unchanged_in_csv_and_xlsx() {
         let before = counts(&store).await;
         for ext in ["csv", "xlsx"] {
             let out = dir.path().join(format!("export.{ext}"));
-            let n = export_workers(&store, &keys(), Scope::City, &out, None).await.unwrap();
+            let n = export_workers(&store, &keys(), Scope::City, &out, None, &tester()).await.unwrap();
             assert_eq!(n, 3);
             let r = run_import(&store, &out, None).await;
             let c = r.counts;
@@ -46,7 +46,7 @@ async fn an_export_restricted_to_a_region_holds_only_that_region() {
     run_import(&store, &file, None).await;
     let out = dir.path().join("kaizhou.csv");
     let kaizhou = jiujin_domain::RegionCode::parse("500154").unwrap();
-    let n = export_workers(&store, &keys(), Scope::Region(kaizhou), &out, None).await.unwrap();
+    let n = export_workers(&store, &keys(), Scope::Region(kaizhou), &out, None, &tester()).await.unwrap();
     assert_eq!(n, 1);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.contains("孙丽") && !text.contains("张伟"), "{text}");
@@ -61,7 +61,7 @@ async fn an_edited_export_is_applied_as_updates_with_events() {
     std::fs::write(&file, mixed_file()).unwrap();
     run_import(&store, &file, None).await;
     let out = dir.path().join("export.csv");
-    export_workers(&store, &keys(), Scope::City, &out, None).await.unwrap();
+    export_workers(&store, &keys(), Scope::City, &out, None, &tester()).await.unwrap();
     let text = std::fs::read_to_string(&out).unwrap().replace("孙丽,", "孙丽丽,");
     std::fs::write(&out, text).unwrap();
     let (_, events_before, _) = counts(&store).await;

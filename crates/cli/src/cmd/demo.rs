@@ -34,7 +34,8 @@ async fn demo_login(settings: &Settings, store: &jiujin_store::Store) -> anyhow:
     let file = settings.key_path().with_file_name("demo-login.txt");
     if jiujin_store::access::user_by_name(store, "admin").await?.is_none() {
         let password = jiujin_app::access::generate_password();
-        jiujin_app::access::add_user(store, "admin", &password, jiujin_domain::access::Role::Admin, None).await?;
+        let by = settings.command_line_context();
+        jiujin_app::access::add_user(store, "admin", &password, jiujin_domain::access::Role::Admin, None, &by).await?;
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -84,6 +85,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
                 rejects: None,
                 as_of: super::today(),
                 actor: Some("demo".into()),
+                by: settings.command_line_context(),
                 batch_size: settings.import_batch,
                 cancel: Some(crate::progress::ctrl_c_flag()),
                 progress: Some(&progress),

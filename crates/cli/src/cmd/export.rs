@@ -43,7 +43,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     };
     let store = super::open_store(&settings).await?;
     let keys = super::keys(&settings, &store, false).await?;
-    let n = export_workers(&store, &keys, scope, &a.out, None).await?;
+    let n = export_workers(&store, &keys, scope, &a.out, None, &settings.command_line_context()).await?;
     println!("已导出 {n} 人到 {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

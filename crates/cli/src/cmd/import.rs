@@ -62,6 +62,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
             rejects: a.rejects.as_deref(),
             as_of: a.as_of.unwrap_or_else(super::today),
             actor: a.actor.clone(),
+            by: settings.command_line_context(),
             batch_size: a.batch.unwrap_or(settings.import_batch),
             cancel: Some(cancel),
             progress: Some(&report_progress),

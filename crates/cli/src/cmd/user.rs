@@ -50,6 +50,7 @@ fn read_password() -> anyhow::Result<String> {
 
 pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     let store = super::open_store(&settings).await?;
+    let by = settings.command_line_context();
     match what {
         What::Add(a) => {
             let Some(role) = Role::parse(&a.role) else {
@@ -58,12 +59,12 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
             };
             let region = a.region.as_deref().map(RegionCode::parse).transpose()?;
             let password = read_password()?;
-            let account = access::add_user(&store, &a.username, &password, role, region).await?;
+            let account = access::add_user(&store, &a.username, &password, role, region, &by).await?;
             println!("已创建账号 {}（{}）", account.username, account.role.label());
         }
         What::Passwd(a) => {
             let password = read_password()?;
-            if !access::set_password(&store, &a.username, &password).await? {
+            if !access::set_password(&store, &a.username, &password, &by).await? {
                 bail!("账号“{}”不存在", a.username);
             }
             println!("已重设 {} 的密码", a.username);

@@ -152,6 +152,12 @@ fn an_import_killed_half_way_leaves_whole_batches_and_a_rerun_completes_it() {
     let runs = |status: &str| count(&db, &format!("SELECT COUNT(*) FROM import_runs WHERE status = '{status}'"));
     assert_eq!((runs("running"), runs("interrupted")), (0, 1), "the killed run is recorded as interrupted");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM batch_locks"), 0, "no lease is left behind");
+    // One audit entry per run: the killed one's written by 系统 when it was closed.
+    let entries =
+        |who: &str| count(&db, &format!("SELECT COUNT(*) FROM audit_log WHERE action = 'import.run' AND actor {who}"));
+    assert_eq!((entries("= '系统'"), entries("LIKE '命令行:%'")), (1, 1));
+    let verify = jiujin().args(db_args(d)).args(["audit", "verify"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
 
 #[test]
@@ -186,4 +192,45 @@ fn a_backup_taken_online_restores_to_an_equal_database() {
     std::fs::write(&junk, b"not a database").unwrap();
     let out = jiujin().args(db_args(&d.join("x"))).args(["restore", "--from"]).arg(&junk).output().unwrap();
     assert!(!out.status.success());
+}
+
+#[test]
+fn audit_verify_passes_on_a_clean_log_and_names_the_entry_changed_behind_its_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let st =
+        jiujin().args(db_args(d)).args(["demo", "--no-serve", "--workers", "0"]).env("USER", "ops").output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let user = |args: &[&str]| {
+        let mut child = jiujin()
+            .args(db_args(d))
+            .args(args)
+            .env("USER", "ops")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    user(&["user", "add", "--username", "clerk", "--role", "city_staff", "--password-stdin"]);
+    user(&["user", "passwd", "--username", "clerk", "--password-stdin"]);
+    let verify = || jiujin().args(db_args(d)).args(["audit", "verify"]).output().unwrap();
+    let out = verify();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("审计日志完整：共 3 条，链头 "), "{stdout}");
+    let list = jiujin().args(db_args(d)).args(["audit", "list"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(listed.contains("命令行:ops 新建账号") && listed.contains("命令行:ops 重设密码"), "{listed}");
+
+    let conn = jiujin_store::rusqlite::Connection::open(d.join("t.db")).unwrap();
+    conn.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2", []).unwrap();
+    drop(conn);
+    let out = verify();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("审计日志被篡改：第 2 条内容被改动"), "{stdout}");
 }

@@ -86,6 +86,11 @@ impl Role {
     pub fn sees_city(self) -> bool {
         matches!(self, Role::Admin | Role::CityStaff | Role::Auditor)
     }
+
+    /// Whether the role may read the audit log.
+    pub fn sees_audit_log(self) -> bool {
+        matches!(self, Role::Admin | Role::Auditor)
+    }
 }
 
 impl fmt::Display for Role {
@@ -106,5 +111,7 @@ mod tests {
         }
         assert_eq!(Role::parse("boss"), None);
         assert!(Role::DistrictStaff.needs_region() && !Role::CityStaff.needs_region());
+        let readers: Vec<Role> = Role::ALL.into_iter().filter(|r| r.sees_audit_log()).collect();
+        assert_eq!(readers, [Role::Admin, Role::Auditor]);
     }
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table, for ordinary reads and writes. The bulk
 //! import path writes the same tables with prepared statements / COPY instead.
 
+pub mod audit_log;
 pub mod batch_lock;
 pub mod duplicate_review;
 pub mod import_run;

@@ -1,9 +1,12 @@
 //! Scoped reads of the registry (lists, one person, the timeline, likely duplicates)
-//! and the single-record write path (one change → events + projection, one
-//! transaction).
+//! and the single-record write path (one change → events + projection + audit entry,
+//! one transaction).
 
 use chrono::{NaiveDate, Utc};
-use jiujin_domain::registry::{EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, PersonState};
+use jiujin_domain::audit::{mask_field, AuditAction};
+use jiujin_domain::registry::{
+    diff, ChangeSet, EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, PersonState,
+};
 use jiujin_domain::RegionCode;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{
@@ -14,7 +17,7 @@ use sea_orm::{
 use super::convert::{state_from_model, StoredPerson};
 use super::events::{self, EventRow, Projection};
 use crate::entity::{person, person_event};
-use crate::{Result, Scope, Store, StoreError};
+use crate::{audit, Result, Scope, Store, StoreError};
 
 /// Filters of the registry list (all optional, combined with AND).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -215,9 +218,11 @@ fn event_model(
     }
 }
 
-/// Records a change to one person in `scope`: writes one event per changed group and
-/// updates the projected state, in one transaction. Returns the number of events
-/// (0 when nothing changed), or `None` when the person is not visible.
+/// Records a change to one person in `scope`: writes one event per changed group,
+/// updates the projected state and appends a `person.update` audit entry (the changed
+/// fields before and after, masked), in one transaction. Returns the number of events
+/// (0 when nothing changed, and then nothing is written), or `None` when the person
+/// is not visible.
 pub async fn apply_change(
     store: &Store,
     scope: Scope,
@@ -225,9 +230,12 @@ pub async fn apply_change(
     new: &PersonState,
     date: NaiveDate,
     source: EventSource,
-    actor: Option<&str>,
+    by: &audit::Context,
 ) -> Result<Option<usize>> {
     let txn = store.conn().begin().await?;
+    // First statement: takes the audit chain's place (and SQLite's write lock) before
+    // anything is read. Returning without commit gives it back.
+    let slot = audit::reserve(&txn).await?;
     let Some(model) = person::Entity::find_by_id(id).filter(scope.persons()).one(&txn).await? else {
         return Ok(None);
     };
@@ -237,6 +245,7 @@ pub async fn apply_change(
     if n == 0 {
         return Ok(Some(0));
     }
+    let actor = Some(by.actor.username.as_str());
     for e in rows {
         event_model(id, date, source, actor, e).insert(&txn).await?;
     }
@@ -246,8 +255,32 @@ pub async fn apply_change(
     am.status_since = Set(status_since);
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
+    let detail = serde_json::json!({
+        "date": date.to_string(),
+        "source": source.label(),
+        "changes": masked_changes(&diff(&old, new)),
+    });
+    audit::write(&txn, slot, &by.entry(AuditAction::PersonUpdate, "person", Some(id.to_string()), detail)).await?;
     txn.commit().await?;
     Ok(Some(n))
+}
+
+/// The changed fields as the audit log keeps them: before and after, with identity
+/// numbers and phones masked.
+fn masked_changes(set: &ChangeSet) -> Vec<serde_json::Value> {
+    let mask = |field: &str, v: &Option<String>| v.as_deref().map(|v| mask_field(field, v));
+    [&set.status, &set.insurance, &set.flags, &set.details]
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            serde_json::json!({
+                "field": c.field,
+                "label": c.label,
+                "old": mask(c.field, &c.old),
+                "new": mask(c.field, &c.new),
+            })
+        })
+        .collect()
 }
 
 fn set_state(am: &mut person::ActiveModel, s: &PersonState) {
@@ -438,7 +471,9 @@ pub async fn likely_duplicates(store: &Store, scope: Scope, limit: u64) -> Resul
     Ok(out)
 }
 
-/// Records a staff decision on a listed pair (1 = 同一人待核实, 2 = 不同人).
+/// Records a staff decision on a listed pair (1 = 同一人待核实, 2 = 不同人) and its
+/// `duplicate.review` audit entry, in one transaction; false when either person is
+/// not visible in `scope` (nothing is written).
 pub async fn review_duplicate(
     store: &Store,
     scope: Scope,
@@ -446,10 +481,14 @@ pub async fn review_duplicate(
     b: i64,
     decision: i16,
     note: Option<&str>,
-    actor: Option<&str>,
+    by: &audit::Context,
 ) -> Result<bool> {
     let (a, b) = if a < b { (a, b) } else { (b, a) };
-    if person(store, scope, a).await?.is_none() || person(store, scope, b).await?.is_none() {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let visible =
+        person::Entity::find().filter(scope.persons()).filter(person::Column::Id.is_in([a, b])).count(&txn).await?;
+    if visible != 2 {
         return Ok(false);
     }
     let am = crate::entity::duplicate_review::ActiveModel {
@@ -457,10 +496,20 @@ pub async fn review_duplicate(
         person_b: Set(b),
         decision: Set(decision),
         note: Set(note.map(str::to_string)),
-        decided_by: Set(actor.map(str::to_string)),
+        decided_by: Set(Some(by.actor.username.clone())),
         decided_at: Set(Utc::now()),
         ..Default::default()
     };
-    am.insert(store.conn()).await?;
+    let review = am.insert(&txn).await?;
+    let detail = serde_json::json!({
+        "person_a": a,
+        "person_b": b,
+        "decision": decision,
+        "decision_label": match decision { 1 => "同一人待核实", 2 => "不同人", _ => "其他" },
+        "note": note,
+    });
+    let entry = by.entry(AuditAction::DuplicateReview, "duplicate_review", Some(review.id.to_string()), detail);
+    audit::write(&txn, slot, &entry).await?;
+    txn.commit().await?;
     Ok(true)
 }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod audit;
 mod bulk;
 mod migrations;
 mod registry;
@@ -12,6 +13,11 @@ use jiujin_domain::registry::{EmploymentStatus, GroupFlags, InsuranceSet, Person
 use jiujin_domain::RegionCode;
 use jiujin_store::registry::bulk::{BulkImport, PersonRow, RowOutcome, RunInfo, RunStatus};
 use jiujin_store::Store;
+
+/// The actor of the tests' changes.
+pub fn tester() -> jiujin_store::audit::Context {
+    jiujin_store::audit::Context::local(jiujin_store::audit::Actor::command_line(Some("test")))
+}
 
 pub fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

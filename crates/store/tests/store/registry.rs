@@ -8,7 +8,7 @@ use jiujin_store::registry::{
 use jiujin_store::testing::TestDb;
 use jiujin_store::Scope;
 
-use super::{date, import, region, row, state};
+use super::{date, import, region, row, state, tester};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
@@ -58,11 +58,11 @@ async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
         s.status = EmploymentStatus::Unemployed;
         s.work_province = None;
         assert_eq!(
-            apply_change(&store, wanzhou, other, &s, date("2025-07-01"), EventSource::Staff, Some("x")).await.unwrap(),
+            apply_change(&store, wanzhou, other, &s, date("2025-07-01"), EventSource::Staff, &tester()).await.unwrap(),
             None
         );
         assert_eq!(
-            apply_change(&store, kaizhou, other, &s, date("2025-07-01"), EventSource::Staff, Some("x")).await.unwrap(),
+            apply_change(&store, kaizhou, other, &s, date("2025-07-01"), EventSource::Staff, &tester()).await.unwrap(),
             Some(1)
         );
         let t = timeline(&store, kaizhou, other).await.unwrap().unwrap();
@@ -94,7 +94,7 @@ async fn people_with_the_same_name_birth_date_and_phone_are_listed_not_merged() 
             pairs[0].a.id,
             2,
             Some("不同人"),
-            Some("x"),
+            &tester(),
         )
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! Registry pages and API: the searchable list, a person's page with the timeline,
 //! the likely-duplicates queue, the blank template, and `/api/v1/persons`.
-//! Identity numbers and phones are shown masked everywhere here.
+//! Identity numbers and phones are shown masked everywhere here. Every read of a
+//! person's record and every search is recorded in the audit log.
 
 mod view;
 
@@ -8,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::{Extension, Json};
+use jiujin_domain::audit::{mask_search_text, AuditAction};
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Phone};
 use jiujin_domain::RegionCode;
@@ -17,6 +19,7 @@ use jiujin_store::registry::{
 use minijinja::context;
 use serde::Deserialize;
 
+use crate::audit::{entry_for, record, Client};
 use crate::auth::{render, CurrentUser};
 use crate::{AppState, WebError};
 use view::{PersonView, TimelineView};
@@ -39,6 +42,23 @@ pub struct ListQuery {
 }
 
 const PER_PAGE: u64 = 50;
+
+/// A search as the audit log keeps it: the filters (numbers masked), the page and the
+/// number of persons found.
+fn search_detail(q: &ListQuery, via: &str, page: u64, total: u64) -> serde_json::Value {
+    serde_json::json!({
+        "via": via,
+        "filter": {
+            "q": mask_search_text(&q.q),
+            "region": q.region.trim(),
+            "status": q.status,
+            "flag": q.flag,
+            "age": q.age,
+        },
+        "page": page,
+        "total": total,
+    })
+}
 
 fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError> {
     let mut f = PersonFilter::default();
@@ -91,13 +111,20 @@ fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError
 pub async fn list_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
     let scope = user.scope();
     let page = q.page.unwrap_or(1).max(1);
-    // A search that cannot be understood shows its message and nobody.
+    // A search that cannot be understood shows its message and nobody (and reads
+    // nobody, so it is not recorded).
     let (result, error) = match filter_from(&state, &q) {
-        Ok(filter) => (list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?, None),
+        Ok(filter) => {
+            let found = list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?;
+            let detail = search_detail(&q, "page", page, found.total);
+            record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
+            (found, None)
+        }
         Err(WebError::BadRequest(m)) => {
             (PersonPage { total: 0, page: page - 1, per_page: PER_PAGE, rows: Vec::new() }, Some(m))
         }
@@ -131,13 +158,17 @@ pub async fn list_page(
 pub async fn person_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
     let scope = user.scope();
     let p = person(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
     let events = timeline(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
-    let household: Vec<PersonView> =
-        household_members(&state.store, scope, &p).await?.iter().map(|m| PersonView::new(&state, m)).collect();
+    let members = household_members(&state.store, scope, &p).await?;
+    let detail =
+        serde_json::json!({ "via": "page", "household_members": members.iter().map(|m| m.id).collect::<Vec<_>>() });
+    record(&state, &entry_for(&user, &client, AuditAction::PersonRead, "person", Some(id.to_string()), detail)).await?;
+    let household: Vec<PersonView> = members.iter().map(|m| PersonView::new(&state, m)).collect();
     let view = PersonView::new(&state, &p);
     let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
     render(&state, &user, "person.html", context! { title => view.name.clone(), p => view, events, household })
@@ -146,8 +177,11 @@ pub async fn person_page(
 pub async fn duplicates_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
 ) -> Result<Html<String>, WebError> {
     let pairs = likely_duplicates(&state.store, user.scope(), 100).await?;
+    let detail = serde_json::json!({ "via": "duplicates", "total": pairs.len() });
+    record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
     let pairs: Vec<_> = pairs
         .iter()
         .map(|d| context! { a => PersonView::new(&state, &d.a), b => PersonView::new(&state, &d.b) })
@@ -179,11 +213,14 @@ pub async fn template_download() -> Result<impl IntoResponse, WebError> {
 pub async fn api_list(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
     let filter = filter_from(&state, &q)?;
     let page = q.page.unwrap_or(1).max(1);
     let result = list_persons(&state.store, user.scope(), &filter, page - 1, PER_PAGE).await?;
+    let detail = search_detail(&q, "api", page, result.total);
+    record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
     Ok(Json(serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": rows})))
 }
@@ -191,8 +228,11 @@ pub async fn api_list(
 pub async fn api_person(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Path(id): Path<i64>,
 ) -> Result<Json<PersonView>, WebError> {
     let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
+    let detail = serde_json::json!({ "via": "api" });
+    record(&state, &entry_for(&user, &client, AuditAction::PersonRead, "person", Some(id.to_string()), detail)).await?;
     Ok(Json(PersonView::new(&state, &p)))
 }

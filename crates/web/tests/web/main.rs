@@ -10,14 +10,21 @@ use jiujin_app::access::add_user;
 use jiujin_app::registry::import::{import_workers, ImportRequest};
 use jiujin_app::Keys;
 use jiujin_domain::access::Role;
+use jiujin_domain::audit::AuditAction;
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::RegionCode;
+use jiujin_store::audit::AuditFilter;
 use jiujin_store::testing::TestDb;
 use jiujin_store::Store;
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
 const PASSWORD: &str = "correct horse battery";
+
+/// The actor of the set-up's changes.
+fn tester() -> jiujin_store::audit::Context {
+    jiujin_store::audit::Context::local(jiujin_store::audit::Actor::command_line(Some("test")))
+}
 
 struct App {
     base: String,
@@ -50,6 +57,7 @@ async fn spawn_app(db: TestDb) -> App {
         rejects: None,
         as_of: today,
         actor: None,
+        by: tester(),
         batch_size: 100,
         cancel: None,
         progress: None,
@@ -57,10 +65,11 @@ async fn spawn_app(db: TestDb) -> App {
     let r = import_workers(&store, &keys, req).await.unwrap();
     assert_eq!(r.counts.inserted, 3);
     let region = |c: &str| Some(RegionCode::parse(c).unwrap());
-    add_user(&store, "city", PASSWORD, Role::CityStaff, None).await.unwrap();
-    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await.unwrap();
-    add_user(&store, "kaizhou", PASSWORD, Role::DistrictStaff, region("500154")).await.unwrap();
-    add_user(&store, "someone", PASSWORD, Role::Employer, None).await.unwrap();
+    add_user(&store, "city", PASSWORD, Role::CityStaff, None, &tester()).await.unwrap();
+    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await.unwrap();
+    add_user(&store, "kaizhou", PASSWORD, Role::DistrictStaff, region("500154"), &tester()).await.unwrap();
+    add_user(&store, "someone", PASSWORD, Role::Employer, None, &tester()).await.unwrap();
+    add_user(&store, "auditor", PASSWORD, Role::Auditor, None, &tester()).await.unwrap();
     let state = jiujin_web::AppState::new(store.clone(), keys).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
@@ -224,16 +233,110 @@ async fn logout_needs_the_session_form_token_and_ends_the_session() {
     .await;
 }
 
+/// The newest audit entries of `action`, straight from the store.
+async fn entries(app: &App, action: AuditAction) -> Vec<jiujin_store::audit::AuditRow> {
+    let f = AuditFilter { action: Some(action), ..Default::default() };
+    jiujin_store::audit::list(&app.store, &f, 0, 100).await.unwrap().rows
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn opening_a_person_is_recorded_with_who_and_from_where_and_searches_with_their_count() {
+    each_database(async |app: App| {
+        let wz = login(&app, "wanzhou", PASSWORD).await.ok().unwrap();
+        let wz_person = person_id(&app, "万一").await;
+        let kz_person = person_id(&app, "开三").await;
+        assert!(entries(&app, AuditAction::PersonRead).await.is_empty());
+        let res = client()
+            .get(format!("{}/registry/{wz_person}", app.base))
+            .header("cookie", &wz)
+            .header("user-agent", "jiujin-test/1.0")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let reads = entries(&app, AuditAction::PersonRead).await;
+        assert_eq!(reads.len(), 1);
+        let r = &reads[0];
+        assert_eq!((r.actor.as_str(), r.role.as_deref()), ("wanzhou", Some("district_staff")));
+        assert_eq!((r.entity.as_str(), r.entity_id.clone()), ("person", Some(wz_person.to_string())));
+        assert_eq!((r.address.as_deref(), r.user_agent.as_deref()), (Some("127.0.0.1"), Some("jiujin-test/1.0")));
+        // The API's read is recorded too; a person outside the scope is not read.
+        assert_eq!(get(&app, &wz, &format!("/api/v1/persons/{wz_person}")).await.status(), StatusCode::OK);
+        assert_eq!(get(&app, &wz, &format!("/registry/{kz_person}")).await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, &wz, &format!("/api/v1/persons/{kz_person}")).await.status(), StatusCode::NOT_FOUND);
+        let reads = entries(&app, AuditAction::PersonRead).await;
+        assert_eq!(reads.len(), 2);
+        assert!(reads.iter().all(|r| r.entity_id == Some(wz_person.to_string())));
+        // A search is one entry with its filter (numbers masked) and its count.
+        let found = get(&app, &wz, "/api/v1/persons?q=138-1234-5678").await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(found["total"], 1);
+        let searches = entries(&app, AuditAction::PersonSearch).await;
+        assert_eq!(searches.len(), 1);
+        assert_eq!(searches[0].detail["filter"]["q"], "138****5678");
+        assert_eq!(searches[0].detail["total"], 1);
+        assert!(!searches[0].detail.to_string().contains("12345678"));
+        assert_eq!(get(&app, &wz, "/registry?q=万").await.status(), StatusCode::OK);
+        assert_eq!(entries(&app, AuditAction::PersonSearch).await.len(), 2);
+        let report = jiujin_store::audit::verify(&app.store).await.unwrap();
+        assert_eq!(report.broken, None);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_auditor_reads_the_log_and_district_staff_find_no_such_page() {
+    each_database(async |app: App| {
+        let wz = login(&app, "wanzhou", PASSWORD).await.ok().unwrap();
+        let wz_person = person_id(&app, "万二").await;
+        let page = get(&app, &wz, &format!("/registry/{wz_person}")).await.text().await.unwrap();
+        assert!(!page.contains("href=\"/audit\""), "no link for district staff");
+        assert_eq!(get(&app, &wz, "/audit").await.status(), StatusCode::NOT_FOUND);
+        assert_eq!(get(&app, &wz, "/api/v1/audit").await.status(), StatusCode::NOT_FOUND);
+        let emp = login(&app, "someone", PASSWORD).await.ok().unwrap();
+        assert_eq!(get(&app, &emp, "/audit").await.status(), StatusCode::NOT_FOUND);
+
+        let au = login(&app, "auditor", PASSWORD).await.ok().unwrap();
+        let res = get(&app, &au, "/audit?action=person.read").await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("href=\"/audit\""), "the auditor has the link");
+        assert!(html.contains("审计日志") && html.contains("wanzhou") && html.contains("查看人员信息"), "{html}");
+        assert!(html.contains(&format!("person #{wz_person}")) && html.contains("127.0.0.1"));
+        let api = get(&app, &au, "/api/v1/audit?actor=wanzhou&action=person.read").await;
+        let v = api.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(v["total"], 1, "{v}");
+        assert_eq!(v["items"][0]["entity_id"], wz_person.to_string());
+        assert_eq!(v["items"][0]["address"], "127.0.0.1");
+        assert_eq!(v["items"][0]["action_label"], "查看人员信息");
+        // Newest first; the set-up's account creations are there, by the command line.
+        let all = get(&app, &au, "/api/v1/audit").await.json::<serde_json::Value>().await.unwrap();
+        let seqs: Vec<u64> = all["items"].as_array().unwrap().iter().map(|i| i["seq"].as_u64().unwrap()).collect();
+        assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
+        let created =
+            get(&app, &au, "/api/v1/audit?action=user.create").await.json::<serde_json::Value>().await.unwrap();
+        assert_eq!(created["total"], 5);
+        assert_eq!(created["items"][0]["actor"], "命令行:test");
+        let bad = get(&app, &au, "/api/v1/audit?from=2025-02-30").await;
+        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        assert!(bad.text().await.unwrap().contains("日期从"));
+        let page = get(&app, &au, "/audit?from=2025-02-30").await.text().await.unwrap();
+        assert!(page.contains("不是有效日期"));
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn accounts_are_checked_before_they_are_created() {
     let db = TestDb::sqlite();
     let store = db.store().await;
     let region = |c: &str| Some(RegionCode::parse(c).unwrap());
     let err = |r: Result<jiujin_store::access::Account, jiujin_app::access::AccessError>| r.unwrap_err().to_string();
-    assert!(err(add_user(&store, "a b", PASSWORD, Role::CityStaff, None).await).contains("用户名"));
-    assert!(err(add_user(&store, "short", "123", Role::CityStaff, None).await).contains("至少"));
-    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, None).await).contains("区划"));
-    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("440300")).await).contains("440300"));
-    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await.unwrap();
-    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101")).await).contains("已存在"));
+    assert!(err(add_user(&store, "a b", PASSWORD, Role::CityStaff, None, &tester()).await).contains("用户名"));
+    assert!(err(add_user(&store, "short", "123", Role::CityStaff, None, &tester()).await).contains("至少"));
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, None, &tester()).await).contains("区划"));
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("440300"), &tester()).await)
+        .contains("440300"));
+    add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await.unwrap();
+    assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await)
+        .contains("已存在"));
 }

@@ -20,12 +20,13 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{NaiveDate, Utc};
+use jiujin_domain::audit::AuditAction;
 use jiujin_domain::registry::PersonState;
-use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set, TransactionTrait};
 
 use crate::entity::{import_run, person};
 use crate::locks::BatchLock;
-use crate::{DbUrl, Result, Store, StoreError};
+use crate::{audit, DbUrl, Result, Store, StoreError};
 
 /// One valid row ready for storage.
 #[derive(Debug, Clone)]
@@ -206,7 +207,9 @@ fn run_lock_kind(run_id: i64) -> String {
 
 /// Marks as interrupted every run still recorded as `running` whose process no
 /// longer holds its lease (it was killed or crashed); their committed batches stay,
-/// and importing the same file again completes them. Returns how many were closed.
+/// and importing the same file again completes them. Each closed run gets the
+/// `import.run` audit entry its process never wrote (by 系统, counts unknown).
+/// Returns how many were closed.
 pub async fn close_abandoned_runs(store: &Store) -> Result<u64> {
     use sea_orm::{ColumnTrait, QueryFilter};
     let live = BatchLock::clear_stale(store).await?;
@@ -217,10 +220,26 @@ pub async fn close_abandoned_runs(store: &Store) -> Result<u64> {
             continue;
         }
         let id = run.id;
+        let message = "导入进程未正常结束（被终止或崩溃）；已提交的批次保留，重新导入同一文件即可补全";
+        let detail = serde_json::json!({
+            "run_id": id,
+            "kind": run.kind,
+            "file_name": run.file_name,
+            "file_sha256": run.file_sha256,
+            "as_of": run.as_of.to_string(),
+            "status": RunStatus::Interrupted.as_str(),
+            "started_by": run.actor,
+            "message": message,
+        });
+        let txn = store.conn().begin().await?;
+        let slot = audit::reserve(&txn).await?;
         let mut am: import_run::ActiveModel = run.into();
         am.status = Set(RunStatus::Interrupted.as_str().into());
-        am.message = Set(Some("导入进程未正常结束（被终止或崩溃）；已提交的批次保留，重新导入同一文件即可补全".into()));
-        am.update(store.conn()).await?;
+        am.message = Set(Some(message.into()));
+        am.update(&txn).await?;
+        let by = audit::Context::local(audit::Actor::system());
+        audit::write(&txn, slot, &by.entry(AuditAction::ImportRun, "import_run", Some(id.to_string()), detail)).await?;
+        txn.commit().await?;
         tracing::warn!(run = id, "import run closed as interrupted: its process is gone");
         closed += 1;
     }
@@ -417,11 +436,35 @@ impl BulkImport {
 
     /// Closes the writer and records the run's end with its counts.
     pub async fn finish(
+        self,
+        store: &Store,
+        status: RunStatus,
+        counts: ImportCounts,
+        message: Option<String>,
+    ) -> Result<()> {
+        self.finish_with(store, status, counts, message, None).await
+    }
+
+    /// As `finish`, also recording the file's hash and appending the run's one
+    /// `import.run` audit entry in the same transaction as the run's end.
+    pub async fn finish_audited(
+        self,
+        store: &Store,
+        status: RunStatus,
+        counts: ImportCounts,
+        message: Option<String>,
+        audit: RunAudit<'_>,
+    ) -> Result<()> {
+        self.finish_with(store, status, counts, message, Some(audit)).await
+    }
+
+    async fn finish_with(
         mut self,
         store: &Store,
         status: RunStatus,
         counts: ImportCounts,
         message: Option<String>,
+        audit: Option<RunAudit<'_>>,
     ) -> Result<()> {
         if let Mode::InitialLoad { lock, .. } = std::mem::replace(&mut self.mode, Mode::Normal) {
             super::indexes::ensure(store).await?;
@@ -430,12 +473,33 @@ impl BulkImport {
         if let Some(Writer::Postgres(w)) = self.writer.take() {
             w.close().await;
         }
-        finish_run(store, self.run_id, status, counts, message).await?;
+        match audit {
+            Some(a) => finish_run_audited(store, self.run_id, status, counts, message, a).await?,
+            None => finish_run(store, self.run_id, status, counts, message).await?,
+        }
         if let Some(lock) = self.run_lock.take() {
             lock.release(store).await?;
         }
         Ok(())
     }
+}
+
+/// What the audit log records of a run besides its row in `import_runs`.
+#[derive(Debug, Clone, Copy)]
+pub struct RunAudit<'a> {
+    /// SHA-256 of the whole file (hex).
+    pub file_sha256: &'a str,
+    pub by: &'a audit::Context,
+}
+
+fn set_end(am: &mut import_run::ActiveModel, status: RunStatus, counts: ImportCounts, message: Option<String>) {
+    am.status = Set(status.as_str().into());
+    am.inserted = Set(counts.inserted as i64);
+    am.updated = Set(counts.updated as i64);
+    am.unchanged = Set(counts.unchanged as i64);
+    am.rejected = Set(counts.rejected as i64);
+    am.message = Set(message);
+    am.finished_at = Set(Some(Utc::now()));
 }
 
 /// Records the end of a run (also for runs that failed before writing anything).
@@ -450,14 +514,46 @@ pub async fn finish_run(
         return Err(StoreError::Corrupt(format!("import_runs id={run_id}")));
     };
     let mut am: import_run::ActiveModel = run.into();
-    am.status = Set(status.as_str().into());
-    am.inserted = Set(counts.inserted as i64);
-    am.updated = Set(counts.updated as i64);
-    am.unchanged = Set(counts.unchanged as i64);
-    am.rejected = Set(counts.rejected as i64);
-    am.message = Set(message);
-    am.finished_at = Set(Some(Utc::now()));
+    set_end(&mut am, status, counts, message);
     am.update(store.conn()).await?;
+    Ok(())
+}
+
+/// Records the end of a run with its file's hash, and its `import.run` audit entry
+/// (file, hash, counts, run id), in one transaction.
+pub async fn finish_run_audited(
+    store: &Store,
+    run_id: i64,
+    status: RunStatus,
+    counts: ImportCounts,
+    message: Option<String>,
+    a: RunAudit<'_>,
+) -> Result<()> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let Some(run) = import_run::Entity::find_by_id(run_id).one(&txn).await? else {
+        return Err(StoreError::Corrupt(format!("import_runs id={run_id}")));
+    };
+    let detail = serde_json::json!({
+        "run_id": run_id,
+        "kind": run.kind,
+        "file_name": run.file_name,
+        "file_sha256": a.file_sha256,
+        "as_of": run.as_of.to_string(),
+        "status": status.as_str(),
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "rejected": counts.rejected,
+        "message": message,
+    });
+    let mut am: import_run::ActiveModel = run.into();
+    set_end(&mut am, status, counts, message);
+    am.file_sha256 = Set(a.file_sha256.to_string());
+    am.update(&txn).await?;
+    let entry = a.by.entry(AuditAction::ImportRun, "import_run", Some(run_id.to_string()), detail);
+    audit::write(&txn, slot, &entry).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -1,0 +1,226 @@
+//! The audit log on the web: where a request comes from (`Client`: address and user
+//! agent) so that handlers can record reads in one line, and the auditor's page and
+//! API (`/audit`, `/api/v1/audit`), which only auditors and administrators reach;
+//! for anyone else they do not exist (404).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::Html;
+use axum::Json;
+use chrono::NaiveDate;
+use jiujin_domain::audit::AuditAction;
+use jiujin_store::audit::{self, Actor, AuditEntry, AuditFilter, AuditRow};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::auth::{render, CurrentUser};
+use crate::{AppState, WebError};
+
+/// Longest user agent kept in the log (characters).
+const MAX_USER_AGENT: usize = 400;
+
+/// Where a request comes from: the peer's address (from `ConnectInfo`, present when
+/// the server runs through `serve_on`) and its `User-Agent`.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).chars().take(MAX_USER_AGENT).collect());
+        Ok(Client { address, user_agent })
+    }
+}
+
+/// Who does what from where, for an entry about `user`'s request.
+pub fn context_for(user: &CurrentUser, client: &Client) -> audit::Context {
+    audit::Context {
+        actor: Actor::account(&user.account),
+        address: client.address.clone(),
+        user_agent: client.user_agent.clone(),
+    }
+}
+
+/// An entry for `user`'s request from `client`.
+pub fn entry_for(
+    user: &CurrentUser,
+    client: &Client,
+    action: AuditAction,
+    entity: &str,
+    entity_id: Option<String>,
+    detail: serde_json::Value,
+) -> AuditEntry {
+    context_for(user, client).entry(action, entity, entity_id, detail)
+}
+
+/// Records a read (its own transaction); a read that cannot be recorded fails.
+pub async fn record(state: &AppState, entry: &AuditEntry) -> Result<(), WebError> {
+    audit::record(&state.store, entry).await?;
+    Ok(())
+}
+
+/// A request by an account that may read the audit log; for anyone else the
+/// extraction answers 404, as if the page did not exist.
+pub struct AuditReader(pub CurrentUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuditReader {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<CurrentUser>() {
+            Some(u) if u.account.role.sees_audit_log() => Ok(AuditReader(u.clone())),
+            _ => Err(WebError::NotFound),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    entity_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: Option<u64>,
+}
+
+const PER_PAGE: u64 = 50;
+
+fn some(text: &str) -> Option<String> {
+    Some(text.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn date(text: &str, what: &str) -> Result<Option<NaiveDate>, WebError> {
+    match some(text) {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| WebError::BadRequest(format!("{what}“{t}”不是有效日期，应为 2025-06-01 这样的格式"))),
+    }
+}
+
+fn filter_from(q: &AuditQuery) -> Result<AuditFilter, WebError> {
+    let action = match some(&q.action) {
+        None => None,
+        Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| WebError::BadRequest(format!("未知操作类型：{a}")))?),
+    };
+    let f = AuditFilter {
+        actor: some(&q.actor),
+        action,
+        entity: some(&q.entity),
+        entity_id: some(&q.entity_id),
+        from: date(&q.from, "日期从")?,
+        to: date(&q.to, "日期到")?,
+    };
+    if let (Some(a), Some(b)) = (f.from, f.to) {
+        if a > b {
+            return Err(WebError::BadRequest(format!("日期从 {a} 晚于日期到 {b}")));
+        }
+    }
+    Ok(f)
+}
+
+/// Time as read in Chongqing (UTC+8).
+fn china_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn row_view(r: &AuditRow) -> minijinja::Value {
+    context! {
+        seq => r.seq,
+        at => china_time(r.at),
+        actor => r.actor.clone(),
+        role => r.role_label(),
+        action => r.action_label(),
+        entity => r.entity.clone(),
+        entity_id => r.entity_id.clone(),
+        detail => r.detail.to_string(),
+        address => r.address.clone(),
+        user_agent => r.user_agent.clone(),
+        hash => r.hash.chars().take(12).collect::<String>(),
+    }
+}
+
+pub async fn audit_page(
+    State(state): State<AppState>,
+    AuditReader(user): AuditReader,
+    Query(q): Query<AuditQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let (result, error) = match filter_from(&q) {
+        Ok(f) => (audit::list(&state.store, &f, page - 1, PER_PAGE).await?, None),
+        Err(WebError::BadRequest(m)) => {
+            (audit::Page { total: 0, page: page - 1, per_page: PER_PAGE, rows: Vec::new() }, Some(m))
+        }
+        Err(e) => return Err(e),
+    };
+    let rows: Vec<_> = result.rows.iter().map(row_view).collect();
+    let pages = result.total.div_ceil(PER_PAGE).max(1);
+    let actions: Vec<_> = AuditAction::ALL.iter().map(|a| context! { code => a.code(), label => a.label() }).collect();
+    render(
+        &state,
+        &user,
+        "audit.html",
+        context! {
+            title => "审计日志",
+            rows, total => result.total, page, pages, error, actions,
+            actor => q.actor, action => q.action, entity => q.entity, entity_id => q.entity_id,
+            from => q.from, to => q.to,
+        },
+    )
+}
+
+pub async fn api_audit(
+    State(state): State<AppState>,
+    AuditReader(_user): AuditReader,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let filter = filter_from(&q)?;
+    let page = q.page.unwrap_or(1).max(1);
+    let result = audit::list(&state.store, &filter, page - 1, PER_PAGE).await?;
+    let items: Vec<serde_json::Value> = result
+        .rows
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["action_label"] = serde_json::Value::String(r.action_label());
+            v
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": items})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_name_the_bad_field_in_chinese() {
+        let q = AuditQuery { from: "2025-13-01".into(), ..Default::default() };
+        assert!(filter_from(&q).is_err_and(|e| e.to_string().contains("日期从")));
+        let q = AuditQuery { action: "person.delete".into(), ..Default::default() };
+        assert!(filter_from(&q).is_err_and(|e| e.to_string().contains("操作类型")));
+        let q = AuditQuery { action: "查看人员信息".into(), actor: " city ".into(), ..Default::default() };
+        let f = filter_from(&q).unwrap_or_default();
+        assert_eq!((f.action, f.actor.as_deref()), (Some(AuditAction::PersonRead), Some("city")));
+    }
+}
