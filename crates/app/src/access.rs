@@ -4,7 +4,8 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use jiujin_domain::access::throttle;
 use jiujin_domain::access::Role;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::RegionCode;
@@ -28,8 +29,24 @@ pub enum AccessError {
     UnknownRegion(String),
     #[error("无法计算密码摘要")]
     Hash,
+    #[error("登录失败次数过多，已暂时锁定，请于 {} 后再试", china_time(*.0))]
+    Locked(DateTime<Utc>),
+    #[error("用人单位账号需要有效的统一社会信用代码（--credit-code）：{0}")]
+    CreditCode(String),
+    #[error("劳动者账号需要指定本人在实名库中的编号（--person）")]
+    PersonRequired,
+    #[error("实名库中没有编号为 {0} 的人员")]
+    UnknownPerson(i64),
     #[error(transparent)]
     Store(#[from] jiujin_store::StoreError),
+}
+
+/// `HH:MM` in China time (UTC+8), for messages.
+fn china_time(t: DateTime<Utc>) -> String {
+    match FixedOffset::east_opt(8 * 3600) {
+        Some(tz) => t.with_timezone(&tz).format("%H:%M").to_string(),
+        None => t.format("%H:%M UTC").to_string(),
+    }
 }
 
 /// How long a login lasts.
@@ -66,25 +83,63 @@ pub struct NewSession {
     pub account: Account,
 }
 
-/// Checks the password and opens a session. Unknown users and wrong passwords get
-/// the same answer after the same work.
-pub async fn login(store: &Store, username: &str, password: &str) -> Result<NewSession, AccessError> {
-    let found = access::user_by_name(store, username.trim()).await?;
-    let (account, hash) = match found {
-        Some(f) => f,
+/// Checks the password and opens a session (audited as `login`). Unknown users and
+/// wrong passwords get the same answer after the same work. Failures are counted per
+/// account and per address (`throttle`); a locked account or address is refused
+/// without looking at the password, and every refusal is audited.
+pub async fn login(
+    store: &Store,
+    username: &str,
+    password: &str,
+    by: &audit::Context,
+) -> Result<NewSession, AccessError> {
+    login_at(store, username, password, by, Utc::now()).await
+}
+
+/// `login` at a given time (tests move the clock).
+pub async fn login_at(
+    store: &Store,
+    username: &str,
+    password: &str,
+    by: &audit::Context,
+    now: DateTime<Utc>,
+) -> Result<NewSession, AccessError> {
+    let name = username.trim();
+    let account_key = throttle::account_key(name);
+    let address_key = by.address.as_deref().map(throttle::address_key);
+    let mut records =
+        vec![(account_key.clone(), throttle::ACCOUNT, access::login_failures(store, &account_key).await?)];
+    if let Some(k) = &address_key {
+        records.push((k.clone(), throttle::ADDRESS, access::login_failures(store, k).await?));
+    }
+    if let Some(until) = records.iter().filter_map(|(_, _, r)| throttle::locked_until(r.as_ref(), now)).max() {
+        tracing::warn!(user = %name, address = ?by.address, "login refused: locked");
+        access::record_login_refused(store, name, "locked", by).await?;
+        return Err(AccessError::Locked(until));
+    }
+    let found = access::user_by_name(store, name).await?;
+    let ok = match &found {
+        Some((_, hash)) => verify_password(hash, password),
         None => {
             // Spend the same time as a real check, so timing does not reveal names.
             let _ = hash_password(password);
-            return Err(AccessError::BadCredentials);
+            false
         }
     };
-    if !verify_password(&hash, password) {
+    let Some((account, _)) = found.filter(|_| ok) else {
+        for (key, limit, record) in &records {
+            access::put_login_failures(store, key, &throttle::after_failure(record.as_ref(), *limit, now)).await?;
+        }
+        tracing::warn!(user = %name, address = ?by.address, "login refused: bad credentials");
+        access::record_login_refused(store, name, "bad_credentials", by).await?;
         return Err(AccessError::BadCredentials);
-    }
+    };
+    access::clear_login_failures(store, &account_key).await?;
     let token = random_token();
     let csrf = random_token();
-    let expires = Utc::now() + Duration::hours(SESSION_TTL_HOURS);
-    access::create_session(store, &token_hash(&token), account.id, &csrf, expires).await?;
+    let expires = now + Duration::hours(SESSION_TTL_HOURS);
+    let by = audit::Context { actor: audit::Actor::account(&account), ..by.clone() };
+    access::create_session(store, &token_hash(&token), &account, &csrf, expires, &by).await?;
     Ok(NewSession { token, csrf, account })
 }
 
@@ -93,8 +148,44 @@ pub async fn session(store: &Store, token: &str) -> Result<Option<(Account, Stri
     Ok(access::session_account(store, &token_hash(token)).await?)
 }
 
-pub async fn logout(store: &Store, token: &str) -> Result<(), AccessError> {
-    Ok(access::delete_session(store, &token_hash(token)).await?)
+pub async fn logout(store: &Store, token: &str, by: &audit::Context) -> Result<(), AccessError> {
+    Ok(access::delete_session(store, &token_hash(token), by).await?)
+}
+
+/// Prefix of API tokens, so that a leaked one is recognisable in a scan.
+pub const API_TOKEN_PREFIX: &str = "jj_";
+
+/// Creates an API token for `username`; returns its id and the token, which is shown
+/// once and stored only as its SHA-256.
+pub async fn create_token(
+    store: &Store,
+    username: &str,
+    label: &str,
+    days: Option<u32>,
+    by: &audit::Context,
+) -> Result<(i64, String), AccessError> {
+    let token = format!("{API_TOKEN_PREFIX}{}", random_token());
+    let expires = days.map(|d| Utc::now() + Duration::days(i64::from(d)));
+    let id = access::create_token(store, username.trim(), &token_hash(&token), label.trim(), expires, by).await?;
+    Ok((id, token))
+}
+
+/// How often a token's `last_used_at` is refreshed at most (a write per request
+/// would serialize the API on one row).
+const TOKEN_TOUCH_EVERY: Duration = Duration::minutes(1);
+
+/// The account behind a bearer token, if it is live.
+pub async fn token_account(store: &Store, token: &str) -> Result<Option<Account>, AccessError> {
+    if !token.starts_with(API_TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let Some((account, id, last_used)) = access::token_account(store, &token_hash(token)).await? else {
+        return Ok(None);
+    };
+    if last_used.is_none_or(|t| Utc::now() - t >= TOKEN_TOUCH_EVERY) {
+        access::touch_token(store, id).await?;
+    }
+    Ok(Some(account))
 }
 
 /// Creates an account after checking its name, password and region (audited as
@@ -107,6 +198,20 @@ pub async fn add_user(
     region: Option<RegionCode>,
     by: &audit::Context,
 ) -> Result<Account, AccessError> {
+    add_account(store, username, password, role, access::Binding { region, ..Default::default() }, by).await
+}
+
+/// Creates an account bound to a region, an employer (credit code) or a person, as
+/// its role requires, after checking all of it (audited as `user.create`).
+pub async fn add_account(
+    store: &Store,
+    username: &str,
+    password: &str,
+    role: Role,
+    mut binding: access::Binding,
+    by: &audit::Context,
+) -> Result<Account, AccessError> {
+    let region = binding.region;
     let name = username.trim();
     let name_ok = (3..=32).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
@@ -125,8 +230,21 @@ pub async fn add_user(
             return Err(AccessError::UnknownRegion(r.short()));
         }
     }
+    if role.needs_credit_code() || binding.credit_code.is_some() {
+        let text = binding.credit_code.as_deref().unwrap_or("");
+        let (code, _) = jiujin_domain::identity::CreditCode::parse(text).map_err(|e| {
+            AccessError::CreditCode(if text.is_empty() { "未填写".to_string() } else { e.to_string() })
+        })?;
+        binding.credit_code = Some(code.as_str().to_string());
+    }
+    if role.needs_person() {
+        let id = binding.person_id.ok_or(AccessError::PersonRequired)?;
+        if jiujin_store::registry::person(store, jiujin_store::Scope::City, id).await?.is_none() {
+            return Err(AccessError::UnknownPerson(id));
+        }
+    }
     let hash = hash_password(password)?;
-    Ok(access::create_user(store, name, &hash, role, region, by).await?)
+    Ok(access::create_user(store, name, &hash, role, &binding, by).await?)
 }
 
 /// Sets a new password for an existing account.

@@ -65,6 +65,9 @@ enum Command {
     /// 账号管理
     #[command(subcommand)]
     User(cmd::user::What),
+    /// 接口令牌：create 创建，list 列出，revoke 吊销
+    #[command(subcommand)]
+    Token(cmd::token::What),
     /// 审计日志：verify 核验哈希链，list 列出最新记录
     #[command(subcommand)]
     Audit(cmd::audit::What),
@@ -117,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Restore(a) => cmd::backup::restore(settings, a).await,
         Command::Registry(w) => cmd::registry::run(settings, w).await,
         Command::User(w) => cmd::user::run(settings, w).await,
+        Command::Token(w) => cmd::token::run(settings, w).await,
         Command::Audit(w) => cmd::audit::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }

@@ -41,6 +41,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
     #[error("数据库中的密钥校验值与当前密钥不符：请使用创建该数据库时的密钥文件（{0}）")]
     WrongKey(String),
     #[error("后台任务异常结束：{0}")]

@@ -14,7 +14,9 @@ use jiujin_store::Scope;
 use minijinja::context;
 use serde::Deserialize;
 
+use crate::audit::Client;
 use crate::{AppState, WebError};
+use jiujin_store::audit;
 
 pub const SESSION_COOKIE: &str = "jiujin_session";
 const LOGIN_CSRF_COOKIE: &str = "jiujin_login_csrf";
@@ -72,6 +74,20 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
     if path == "/login" || path == "/healthz" || path == "/favicon.ico" || path.starts_with("/static/") {
         return next.run(req).await;
     }
+    // The API also takes `Authorization: Bearer <token>`; such a request carries no
+    // cookie, so it needs no CSRF token, and it acts exactly as the token's user.
+    if path.starts_with("/api/") {
+        if let Some(bearer) = bearer(req.headers()) {
+            return match access::token_account(&state.store, &bearer).await {
+                Ok(Some(account)) => {
+                    req.extensions_mut().insert(CurrentUser { account, csrf: String::new() });
+                    next.run(req).await
+                }
+                Ok(None) => unauthenticated("接口令牌无效、已过期或已吊销"),
+                Err(e) => WebError::Internal(e.to_string()).into_response(),
+            };
+        }
+    }
     let token = cookie(req.headers(), SESSION_COOKIE);
     let found = match token {
         Some(t) => access::session(&state.store, &t).await,
@@ -82,17 +98,31 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
             req.extensions_mut().insert(CurrentUser { account, csrf });
             next.run(req).await
         }
-        Ok(None) if path.starts_with("/api/") => (
-            StatusCode::UNAUTHORIZED,
-            axum::Json(serde_json::json!({"error": {"code": "unauthenticated", "message": "请先登录"}})),
-        )
-            .into_response(),
+        Ok(None) if path.starts_with("/api/") => {
+            unauthenticated("请先登录，或在请求头中提供接口令牌（Authorization: Bearer …）")
+        }
         Ok(None) => {
             let next_path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
             Redirect::to(&format!("/login?next={}", urlencode(&next_path))).into_response()
         }
         Err(e) => WebError::Internal(e.to_string()).into_response(),
     }
+}
+
+fn unauthenticated(message: &str) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        axum::Json(serde_json::json!({"error": {"code": "unauthenticated", "message": message}})),
+    )
+        .into_response()
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 fn urlencode(s: &str) -> String {
@@ -151,6 +181,7 @@ pub struct LoginForm {
 
 pub async fn login_submit(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -158,7 +189,12 @@ pub async fn login_submit(
     if cookie(&headers, LOGIN_CSRF_COOKIE).as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
         return login_form(&state, &headers, &next, Some("页面已过期，请重新登录"), &f.username);
     }
-    match access::login(&state.store, &f.username, &f.password).await {
+    let by = audit::Context {
+        actor: audit::Actor { user_id: None, username: f.username.trim().chars().take(64).collect(), role: None },
+        address: client.address.clone(),
+        user_agent: client.user_agent.clone(),
+    };
+    match access::login(&state.store, &f.username, &f.password, &by).await {
         Ok(s) => {
             tracing::info!(user = %s.account.username, "login");
             let cookie = set_cookie(&state, SESSION_COOKIE, &s.token, access::SESSION_TTL_HOURS * 3600);
@@ -167,6 +203,11 @@ pub async fn login_submit(
         Err(access::AccessError::BadCredentials) => {
             tracing::warn!(user = %f.username, "login refused");
             login_form(&state, &headers, &next, Some("用户名或密码错误"), &f.username)
+        }
+        Err(e @ access::AccessError::Locked(_)) => {
+            let mut res = login_form(&state, &headers, &next, Some(&e.to_string()), &f.username)?;
+            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            Ok(res)
         }
         Err(e) => Err(WebError::Internal(e.to_string())),
     }
@@ -179,6 +220,7 @@ pub struct LogoutForm {
 
 pub async fn logout(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     axum::Extension(user): axum::Extension<CurrentUser>,
     Form(f): Form<LogoutForm>,
@@ -187,7 +229,9 @@ pub async fn logout(
         return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
     }
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
-        access::logout(&state.store, &t).await.map_err(|e| WebError::Internal(e.to_string()))?;
+        access::logout(&state.store, &t, &crate::audit::context_for(&user, &client))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
     }
     Ok((
         StatusCode::SEE_OTHER,

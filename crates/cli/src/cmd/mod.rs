@@ -9,6 +9,7 @@ pub mod gen;
 pub mod import;
 pub mod registry;
 pub mod serve;
+pub mod token;
 pub mod user;
 pub mod validate;
 

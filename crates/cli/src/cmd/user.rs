@@ -16,6 +16,14 @@ pub enum What {
     Add(AddArgs),
     /// 重设密码
     Passwd(PasswdArgs),
+    /// 停用账号（其登录和接口令牌随即失效）
+    Disable(DisableArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct DisableArgs {
+    #[arg(long)]
+    pub username: String,
 }
 
 #[derive(ClapArgs)]
@@ -28,6 +36,12 @@ pub struct AddArgs {
     /// 所属区划（区县、乡镇、村级账号必填）
     #[arg(long)]
     pub region: Option<String>,
+    /// 统一社会信用代码（用人单位账号必填）
+    #[arg(long)]
+    pub credit_code: Option<String>,
+    /// 本人在实名库中的人员编号（劳动者账号必填）
+    #[arg(long)]
+    pub person: Option<i64>,
     /// 从标准输入读取密码（必需）
     #[arg(long, required = true)]
     pub password_stdin: bool,
@@ -59,7 +73,8 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
             };
             let region = a.region.as_deref().map(RegionCode::parse).transpose()?;
             let password = read_password()?;
-            let account = access::add_user(&store, &a.username, &password, role, region, &by).await?;
+            let binding = jiujin_store::access::Binding { region, credit_code: a.credit_code, person_id: a.person };
+            let account = access::add_account(&store, &a.username, &password, role, binding, &by).await?;
             println!("已创建账号 {}（{}）", account.username, account.role.label());
         }
         What::Passwd(a) => {
@@ -68,6 +83,12 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
                 bail!("账号“{}”不存在", a.username);
             }
             println!("已重设 {} 的密码", a.username);
+        }
+        What::Disable(a) => {
+            if !jiujin_store::access::disable_user(&store, &a.username, &by).await? {
+                bail!("账号“{}”不存在", a.username);
+            }
+            println!("已停用账号 {}：其登录和接口令牌均已失效", a.username);
         }
     }
     Ok(ExitCode::SUCCESS)

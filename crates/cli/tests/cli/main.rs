@@ -234,3 +234,44 @@ fn audit_verify_passes_on_a_clean_log_and_names_the_entry_changed_behind_its_bac
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("审计日志被篡改：第 2 条内容被改动"), "{stdout}");
 }
+
+#[test]
+fn tokens_are_created_once_listed_without_the_secret_and_revoked_and_bindings_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_db(d);
+    let add = |args: &[&str]| {
+        run_with_stdin(
+            &[db_args(d).iter().map(String::as_str).collect(), args.to_vec()].concat(),
+            "a long enough password\n",
+        )
+    };
+    let (code, _, err) = add(&["user", "add", "--username", "firm", "--role", "employer", "--password-stdin"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("统一社会信用代码"), "{err}");
+    let (code, _, err) =
+        add(&["user", "add", "--username", "myself", "--role", "worker", "--person", "42", "--password-stdin"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("没有编号为 42 的人员"), "{err}");
+    let (code, out, err) = add(&["user", "add", "--username", "clerk", "--role", "city_staff", "--password-stdin"]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let cmd = |args: &[&str]| jiujin().args(db_args(d)).args(args).output().unwrap();
+    let created = cmd(&["token", "create", "--username", "clerk", "--label", "对接系统"]);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let token = String::from_utf8_lossy(&created.stdout).trim().to_string();
+    assert!(token.starts_with("jj_") && token.len() == 67, "{token}");
+    let listed = cmd(&["token", "list"]);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(text.contains("clerk") && text.contains("对接系统") && !text.contains(&token[3..]), "{text}");
+    let stored =
+        count(&d.join("t.db"), &format!("SELECT count(*) FROM api_tokens WHERE token_hash LIKE '%{}%'", &token[3..]));
+    assert_eq!(stored, 0, "the token itself is never stored");
+    assert!(cmd(&["token", "revoke", "--id", "1"]).status.success());
+    let again = cmd(&["token", "revoke", "--id", "1"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("没有编号为 1 的有效接口令牌"));
+    let unknown = cmd(&["token", "create", "--username", "nobody"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("账号“nobody”不存在"));
+}

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+pub mod throttle;
+
 /// A role, with the names used on the command line and in the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum Role {
@@ -85,6 +87,23 @@ impl Role {
     /// Whether the role sees the registry of the whole city.
     pub fn sees_city(self) -> bool {
         matches!(self, Role::Admin | Role::CityStaff | Role::Auditor)
+    }
+
+    /// Whether an account of this role must name the employer (统一社会信用代码) it
+    /// acts for.
+    pub fn needs_credit_code(self) -> bool {
+        matches!(self, Role::Employer)
+    }
+
+    /// Whether an account of this role must name the person it is.
+    pub fn needs_person(self) -> bool {
+        matches!(self, Role::Worker)
+    }
+
+    /// Whether the role may change registry records (staff in their region; the
+    /// auditor and the inspector read only).
+    pub fn edits_registry(self) -> bool {
+        matches!(self, Role::Admin | Role::CityStaff | Role::DistrictStaff | Role::TownStaff | Role::GridWorker)
     }
 
     /// Whether the role may read the audit log.

@@ -1,10 +1,12 @@
 //! sea-orm entities, one module per table, for ordinary reads and writes. The bulk
 //! import path writes the same tables with prepared statements / COPY instead.
 
+pub mod api_token;
 pub mod audit_log;
 pub mod batch_lock;
 pub mod duplicate_review;
 pub mod import_run;
+pub mod login_failure;
 pub mod meta;
 pub mod person;
 pub mod person_event;

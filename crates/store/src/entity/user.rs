@@ -1,4 +1,5 @@
-//! `users`: accounts with a role and, for regional roles, a home region.
+//! `users`: accounts with a role and, for regional roles, a home region; an employer
+//! account carries its credit code, a worker account its person.
 
 use sea_orm::entity::prelude::*;
 
@@ -12,6 +13,11 @@ pub struct Model {
     pub role: String,
     pub region: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// 统一社会信用代码 of an employer account.
+    pub credit_code: Option<String>,
+    /// The person a worker account is.
+    pub person_id: Option<i64>,
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m0001_registry;
 mod m0002_access;
 mod m0003_phone_index;
 mod m0004_audit;
+mod m0005_tokens;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_access::Migration),
             Box::new(m0003_phone_index::Migration),
             Box::new(m0004_audit::Migration),
+            Box::new(m0005_tokens::Migration),
         ]
     }
 }

@@ -10,7 +10,12 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
     for db in TestDb::all().await {
         let store = db.store().await;
         let applied = store.applied_migrations().await.unwrap();
-        assert_eq!(applied, ["m0001_registry", "m0002_access", "m0003_phone_index", "m0004_audit"], "{}", db.label);
+        assert_eq!(
+            applied,
+            ["m0001_registry", "m0002_access", "m0003_phone_index", "m0004_audit", "m0005_tokens"],
+            "{}",
+            db.label
+        );
         // 38 + 1,031 + 11,270 Chongqing divisions and 34 provinces (重庆 is one of them).
         let n = region::Entity::find().count(store.conn()).await.unwrap();
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);

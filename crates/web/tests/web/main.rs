@@ -6,13 +6,14 @@
 
 use std::net::SocketAddr;
 
-use jiujin_app::access::add_user;
+use jiujin_app::access::{add_account, add_user};
 use jiujin_app::registry::import::{import_workers, ImportRequest};
 use jiujin_app::Keys;
 use jiujin_domain::access::Role;
 use jiujin_domain::audit::AuditAction;
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::RegionCode;
+use jiujin_store::access::Binding;
 use jiujin_store::audit::AuditFilter;
 use jiujin_store::testing::TestDb;
 use jiujin_store::Store;
@@ -37,7 +38,8 @@ fn id(address: &str, year: i32, seq: u16) -> String {
     IdNumber::from_parts(address, chrono::NaiveDate::from_ymd_opt(year, 3, 4).unwrap(), seq).unwrap().to_string()
 }
 
-/// A server with three people (two in 万州区, one in 开州区) and four accounts.
+/// A server with three people (two in 万州区, one in 开州区) and an account of every
+/// role (the worker account is 万一).
 async fn spawn_app(db: TestDb) -> App {
     let store = db.store().await;
     let keys = Keys::from_master(&[9u8; 32]);
@@ -68,13 +70,31 @@ async fn spawn_app(db: TestDb) -> App {
     add_user(&store, "city", PASSWORD, Role::CityStaff, None, &tester()).await.unwrap();
     add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await.unwrap();
     add_user(&store, "kaizhou", PASSWORD, Role::DistrictStaff, region("500154"), &tester()).await.unwrap();
-    add_user(&store, "someone", PASSWORD, Role::Employer, None, &tester()).await.unwrap();
     add_user(&store, "auditor", PASSWORD, Role::Auditor, None, &tester()).await.unwrap();
+    add_user(&store, "admin", PASSWORD, Role::Admin, None, &tester()).await.unwrap();
+    add_user(&store, "town", PASSWORD, Role::TownStaff, region("500101001"), &tester()).await.unwrap();
+    add_user(&store, "grid", PASSWORD, Role::GridWorker, region("500101001001"), &tester()).await.unwrap();
+    add_user(&store, "inspector", PASSWORD, Role::Inspector, region("500101"), &tester()).await.unwrap();
+    add_user(&store, "broker", PASSWORD, Role::Broker, None, &tester()).await.unwrap();
+    let credit_code = jiujin_domain::identity::CreditCode::from_parts("91", "500101", "MA5U0001").unwrap();
+    let employer = Binding { credit_code: Some(credit_code.as_str().to_string()), ..Default::default() };
+    add_account(&store, "someone", PASSWORD, Role::Employer, employer, &tester()).await.unwrap();
+    let f = jiujin_store::registry::PersonFilter { name: Some("万一".into()), ..Default::default() };
+    let wan_yi =
+        jiujin_store::registry::list_persons(&store, jiujin_store::Scope::City, &f, 0, 5).await.unwrap().rows[0].id;
+    let worker = Binding { person_id: Some(wan_yi), ..Default::default() };
+    add_account(&store, "worker", PASSWORD, Role::Worker, worker, &tester()).await.unwrap();
     let state = jiujin_web::AppState::new(store.clone(), keys).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     tokio::spawn(jiujin_web::serve_on(state, listener));
     App { base: format!("http://{addr}"), store, _db: db, _dir: dir }
+}
+
+impl App {
+    fn label(&self) -> &'static str {
+        self._db.label
+    }
 }
 
 fn client() -> reqwest::Client {
@@ -314,7 +334,7 @@ async fn an_auditor_reads_the_log_and_district_staff_find_no_such_page() {
         assert!(seqs.windows(2).all(|w| w[0] > w[1]), "{seqs:?}");
         let created =
             get(&app, &au, "/api/v1/audit?action=user.create").await.json::<serde_json::Value>().await.unwrap();
-        assert_eq!(created["total"], 5);
+        assert_eq!(created["total"], 11, "one entry per account of the set-up");
         assert_eq!(created["items"][0]["actor"], "命令行:test");
         let bad = get(&app, &au, "/api/v1/audit?from=2025-02-30").await;
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
@@ -339,4 +359,177 @@ async fn accounts_are_checked_before_they_are_created() {
     add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await.unwrap();
     assert!(err(add_user(&store, "wanzhou", PASSWORD, Role::DistrictStaff, region("500101"), &tester()).await)
         .contains("已存在"));
+}
+
+/// Who reaches what: one row per role, with the expected status of each endpoint
+/// group. 万一 and 万二 are in 万州区 (万一 in the grid worker's village), 开三 in 开州区.
+/// 200 = shown, 404 = absent, 303 = sent to log in. Later endpoints are one column each.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_permission_matrix_holds_for_every_role() {
+    each_database(async |app: App| {
+        let wan_yi = person_id(&app, "万一").await;
+        let wan_er = person_id(&app, "万二").await;
+        let kai = person_id(&app, "开三").await;
+        let paths = [
+            "/registry".to_string(),
+            format!("/registry/{wan_yi}"),
+            format!("/registry/{wan_er}"),
+            format!("/registry/{kai}"),
+            "/registry/duplicates".to_string(),
+            "/audit".to_string(),
+            format!("/api/v1/persons/{wan_yi}"),
+            format!("/api/v1/persons/{kai}"),
+            "/api/v1/audit".to_string(),
+        ];
+        // role: [list, 万一, 万二, 开三, duplicates, audit, api 万一, api 开三, api audit], persons listed
+        let matrix: [(&str, [u16; 9], u64); 10] = [
+            ("admin", [200, 200, 200, 200, 200, 200, 200, 200, 200], 3),
+            ("city", [200, 200, 200, 200, 200, 404, 200, 200, 404], 3),
+            ("wanzhou", [200, 200, 200, 404, 200, 404, 200, 404, 404], 2),
+            ("kaizhou", [200, 404, 404, 200, 200, 404, 404, 200, 404], 1),
+            ("town", [200, 200, 404, 404, 200, 404, 200, 404, 404], 1),
+            ("grid", [200, 200, 404, 404, 200, 404, 200, 404, 404], 1),
+            ("inspector", [200, 200, 200, 404, 200, 404, 200, 404, 404], 2),
+            ("worker", [200, 200, 404, 404, 200, 404, 200, 404, 404], 1),
+            ("someone", [200, 404, 404, 404, 200, 404, 404, 404, 404], 0),
+            ("auditor", [200, 200, 200, 200, 200, 200, 200, 200, 200], 3),
+        ];
+        let anonymous = client();
+        for (user, expected, listed) in matrix {
+            let cookie = login(&app, user, PASSWORD).await.unwrap_or_else(|_| panic!("{user} logs in"));
+            for (path, want) in paths.iter().zip(expected) {
+                let status = get(&app, &cookie, path).await.status().as_u16();
+                assert_eq!(status, want, "{}: {user} GET {path}", app.label());
+            }
+            let body: serde_json::Value = get(&app, &cookie, "/api/v1/persons").await.json().await.unwrap();
+            assert_eq!(body["total"], listed, "{}: {user} lists", app.label());
+            let searched: serde_json::Value =
+                get(&app, &cookie, "/api/v1/persons?q=%E5%BC%80").await.json().await.unwrap();
+            let sees_kai = expected[3] == 200;
+            assert_eq!(searched["total"], u64::from(sees_kai), "{}: {user} searches 开", app.label());
+            // The API takes a token of the same account with exactly the same reach.
+            let by = tester();
+            let (_, token) = jiujin_app::access::create_token(&app.store, user, "矩阵", None, &by).await.unwrap();
+            for (path, want) in paths.iter().zip(expected).filter(|(p, _)| p.starts_with("/api/")) {
+                let res = anonymous.get(format!("{}{path}", app.base)).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(res.status().as_u16(), want, "{}: {user} token GET {path}", app.label());
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn five_wrong_passwords_lock_the_account_and_the_right_one_is_then_refused() {
+    each_database(async |app: App| {
+        for i in 0..5 {
+            let res = login(&app, "wanzhou", "wrong password!").await.unwrap_err();
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}: failure {i}", app.label());
+        }
+        let res = login(&app, "wanzhou", PASSWORD).await.unwrap_err();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{}", app.label());
+        let page = res.text().await.unwrap();
+        assert!(page.contains("登录失败次数过多，已暂时锁定，请于"), "{}: {page}", app.label());
+        // Another account from the same address still logs in (20 failures lock an address).
+        assert!(login(&app, "kaizhou", PASSWORD).await.is_ok(), "{}", app.label());
+        // Every refusal is in the audit log, the lock included.
+        let refused = entries(&app, AuditAction::LoginRefused).await;
+        assert_eq!(refused.len(), 6, "{}", app.label());
+        assert!(refused.iter().all(|e| e.address.as_deref() == Some("127.0.0.1")), "{}", app.label());
+        assert_eq!(entries(&app, AuditAction::Login).await.len(), 1, "{}", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_lock_ends_after_fifteen_minutes_and_a_success_clears_the_count() {
+    each_database(async |app: App| {
+        let by = tester();
+        let t0 = chrono::Utc::now();
+        for _ in 0..5 {
+            assert!(jiujin_app::access::login_at(&app.store, "city", "nope nope!", &by, t0).await.is_err());
+        }
+        let locked = jiujin_app::access::login_at(&app.store, "city", PASSWORD, &by, t0).await.unwrap_err();
+        assert!(matches!(locked, jiujin_app::access::AccessError::Locked(_)), "{}: {locked}", app.label());
+        let later = t0 + chrono::Duration::minutes(16);
+        assert!(jiujin_app::access::login_at(&app.store, "city", PASSWORD, &by, later).await.is_ok());
+        // The count starts again from zero: four more failures do not lock.
+        for _ in 0..4 {
+            assert!(jiujin_app::access::login_at(&app.store, "city", "nope nope!", &by, later).await.is_err());
+        }
+        assert!(jiujin_app::access::login_at(&app.store, "city", PASSWORD, &by, later).await.is_ok());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_or_unknown_token_gets_401_and_a_disabled_account_loses_its_token_and_session() {
+    each_database(async |app: App| {
+        let by = tester();
+        let (id, token) = jiujin_app::access::create_token(&app.store, "wanzhou", "对接", None, &by).await.unwrap();
+        let c = client();
+        let url = format!("{}/api/v1/persons", app.base);
+        let res = c.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["total"], 2, "{}: the token sees what 万州 staff see", app.label());
+        // A token is not a login for the pages.
+        let page = c.get(format!("{}/registry", app.base)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        assert!(jiujin_store::access::revoke_token(&app.store, id, &by).await.unwrap());
+        let res = c.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label());
+        let res = c.get(&url).bearer_auth("jj_00000000").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{}", app.label());
+        assert_eq!(entries(&app, AuditAction::TokenRevoke).await.len(), 1, "{}", app.label());
+
+        let (_, token) = jiujin_app::access::create_token(&app.store, "kaizhou", "", Some(30), &by).await.unwrap();
+        let cookie = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(c.get(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::OK);
+        assert!(jiujin_store::access::disable_user(&app.store, "kaizhou", &by).await.unwrap());
+        assert_eq!(c.get(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(get(&app, &cookie, "/registry").await.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        assert!(login(&app, "kaizhou", PASSWORD).await.is_err(), "{}", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_session_is_sent_back_to_login() {
+    each_database(async |app: App| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &cookie, "/registry").await.status(), StatusCode::OK);
+        use jiujin_store::sea_orm::{self, ConnectionTrait};
+        let past = match app.store.backend() {
+            sea_orm::DatabaseBackend::Postgres => "now() - interval '1 minute'",
+            _ => "'2000-01-01T00:00:00+00:00'",
+        };
+        app.store.conn().execute_unprepared(&format!("UPDATE sessions SET expires_at = {past}")).await.unwrap();
+        let res = get(&app, &cookie, "/registry").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"), "{}", app.label());
+        let api = get(&app, &cookie, "/api/v1/persons").await;
+        assert_eq!(api.status(), StatusCode::UNAUTHORIZED, "{}", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_are_bound_to_an_employer_or_a_person_as_their_role_requires() {
+    each_database(async |app: App| {
+        let by = tester();
+        let err = |r: Result<_, jiujin_app::access::AccessError>| r.err().map(|e| e.to_string()).unwrap_or_default();
+        let none = Binding::default();
+        let e = err(add_account(&app.store, "emp2", PASSWORD, Role::Employer, none.clone(), &by).await);
+        assert!(e.contains("统一社会信用代码"), "{e}");
+        let bad = Binding { credit_code: Some("915001010000000001".into()), ..Default::default() };
+        let e = err(add_account(&app.store, "emp2", PASSWORD, Role::Employer, bad, &by).await);
+        assert!(e.contains("统一社会信用代码"), "{e}");
+        let e = err(add_account(&app.store, "wk2", PASSWORD, Role::Worker, none, &by).await);
+        assert!(e.contains("--person"), "{e}");
+        let ghost = Binding { person_id: Some(999_999), ..Default::default() };
+        let e = err(add_account(&app.store, "wk2", PASSWORD, Role::Worker, ghost, &by).await);
+        assert!(e.contains("999999"), "{e}");
+    })
+    .await;
 }
