@@ -12,6 +12,9 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A field of the request is not acceptable (422), named.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
     #[error("服务器内部错误")]
     Internal(String),
     #[error("服务器内部错误")]
@@ -24,6 +27,7 @@ impl WebError {
             WebError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             WebError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             WebError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            WebError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
             WebError::Internal(_) | WebError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -35,7 +39,11 @@ impl IntoResponse for WebError {
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");
         }
-        let body = serde_json::json!({"error": {"code": code, "message": self.to_string()}});
+        let mut error = serde_json::json!({"code": code, "message": self.to_string()});
+        if let WebError::Invalid { field, .. } = &self {
+            error["field"] = serde_json::Value::String(field.clone());
+        }
+        let body = serde_json::json!({ "error": error });
         (status, axum::Json(body)).into_response()
     }
 }

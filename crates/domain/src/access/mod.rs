@@ -106,6 +106,15 @@ impl Role {
         matches!(self, Role::Admin | Role::CityStaff | Role::DistrictStaff | Role::TownStaff | Role::GridWorker)
     }
 
+    /// Whether the role may show an identity number or phone in full (a separate,
+    /// audited action with a reason): staff who handle cases, and inspectors.
+    pub fn reveals_identity(self) -> bool {
+        matches!(
+            self,
+            Role::Admin | Role::CityStaff | Role::DistrictStaff | Role::TownStaff | Role::GridWorker | Role::Inspector
+        )
+    }
+
     /// Whether the role may read the audit log.
     pub fn sees_audit_log(self) -> bool {
         matches!(self, Role::Admin | Role::Auditor)

@@ -3,7 +3,10 @@
 //! Identity numbers and phones are shown masked everywhere here. Every read of a
 //! person's record and every search is recorded in the audit log.
 
+mod reveal;
 mod view;
+
+pub use reveal::{api_reveal, reveal_page};
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -171,7 +174,13 @@ pub async fn person_page(
     let household: Vec<PersonView> = members.iter().map(|m| PersonView::new(&state, m)).collect();
     let view = PersonView::new(&state, &p);
     let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
-    render(&state, &user, "person.html", context! { title => view.name.clone(), p => view, events, household })
+    let may_reveal = user.account.role.reveals_identity();
+    render(
+        &state,
+        &user,
+        "person.html",
+        context! { title => view.name.clone(), p => view, events, household, may_reveal },
+    )
 }
 
 pub async fn duplicates_page(

@@ -533,3 +533,73 @@ async fn accounts_are_bound_to_an_employer_or_a_person_as_their_role_requires() 
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_number_is_shown_only_with_a_reason_inside_the_scope_and_is_audited() {
+    each_database(async |app: App| {
+        let wan_er = person_id(&app, "万二").await;
+        let kai = person_id(&app, "开三").await;
+        let full = id("500101", 1981, 21);
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &cookie, &format!("/registry/{wan_er}")).await.text().await.unwrap();
+        assert!(!page.contains(&full) && page.contains("显示完整号码"), "{}", app.label());
+        let csrf = hidden(&page, "csrf");
+        let post = |path: String, form: Vec<(&'static str, String)>| {
+            let cookie = cookie.clone();
+            let base = app.base.clone();
+            async move { client().post(format!("{base}{path}")).header("cookie", cookie).form(&form).send().await.unwrap() }
+        };
+        // No reason: the field says why, nothing is shown or logged.
+        let res = post(format!("/registry/{wan_er}/reveal"), vec![("csrf", csrf.clone()), ("reason", " ".into())]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let html = res.text().await.unwrap();
+        assert!(html.contains("请填写查看事由") && !html.contains(&full), "{}", app.label());
+        assert!(entries(&app, AuditAction::IdentityReveal).await.is_empty());
+        // A forged form is refused.
+        let res = post(format!("/registry/{wan_er}/reveal"), vec![("csrf", "x".into()), ("reason", "核对社保缴费".into())]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label());
+        // With a reason: shown, not cached, and logged with the reason.
+        let res = post(format!("/registry/{wan_er}/reveal"), vec![("csrf", csrf.clone()), ("reason", "核对社保缴费".into())]).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        assert_eq!(res.headers()["cache-control"], "no-store");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&full) && html.contains("13812345678"), "{}", app.label());
+        let logged = entries(&app, AuditAction::IdentityReveal).await;
+        assert_eq!(logged.len(), 1, "{}", app.label());
+        assert_eq!(logged[0].entity_id.as_deref(), Some(wan_er.to_string().as_str()));
+        let detail = logged[0].detail.to_string();
+        assert!(detail.contains("核对社保缴费") && !detail.contains(&full), "{detail}");
+        // Outside the scope it does not exist.
+        let res = post(format!("/registry/{kai}/reveal"), vec![("csrf", csrf.clone()), ("reason", "核对社保缴费".into())]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}", app.label());
+        // An auditor sees the page but may not reveal.
+        let au = login(&app, "auditor", PASSWORD).await.unwrap();
+        let page = get(&app, &au, &format!("/registry/{wan_er}")).await.text().await.unwrap();
+        assert!(!page.contains("显示完整号码"), "{}", app.label());
+        let au_csrf = hidden(&page, "csrf");
+        let res = client()
+            .post(format!("{}/registry/{wan_er}/reveal", app.base))
+            .header("cookie", au)
+            .form(&[("csrf", au_csrf.as_str()), ("reason", "核对社保缴费")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label());
+        // The API: a bearer token with a reason; without one, 422 naming the field.
+        let (_, token) = jiujin_app::access::create_token(&app.store, "wanzhou", "", None, &tester()).await.unwrap();
+        let url = format!("{}/api/v1/persons/{wan_er}/reveal", app.base);
+        let res = client().post(&url).bearer_auth(&token).json(&serde_json::json!({"reason": ""})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["field"], "reason", "{v}");
+        let res = client().post(&url).bearer_auth(&token).json(&serde_json::json!({"reason": "对接社保系统核验"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["id_number"], full.as_str(), "{v}");
+        // A browser session calling the API must send its CSRF token.
+        let res = client().post(&url).header("cookie", cookie.clone()).json(&serde_json::json!({"reason": "核对社保缴费"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label());
+        assert_eq!(entries(&app, AuditAction::IdentityReveal).await.len(), 2, "{}", app.label());
+    })
+    .await;
+}
