@@ -5,7 +5,8 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use crate::extract::Query;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::Html;

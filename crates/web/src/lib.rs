@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod error;
+mod extract;
 mod pages;
 mod registry;
 

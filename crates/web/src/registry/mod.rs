@@ -8,7 +8,8 @@ mod view;
 
 pub use reveal::{api_reveal, reveal_page};
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{Path, Query};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::{Extension, Json};

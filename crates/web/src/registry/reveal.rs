@@ -3,7 +3,9 @@
 //! the caller's scope, and written to the audit log before anything is shown. The
 //! page carrying the numbers is never cached.
 
-use axum::extract::{Path, State};
+use crate::extract::Json as JsonBody;
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form, Json};
@@ -132,7 +134,7 @@ pub async fn api_reveal(
     client: Client,
     headers: HeaderMap,
     Path(id): Path<i64>,
-    Json(body): Json<RevealRequest>,
+    JsonBody(body): JsonBody<RevealRequest>,
 ) -> Result<Response, WebError> {
     if !user.csrf.is_empty() {
         let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");

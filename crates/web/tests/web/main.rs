@@ -603,3 +603,31 @@ async fn a_full_number_is_shown_only_with_a_reason_inside_the_scope_and_is_audit
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unparseable_parameters_get_the_json_error_shape_naming_the_field() {
+    each_database(async |app: App| {
+        let cookie = login(&app, "city", PASSWORD).await.unwrap();
+        let res = get(&app, &cookie, "/api/v1/persons?page=abc").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "invalid_field", "{v}");
+        assert_eq!(v["error"]["field"], "page", "{v}");
+        let res = get(&app, &cookie, "/api/v1/persons/abc").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["field"], "id", "{v}");
+        let (_, token) = jiujin_app::access::create_token(&app.store, "city", "", None, &tester()).await.unwrap();
+        let url = format!("{}/api/v1/persons/1/reveal", app.base);
+        let res = client().post(&url).bearer_auth(&token).body("{not json").header("content-type", "application/json");
+        let res = res.send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "bad_request", "{v}");
+        let res = client().post(&url).bearer_auth(&token).json(&serde_json::json!({"reason": 5})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["field"], "reason", "{v}");
+    })
+    .await;
+}
