@@ -8,6 +8,7 @@ mod m0002_access;
 mod m0003_phone_index;
 mod m0004_audit;
 mod m0005_tokens;
+mod m0006_name_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_phone_index::Migration),
             Box::new(m0004_audit::Migration),
             Box::new(m0005_tokens::Migration),
+            Box::new(m0006_name_index::Migration),
         ]
     }
 }

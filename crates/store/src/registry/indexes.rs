@@ -3,7 +3,7 @@
 //! again at the end (sorting once is far cheaper than millions of random inserts);
 //! `ensure` recreates any that a killed load left missing, on every start.
 //!
-//! These definitions must stay equal to the migrations' (m0001, m0003). Changing an index
+//! These definitions must stay equal to the migrations' (m0001, m0003, m0006). Changing an index
 //! means a new migration, and a matching change here.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -26,6 +26,16 @@ pub(crate) const REGISTRY_INDEXES: &[(&str, &str, bool)] = &[
     (
         "persons_phone_hmac",
         "CREATE INDEX IF NOT EXISTS persons_phone_hmac ON persons (phone_hmac) WHERE phone_hmac IS NOT NULL",
+        true,
+    ),
+    (
+        "persons_name_regions",
+        "CREATE INDEX IF NOT EXISTS persons_name_regions ON persons (name, hukou_region, residence_region)",
+        true,
+    ),
+    (
+        "persons_name_regions",
+        "CREATE INDEX IF NOT EXISTS persons_name_regions ON persons (name, hukou_region, residence_region)",
         true,
     ),
     ("person_events_person", "CREATE INDEX IF NOT EXISTS person_events_person ON person_events (person_id, id)", false),

@@ -11,6 +11,6 @@ mod queries;
 pub use convert::{state_from_model, StoredPerson};
 pub use queries::{
     apply_change, fold_events, household_members, likely_duplicates, likely_duplicates_sql, list_persons, person,
-    person_count, review_duplicate, timeline, verify_projection, DuplicatePair, PersonFilter, PersonPage,
-    ProjectionMismatch, TimelineChange, TimelineEntry,
+    person_count, prefix_upper_bound, review_duplicate, timeline, verify_projection, DuplicatePair, PersonFilter,
+    PersonPage, ProjectionMismatch, TimelineChange, TimelineEntry, COUNT_CAP,
 };

@@ -13,6 +13,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, Statement, TransactionTrait,
 };
+use sea_orm::{ConnectionTrait, QueryTrait};
 
 use super::convert::{state_from_model, StoredPerson};
 use super::events::{self, EventRow, Projection};
@@ -41,6 +42,8 @@ pub struct PersonFilter {
 #[derive(Debug, Clone)]
 pub struct PersonPage {
     pub total: u64,
+    /// More than `total` match (`COUNT_CAP`).
+    pub total_capped: bool,
     pub page: u64,
     pub per_page: u64,
     pub rows: Vec<StoredPerson>,
@@ -52,7 +55,12 @@ fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
         c = c.add(Scope::Region(r).persons());
     }
     if let Some(name) = f.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        c = c.add(person::Column::Name.starts_with(name));
+        // A prefix as a range of code points, which both databases answer from the
+        // name index (a LIKE would not use it under every collation).
+        c = match prefix_upper_bound(name) {
+            Some(upper) => c.add(person::Column::Name.gte(name)).add(person::Column::Name.lt(upper)),
+            None => c.add(person::Column::Name.starts_with(name)),
+        };
     }
     if let Some(h) = f.id_hmac {
         c = c.add(person::Column::IdHmac.eq(h.to_vec()));
@@ -76,7 +84,26 @@ fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
     c
 }
 
-/// A page of persons in `scope` matching `filter`, by id.
+/// The least string greater than every string starting with `prefix`, in code-point
+/// order: the prefix with its last character moved to the next one.
+pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(n) = next {
+            chars.push(n);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Lists count their matches up to this many; beyond it the page says "more than".
+pub const COUNT_CAP: u64 = 10_000;
+
+/// A page of persons in `scope` matching `filter`, by id. `total` is exact up to
+/// `COUNT_CAP`; beyond it `total_capped` is set and `total` is `COUNT_CAP` (counting
+/// half a million people of a district on every page view would cost seconds).
 pub async fn list_persons(
     store: &Store,
     scope: Scope,
@@ -85,12 +112,35 @@ pub async fn list_persons(
     per_page: u64,
 ) -> Result<PersonPage> {
     let per_page = per_page.clamp(1, 500);
-    let query = person::Entity::find().filter(filter_condition(scope, filter)).order_by_asc(person::Column::Id);
-    let paginator = query.paginate(store.conn(), per_page);
-    let total = paginator.num_items().await?;
-    let rows =
-        paginator.fetch_page(page).await?.into_iter().map(StoredPerson::from_model).collect::<Result<Vec<_>>>()?;
-    Ok(PersonPage { total, page, per_page, rows })
+    let cond = filter_condition(scope, filter);
+    let matches = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(cond.clone())
+        .limit(COUNT_CAP + 1)
+        .as_query()
+        .to_owned();
+    let count = sea_orm::sea_query::Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
+        .to_owned();
+    let backend = store.backend();
+    let n: i64 = match store.conn().query_one(backend.build(&count)).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    let n = u64::try_from(n).unwrap_or(0);
+    let rows = person::Entity::find()
+        .filter(cond)
+        .order_by_asc(person::Column::Id)
+        .offset(page * per_page)
+        .limit(per_page)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(StoredPerson::from_model)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(PersonPage { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
 }
 
 /// Number of persons in `scope` matching `filter`.

@@ -104,10 +104,11 @@ async fn index_names(store: &jiujin_store::Store) -> Vec<String> {
     rows.iter().map(|r| r.try_get::<String>("", "n").unwrap()).filter(|n| !n.ends_with("_pkey")).collect()
 }
 
-const INDEXES: [&str; 5] = [
+const INDEXES: [&str; 6] = [
     "person_events_person",
     "persons_hukou_region",
     "persons_id_hmac",
+    "persons_name_regions",
     "persons_phone_hmac",
     "persons_residence_region",
 ];

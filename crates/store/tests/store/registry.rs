@@ -175,3 +175,57 @@ async fn the_duplicates_list_looks_people_up_by_phone_hash_not_by_scanning() {
         assert!(!plan.iter().any(|d| d.contains("AUTOMATIC")), "{scope:?}: no transient index: {plan:#?}");
     }
 }
+
+#[test]
+fn a_name_prefix_ends_at_the_next_code_point() {
+    use jiujin_store::registry::prefix_upper_bound;
+    assert_eq!(prefix_upper_bound("张").as_deref(), Some("弡"));
+    assert_eq!(prefix_upper_bound("张三").as_deref(), Some("张上"));
+    assert_eq!(prefix_upper_bound("a\u{D7FF}").as_deref(), Some("a\u{E000}"), "surrogates are skipped");
+    assert_eq!(prefix_upper_bound(&char::MAX.to_string()), None);
+}
+
+/// Name search is a prefix inside the scope; counts stop at `COUNT_CAP` and say so.
+#[tokio::test(flavor = "multi_thread")]
+async fn name_prefixes_are_found_inside_the_scope_and_big_counts_are_capped() {
+    use jiujin_store::registry::COUNT_CAP;
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let n = COUNT_CAP as u32 + 30;
+        let mut rows = Vec::new();
+        for i in 0..n {
+            let mut s = state(i, if i % 2 == 0 { "500101001001" } else { "500154001001" });
+            s.name = match i {
+                0 => "张三".into(),
+                1 => "张三丰".into(),
+                2 => "弡一".into(),
+                3 => "张".into(),
+                _ => format!("张{i}"),
+            };
+            let mut r = row(u64::from(i) + 2, 0, s, 1);
+            r.id_hmac[..4].copy_from_slice(&i.to_be_bytes());
+            r.id_cipher = r.id_hmac.to_vec();
+            rows.push(r);
+        }
+        super::import_expecting(&store, rows, u64::from(n)).await;
+        let by_name = |name: &str| PersonFilter { name: Some(name.into()), ..Default::default() };
+        let wanzhou = Scope::Region(region("500101"));
+        let kaizhou = Scope::Region(region("500154"));
+        let page = list_persons(&store, Scope::City, &by_name("张三"), 0, 50).await.unwrap();
+        let names: Vec<_> = page.rows.iter().map(|p| p.state.name.as_str()).collect();
+        assert_eq!((page.total, page.total_capped, names), (2, false, vec!["张三", "张三丰"]), "{}", db.label);
+        let page = list_persons(&store, kaizhou, &by_name("张三"), 0, 50).await.unwrap();
+        assert_eq!(page.rows.iter().map(|p| p.state.name.as_str()).collect::<Vec<_>>(), ["张三丰"], "{}", db.label);
+        let page = list_persons(&store, wanzhou, &by_name("弡"), 0, 50).await.unwrap();
+        assert_eq!((page.total, page.rows[0].state.name.as_str()), (1, "弡一"), "{}", db.label);
+        // 张 matches everyone but 弡一: more than the cap city-wide, half of it in one district.
+        let page = list_persons(&store, Scope::City, &by_name("张"), 0, 50).await.unwrap();
+        assert_eq!((page.total, page.total_capped, page.rows.len()), (COUNT_CAP, true, 50), "{}", db.label);
+        let page = list_persons(&store, wanzhou, &by_name("张"), 1, 50).await.unwrap();
+        assert_eq!((page.total, page.total_capped), (u64::from(n / 2) - 1, false), "{}", db.label);
+        assert!(page.rows.iter().all(|p| p.state.hukou_region == region("500101001001")), "{}", db.label);
+        assert!(page.rows.windows(2).all(|w| w[0].id < w[1].id), "{}: ordered by id", db.label);
+        // Exact counts stay exact below the cap.
+        assert_eq!(person_count(&store, Scope::City, &by_name("张")).await.unwrap(), u64::from(n) - 1);
+    }
+}

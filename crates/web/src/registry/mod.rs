@@ -129,9 +129,10 @@ pub async fn list_page(
             record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
             (found, None)
         }
-        Err(WebError::BadRequest(m)) => {
-            (PersonPage { total: 0, page: page - 1, per_page: PER_PAGE, rows: Vec::new() }, Some(m))
-        }
+        Err(WebError::BadRequest(m)) => (
+            PersonPage { total: 0, total_capped: false, page: page - 1, per_page: PER_PAGE, rows: Vec::new() },
+            Some(m),
+        ),
         Err(e) => return Err(e),
     };
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
@@ -152,7 +153,7 @@ pub async fn list_page(
         "registry_list.html",
         context! {
             title => "人员登记",
-            rows, total => result.total, page, pages, error,
+            rows, total => result.total, total_capped => result.total_capped, page, pages, error,
             q => q.q, region => q.region, status => q.status, flag => q.flag, age => q.age,
             districts, statuses, flags,
         },
@@ -232,7 +233,13 @@ pub async fn api_list(
     let detail = search_detail(&q, "api", page, result.total);
     record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
-    Ok(Json(serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": rows})))
+    Ok(Json(serde_json::json!({
+        "total": result.total,
+        "total_capped": result.total_capped,
+        "page": page,
+        "per_page": PER_PAGE,
+        "items": rows,
+    })))
 }
 
 pub async fn api_person(
