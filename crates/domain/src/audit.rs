@@ -19,13 +19,14 @@ pub enum AuditAction {
     Logout,
     UserCreate,
     UserPasswd,
+    UserDisable,
     TokenCreate,
     TokenRevoke,
     DuplicateReview,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -38,6 +39,7 @@ impl AuditAction {
         AuditAction::Logout,
         AuditAction::UserCreate,
         AuditAction::UserPasswd,
+        AuditAction::UserDisable,
         AuditAction::TokenCreate,
         AuditAction::TokenRevoke,
         AuditAction::DuplicateReview,
@@ -58,6 +60,7 @@ impl AuditAction {
             AuditAction::Logout => "logout",
             AuditAction::UserCreate => "user.create",
             AuditAction::UserPasswd => "user.passwd",
+            AuditAction::UserDisable => "user.disable",
             AuditAction::TokenCreate => "token.create",
             AuditAction::TokenRevoke => "token.revoke",
             AuditAction::DuplicateReview => "duplicate.review",
@@ -78,6 +81,7 @@ impl AuditAction {
             AuditAction::Logout => "退出登录",
             AuditAction::UserCreate => "新建账号",
             AuditAction::UserPasswd => "重设密码",
+            AuditAction::UserDisable => "停用账号",
             AuditAction::TokenCreate => "创建接口令牌",
             AuditAction::TokenRevoke => "吊销接口令牌",
             AuditAction::DuplicateReview => "核实疑似重复",

@@ -188,8 +188,8 @@ pub async fn delete_session(store: &Store, token_hash: &str, by: &audit::Context
     Ok(())
 }
 
-/// Disables an account: its sessions end and its tokens stop working (audited as a
-/// change of the account). False when there is no such account.
+/// Disables an account: its sessions end and its tokens stop working (audited as
+/// `user.disable`). False when there is no such account.
 pub async fn disable_user(store: &Store, username: &str, by: &audit::Context) -> Result<bool> {
     let txn = store.conn().begin().await?;
     let slot = audit::reserve(&txn).await?;
@@ -201,8 +201,8 @@ pub async fn disable_user(store: &Store, username: &str, by: &audit::Context) ->
     let mut am: user::ActiveModel = m.into();
     am.disabled_at = Set(Some(Utc::now()));
     am.update(&txn).await?;
-    let detail = serde_json::json!({ "username": username, "disabled": true });
-    audit::write(&txn, slot, &by.entry(AuditAction::UserPasswd, "user", Some(id.to_string()), detail)).await?;
+    let detail = serde_json::json!({ "username": username });
+    audit::write(&txn, slot, &by.entry(AuditAction::UserDisable, "user", Some(id.to_string()), detail)).await?;
     txn.commit().await?;
     Ok(true)
 }

@@ -487,6 +487,7 @@ async fn a_revoked_or_unknown_token_gets_401_and_a_disabled_account_loses_its_to
         let cookie = login(&app, "kaizhou", PASSWORD).await.unwrap();
         assert_eq!(c.get(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::OK);
         assert!(jiujin_store::access::disable_user(&app.store, "kaizhou", &by).await.unwrap());
+        assert_eq!(entries(&app, AuditAction::UserDisable).await.len(), 1, "{}", app.label());
         assert_eq!(c.get(&url).bearer_auth(&token).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
         assert_eq!(get(&app, &cookie, "/registry").await.status(), StatusCode::SEE_OTHER, "{}", app.label());
         assert!(login(&app, "kaizhou", PASSWORD).await.is_err(), "{}", app.label());
