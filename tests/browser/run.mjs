@@ -147,6 +147,37 @@ try {
     await page.screenshot({ path: join(shots, 'person.png'), fullPage: true });
   });
 
+  await check('a full identity number is shown only with a reason', async () => {
+    const url = page.url();
+    assert(/\/registry\/\d+$/.test(url), `on a person page: ${url}`);
+    await page.click('details.reveal summary');
+    await page.fill('#reveal-reason', '核对');
+    await page.click('form.reveal-form button');
+    await page.waitForSelector('#reveal-error');
+    assert((await page.textContent('#reveal-error')).includes('请填写查看事由'), 'the reason is asked for next to the field');
+    assert(masked.test((await page.textContent('#id-number')).trim()), 'still masked');
+    await page.screenshot({ path: join(shots, 'reveal-refused.png'), fullPage: true });
+    await page.fill('#reveal-reason', '核对社保缴费信息');
+    await page.click('form.reveal-form button');
+    await page.waitForSelector('p.notice');
+    const full = (await page.textContent('#id-number')).trim();
+    assert(/^\d{17}[\dX]$/.test(full), `full number shown: ${full}`);
+    await page.screenshot({ path: join(shots, 'reveal-shown.png'), fullPage: true });
+  });
+
+  await check('the API documentation renders its operations from the binary', async () => {
+    const p = await context.newPage();
+    const errors = [];
+    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await p.goto(`${base}/api/docs`);
+    await p.waitForSelector('.opblock', { timeout: 15000 });
+    const ops = await p.$$('.opblock');
+    assert(ops.length >= 3, `operations shown: ${ops.length}`);
+    assert(!errors.some((e) => /Content Security Policy/i.test(e)), `CSP errors: ${errors.join(' | ')}`);
+    await p.screenshot({ path: join(shots, 'api-docs.png'), fullPage: true });
+    await p.close();
+  });
+
   await check('a malformed identity number in the search box gets a clear message', async () => {
     await page.goto(`${base}/registry?q=500101198001011231`);
     const err = await page.textContent('.error');

@@ -71,7 +71,8 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> String
 /// others to the login page, or answers 401 on the API.
 pub async fn require_login(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path == "/login" || path == "/healthz" || path == "/favicon.ico" || path.starts_with("/static/") {
+    let public = matches!(path, "/login" | "/healthz" | "/favicon.ico" | "/api/openapi.json" | "/api/docs");
+    if public || path.starts_with("/static/") {
         return next.run(req).await;
     }
     // The API also takes `Authorization: Bearer <token>`; such a request carries no

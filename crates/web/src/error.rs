@@ -47,3 +47,20 @@ impl IntoResponse for WebError {
         (status, axum::Json(body)).into_response()
     }
 }
+
+/// The body of every API error (docs/errors.md).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: not_found, bad_request, invalid_field, unauthenticated, forbidden, internal.
+    pub code: String,
+    /// 中文说明
+    pub message: String,
+    /// The field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}

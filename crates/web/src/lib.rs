@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod error;
 mod extract;
+mod openapi;
 mod pages;
 mod registry;
 
@@ -42,14 +43,15 @@ impl AppState {
 }
 
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    // Swagger UI sets style attributes from its scripts; only its page allows them.
+    let csp = if req.uri().path() == "/api/docs" {
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+    } else {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+    };
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
-        ),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -68,6 +70,11 @@ pub fn router(state: AppState) -> Router {
         .route("/registry/{id}", get(registry::person_page))
         .route("/registry/{id}/reveal", axum::routing::post(registry::reveal_page))
         .route("/templates/workers.xlsx", get(registry::template_download))
+        .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/api/docs", get(openapi::docs_page))
+        .route("/static/vendor/swagger-ui-bundle.js", get(openapi::swagger_bundle))
+        .route("/static/vendor/swagger-ui.css", get(openapi::swagger_css))
+        .route("/static/swagger-init.js", get(openapi::swagger_init))
         .route("/api/v1/persons", get(registry::api_list))
         .route("/api/v1/persons/{id}", get(registry::api_person))
         .route("/api/v1/persons/{id}/reveal", axum::routing::post(registry::api_reveal))

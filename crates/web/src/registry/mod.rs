@@ -3,7 +3,7 @@
 //! Identity numbers and phones are shown masked everywhere here. Every read of a
 //! person's record and every search is recorded in the audit log.
 
-mod reveal;
+pub(crate) mod reveal;
 mod view;
 
 pub use reveal::{api_reveal, reveal_page};
@@ -26,9 +26,11 @@ use serde::Deserialize;
 use crate::audit::{entry_for, record, Client};
 use crate::auth::{render, CurrentUser};
 use crate::{AppState, WebError};
-use view::{PersonView, TimelineView};
+pub(crate) use view::PersonView;
+use view::TimelineView;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Name (or its start), or a full identity number.
     #[serde(default)]
@@ -221,27 +223,71 @@ pub async fn template_download() -> Result<impl IntoResponse, WebError> {
     ))
 }
 
+/// One page of a person list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PersonList {
+    /// Matches, exact up to 10,000.
+    pub total: u64,
+    /// More than `total` match.
+    pub total_capped: bool,
+    pub page: u64,
+    pub per_page: u64,
+    pub items: Vec<PersonView>,
+}
+
+/// Persons in the caller's scope matching the filters, 50 per page, by id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons",
+    summary = "查询人员",
+    description = "本账号范围内符合条件的人员，每页50人，按编号排序；证件号码和电话脱敏。每次查询记入审计日志。",
+    tag = "人员登记",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "一页人员（证件号码、电话已脱敏）", body = PersonList),
+        (status = 400, description = "参数无法理解", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 422, description = "参数格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn api_list(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     client: Client,
     Query(q): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<PersonList>, WebError> {
     let filter = filter_from(&state, &q)?;
     let page = q.page.unwrap_or(1).max(1);
     let result = list_persons(&state.store, user.scope(), &filter, page - 1, PER_PAGE).await?;
     let detail = search_detail(&q, "api", page, result.total);
     record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
-    Ok(Json(serde_json::json!({
-        "total": result.total,
-        "total_capped": result.total_capped,
-        "page": page,
-        "per_page": PER_PAGE,
-        "items": rows,
-    })))
+    Ok(Json(PersonList {
+        total: result.total,
+        total_capped: result.total_capped,
+        page,
+        per_page: PER_PAGE,
+        items: rows,
+    }))
 }
 
+/// One person in the caller's scope (outside it: 404, as if absent). The read is audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}",
+    summary = "查看一名人员",
+    description = "本账号范围内的一名人员；范围外或不存在均答 404。每次查看记入审计日志。",
+    tag = "人员登记",
+    params(("id" = i64, Path, description = "人员编号")),
+    responses(
+        (status = 200, description = "人员信息（证件号码、电话已脱敏）", body = PersonView),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "不存在或不在本账号范围内", body = crate::error::ErrorBody),
+        (status = 422, description = "编号格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn api_person(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,

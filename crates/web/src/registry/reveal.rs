@@ -38,7 +38,7 @@ fn checked_reason(reason: &str) -> Result<String, String> {
 }
 
 /// The full numbers of a person.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Revealed {
     pub id: i64,
     pub id_number: String,
@@ -120,14 +120,32 @@ pub async fn reveal_page(
     Ok((status, [(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RevealRequest {
+    /// 查看事由，4至200字，记入审计日志
     #[serde(default)]
     reason: String,
 }
 
 /// `POST /api/v1/persons/{id}/reveal` with `{"reason": "…"}`. A browser session must
 /// send its CSRF token in `X-CSRF-Token`; a bearer token needs none.
+#[utoipa::path(
+    post,
+    path = "/api/v1/persons/{id}/reveal",
+    summary = "查看完整证件号码和电话",
+    description = "须填写事由（4至200字），先记入审计日志再返回。浏览器会话须带 X-CSRF-Token 请求头；接口令牌无需。仅经办、网格员、监察和管理员角色可用。",
+    tag = "人员登记",
+    params(("id" = i64, Path, description = "人员编号")),
+    request_body = RevealRequest,
+    responses(
+        (status = 200, description = "完整证件号码和电话（已记入审计日志）", body = Revealed),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 403, description = "角色无权查看，或缺少 X-CSRF-Token", body = crate::error::ErrorBody),
+        (status = 404, description = "不存在或不在本账号范围内", body = crate::error::ErrorBody),
+        (status = 422, description = "事由不符合要求", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn api_reveal(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,

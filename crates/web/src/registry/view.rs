@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::AppState;
 
-#[derive(Debug, Clone, Serialize)]
+/// A person as lists, pages and the API show them: identity number and phone masked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonView {
     pub id: i64,
     pub name: String,

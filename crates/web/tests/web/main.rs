@@ -632,3 +632,58 @@ async fn unparseable_parameters_get_the_json_error_shape_naming_the_field() {
     })
     .await;
 }
+
+/// The keys of `value` against the schema `name` of the document: every key is a
+/// declared property and every required property is there.
+fn conforms(doc: &serde_json::Value, name: &str, value: &serde_json::Value) {
+    let schema = &doc["components"]["schemas"][name];
+    let props = schema["properties"].as_object().unwrap_or_else(|| panic!("schema {name}: {schema}"));
+    let obj = value.as_object().unwrap();
+    for k in obj.keys() {
+        assert!(props.contains_key(k), "{name}: undeclared key {k}");
+    }
+    for r in schema["required"].as_array().into_iter().flatten() {
+        assert!(obj.contains_key(r.as_str().unwrap()), "{name}: missing {r}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_document_describes_the_api_as_it_answers() {
+    each_database(async |app: App| {
+        let c = client();
+        let doc: serde_json::Value =
+            c.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+        for path in ["/api/v1/persons", "/api/v1/persons/{id}", "/api/v1/persons/{id}/reveal"] {
+            assert!(doc["paths"][path].is_object(), "{path} missing");
+        }
+        assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+        let (_, token) = jiujin_app::access::create_token(&app.store, "wanzhou", "", None, &tester()).await.unwrap();
+        let list: serde_json::Value = c
+            .get(format!("{}/api/v1/persons", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        conforms(&doc, "PersonList", &list);
+        for item in list["items"].as_array().unwrap() {
+            conforms(&doc, "PersonView", item);
+        }
+        let bad = c.get(format!("{}/api/v1/persons?page=x", app.base)).bearer_auth(&token).send().await.unwrap();
+        conforms(&doc, "ErrorBody", &bad.json().await.unwrap());
+        let wan_er = person_id(&app, "万二").await;
+        let url = format!("{}/api/v1/persons/{wan_er}/reveal", app.base);
+        let shown = c.post(&url).bearer_auth(&token).json(&serde_json::json!({"reason": "接口文档核对"})).send();
+        conforms(&doc, "Revealed", &shown.await.unwrap().json().await.unwrap());
+        // The Swagger UI page and its files come from the binary.
+        let page = c.get(format!("{}/api/docs", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("/static/vendor/swagger-ui-bundle.js"), "{page}");
+        let js = c.get(format!("{}/static/vendor/swagger-ui-bundle.js", app.base)).send().await.unwrap();
+        assert_eq!(js.status(), StatusCode::OK);
+        assert!(js.text().await.unwrap().len() > 1_000_000);
+    })
+    .await;
+}
