@@ -162,22 +162,35 @@ pub async fn list_page(
     )
 }
 
+/// What a person's page shows besides the header: the person, the timeline and the
+/// household, read inside `scope`; the read is audited as `person.read` (`via` says
+/// from which page) before anything is returned.
+pub(crate) async fn person_sections(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &Client,
+    p: &jiujin_store::registry::StoredPerson,
+    via: &str,
+) -> Result<(PersonView, Vec<TimelineView>, Vec<PersonView>), WebError> {
+    let scope = user.scope();
+    let events = timeline(&state.store, scope, p.id).await?.ok_or(WebError::NotFound)?;
+    let members = household_members(&state.store, scope, p).await?;
+    let detail =
+        serde_json::json!({ "via": via, "household_members": members.iter().map(|m| m.id).collect::<Vec<_>>() });
+    record(state, &entry_for(user, client, AuditAction::PersonRead, "person", Some(p.id.to_string()), detail)).await?;
+    let household = members.iter().map(|m| PersonView::new(state, m)).collect();
+    let events = events.iter().map(|e| TimelineView::new(state, e)).collect();
+    Ok((PersonView::new(state, p), events, household))
+}
+
 pub async fn person_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     client: Client,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    let scope = user.scope();
-    let p = person(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
-    let events = timeline(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
-    let members = household_members(&state.store, scope, &p).await?;
-    let detail =
-        serde_json::json!({ "via": "page", "household_members": members.iter().map(|m| m.id).collect::<Vec<_>>() });
-    record(&state, &entry_for(&user, &client, AuditAction::PersonRead, "person", Some(id.to_string()), detail)).await?;
-    let household: Vec<PersonView> = members.iter().map(|m| PersonView::new(&state, m)).collect();
-    let view = PersonView::new(&state, &p);
-    let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
+    let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
+    let (view, events, household) = person_sections(&state, &user, &client, &p, "page").await?;
     let may_reveal = user.account.role.reveals_identity();
     render(
         &state,

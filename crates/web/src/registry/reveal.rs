@@ -10,11 +10,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Form, Json};
 use jiujin_domain::audit::AuditAction;
-use jiujin_store::registry::{household_members, person, timeline, StoredPerson};
+use jiujin_store::registry::{person, StoredPerson};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::view::{PersonView, TimelineView};
 use crate::audit::{entry_for, record, Client};
 use crate::auth::{render, CurrentUser};
 use crate::{AppState, WebError};
@@ -95,18 +94,15 @@ pub async fn reveal_page(
     if f.csrf.is_empty() || f.csrf != user.csrf {
         return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
     }
-    let scope = user.scope();
-    let p = person(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
+    let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
     may_reveal(&user)?;
     let (revealed, reveal_error) = match checked_reason(&f.reason) {
         Ok(reason) => (Some(reveal(&state, &user, &client, &p, &reason, "page").await?), None),
         Err(message) => (None, Some(message)),
     };
-    let events = timeline(&state.store, scope, id).await?.ok_or(WebError::NotFound)?;
-    let members = household_members(&state.store, scope, &p).await?;
-    let household: Vec<PersonView> = members.iter().map(|m| PersonView::new(&state, m)).collect();
-    let view = PersonView::new(&state, &p);
-    let events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(&state, e)).collect();
+    // The page shown again is a read of the record (audited) whether or not the
+    // numbers were revealed.
+    let (view, events, household) = super::person_sections(&state, &user, &client, &p, "reveal").await?;
     let status = if reveal_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = render(
         &state,

@@ -556,6 +556,9 @@ async fn a_full_number_is_shown_only_with_a_reason_inside_the_scope_and_is_audit
         let html = res.text().await.unwrap();
         assert!(html.contains("请填写查看事由") && !html.contains(&full), "{}", app.label());
         assert!(entries(&app, AuditAction::IdentityReveal).await.is_empty());
+        // The page shown again is still a read of the record, and audited as one.
+        let reads = entries(&app, AuditAction::PersonRead).await;
+        assert_eq!(reads.iter().filter(|e| e.detail["via"] == "reveal").count(), 1, "{}", app.label());
         // A forged form is refused.
         let res = post(format!("/registry/{wan_er}/reveal"), vec![("csrf", "x".into()), ("reason", "核对社保缴费".into())]).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label());
