@@ -143,9 +143,23 @@ pub async fn login_at(
     Ok(NewSession { token, csrf, account })
 }
 
+/// A session ends after this long without a request (SPEC §9: shared phones and
+/// office computers).
+pub const SESSION_IDLE_MINUTES: i64 = 30;
+
 /// The account behind a session token, with the session's CSRF token.
 pub async fn session(store: &Store, token: &str) -> Result<Option<(Account, String)>, AccessError> {
-    Ok(access::session_account(store, &token_hash(token)).await?)
+    session_at(store, token, Utc::now()).await
+}
+
+/// `session` as of `now` (tests move the clock).
+pub async fn session_at(
+    store: &Store,
+    token: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<(Account, String)>, AccessError> {
+    let idle = Duration::minutes(SESSION_IDLE_MINUTES);
+    Ok(access::session_account(store, &token_hash(token), now, idle).await?)
 }
 
 pub async fn logout(store: &Store, token: &str, by: &audit::Context) -> Result<(), AccessError> {

@@ -150,6 +150,7 @@ pub async fn create_session(
         csrf_token: Set(csrf.to_string()),
         created_at: Set(Utc::now()),
         expires_at: Set(expires_at),
+        last_seen_at: Set(Some(Utc::now())),
     }
     .insert(&txn)
     .await?;
@@ -159,14 +160,29 @@ pub async fn create_session(
     Ok(())
 }
 
-/// The account of a live session and the session's CSRF token.
-pub async fn session_account(store: &Store, token_hash: &str) -> Result<Option<(Account, String)>> {
+/// The account of a live session and the session's CSRF token. A session ends at
+/// its expiry or after `idle` without use; its last use is recorded at most once a
+/// minute, so that reading pages does not mean writing on every request.
+pub async fn session_account(
+    store: &Store,
+    token_hash: &str,
+    now: DateTime<Utc>,
+    idle: chrono::Duration,
+) -> Result<Option<(Account, String)>> {
     let Some(s) = session::Entity::find_by_id(token_hash.to_string()).one(store.conn()).await? else {
         return Ok(None);
     };
-    if s.expires_at <= Utc::now() {
+    let last = s.last_seen_at.unwrap_or(s.created_at);
+    if s.expires_at <= now || last + idle <= now {
         session::Entity::delete_by_id(token_hash.to_string()).exec(store.conn()).await?;
         return Ok(None);
+    }
+    if now - last >= chrono::Duration::minutes(1) {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
+            .filter(session::Column::TokenHash.eq(token_hash))
+            .exec(store.conn())
+            .await?;
     }
     match user::Entity::find_by_id(s.user_id).one(store.conn()).await? {
         Some(u) if u.disabled_at.is_none() => Ok(Some((account(&u)?, s.csrf_token))),

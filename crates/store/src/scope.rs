@@ -37,6 +37,17 @@ impl Scope {
         }
     }
 
+    /// Whether a person with these regions, not yet stored, would lie in this scope
+    /// (the same rule as `persons`: by hukou or by residence). A person scope admits
+    /// no new person.
+    pub fn admits(self, hukou: RegionCode, residence: Option<RegionCode>) -> bool {
+        match self {
+            Scope::City => true,
+            Scope::Region(home) => home.contains(hukou) || residence.is_some_and(|r| home.contains(r)),
+            Scope::Person(_) | Scope::Nothing => false,
+        }
+    }
+
     /// The same condition as SQL text for the `persons` row aliased `alias`, for the
     /// few hand-written queries (self-joins). Only integers are inlined.
     pub fn sql(self, alias: &str) -> String {

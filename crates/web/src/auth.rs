@@ -46,6 +46,7 @@ impl CurrentUser {
             scope,
             csrf => self.csrf.clone(),
             audit_log => self.account.role.sees_audit_log(),
+            edits => self.account.role.edits_registry(),
         }
     }
 }

@@ -13,8 +13,9 @@ mod registry;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use jiujin_app::Keys;
 use jiujin_domain::refdata::RefData;
@@ -66,9 +67,24 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(pages::css))
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .route("/registry", get(registry::list_page))
+        .route("/static/vendor/htmx.min.js", get(pages::htmx))
         .route("/registry/duplicates", get(registry::duplicates_page))
+        .route("/registry/duplicates/review", post(registry::review_submit))
+        .route("/registry/new", get(registry::new_page).post(registry::new_submit))
+        .route("/registry/export.xlsx", get(registry::export_masked))
+        .route("/registry/export", post(registry::export_full))
+        .route(
+            "/registry/import",
+            get(registry::import_page)
+                .post(registry::import_submit)
+                .layer(DefaultBodyLimit::max(registry::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route("/registry/imports/{run}", get(registry::import_result))
+        .route("/registry/imports/{run}/rejects.xlsx", get(registry::import_rejects))
         .route("/registry/{id}", get(registry::person_page))
-        .route("/registry/{id}/reveal", axum::routing::post(registry::reveal_page))
+        .route("/registry/{id}/edit", get(registry::edit_page).post(registry::edit_submit))
+        .route("/registry/{id}/unemployment", post(registry::unemployment_submit))
+        .route("/registry/{id}/reveal", post(registry::reveal_page))
         .route("/templates/workers.xlsx", get(registry::template_download))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/docs", get(openapi::docs_page))

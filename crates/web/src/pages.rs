@@ -14,6 +14,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("duplicates.html", include_str!("templates/duplicates.html")),
     ("login.html", include_str!("templates/login.html")),
     ("audit.html", include_str!("templates/audit.html")),
+    ("person_form.html", include_str!("templates/person_form.html")),
+    ("import.html", include_str!("templates/import.html")),
+    ("import_result.html", include_str!("templates/import_result.html")),
+    ("message.html", include_str!("templates/message.html")),
 ];
 
 pub struct Pages {
@@ -33,6 +37,15 @@ impl Pages {
         let t = self.env.get_template(name).map_err(|e| WebError::Internal(e.to_string()))?;
         t.render(ctx).map(Html).map_err(|e| WebError::Internal(format!("模板 {name}：{e}")))
     }
+}
+
+/// htmx (vendored from npm by `scripts/web-assets`): filters and paging swap the
+/// page's main part without a full reload; every page also works without it.
+pub async fn htmx() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("assets/vendor/htmx.min.js"),
+    )
 }
 
 pub async fn css() -> impl IntoResponse {

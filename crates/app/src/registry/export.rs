@@ -5,15 +5,13 @@
 
 use std::path::Path;
 
-use jiujin_domain::audit::AuditAction;
+use jiujin_domain::audit::{mask_id_number, mask_phone, AuditAction};
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{header_row, PersonState, COLUMNS};
 use jiujin_store::audit;
-use jiujin_store::entity::person;
-use jiujin_store::registry::StoredPerson;
+use jiujin_store::registry::{persons_after, PersonFilter};
 use jiujin_store::{Scope, Store};
 use rust_xlsxwriter::{Format, Workbook};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::crypto::{KeyError, Keys};
 
@@ -31,6 +29,8 @@ pub enum ExportError {
     Db(#[from] sea_orm::DbErr),
     #[error("参考数据损坏：{0}")]
     RefData(String),
+    #[error("符合条件的人员超过 {0} 人，请缩小查询范围后再导出（更大范围请由管理员用命令行导出）")]
+    TooMany(u64),
 }
 
 /// The template cells of one person, in `COLUMNS` order.
@@ -131,6 +131,28 @@ impl Writer {
     }
 }
 
+/// How identity numbers and phones appear in an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbers {
+    /// In full, to hand data to another system or re-import it (privileged, with a reason).
+    Full,
+    /// Masked (500116********123X, 138****5678), as everywhere in the web app.
+    Masked,
+}
+
+/// What to export and why, as the audit entry records it.
+pub struct ExportRequest<'a> {
+    pub scope: Scope,
+    pub filter: &'a PersonFilter,
+    pub numbers: Numbers,
+    /// The filter as the user set it (identity numbers in it masked), for the entry.
+    pub filter_detail: serde_json::Value,
+    /// Why numbers are exported in full (required by the web app for `Numbers::Full`).
+    pub reason: Option<&'a str>,
+    /// At most this many rows; more is refused before anything is written.
+    pub max_rows: Option<u64>,
+}
+
 /// Exports every person in `scope` (in id order) to `out`; returns the row count.
 /// The export is one `export.run` audit entry by `by` (scope, rows, file and its
 /// SHA-256); if that entry cannot be written the file is removed.
@@ -142,25 +164,52 @@ pub async fn export_workers(
     progress: Option<&(dyn Fn(u64) + Sync)>,
     by: &audit::Context,
 ) -> Result<u64, ExportError> {
+    let filter = PersonFilter::default();
+    let req = ExportRequest {
+        scope,
+        filter: &filter,
+        numbers: Numbers::Full,
+        filter_detail: serde_json::Value::Null,
+        reason: None,
+        max_rows: None,
+    };
+    export_persons(store, keys, &req, out, progress, by).await
+}
+
+/// Exports the persons of `req.scope` matching `req.filter` (in id order) to `out`
+/// (.xlsx or .csv); returns the row count. One `export.run` audit entry records it
+/// with the filter, the numbers' mode, the reason, the rows and the file's SHA-256;
+/// if that entry cannot be written the file is removed.
+pub async fn export_persons(
+    store: &Store,
+    keys: &Keys,
+    req: &ExportRequest<'_>,
+    out: &Path,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+    by: &audit::Context,
+) -> Result<u64, ExportError> {
+    if let Some(max) = req.max_rows {
+        let n = jiujin_store::registry::list_persons(store, req.scope, req.filter, 0, 1).await?;
+        if n.total_capped || n.total > max {
+            return Err(ExportError::TooMany(max));
+        }
+    }
     let refdata = RefData::embedded().map_err(|e| ExportError::RefData(e.to_string()))?;
     let mut w = Writer::create(out)?;
     let mut after = 0i64;
     let mut n = 0u64;
     loop {
-        let chunk = person::Entity::find()
-            .filter(scope.persons())
-            .filter(person::Column::Id.gt(after))
-            .order_by_asc(person::Column::Id)
-            .limit(10_000)
-            .all(store.conn())
-            .await?;
-        let Some(last) = chunk.last().map(|m| m.id) else {
+        let chunk = persons_after(store, req.scope, req.filter, after, 10_000).await?;
+        let Some(last) = chunk.last().map(|p| p.id) else {
             break;
         };
-        for m in chunk {
-            let p = StoredPerson::from_model(m)?;
+        for p in chunk {
             let id = keys.decrypt_id(&p.id_cipher)?;
             let phone = p.phone_cipher.as_deref().map(|c| keys.decrypt_phone(c)).transpose()?;
+            let (id, phone) = match req.numbers {
+                Numbers::Full => (id, phone),
+                Numbers::Masked => (mask_id_number(&id), phone.as_deref().map(mask_phone)),
+            };
             w.row(&template_cells(refdata, id, phone, &p.state))?;
             n += 1;
         }
@@ -170,7 +219,7 @@ pub async fn export_workers(
         after = last;
     }
     w.finish()?;
-    if let Err(e) = record_export(store, scope, out, n, by).await {
+    if let Err(e) = record_export(store, req, out, n, by).await {
         let _ = std::fs::remove_file(out);
         return Err(e);
     }
@@ -179,7 +228,7 @@ pub async fn export_workers(
 
 async fn record_export(
     store: &Store,
-    scope: Scope,
+    req: &ExportRequest<'_>,
     out: &Path,
     rows: u64,
     by: &audit::Context,
@@ -187,14 +236,26 @@ async fn record_export(
     let sha = crate::registry::import::file_sha256(out)
         .await
         .map_err(|e| ExportError::Write { path: out.display().to_string(), reason: e.to_string() })?;
-    let region = match scope {
+    let region = match req.scope {
         Scope::City => serde_json::Value::Null,
         Scope::Region(r) => serde_json::Value::String(r.short()),
         Scope::Person(id) => serde_json::json!({ "person": id }),
         Scope::Nothing => serde_json::Value::String("（无）".into()),
     };
     let file = out.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-    let detail = serde_json::json!({ "region": region, "rows": rows, "file_name": file, "file_sha256": sha });
+    let numbers = match req.numbers {
+        Numbers::Full => "完整",
+        Numbers::Masked => "脱敏",
+    };
+    let detail = serde_json::json!({
+        "region": region,
+        "filter": req.filter_detail,
+        "numbers": numbers,
+        "reason": req.reason,
+        "rows": rows,
+        "file_name": file,
+        "file_sha256": sha,
+    });
     audit::record(store, &by.entry(AuditAction::ExportRun, "export", None, detail)).await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{validate_row, FieldError, HeaderMap, RowContext};
 use jiujin_store::audit;
 use jiujin_store::registry::bulk::{BulkImport, ImportCounts, PersonRow, RowOutcome, RunAudit, RunInfo, RunStatus};
-use jiujin_store::Store;
+use jiujin_store::{Scope, Store};
 
 use super::rejects::{Reject, RejectsError, RejectsWriter};
 use super::source::{Cells, RawRow, Source, SourceError};
@@ -23,6 +23,9 @@ use crate::crypto::Keys;
 pub struct ImportRequest<'a> {
     pub path: &'a Path,
     pub rejects: Option<&'a Path>,
+    /// Whose persons the file may bring: a row whose hukou and residence both lie
+    /// outside it is rejected (the command line imports for the whole city).
+    pub scope: Scope,
     /// The date the file describes (event date of the changes it brings).
     pub as_of: NaiveDate,
     pub actor: Option<String>,
@@ -115,6 +118,7 @@ fn produce(
     header: HeaderMap,
     keys: Keys,
     today: NaiveDate,
+    scope: Scope,
     batch: usize,
     tx: tokio::sync::mpsc::Sender<Message>,
 ) {
@@ -177,6 +181,11 @@ fn produce(
                 continue;
             }
             match validate_row(&ctx, &header, &cells) {
+                Ok(record) if !scope.admits(record.state.hukou_region, record.state.residence_region) => {
+                    let e =
+                        FieldError::new("户籍地区划代码", "户籍地和现居住地都不在本账号的管辖范围内，不能由本账号导入");
+                    refused.push(reject(row_no, vec![e], cells.to_vec()));
+                }
                 Ok(mut record) => {
                     let id_hmac = keys.id_hmac(&record.id_number);
                     let phone_hmac = record.phone.as_ref().map(|p| keys.phone_hmac(p));
@@ -304,9 +313,10 @@ pub async fn import_workers(store: &Store, keys: &Keys, req: ImportRequest<'_>) 
     let batch = req.batch_size.max(1);
     let keys_for_reader = keys.clone();
     let today = req.as_of;
+    let scope = req.scope;
     let reader = std::thread::Builder::new()
         .name("import-reader".into())
-        .spawn(move || produce(source, header, keys_for_reader, today, batch, tx))
+        .spawn(move || produce(source, header, keys_for_reader, today, scope, batch, tx))
         .map_err(|_| ImportError::Reader)?;
 
     let mut counts = ImportCounts::default();

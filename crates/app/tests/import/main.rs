@@ -56,6 +56,7 @@ pub async fn try_import(
         ImportRequest {
             path,
             rejects,
+            scope: jiujin_store::Scope::City,
             as_of: as_of(),
             actor: Some("test".into()),
             by: tester(),

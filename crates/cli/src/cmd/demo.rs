@@ -83,6 +83,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
             ImportRequest {
                 path: &file,
                 rejects: None,
+                scope: jiujin_store::Scope::City,
                 as_of: super::today(),
                 actor: Some("demo".into()),
                 by: settings.command_line_context(),

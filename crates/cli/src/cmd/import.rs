@@ -60,6 +60,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
         ImportRequest {
             path: &a.file,
             rejects: a.rejects.as_deref(),
+            scope: jiujin_store::Scope::City,
             as_of: a.as_of.unwrap_or_else(super::today),
             actor: a.actor.clone(),
             by: settings.command_line_context(),

@@ -6,6 +6,7 @@ mod diff;
 mod phone;
 mod record;
 mod template;
+pub mod unemployment;
 pub mod validate;
 mod vocab;
 

@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod audit_log;
 pub mod batch_lock;
 pub mod duplicate_review;
+pub mod import_file;
 pub mod import_run;
 pub mod login_failure;
 pub mod meta;

@@ -9,6 +9,7 @@ mod m0003_phone_index;
 mod m0004_audit;
 mod m0005_tokens;
 mod m0006_name_index;
+mod m0007_web_import;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_audit::Migration),
             Box::new(m0005_tokens::Migration),
             Box::new(m0006_name_index::Migration),
+            Box::new(m0007_web_import::Migration),
         ]
     }
 }

@@ -7,10 +7,12 @@ mod convert;
 pub mod events;
 pub mod indexes;
 mod queries;
+pub mod uploads;
 
 pub use convert::{state_from_model, StoredPerson};
 pub use queries::{
-    apply_change, fold_events, household_members, likely_duplicates, likely_duplicates_sql, list_persons, person,
-    person_count, prefix_upper_bound, review_duplicate, timeline, verify_projection, DuplicatePair, PersonFilter,
-    PersonPage, ProjectionMismatch, TimelineChange, TimelineEntry, COUNT_CAP,
+    apply_change, create_person, fold_events, household_members, likely_duplicates, likely_duplicates_sql,
+    list_persons, person, person_count, persons_after, prefix_upper_bound, review_duplicate, timeline,
+    verify_projection, Created, DuplicatePair, InsuranceFilter, NewPerson, PersonFilter, PersonPage,
+    ProjectionMismatch, TimelineChange, TimelineEntry, COUNT_CAP,
 };

@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use jiujin_domain::audit::{mask_field, AuditAction};
 use jiujin_domain::registry::{
-    diff, ChangeSet, EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, PersonState,
+    diff, ChangeSet, EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, Insurance, PersonState,
 };
 use jiujin_domain::RegionCode;
 use sea_orm::sea_query::{Condition, Expr};
@@ -33,9 +33,19 @@ pub struct PersonFilter {
     pub region: Option<RegionCode>,
     pub status: Option<EmploymentStatus>,
     pub flag: Option<GroupFlag>,
+    pub insurance: Option<InsuranceFilter>,
     /// Inclusive birth-date bounds (an age band).
     pub born_after: Option<NaiveDate>,
     pub born_before: Option<NaiveDate>,
+}
+
+/// The insurance filter of the registry list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsuranceFilter {
+    /// Insured under this scheme (others may be present too).
+    Has(Insurance),
+    /// Under no scheme at all (未参保).
+    Uninsured,
 }
 
 /// One page of a list.
@@ -74,6 +84,14 @@ fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
     if let Some(flag) = f.flag {
         let bit = 1i32 << flag.bit();
         c = c.add(Expr::col(person::Column::Flags).binary(sea_orm::sea_query::BinOper::BitAnd, bit).ne(0));
+    }
+    match f.insurance {
+        Some(InsuranceFilter::Has(i)) => {
+            let bit = 1i32 << i.bit();
+            c = c.add(Expr::col(person::Column::Insurance).binary(sea_orm::sea_query::BinOper::BitAnd, bit).ne(0));
+        }
+        Some(InsuranceFilter::Uninsured) => c = c.add(person::Column::Insurance.eq(0)),
+        None => {}
     }
     if let Some(d) = f.born_after {
         c = c.add(person::Column::BirthDate.gte(d));
@@ -141,6 +159,27 @@ pub async fn list_persons(
         .map(StoredPerson::from_model)
         .collect::<Result<Vec<_>>>()?;
     Ok(PersonPage { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
+}
+
+/// Up to `limit` persons in `scope` matching `filter` with an id above `after`, by
+/// id: the pages of an export, each one index range read.
+pub async fn persons_after(
+    store: &Store,
+    scope: Scope,
+    filter: &PersonFilter,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<StoredPerson>> {
+    person::Entity::find()
+        .filter(filter_condition(scope, filter))
+        .filter(person::Column::Id.gt(after))
+        .order_by_asc(person::Column::Id)
+        .limit(limit)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(StoredPerson::from_model)
+        .collect()
 }
 
 /// Number of persons in `scope` matching `filter`.
@@ -273,11 +312,17 @@ fn event_model(
 /// fields before and after, masked), in one transaction. Returns the number of events
 /// (0 when nothing changed, and then nothing is written), or `None` when the person
 /// is not visible.
+///
+/// A new phone comes as `new.phone_digest` with its ciphertext in `phone_cipher`
+/// (both `None` removes it). The row digest of the last import is cleared, so the
+/// next import of this person compares field by field.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply_change(
     store: &Store,
     scope: Scope,
     id: i64,
     new: &PersonState,
+    phone_cipher: Option<&[u8]>,
     date: NaiveDate,
     source: EventSource,
     by: &audit::Context,
@@ -290,6 +335,10 @@ pub async fn apply_change(
         return Ok(None);
     };
     let old = state_from_model(&model)?;
+    let phone_changed = old.phone_digest != new.phone_digest;
+    if phone_changed && new.phone_digest.is_some() != phone_cipher.is_some() {
+        return Err(StoreError::Conflict("电话号码的密文与摘要须同时提供".into()));
+    }
     let rows = events::changes(&old, new);
     let n = rows.len();
     if n == 0 {
@@ -302,7 +351,12 @@ pub async fn apply_change(
     let status_since = if old.status != new.status { date } else { model.status_since };
     let mut am: person::ActiveModel = model.into();
     set_state(&mut am, new);
+    if phone_changed {
+        am.phone_hmac = Set(new.phone_digest.map(|d| d.to_vec()));
+        am.phone_cipher = Set(phone_cipher.map(<[u8]>::to_vec));
+    }
     am.status_since = Set(status_since);
+    am.row_digest = Set(Vec::new());
     am.updated_at = Set(Utc::now());
     am.update(&txn).await?;
     let detail = serde_json::json!({
@@ -313,6 +367,90 @@ pub async fn apply_change(
     audit::write(&txn, slot, &by.entry(AuditAction::PersonUpdate, "person", Some(id.to_string()), detail)).await?;
     txn.commit().await?;
     Ok(Some(n))
+}
+
+/// A person entered by hand (the registration form): the encrypted identity, the
+/// state, and the day the registration describes.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id_hmac: [u8; 16],
+    pub id_cipher: Vec<u8>,
+    pub phone_cipher: Option<Vec<u8>>,
+    pub state: PersonState,
+    pub row_digest: [u8; 16],
+    pub date: NaiveDate,
+}
+
+/// What became of a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    Person(i64),
+    /// The identity number is registered already; the id when the caller may see it.
+    Exists(Option<i64>),
+    /// Neither the hukou nor the residence lies in the caller's scope.
+    OutOfScope,
+}
+
+/// Registers one person: the `persons` row, its 登记 event and a `person.create` audit
+/// entry (masked), in one transaction. Refused when the number is registered already
+/// or the person would fall outside `scope` (nothing is written then).
+pub async fn create_person(
+    store: &Store,
+    scope: Scope,
+    new: &NewPerson,
+    source: EventSource,
+    by: &audit::Context,
+) -> Result<Created> {
+    let s = &new.state;
+    if !scope.admits(s.hukou_region, s.residence_region) {
+        return Ok(Created::OutOfScope);
+    }
+    if s.phone_digest.is_some() != new.phone_cipher.is_some() {
+        return Err(StoreError::Conflict("电话号码的密文与摘要须同时提供".into()));
+    }
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let existing = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .filter(person::Column::IdHmac.eq(new.id_hmac.to_vec()))
+        .into_tuple::<i64>()
+        .one(&txn)
+        .await?;
+    if let Some(id) = existing {
+        let visible = person::Entity::find_by_id(id).filter(scope.persons()).count(&txn).await? > 0;
+        return Ok(Created::Exists(visible.then_some(id)));
+    }
+    let now = Utc::now();
+    let mut am = person::ActiveModel {
+        id_hmac: Set(new.id_hmac.to_vec()),
+        id_cipher: Set(new.id_cipher.clone()),
+        phone_hmac: Set(s.phone_digest.map(|d| d.to_vec())),
+        phone_cipher: Set(new.phone_cipher.clone()),
+        birth_date: Set(s.birth_date),
+        sex: Set(s.sex.code()),
+        status_since: Set(new.date),
+        row_digest: Set(new.row_digest.to_vec()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    set_state(&mut am, s);
+    let model = am.insert(&txn).await?;
+    let actor = Some(by.actor.username.as_str());
+    event_model(model.id, new.date, source, actor, events::registration(s)).insert(&txn).await?;
+    let detail = serde_json::json!({
+        "date": new.date.to_string(),
+        "source": source.label(),
+        "name": s.name,
+        "hukou_region": s.hukou_region.short(),
+        "residence_region": s.residence_region.map(RegionCode::short),
+        "status": s.status.label(),
+    });
+    let entry = by.entry(AuditAction::PersonCreate, "person", Some(model.id.to_string()), detail);
+    audit::write(&txn, slot, &entry).await?;
+    txn.commit().await?;
+    Ok(Created::Person(model.id))
 }
 
 /// The changed fields as the audit log keeps them: before and after, with identity

@@ -235,7 +235,7 @@ async fn a_change_writes_one_entry_with_it_and_a_failed_or_empty_change_writes_n
         s.status = EmploymentStatus::Unemployed;
         s.work_province = None;
         let by = wanzhou_staff();
-        let n = apply_change(&store, wanzhou, id, &s, date("2025-07-01"), EventSource::Staff, &by).await.unwrap();
+        let n = apply_change(&store, wanzhou, id, &s, None, date("2025-07-01"), EventSource::Staff, &by).await.unwrap();
         assert_eq!(n, Some(1), "{}", db.label);
         assert_eq!(head().await, before + 1, "{}: exactly one entry", db.label);
         let last = &audit::list(&store, &AuditFilter::default(), 0, 1).await.unwrap().rows[0];
@@ -248,19 +248,20 @@ async fn a_change_writes_one_entry_with_it_and_a_failed_or_empty_change_writes_n
         let events_after = scalar(&store, "SELECT COUNT(*) FROM person_events").await;
 
         // The same state again changes nothing and records nothing.
-        let n = apply_change(&store, wanzhou, id, &s, date("2025-07-02"), EventSource::Staff, &by).await.unwrap();
+        let n = apply_change(&store, wanzhou, id, &s, None, date("2025-07-02"), EventSource::Staff, &by).await.unwrap();
         assert_eq!((n, head().await), (Some(0), before + 1), "{}", db.label);
         // Outside the scope: absent, nothing recorded.
         let kaizhou = Scope::Region(region("500154"));
         let other = state(1, "500101001001");
-        let n = apply_change(&store, kaizhou, id, &other, date("2025-07-02"), EventSource::Staff, &by).await.unwrap();
+        let n =
+            apply_change(&store, kaizhou, id, &other, None, date("2025-07-02"), EventSource::Staff, &by).await.unwrap();
         assert_eq!((n, head().await), (None, before + 1));
         // A change that fails half-way (its events cannot be written) leaves no
         // entry and no trace of the change.
         sql(&store, "ALTER TABLE person_events RENAME TO person_events_away").await;
         let mut t = s.clone();
         t.name = "改名".into();
-        let res = apply_change(&store, wanzhou, id, &t, date("2025-07-03"), EventSource::Staff, &by).await;
+        let res = apply_change(&store, wanzhou, id, &t, None, date("2025-07-03"), EventSource::Staff, &by).await;
         assert!(res.is_err(), "{}", db.label);
         sql(&store, "ALTER TABLE person_events_away RENAME TO person_events").await;
         let r = audit::verify(&store).await.unwrap();
@@ -269,7 +270,7 @@ async fn a_change_writes_one_entry_with_it_and_a_failed_or_empty_change_writes_n
         let p = jiujin_store::registry::person(&store, Scope::City, id).await.unwrap().unwrap();
         assert_eq!(p.state.name, "测试1", "{}: the change rolled back", db.label);
         // The next change takes the next number: no gap was left.
-        apply_change(&store, wanzhou, id, &t, date("2025-07-03"), EventSource::Staff, &tester()).await.unwrap();
+        apply_change(&store, wanzhou, id, &t, None, date("2025-07-03"), EventSource::Staff, &tester()).await.unwrap();
         let r = audit::verify(&store).await.unwrap();
         assert_eq!((r.checked, r.head_seq, r.broken), (before + 2, before + 2, None), "{}", db.label);
     }

@@ -12,7 +12,15 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         let applied = store.applied_migrations().await.unwrap();
         assert_eq!(
             applied,
-            ["m0001_registry", "m0002_access", "m0003_phone_index", "m0004_audit", "m0005_tokens", "m0006_name_index"],
+            [
+                "m0001_registry",
+                "m0002_access",
+                "m0003_phone_index",
+                "m0004_audit",
+                "m0005_tokens",
+                "m0006_name_index",
+                "m0007_web_import"
+            ],
             "{}",
             db.label
         );
@@ -21,7 +29,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 6);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 7);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
     }
 }

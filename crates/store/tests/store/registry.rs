@@ -58,11 +58,15 @@ async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
         s.status = EmploymentStatus::Unemployed;
         s.work_province = None;
         assert_eq!(
-            apply_change(&store, wanzhou, other, &s, date("2025-07-01"), EventSource::Staff, &tester()).await.unwrap(),
+            apply_change(&store, wanzhou, other, &s, None, date("2025-07-01"), EventSource::Staff, &tester())
+                .await
+                .unwrap(),
             None
         );
         assert_eq!(
-            apply_change(&store, kaizhou, other, &s, date("2025-07-01"), EventSource::Staff, &tester()).await.unwrap(),
+            apply_change(&store, kaizhou, other, &s, None, date("2025-07-01"), EventSource::Staff, &tester())
+                .await
+                .unwrap(),
             Some(1)
         );
         let t = timeline(&store, kaizhou, other).await.unwrap().unwrap();

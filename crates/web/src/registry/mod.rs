@@ -3,10 +3,16 @@
 //! Identity numbers and phones are shown masked everywhere here. Every read of a
 //! person's record and every search is recorded in the audit log.
 
+pub(crate) mod forms;
 pub(crate) mod reveal;
+mod transfer;
 mod view;
 
+pub use forms::{edit_page, edit_submit, new_page, new_submit, unemployment_submit};
 pub use reveal::{api_reveal, reveal_page};
+pub use transfer::{
+    export_full, export_masked, import_page, import_rejects, import_result, import_submit, MAX_UPLOAD_BYTES,
+};
 
 use crate::extract::{Path, Query};
 use axum::extract::State;
@@ -15,10 +21,10 @@ use axum::response::{Html, IntoResponse};
 use axum::{Extension, Json};
 use jiujin_domain::audit::{mask_search_text, AuditAction};
 use jiujin_domain::identity::IdNumber;
-use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Phone};
+use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Insurance, Phone};
 use jiujin_domain::RegionCode;
 use jiujin_store::registry::{
-    household_members, likely_duplicates, list_persons, person, timeline, PersonFilter, PersonPage,
+    household_members, likely_duplicates, list_persons, person, timeline, InsuranceFilter, PersonFilter, PersonPage,
 };
 use minijinja::context;
 use serde::Deserialize;
@@ -32,33 +38,87 @@ use view::TimelineView;
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Name (or its start), or a full identity number.
+    /// Name (or its start), a full identity number or a mobile number.
     #[serde(default)]
-    q: String,
+    pub(crate) q: String,
+    /// Region code (6, 9 or 12 digits): the district, or any region.
     #[serde(default)]
-    region: String,
+    pub(crate) region: String,
+    /// Town (9 digits) inside `region`, for drilling down; ignored when outside it.
     #[serde(default)]
-    status: String,
+    pub(crate) town: String,
+    /// Village (12 digits) inside `town`, for drilling down; ignored when outside it.
     #[serde(default)]
-    flag: String,
+    pub(crate) village: String,
+    /// Employment status (key or Chinese label).
     #[serde(default)]
-    age: String,
+    pub(crate) status: String,
+    /// Group flag (key or Chinese label).
     #[serde(default)]
-    page: Option<u64>,
+    pub(crate) flag: String,
+    /// Insurance scheme (key or label), or `none` for 未参保.
+    #[serde(default)]
+    pub(crate) insurance: String,
+    /// Age band such as `16-29`.
+    #[serde(default)]
+    pub(crate) age: String,
+    #[serde(default)]
+    pub(crate) page: Option<u64>,
+}
+
+impl ListQuery {
+    /// The filter as a query string (without the page), for links and exports.
+    pub(crate) fn query_string(&self) -> String {
+        [
+            ("q", &self.q),
+            ("region", &self.region),
+            ("town", &self.town),
+            ("village", &self.village),
+            ("status", &self.status),
+            ("flag", &self.flag),
+            ("insurance", &self.insurance),
+            ("age", &self.age),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", transfer::percent_encode(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    /// The most specific of region, town and village that lies inside the ones
+    /// before it (a town left over from another district is ignored).
+    fn effective_region(&self) -> Result<Option<RegionCode>, WebError> {
+        let mut chosen: Option<RegionCode> = None;
+        for text in [&self.region, &self.town, &self.village] {
+            let t = text.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let r = RegionCode::parse(t).map_err(|e| WebError::BadRequest(e.to_string()))?;
+            if chosen.is_none_or(|parent| parent.contains(r)) {
+                chosen = Some(r);
+            }
+        }
+        Ok(chosen)
+    }
 }
 
 const PER_PAGE: u64 = 50;
 
 /// A search as the audit log keeps it: the filters (numbers masked), the page and the
 /// number of persons found.
-fn search_detail(q: &ListQuery, via: &str, page: u64, total: u64) -> serde_json::Value {
+pub(crate) fn search_detail(q: &ListQuery, via: &str, page: u64, total: u64) -> serde_json::Value {
     serde_json::json!({
         "via": via,
         "filter": {
             "q": mask_search_text(&q.q),
             "region": q.region.trim(),
+            "town": q.town.trim(),
+            "village": q.village.trim(),
             "status": q.status,
             "flag": q.flag,
+            "insurance": q.insurance,
             "age": q.age,
         },
         "page": page,
@@ -66,7 +126,7 @@ fn search_detail(q: &ListQuery, via: &str, page: u64, total: u64) -> serde_json:
     })
 }
 
-fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError> {
+pub(crate) fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError> {
     let mut f = PersonFilter::default();
     let text = q.q.trim();
     if !text.is_empty() {
@@ -82,9 +142,17 @@ fn filter_from(state: &AppState, q: &ListQuery) -> Result<PersonFilter, WebError
             f.name = Some(text.to_string());
         }
     }
-    if !q.region.trim().is_empty() {
-        let r = RegionCode::parse(&q.region).map_err(|e| WebError::BadRequest(e.to_string()))?;
-        f.region = Some(r);
+    f.region = q.effective_region()?;
+    let insurance = q.insurance.trim();
+    if insurance == "none" || insurance == "未参保" {
+        f.insurance = Some(InsuranceFilter::Uninsured);
+    } else if !insurance.is_empty() {
+        let i = Insurance::ALL
+            .iter()
+            .copied()
+            .find(|i| i.key() == insurance || i.label() == insurance)
+            .ok_or_else(|| WebError::BadRequest(format!("未知参保险种：{insurance}")))?;
+        f.insurance = Some(InsuranceFilter::Has(i));
     }
     if !q.status.is_empty() {
         f.status = Some(
@@ -139,16 +207,16 @@ pub async fn list_page(
     };
     let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
     let pages = result.total.div_ceil(PER_PAGE).max(1);
-    let districts: Vec<_> = state
-        .refdata
-        .districts()
-        .iter()
-        .filter_map(|d| state.refdata.region(*d))
-        .map(|r| context! { code => r.code.short(), name => r.name.clone() })
-        .collect();
     let statuses: Vec<_> =
         EmploymentStatus::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();
     let flags: Vec<_> = GroupFlag::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();
+    let insurances: Vec<_> = Insurance::ALL
+        .iter()
+        .map(|s| context! { key => s.key(), label => s.label() })
+        .chain(std::iter::once(context! { key => "none", label => "未参保" }))
+        .collect();
+    let drill = drill_down(&state, &user, &q);
+    let role = user.account.role;
     render(
         &state,
         &user,
@@ -156,10 +224,54 @@ pub async fn list_page(
         context! {
             title => "人员登记",
             rows, total => result.total, total_capped => result.total_capped, page, pages, error,
-            q => q.q, region => q.region, status => q.status, flag => q.flag, age => q.age,
-            districts, statuses, flags,
+            q => q.q.clone(), status => q.status.clone(), flag => q.flag.clone(), age => q.age.clone(),
+            insurance => q.insurance.clone(), query => q.query_string(),
+            statuses, flags, insurances, drill,
+            may_edit => role.edits_registry(), may_export_full => role.reveals_identity(),
+            max_export => transfer::MAX_EXPORT_ROWS,
         },
     )
+}
+
+/// The region selects of the list: districts, then the towns of the chosen district,
+/// then the villages of the chosen town, each limited to the caller's scope. Staff
+/// whose home is a district, town or village find their own levels fixed.
+fn drill_down(state: &AppState, user: &CurrentUser, q: &ListQuery) -> minijinja::Value {
+    let rd = state.refdata;
+    let home = match user.scope() {
+        jiujin_store::Scope::Region(r) => Some(r),
+        _ => None,
+    };
+    let chosen = q.effective_region().ok().flatten();
+    // The deepest of the caller's home and the chosen region that lies inside the other.
+    let at = match (home, chosen) {
+        (Some(h), Some(c)) if h.contains(c) => Some(c),
+        (Some(h), _) => Some(h),
+        (None, c) => c,
+    };
+    let level = |pick: fn(RegionCode) -> Option<RegionCode>| at.and_then(pick);
+    let district = level(RegionCode::district);
+    let town = level(RegionCode::town);
+    let village = at.filter(|r| r.level() == jiujin_domain::region::RegionLevel::Village);
+    let fixed = |r: Option<RegionCode>| home.zip(r).is_some_and(|(h, r)| r.contains(h));
+    let opts = |codes: &[RegionCode], selected: Option<RegionCode>| -> Vec<minijinja::Value> {
+        codes
+            .iter()
+            .filter_map(|c| rd.region(*c))
+            .map(|r| context! { code => r.code.short(), name => r.name.clone(), selected => Some(r.code) == selected })
+            .collect()
+    };
+    let districts = match home.and_then(RegionCode::district) {
+        Some(d) => opts(&[d], Some(d)),
+        None => opts(rd.districts(), district),
+    };
+    let towns = district.map(|d| opts(rd.children(d), town)).unwrap_or_default();
+    let villages = town.map(|t| opts(rd.children(t), village)).unwrap_or_default();
+    context! {
+        districts, towns, villages,
+        district_fixed => fixed(district), town_fixed => fixed(town), village_fixed => fixed(village),
+        path => at.map(|r| rd.region_path(r)),
+    }
 }
 
 /// What a person's page shows besides the header: the person, the timeline and the
@@ -183,27 +295,49 @@ pub(crate) async fn person_sections(
     Ok((PersonView::new(state, p), events, household))
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct PersonQuery {
+    /// What was just saved: `registered`, `unemployment` or the number of changes.
+    #[serde(default)]
+    saved: Option<String>,
+}
+
 pub async fn person_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     client: Client,
     Path(id): Path<i64>,
+    Query(q): Query<PersonQuery>,
 ) -> Result<Html<String>, WebError> {
     let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
     let (view, events, household) = person_sections(&state, &user, &client, &p, "page").await?;
     let may_reveal = user.account.role.reveals_identity();
+    let may_edit = user.account.role.edits_registry();
+    let saved = q.saved.as_deref().map(|s| match s {
+        "registered" => "已登记。".to_string(),
+        "unemployment" => "已办理失业登记。".to_string(),
+        "0" => "没有需要保存的变更。".to_string(),
+        n => format!("已保存，时间线新增{}条记录。", n.parse::<u32>().unwrap_or(0)),
+    });
     render(
         &state,
         &user,
         "person.html",
-        context! { title => view.name.clone(), p => view, events, household, may_reveal },
+        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, saved },
     )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DuplicatesQuery {
+    #[serde(default)]
+    done: Option<u8>,
 }
 
 pub async fn duplicates_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     client: Client,
+    Query(q): Query<DuplicatesQuery>,
 ) -> Result<Html<String>, WebError> {
     let pairs = likely_duplicates(&state.store, user.scope(), 100).await?;
     let detail = serde_json::json!({ "via": "duplicates", "total": pairs.len() });
@@ -212,7 +346,56 @@ pub async fn duplicates_page(
         .iter()
         .map(|d| context! { a => PersonView::new(&state, &d.a), b => PersonView::new(&state, &d.b) })
         .collect();
-    render(&state, &user, "duplicates.html", context! { title => "疑似重复人员", pairs })
+    let may_decide = user.account.role.edits_registry();
+    render(
+        &state,
+        &user,
+        "duplicates.html",
+        context! { title => "疑似重复人员", pairs, may_decide, done => q.done.is_some() },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    a: i64,
+    b: i64,
+    decision: i16,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /registry/duplicates/review`: a staff decision on a listed pair (同一人待核实
+/// or 不同人), recorded with its audit entry; either person outside the scope: 404.
+pub async fn review_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    axum::Form(f): axum::Form<ReviewForm>,
+) -> Result<axum::response::Response, WebError> {
+    if f.csrf.is_empty() || f.csrf != user.csrf {
+        return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
+    }
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    if !matches!(f.decision, 1 | 2) || f.a == f.b {
+        return Err(WebError::Invalid {
+            field: "decision".into(),
+            message: "核实结果只能是“同一人待核实”或“不同人”".into(),
+        });
+    }
+    let note = f.note.trim();
+    if note.chars().count() > 200 {
+        return Err(WebError::Invalid { field: "note".into(), message: "备注不能超过200个字".into() });
+    }
+    let note = (!note.is_empty()).then_some(note);
+    let by = crate::audit::context_for(&user, &client);
+    if !jiujin_store::registry::review_duplicate(&state.store, user.scope(), f.a, f.b, f.decision, note, &by).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(axum::response::Redirect::to("/registry/duplicates?done=1").into_response())
 }
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -24,7 +24,7 @@ const MIN_REASON: usize = 4;
 const MAX_REASON: usize = 200;
 
 /// The reason, checked: what is wrong with it, in Chinese, for the field.
-fn checked_reason(reason: &str) -> Result<String, String> {
+pub(crate) fn checked_reason(reason: &str) -> Result<String, String> {
     let r = reason.trim();
     let n = r.chars().count();
     if n < MIN_REASON {

@@ -57,6 +57,7 @@ async fn spawn_app(db: TestDb) -> App {
     let req = ImportRequest {
         path: &file,
         rejects: None,
+        scope: jiujin_store::Scope::City,
         as_of: today,
         actor: None,
         by: tester(),
