@@ -1,0 +1,420 @@
+//! The registry's forms and files end to end: registering and changing a person
+//! (errors next to the field, nothing written), unemployment registration, the
+//! Excel export of a filter, the browser import with its rejects file, duplicate
+//! decisions, and the idle timeout of sessions.
+
+use super::*;
+
+/// The session's form token, as its pages carry it.
+async fn csrf(app: &App, cookie: &str) -> String {
+    hidden(&get(app, cookie, "/registry").await.text().await.unwrap(), "csrf")
+}
+
+async fn post_form(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(format!("{}{path}", app.base)).header("cookie", cookie).form(form).send().await.unwrap()
+}
+
+async fn head(app: &App) -> u64 {
+    jiujin_store::audit::verify(&app.store).await.unwrap().head_seq
+}
+
+/// The change form of 万二 as it is, with `changes` applied.
+fn edit_form<'a>(token: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f =
+        vec![("csrf", token), ("name", "万二"), ("hukou_region", "500101017"), ("status", "失业"), ("date", "")];
+    for (k, v) in changes {
+        f.retain(|(key, _)| key != k);
+        f.push((k, v));
+    }
+    f
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_with_a_bad_field_is_shown_again_with_the_reason_and_a_good_one_is_recorded() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &cookie).await;
+        let id = person_id(&app, "万二").await;
+        let form = get(&app, &cookie, &format!("/registry/{id}/edit")).await;
+        assert_eq!(form.status(), StatusCode::OK, "{}", app.label());
+        let html = form.text().await.unwrap();
+        assert!(html.contains("138****5678"), "the phone is shown masked as the placeholder");
+        assert!(!html.contains("13812345678"), "never in full");
+
+        // Two bad fields: each reason is next to its field, and nothing is written.
+        let before = head(&app).await;
+        let bad = edit_form(&token, &[("phone", "12345"), ("status", "市内就业"), ("work_region", "")]);
+        let res = post_form(&app, &cookie, &format!("/registry/{id}/edit"), &bad).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"e-phone\""), "the phone's reason sits by the phone");
+        assert!(html.contains("id=\"e-work_region\""), "{html}");
+        assert!(html.contains("市内就业人员必须填写就业地区划代码"));
+        assert!(html.contains("value=\"12345\""), "what was typed is kept");
+        assert_eq!(head(&app).await, before, "{}: nothing recorded", app.label());
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        assert_eq!(p.state.status, jiujin_domain::registry::EmploymentStatus::Unemployed);
+
+        // A good change: a new phone and a job in 万州.
+        let good = edit_form(
+            &token,
+            &[("phone", "13998765432"), ("status", "市内就业"), ("work_region", "500101001"), ("industry", "E")],
+        );
+        let res = post_form(&app, &cookie, &format!("/registry/{id}/edit"), &good).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        assert_eq!(res.headers()["location"], format!("/registry/{id}?saved=2"));
+        let page = get(&app, &cookie, &format!("/registry/{id}?saved=2")).await.text().await.unwrap();
+        assert!(page.contains("139****5432"), "{}: the new phone, masked", app.label());
+        assert!(page.contains("时间线新增2条记录"));
+        let last = &entries(&app, AuditAction::PersonUpdate).await[0];
+        assert_eq!(last.actor, "wanzhou");
+        let changes = last.detail["changes"].as_array().unwrap();
+        assert!(changes.iter().any(|c| c["field"] == "phone"), "the phone's change is in the log");
+        assert!(!last.detail.to_string().contains("13998765432"), "but never the number");
+        // The number itself was stored, not only its hash: revealing shows it.
+        let res = post_form(
+            &app,
+            &cookie,
+            &format!("/registry/{id}/reveal"),
+            &[("csrf", &token), ("reason", "核对联系电话")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+        assert!(res.contains("13998765432"), "{}", app.label());
+        // Searching by the new number finds the person.
+        let found = get(&app, &cookie, "/registry?q=13998765432").await.text().await.unwrap();
+        assert!(found.contains(&format!("/registry/{id}\"")), "{}", app.label());
+
+        // An empty phone box keeps the number; the box to remove it removes it.
+        let keep = edit_form(&token, &[("status", "市内就业"), ("work_region", "500101001"), ("industry", "E")]);
+        let res = post_form(&app, &cookie, &format!("/registry/{id}/edit"), &keep).await;
+        assert_eq!(res.headers()["location"], format!("/registry/{id}?saved=0"), "{}", app.label());
+        let mut remove = keep.clone();
+        remove.push(("remove_phone", "1"));
+        post_form(&app, &cookie, &format!("/registry/{id}/edit"), &remove).await;
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        assert_eq!((p.state.phone_digest, p.phone_cipher), (None, None), "{}", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_editing_roles_inside_their_scope_with_the_form_token_may_change_a_person() {
+    each_database(async |app| {
+        let kai = person_id(&app, "开三").await;
+        let wan = person_id(&app, "万二").await;
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &cookie).await;
+        let before = head(&app).await;
+        // Another district's person: absent, for the form and for the change.
+        assert_eq!(get(&app, &cookie, &format!("/registry/{kai}/edit")).await.status(), StatusCode::NOT_FOUND);
+        let form = [("csrf", token.as_str()), ("name", "开三"), ("hukou_region", "500101"), ("status", "失业")];
+        let res = post_form(&app, &cookie, &format!("/registry/{kai}/edit"), &form).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}", app.label());
+        // Without the form token: refused.
+        let res = post_form(&app, &cookie, &format!("/registry/{wan}/edit"), &edit_form("", &[])).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        // Roles that do not edit the registry find no form.
+        for user in ["auditor", "inspector", "worker"] {
+            let c = login(&app, user, PASSWORD).await.unwrap();
+            let t = csrf(&app, &c).await;
+            let target = if user == "worker" { person_id(&app, "万一").await } else { wan };
+            assert_eq!(
+                get(&app, &c, &format!("/registry/{target}/edit")).await.status(),
+                StatusCode::NOT_FOUND,
+                "{user}"
+            );
+            let res = post_form(&app, &c, &format!("/registry/{target}/edit"), &edit_form(&t, &[])).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{user}");
+            assert_eq!(get(&app, &c, "/registry/new").await.status(), StatusCode::NOT_FOUND, "{user}");
+            assert_eq!(get(&app, &c, "/registry/import").await.status(), StatusCode::NOT_FOUND, "{user}");
+        }
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, kai).await.unwrap().unwrap();
+        assert_eq!(p.state.hukou_region.short(), "500154001001", "{}: unchanged", app.label());
+        // Only the logins of this test were recorded.
+        let changes = entries(&app, AuditAction::PersonUpdate).await;
+        assert!(changes.iter().all(|e| e.seq <= before), "{}: no change recorded", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_is_registered_once_and_only_inside_the_scope() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &cookie).await;
+        assert_eq!(get(&app, &cookie, "/registry/new").await.status(), StatusCode::OK);
+        let number = id("500101", 1990, 41);
+        let form = |hukou: &'static str, number: &str| {
+            vec![
+                ("csrf".to_string(), token.clone()),
+                ("name".to_string(), "万新".to_string()),
+                ("id_number".to_string(), number.to_string()),
+                ("phone".to_string(), "13700001111".to_string()),
+                ("hukou_region".to_string(), hukou.to_string()),
+                ("status".to_string(), "自主创业".to_string()),
+                ("flags".to_string(), "脱贫人口".to_string()),
+                ("flags".to_string(), "返乡人员".to_string()),
+                ("insurance".to_string(), "养老".to_string()),
+                ("date".to_string(), "2025-05-01".to_string()),
+            ]
+        };
+        let post = |f: Vec<(String, String)>| {
+            let c = cookie.clone();
+            let base = app.base.clone();
+            async move { client().post(format!("{base}/registry/new")).header("cookie", c).form(&f).send().await.unwrap() }
+        };
+        // Outside 万州: refused at the hukou field.
+        let res = post(form("500154001001", &number)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        assert!(res.text().await.unwrap().contains("id=\"e-hukou_region\""));
+        // A bad number: refused at its field.
+        let res = post(form("500101001001", "500101199003041234")).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("id=\"e-id_number\""));
+        // Inside: registered, with its 登记 event dated as asked, and audited.
+        let res = post(form("500101001001", &number)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        let id: i64 =
+            res.headers()["location"].to_str().unwrap().trim_start_matches("/registry/").split('?').next().unwrap().parse().unwrap();
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        assert_eq!(p.state.flags.to_labels(), "脱贫人口,返乡人员", "{}", app.label());
+        assert_eq!(p.status_since.to_string(), "2025-05-01");
+        let t = jiujin_store::registry::timeline(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        assert_eq!((t.len(), t[0].date.to_string()), (1, "2025-05-01".to_string()));
+        let created = &entries(&app, AuditAction::PersonCreate).await[0];
+        assert_eq!((created.actor.as_str(), created.entity_id.clone()), ("wanzhou", Some(id.to_string())));
+        // The same number again: refused, naming the existing record.
+        let res = post(form("500101001001", &number)).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains(&format!("人员编号 {id}")), "{}", app.label());
+        // 开州's staff learn only that it is registered elsewhere.
+        let kc = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let kt = csrf(&app, &kc).await;
+        let mut f = form("500154001001", &number);
+        f[0].1 = kt;
+        let res = client().post(format!("{}/registry/new", app.base)).header("cookie", &kc).form(&f).send().await.unwrap();
+        let html = res.text().await.unwrap();
+        assert!(html.contains("已由其他区县登记") && !html.contains(&format!("人员编号 {id}")), "{}", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unemployment_is_registered_only_when_every_condition_is_confirmed() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &cookie).await;
+        let id = person_id(&app, "万二").await;
+        // First employ 万二, then register the unemployment.
+        let job = edit_form(&token, &[("status", "市内就业"), ("work_region", "500101001")]);
+        post_form(&app, &cookie, &format!("/registry/{id}/edit"), &job).await;
+        let path = format!("/registry/{id}/unemployment");
+        let res = post_form(&app, &cookie, &path, &[("csrf", &token), ("date", ""), ("able_to_work", "1")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let html = res.text().await.unwrap();
+        assert!(html.contains("id=\"ue-wants_work\"") && html.contains("id=\"ue-without_work\""), "{html}");
+        assert!(!html.contains("id=\"ue-able_to_work\""));
+        let all =
+            [("csrf", token.as_str()), ("date", ""), ("able_to_work", "1"), ("wants_work", "1"), ("without_work", "1")];
+        let res = post_form(&app, &cookie, &path, &all).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        assert_eq!(p.state.status, jiujin_domain::registry::EmploymentStatus::Unemployed);
+        assert_eq!(p.state.unemployed_since, Some(chrono::Utc::now().date_naive()));
+        assert!(p.state.needs.contains(jiujin_domain::registry::ServiceNeed::JobSeeking));
+        assert_eq!(p.state.work_region, None);
+        // Twice is refused.
+        let res = post_form(&app, &cookie, &path, &all).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("无须重复登记"));
+    })
+    .await;
+}
+
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_export_holds_the_filtered_people_masked_unless_a_reason_is_given_and_is_audited() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let res = get(&app, &cookie, "/registry/export.xlsx?status=unemployed").await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        assert!(res.headers()["content-disposition"].to_str().unwrap().contains("filename*=UTF-8''"));
+        let rows = xlsx_rows(&res.bytes().await.unwrap());
+        assert_eq!(rows[0][0], "姓名");
+        let names: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(names, ["万一", "万二"], "{}: 万州 only", app.label());
+        assert!(rows[1][1].contains("********"), "masked: {}", rows[1][1]);
+        assert_eq!(rows[2][2], "138****5678");
+        let e = &entries(&app, AuditAction::ExportRun).await[0];
+        assert_eq!((e.detail["rows"].as_u64(), e.detail["numbers"].as_str()), (Some(2), Some("脱敏")));
+        assert_eq!(e.detail["filter"]["status"], "unemployed");
+        // Drilling down to a town narrows the export too.
+        let res = get(&app, &cookie, "/registry/export.xlsx?region=500101&town=500101017").await;
+        let rows = xlsx_rows(&res.bytes().await.unwrap());
+        assert_eq!(rows.len(), 2, "{}: header and 万二", app.label());
+
+        // In full: only with a reason, and the reason is kept.
+        let token = csrf(&app, &cookie).await;
+        let res = post_form(&app, &cookie, "/registry/export", &[("csrf", &token), ("reason", "")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let form = [("csrf", token.as_str()), ("reason", "移交区社保局核对"), ("q", "万二")];
+        let res = post_form(&app, &cookie, "/registry/export", &form).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        let rows = xlsx_rows(&res.bytes().await.unwrap());
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[1][1].len(), rows[1][2].as_str()), (18, "13812345678"), "{}", app.label());
+        let e = &entries(&app, AuditAction::ExportRun).await[0];
+        assert_eq!(
+            (e.detail["numbers"].as_str(), e.detail["reason"].as_str()),
+            (Some("完整"), Some("移交区社保局核对"))
+        );
+        // An auditor may export masked lists but not numbers in full.
+        let ac = login(&app, "auditor", PASSWORD).await.unwrap();
+        let at = csrf(&app, &ac).await;
+        let res = post_form(&app, &ac, "/registry/export", &[("csrf", &at), ("reason", "移交区社保局核对")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label());
+        // 开州's staff export none of 万州's people.
+        let kc = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let rows = xlsx_rows(&get(&app, &kc, "/registry/export.xlsx?region=500101").await.bytes().await.unwrap());
+        assert_eq!(rows.len(), 1, "{}: the header only", app.label());
+    })
+    .await;
+}
+
+async fn upload(app: &App, cookie: &str, token: &str, name: &str, body: String) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(body.into_bytes()).file_name(name.to_string());
+    let form =
+        reqwest::multipart::Form::new().text("csrf", token.to_string()).text("as_of", "2025-07-01").part("file", part);
+    client()
+        .post(format!("{}/registry/import", app.base))
+        .header("cookie", cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uploaded_file_is_imported_inside_the_scope_and_its_rejects_go_back_to_the_uploader() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &cookie).await;
+        let header = jiujin_domain::registry::header_row().join(",");
+        let rows = [
+            format!("万四,{},,500101001001,,失业,,,,,,,,,,,", id("500101", 1983, 51)),
+            format!("万五,{},,500101001001,,外出,,,,,,,,,,,", id("500101", 1984, 61)),
+            format!("开六,{},,500154001001,,失业,,,,,,,,,,,", id("500154", 1985, 71)),
+            format!("万二,{},13812345678,500101017,,灵活就业,,,,,,,,,,,", id("500101", 1981, 21)),
+        ];
+        let body = format!("{header}\n{}\n", rows.join("\n"));
+        let res = upload(&app, &cookie, &token, "村里的名单.csv", body).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        let html = res.text().await.unwrap();
+        let count = |id: &str| {
+            let marker = format!("<dd id=\"{id}\">");
+            html[html.find(&marker).unwrap() + marker.len()..].split('<').next().unwrap().to_string()
+        };
+        assert_eq!((count("inserted"), count("updated"), count("rejected")), ("1".into(), "1".into(), "2".into()));
+        assert!(html.contains("不在本账号的管辖范围内"), "{}: 开六 is 开州's", app.label());
+        let link = html.split("href=\"/registry/imports/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        // The uploader gets the rejects with their reasons; anyone else finds nothing.
+        let res = get(&app, &cookie, &format!("/registry/imports/{link}")).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
+        let rows = xlsx_rows(&res.bytes().await.unwrap());
+        assert_eq!(rows.len(), 3, "header and two rejects");
+        assert_eq!((rows[1][0].as_str(), rows[1][1].as_str()), ("3", "就业状态"));
+        assert!(rows[2][2].contains("管辖范围"));
+        let other = login(&app, "city", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &other, &format!("/registry/imports/{link}")).await.status(), StatusCode::NOT_FOUND);
+        let run = link.split('/').next().unwrap();
+        assert_eq!(get(&app, &cookie, &format!("/registry/imports/{run}")).await.status(), StatusCode::OK);
+        assert_eq!(get(&app, &other, &format!("/registry/imports/{run}")).await.status(), StatusCode::NOT_FOUND);
+        // The run is one audit entry with the file's name and counts, by the uploader.
+        let e = &entries(&app, AuditAction::ImportRun).await[0];
+        assert_eq!(e.actor, "wanzhou", "{}", app.label());
+        // A file that is not a worker file is refused with a message, nothing imported.
+        let res = upload(&app, &cookie, &token, "x.csv", "甲,乙\n1,2\n".into()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains("无法导入"));
+        let res = upload(&app, &cookie, &token, "x.pdf", "%PDF".into()).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        // Without the form token: refused.
+        let res = upload(&app, &cookie, "", "村里的名单.csv", "姓名\n".into()).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{}", app.label());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_duplicate_decision_is_recorded_and_takes_the_pair_off_the_queue() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &cookie).await;
+        // Two records of 万二 with the same birth date and phone, different numbers.
+        let twin = id("500101", 1981, 23);
+        let form = [
+            ("csrf", token.as_str()),
+            ("name", "万二"),
+            ("id_number", twin.as_str()),
+            ("phone", "13812345678"),
+            ("hukou_region", "500101017"),
+            ("status", "失业"),
+        ];
+        assert_eq!(post_form(&app, &cookie, "/registry/new", &form).await.status(), StatusCode::SEE_OTHER);
+        let page = get(&app, &cookie, "/registry/duplicates").await.text().await.unwrap();
+        let a = hidden(&page, "a");
+        let b = hidden(&page, "b");
+        // 开州's staff cannot decide on 万州's pair.
+        let kc = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let kt = csrf(&app, &kc).await;
+        let decide =
+            |t: &str| vec![("csrf", t.to_string()), ("a", a.clone()), ("b", b.clone()), ("decision", "2".into())];
+        let res = client()
+            .post(format!("{}/registry/duplicates/review", app.base))
+            .header("cookie", &kc)
+            .form(&decide(&kt))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{}", app.label());
+        let res = client()
+            .post(format!("{}/registry/duplicates/review", app.base))
+            .header("cookie", &cookie)
+            .form(&decide(&token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", app.label());
+        let page = get(&app, &cookie, "/registry/duplicates?done=1").await.text().await.unwrap();
+        assert!(page.contains("已记录核实结果") && page.contains("没有待核实的疑似重复人员"), "{}", app.label());
+        let e = &entries(&app, AuditAction::DuplicateReview).await[0];
+        assert_eq!((e.actor.as_str(), e.detail["decision_label"].as_str()), ("wanzhou", Some("不同人")));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_left_idle_for_thirty_minutes_ends() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let token = cookie.trim_start_matches("jiujin_session=").to_string();
+        let now = chrono::Utc::now();
+        let at = |m: i64| jiujin_app::access::session_at(&app.store, &token, now + chrono::Duration::minutes(m));
+        assert!(at(29).await.unwrap().is_some(), "{}", app.label());
+        // Used at minute 29, it lives until minute 59.
+        assert!(at(58).await.unwrap().is_some(), "{}", app.label());
+        assert!(at(89).await.unwrap().is_none(), "{}: idle for 31 minutes", app.label());
+        // Once ended it stays ended.
+        assert_eq!(get(&app, &cookie, "/registry").await.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+}
