@@ -124,10 +124,11 @@ try {
 
   await check('filtering by district keeps the filter and shows a count', async () => {
     await page.goto(`${base}/registry`);
+    // Each change of a filter reloads the list in place (htmx) and updates the address.
     await page.selectOption('select[name=region]', '500101');
-    await page.selectOption('select[name=status]', 'outside');
-    await page.click('form.filters button');
     await page.waitForURL(/region=500101/);
+    await page.selectOption('select[name=status]', 'outside');
+    await page.waitForURL(/status=outside/);
     assert((await page.inputValue('select[name=region]')) === '500101', 'district kept');
     const total = Number((await page.textContent('h1 small')).replace(/[^0-9]/g, ''));
     assert(total > 0 && total < 3000, `a subset, got ${total}`);
@@ -199,6 +200,110 @@ try {
     await page.goto(`${base}/registry/duplicates`);
     assert((await page.textContent('h1')).includes('疑似重复'), 'heading');
     await page.screenshot({ path: join(shots, 'duplicates.png'), fullPage: true });
+  });
+
+  await check('drilling down from district to town to village narrows the list', async () => {
+    await page.goto(`${base}/registry?region=500101`);
+    const count = async () => Number((await page.textContent('#total')).replace(/共|人.*$/g, '').replace(/[^0-9]/g, ''));
+    const district = await count();
+    const town = await page.$eval('select[name=town] option:nth-child(2)', (o) => o.value);
+    await page.selectOption('select[name=town]', town);
+    await page.waitForURL(new RegExp(`town=${town}`));
+    await page.waitForSelector('select[name=village]');
+    const inTown = await count();
+    assert(inTown > 0 && inTown < district, `town ${inTown} < district ${district}`);
+    assert((await page.textContent('h1 small')).includes('万州区'), 'the path is shown');
+    await page.screenshot({ path: join(shots, 'registry-drill-down.png'), fullPage: true });
+  });
+
+  await check('exporting the current filter downloads an Excel file', async () => {
+    await page.goto(`${base}/registry?region=500101&status=outside`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-link')]);
+    const file = join(dir, 'export.xlsx');
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    assert(bytes.length > 1000 && bytes.subarray(0, 2).toString() === 'PK', `an xlsx file, ${bytes.length} bytes`);
+    assert(download.suggestedFilename().endsWith('.xlsx'), download.suggestedFilename());
+  });
+
+  function idNumber(address, birth, seq) {
+    const body = `${address}${birth}${seq}`;
+    const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const sum = [...body].reduce((s, d, i) => s + Number(d) * w[i], 0);
+    return body + '10X98765432'[sum % 11];
+  }
+  const newcomer = idNumber('500101', '19710713', String(900 + Math.floor(Math.random() * 99)));
+
+  await check('registering a person: a mistake is shown next to its field, then the person is registered', async () => {
+    await page.goto(`${base}/registry`);
+    await page.click('a[href="/registry/new"] >> nth=0');
+    await page.waitForURL(/\/registry\/new$/);
+    await page.fill('#f-name', '浏览器测试');
+    await page.fill('#f-id_number', newcomer.slice(0, 17) + (newcomer[17] === '0' ? '1' : '0'));
+    await page.fill('#f-hukou_region', '500101001001');
+    await page.selectOption('#f-status', '失业');
+    await page.click('form.person-form button[type=submit]');
+    await page.waitForSelector('#e-id_number');
+    assert((await page.textContent('#e-id_number')).includes('校验码'), 'the check character is named');
+    assert((await page.inputValue('#f-name')) === '浏览器测试', 'what was typed is kept');
+    await page.screenshot({ path: join(shots, 'person-new-refused.png'), fullPage: true });
+    await page.fill('#f-id_number', newcomer);
+    await page.click('form.person-form button[type=submit]');
+    await page.waitForURL(/\/registry\/\d+\?saved=registered$/);
+    assert((await page.textContent('.saved')).includes('已登记'), 'registered');
+  });
+
+  await check('editing a person: a validation error next to the field, then success on the timeline', async () => {
+    await page.click('a[href$="/edit"]');
+    await page.waitForURL(/\/edit$/);
+    await page.fill('#f-phone', '12345');
+    await page.click('form.person-form button[type=submit]');
+    await page.waitForSelector('#e-phone');
+    assert((await page.getAttribute('#f-phone', 'aria-invalid')) === 'true', 'the field is marked');
+    assert((await page.textContent('#form-errors')).includes('联系电话'), 'listed at the top');
+    await page.screenshot({ path: join(shots, 'person-edit-refused.png'), fullPage: true });
+    await page.fill('#f-phone', '13600001234');
+    await page.selectOption('#f-status', '市内就业');
+    await page.fill('#f-work_region', '500101001');
+    await page.click('form.person-form button[type=submit]');
+    await page.waitForURL(/saved=\d+$/);
+    assert((await page.textContent('#phone')).trim() === '136****1234', 'new phone, masked');
+    const timeline = await page.textContent('ol.timeline');
+    assert(timeline.includes('就业状态变更') && timeline.includes('信息变更'), `timeline: ${timeline}`);
+    await page.screenshot({ path: join(shots, 'person-edited.png'), fullPage: true });
+  });
+
+  await check('uploading an import file with bad rows shows the summary and the rejects download', async () => {
+    const header = '姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号';
+    const good = `上传甲,${idNumber('500101', '19800101', '981')},,500101001001,,失业,,,,,,,,,,,`;
+    const bad1 = `上传乙,${idNumber('500101', '19800102', '982')},,500101001001,,外出打工,,,,,,,,,,,`;
+    const bad2 = `上传丙,500101198001031234,,500101001001,,失业,,,,,,,,,,,`;
+    await page.goto(`${base}/registry/import`);
+    await page.setInputFiles('#i-file', {
+      name: '上传测试.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\n${good}\n${bad1}\n${bad2}\n`),
+    });
+    await page.click('form.upload button');
+    await page.waitForSelector('#rejected');
+    assert((await page.textContent('#inserted')).trim() === '1', 'one inserted');
+    assert((await page.textContent('#rejected')).trim() === '2', 'two rejected');
+    assert((await page.textContent('table.rejects')).includes('就业状态'), 'reasons shown');
+    await page.screenshot({ path: join(shots, 'import-result.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rejects-link')]);
+    const file = join(dir, 'rejects.xlsx');
+    await download.saveAs(file);
+    const bytes = readFileSync(file);
+    assert(bytes.subarray(0, 2).toString() === 'PK', 'an xlsx file');
+    assert(download.suggestedFilename().includes('错误行'), download.suggestedFilename());
+  });
+
+  await check('the person form is usable on a phone-sized screen', async () => {
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${base}/registry/new`);
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 400, `no horizontal scrolling, width ${width}`);
+    await phone.screenshot({ path: join(shots, 'person-new-phone.png'), fullPage: true });
+    await phone.close();
   });
 
   await check('the JSON API returns masked people', async () => {
