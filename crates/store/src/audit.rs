@@ -220,14 +220,14 @@ pub async fn reserve<C: ConnectionTrait>(conn: &C) -> Result<Slot> {
     Ok(Slot { seq: head.seq, prev_hash: head.hash })
 }
 
-/// Writes `e` into the place `slot` took, in the same transaction; returns its `seq`.
-pub async fn write<C: ConnectionTrait>(conn: &C, slot: Slot, e: &AuditEntry) -> Result<u64> {
+/// The row of `e` at `seq` after `prev_hash`, and its hash.
+fn entry_row(seq: i64, prev_hash: String, e: &AuditEntry) -> Result<(audit_log::ActiveModel, String)> {
     let now = Utc::now();
     let at = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     let detail = serde_json::to_string(&e.detail).map_err(|err| StoreError::Corrupt(err.to_string()))?;
     let role = e.actor.role.map(Role::key);
     let hash = Hashed {
-        seq: slot.seq,
+        seq,
         at,
         actor_user_id: e.actor.user_id,
         actor: &e.actor.username,
@@ -238,11 +238,11 @@ pub async fn write<C: ConnectionTrait>(conn: &C, slot: Slot, e: &AuditEntry) -> 
         detail: &detail,
         address: e.address.as_deref(),
         user_agent: e.user_agent.as_deref(),
-        prev_hash: &slot.prev_hash,
+        prev_hash: &prev_hash,
     }
     .hash();
     let row = audit_log::ActiveModel {
-        seq: Set(slot.seq),
+        seq: Set(seq),
         at: Set(at),
         actor_user_id: Set(e.actor.user_id),
         actor: Set(e.actor.username.clone()),
@@ -253,21 +253,88 @@ pub async fn write<C: ConnectionTrait>(conn: &C, slot: Slot, e: &AuditEntry) -> 
         detail: Set(detail),
         address: Set(e.address.clone()),
         user_agent: Set(e.user_agent.clone()),
-        prev_hash: Set(slot.prev_hash),
+        prev_hash: Set(prev_hash),
         hash: Set(hash.clone()),
     };
-    audit_log::Entity::insert(row).exec_without_returning(conn).await?;
+    Ok((row, hash))
+}
+
+async fn set_head_hash<C: ConnectionTrait>(conn: &C, seq: i64, hash: String) -> Result<()> {
     let done = conn
         .execute(crate::sql::statement(
             conn.get_database_backend(),
             "UPDATE audit_head SET hash = $1 WHERE id = 1 AND seq = $2",
-            [hash.into(), slot.seq.into()],
+            [hash.into(), seq.into()],
         ))
         .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Corrupt(format!("audit_head 在写入第 {} 条审计记录时被改动", slot.seq)));
+        return Err(StoreError::Corrupt(format!("audit_head 在写入第 {seq} 条审计记录时被改动")));
     }
+    Ok(())
+}
+
+/// Writes `e` into the place `slot` took, in the same transaction; returns its `seq`.
+pub async fn write<C: ConnectionTrait>(conn: &C, slot: Slot, e: &AuditEntry) -> Result<u64> {
+    let (row, hash) = entry_row(slot.seq, slot.prev_hash, e)?;
+    audit_log::Entity::insert(row).exec_without_returning(conn).await?;
+    set_head_hash(conn, slot.seq, hash).await?;
     Ok(slot.seq as u64)
+}
+
+/// Appends `entries` in order inside the caller's transaction: one head update takes
+/// all their numbers, one multi-row insert writes them, one more moves the head's
+/// hash. Returns their `seq`s.
+pub async fn append_many<C: ConnectionTrait>(conn: &C, entries: &[&AuditEntry]) -> Result<Vec<u64>> {
+    let n = entries.len() as i64;
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let head = Head::find_by_statement(crate::sql::statement(
+        conn.get_database_backend(),
+        "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash",
+        [n.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or_else(|| StoreError::Corrupt("audit_head 缺少链头记录".into()))?;
+    let first = head.seq - n + 1;
+    let mut prev = head.hash;
+    let mut rows = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let (row, hash) = entry_row(first + i as i64, prev, e)?;
+        rows.push(row);
+        prev = hash;
+    }
+    // Keep each statement's parameters well under SQLite's limit (13 columns a row).
+    for chunk in rows.chunks(500) {
+        audit_log::Entity::insert_many(chunk.to_vec()).exec_without_returning(conn).await?;
+    }
+    set_head_hash(conn, head.seq, prev).await?;
+    Ok((first..=head.seq).map(|s| s as u64).collect())
+}
+
+/// Appends `entries` in one transaction of their own (reads of many requests,
+/// committed together); retried when SQLite reports the database busy.
+pub async fn record_many(store: &Store, entries: &[&AuditEntry]) -> Result<Vec<u64>> {
+    let mut wait = std::time::Duration::from_millis(5);
+    let mut attempt = 0;
+    loop {
+        let res = async {
+            let txn = store.conn().begin().await?;
+            let seqs = append_many(&txn, entries).await?;
+            txn.commit().await?;
+            Ok::<Vec<u64>, StoreError>(seqs)
+        }
+        .await;
+        match res {
+            Err(err) if attempt < 8 && is_busy(&err) => {
+                attempt += 1;
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Appends `e` inside the caller's transaction (`conn` is a `DatabaseTransaction`),

@@ -65,9 +65,10 @@ pub fn entry_for(
     context_for(user, client).entry(action, entity, entity_id, detail)
 }
 
-/// Records a read (its own transaction); a read that cannot be recorded fails.
+/// Records a read before it is answered (committed together with the other reads
+/// waiting, `audit_queue`); a read that cannot be recorded fails.
 pub async fn record(state: &AppState, entry: &AuditEntry) -> Result<(), WebError> {
-    audit::record(&state.store, entry).await?;
+    state.audit.record(entry.clone()).await?;
     Ok(())
 }
 

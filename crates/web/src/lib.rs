@@ -3,6 +3,7 @@
 //! they parse input, call the store or an app service, and render.
 
 mod audit;
+mod audit_queue;
 mod auth;
 mod error;
 mod extract;
@@ -34,12 +35,15 @@ pub struct AppState {
     pub pages: Arc<pages::Pages>,
     /// Mark cookies `Secure` (off only for plain HTTP on a loopback address).
     pub secure_cookies: bool,
+    /// Where reads' audit entries go to be committed together.
+    pub audit: audit_queue::AuditQueue,
 }
 
 impl AppState {
     pub fn new(store: Store, keys: Keys) -> Result<AppState, WebError> {
         let refdata = RefData::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
-        Ok(AppState { store, keys, refdata, pages: Arc::new(pages::Pages::new()?), secure_cookies: true })
+        let audit = audit_queue::AuditQueue::start(store.clone())?;
+        Ok(AppState { store, keys, refdata, pages: Arc::new(pages::Pages::new()?), secure_cookies: true, audit })
     }
 }
 

@@ -275,3 +275,23 @@ async fn a_change_writes_one_entry_with_it_and_a_failed_or_empty_change_writes_n
         assert_eq!((r.checked, r.head_seq, r.broken), (before + 2, before + 2, None), "{}", db.label);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entries_committed_together_are_chained_one_by_one() {
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let base = audit::verify(&store).await.unwrap().head_seq;
+        audit::record(&store, &entry(1)).await.unwrap();
+        let batch: Vec<AuditEntry> = (2..=6).map(entry).collect();
+        let refs: Vec<&AuditEntry> = batch.iter().collect();
+        let seqs = audit::record_many(&store, &refs).await.unwrap();
+        assert_eq!(seqs, (base + 2..=base + 6).collect::<Vec<_>>(), "{}", db.label);
+        assert_eq!(audit::record(&store, &entry(7)).await.unwrap(), base + 7);
+        let r = audit::verify(&store).await.unwrap();
+        assert_eq!((r.checked, r.head_seq, r.broken), (base + 7, base + 7, None), "{}", db.label);
+        // An entry in the middle of a batch, altered, is named.
+        let middle = base + 4;
+        sql(&store, &format!("UPDATE audit_log SET actor = 'mallory' WHERE seq = {middle}")).await;
+        assert_eq!(audit::verify(&store).await.unwrap().broken, broken(middle, Breach::Altered), "{}", db.label);
+    }
+}
