@@ -396,3 +396,15 @@ pub async fn revoke_token(store: &Store, id: i64, by: &audit::Context) -> Result
     txn.commit().await?;
     Ok(true)
 }
+
+/// Every account, by name (for the administrator).
+pub async fn list_users(store: &Store) -> Result<Vec<(Account, Option<DateTime<Utc>>)>> {
+    use sea_orm::QueryOrder;
+    user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .all(store.conn())
+        .await?
+        .iter()
+        .map(|u| Ok((account(u)?, u.disabled_at)))
+        .collect()
+}

@@ -87,22 +87,59 @@ impl<S: Send + Sync> FromRequestParts<S> for AuditReader {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// User name (or 命令行:… for the command line).
     #[serde(default)]
     actor: String,
+    /// Action code (person.read, …) or its Chinese label.
     #[serde(default)]
     action: String,
+    /// person, user, api_token, import_run, export, duplicate_review …
     #[serde(default)]
     entity: String,
     #[serde(default)]
     entity_id: String,
+    /// First day (YYYY-MM-DD).
     #[serde(default)]
     from: String,
+    /// Last day (YYYY-MM-DD).
     #[serde(default)]
     to: String,
     #[serde(default)]
     page: Option<u64>,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditItem {
+    pub seq: u64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub role: Option<String>,
+    pub action: String,
+    pub action_label: String,
+    pub entity: String,
+    pub entity_id: Option<String>,
+    /// What was done: masked before/after values, filters and counts, reasons.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+    /// SHA-256 over the entry and the previous entry's hash.
+    pub hash: String,
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditList {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub items: Vec<AuditItem>,
 }
 
 const PER_PAGE: u64 = 50;
@@ -191,24 +228,51 @@ pub async fn audit_page(
     )
 }
 
+/// The audit log, filtered (auditors and the administrator; 404 to anyone else).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    summary = "审计日志",
+    description = "按操作人、操作类型、对象和日期筛选的审计记录，最新在前，每页50条。仅审计和管理员角色可用，其他角色答 404。",
+    tag = "审计",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "一页审计记录", body = AuditList),
+        (status = 400, description = "参数无法理解", body = crate::error::ErrorBody),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "无此资源（非审计、管理员角色）", body = crate::error::ErrorBody),
+        (status = 422, description = "参数格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn api_audit(
     State(state): State<AppState>,
     AuditReader(_user): AuditReader,
     Query(q): Query<AuditQuery>,
-) -> Result<Json<serde_json::Value>, WebError> {
+) -> Result<Json<AuditList>, WebError> {
     let filter = filter_from(&q)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let result = audit::list(&state.store, &filter, page - 1, PER_PAGE).await?;
-    let items: Vec<serde_json::Value> = result
+    let items = result
         .rows
         .iter()
-        .map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or_default();
-            v["action_label"] = serde_json::Value::String(r.action_label());
-            v
+        .map(|r| AuditItem {
+            seq: r.seq,
+            at: r.at.to_rfc3339(),
+            actor_user_id: r.actor_user_id,
+            actor: r.actor.clone(),
+            role: r.role.clone(),
+            action: r.action.clone(),
+            action_label: r.action_label(),
+            entity: r.entity.clone(),
+            entity_id: r.entity_id.clone(),
+            detail: r.detail.clone(),
+            address: r.address.clone(),
+            user_agent: r.user_agent.clone(),
+            hash: r.hash.clone(),
         })
         .collect();
-    Ok(Json(serde_json::json!({"total": result.total, "page": page, "per_page": PER_PAGE, "items": items})))
+    Ok(Json(AuditList { total: result.total, page, per_page: PER_PAGE, items }))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! (minijinja templates compiled into the binary) and a JSON API. Handlers are thin:
 //! they parse input, call the store or an app service, and render.
 
+mod api;
 mod audit;
 mod audit_queue;
 mod auth;
@@ -97,7 +98,15 @@ pub fn router(state: AppState) -> Router {
         .route("/static/swagger-init.js", get(openapi::swagger_init))
         .route("/api/v1/persons", get(registry::api_list))
         .route("/api/v1/persons/{id}", get(registry::api_person))
-        .route("/api/v1/persons/{id}/reveal", axum::routing::post(registry::api_reveal))
+        .route("/api/v1/persons/{id}/reveal", post(registry::api_reveal))
+        .route("/api/v1/persons/{id}/events", get(api::person_events))
+        .route("/api/v1/persons/{id}/household", get(api::person_household))
+        .route("/api/v1/regions", get(api::regions))
+        .route("/api/v1/imports", get(api::imports))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/users", get(api::users))
+        .route("/api/v1/tokens", get(api::tokens).post(api::create_token))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(api::revoke_token))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

@@ -40,8 +40,23 @@ impl Modify for BearerAuth {
         crate::registry::api_list,
         crate::registry::api_person,
         crate::registry::reveal::api_reveal,
+        crate::api::person_events,
+        crate::api::person_household,
+        crate::api::regions,
+        crate::api::imports,
+        crate::api::me,
+        crate::api::users,
+        crate::api::tokens,
+        crate::api::create_token,
+        crate::api::revoke_token,
+        crate::audit::api_audit,
     ),
-    components(schemas(PersonList, PersonView, Revealed, RevealRequest, ErrorBody, ErrorDetail)),
+    components(schemas(
+        PersonList, PersonView, Revealed, RevealRequest, ErrorBody, ErrorDetail,
+        crate::api::EventView, crate::api::ChangeView, crate::api::RegionView, crate::api::ImportRunView,
+        crate::api::ImportRunList, crate::api::AccountView, crate::api::TokenView, crate::api::NewTokenRequest,
+        crate::api::NewToken, crate::audit::AuditList, crate::audit::AuditItem,
+    )),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

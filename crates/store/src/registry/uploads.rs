@@ -38,3 +38,21 @@ pub async fn upload_run(store: &Store, run_id: i64, user_id: i64) -> Result<Opti
     }
     Ok(import_run::Entity::find_by_id(run_id).one(store.conn()).await?)
 }
+
+/// Import runs, newest first: all of them, or those started by `actor`.
+pub async fn import_runs(
+    store: &Store,
+    actor: Option<&str>,
+    page: u64,
+    per_page: u64,
+) -> Result<(u64, Vec<import_run::Model>)> {
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let mut q = import_run::Entity::find();
+    if let Some(a) = actor {
+        q = q.filter(import_run::Column::Actor.eq(a));
+    }
+    let total = q.clone().count(store.conn()).await?;
+    let rows =
+        q.order_by_desc(import_run::Column::Id).offset(page * per_page).limit(per_page).all(store.conn()).await?;
+    Ok((total, rows))
+}

@@ -33,7 +33,7 @@ use crate::audit::{entry_for, record, Client};
 use crate::auth::{render, CurrentUser};
 use crate::{AppState, WebError};
 pub(crate) use view::PersonView;
-use view::TimelineView;
+pub(crate) use view::TimelineView;
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -145,6 +145,7 @@ async fn person_id(app: &App, name: &str) -> i64 {
     jiujin_store::registry::list_persons(&app.store, jiujin_store::Scope::City, &f, 0, 5).await.unwrap().rows[0].id
 }
 
+mod api;
 mod forms;
 
 async fn each_database(f: impl AsyncFn(App)) {
