@@ -616,7 +616,7 @@ pub async fn list(store: &Store, filter: &AuditFilter, page: u64, per_page: u64)
         (true, Some(h)) => h.seq.max(0) as u64,
         _ => query.clone().count(store.conn()).await?,
     };
-    let rows = query.offset(page * per_page).limit(per_page).all(store.conn()).await?;
+    let rows = query.offset(page.saturating_mul(per_page)).limit(per_page).all(store.conn()).await?;
     Ok(Page { total, page, per_page, rows: rows.into_iter().map(AuditRow::from_model).collect() })
 }
 

@@ -394,9 +394,11 @@ pub async fn tokens(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewTokenRequest {
     /// What the token is for (1 to 50 characters).
+    #[schema(min_length = 1, max_length = 50)]
     pub label: String,
     /// Days until it expires (1 to 3650); without it, it lasts until revoked.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
     pub days: Option<u32>,
 }
 

@@ -204,7 +204,7 @@ pub async fn audit_page(
     AuditReader(user): AuditReader,
     Query(q): Query<AuditQuery>,
 ) -> Result<Html<String>, WebError> {
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let (result, error) = match filter_from(&q) {
         Ok(f) => (audit::list(&state.store, &f, page - 1, PER_PAGE).await?, None),
         Err(WebError::BadRequest(m)) => {

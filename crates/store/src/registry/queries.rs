@@ -151,7 +151,7 @@ pub async fn list_persons(
     let rows = person::Entity::find()
         .filter(cond)
         .order_by_asc(person::Column::Id)
-        .offset(page * per_page)
+        .offset(page.saturating_mul(per_page))
         .limit(per_page)
         .all(store.conn())
         .await?

@@ -52,7 +52,11 @@ pub async fn import_runs(
         q = q.filter(import_run::Column::Actor.eq(a));
     }
     let total = q.clone().count(store.conn()).await?;
-    let rows =
-        q.order_by_desc(import_run::Column::Id).offset(page * per_page).limit(per_page).all(store.conn()).await?;
+    let rows = q
+        .order_by_desc(import_run::Column::Id)
+        .offset(page.saturating_mul(per_page))
+        .limit(per_page)
+        .all(store.conn())
+        .await?;
     Ok((total, rows))
 }

@@ -189,7 +189,7 @@ pub async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
     let scope = user.scope();
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     // A search that cannot be understood shows its message and nobody (and reads
     // nobody, so it is not recorded).
     let (result, error) = match filter_from(&state, &q) {
@@ -454,7 +454,7 @@ pub async fn api_list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<PersonList>, WebError> {
     let filter = filter_from(&state, &q)?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let result = list_persons(&state.store, user.scope(), &filter, page - 1, PER_PAGE).await?;
     let detail = search_detail(&q, "api", page, result.total);
     record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;

@@ -120,6 +120,7 @@ pub async fn reveal_page(
 pub struct RevealRequest {
     /// 查看事由，4至200字，记入审计日志
     #[serde(default)]
+    #[schema(min_length = 4, max_length = 200)]
     reason: String,
 }
 
@@ -135,6 +136,7 @@ pub struct RevealRequest {
     request_body = RevealRequest,
     responses(
         (status = 200, description = "完整证件号码和电话（已记入审计日志）", body = Revealed),
+        (status = 400, description = "请求体不是 JSON", body = crate::error::ErrorBody),
         (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
         (status = 403, description = "角色无权查看，或缺少 X-CSRF-Token", body = crate::error::ErrorBody),
         (status = 404, description = "不存在或不在本账号范围内", body = crate::error::ErrorBody),
