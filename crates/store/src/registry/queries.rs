@@ -131,10 +131,34 @@ pub async fn list_persons(
 ) -> Result<PersonPage> {
     let per_page = per_page.clamp(1, 500);
     let cond = filter_condition(scope, filter);
+    // A name search is listed in the name index's order, so a page reads only its
+    // own rows (no sort of every match); other lists by id.
+    let mut rows = person::Entity::find().filter(cond.clone());
+    rows = if filter.name.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+        rows.order_by_asc(person::Column::Name)
+            .order_by_asc(person::Column::HukouRegion)
+            .order_by_asc(person::Column::ResidenceRegion)
+            .order_by_asc(person::Column::Id)
+    } else {
+        rows.order_by_asc(person::Column::Id)
+    };
+    let rows = rows
+        .offset(page.saturating_mul(per_page))
+        .limit(per_page)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(StoredPerson::from_model)
+        .collect::<Result<Vec<_>>>()?;
+    // A first page that is not full is every match: no count needed.
+    if page == 0 && (rows.len() as u64) < per_page {
+        let n = rows.len() as u64;
+        return Ok(PersonPage { total: n, total_capped: false, page, per_page, rows });
+    }
     let matches = person::Entity::find()
         .select_only()
         .column(person::Column::Id)
-        .filter(cond.clone())
+        .filter(cond)
         .limit(COUNT_CAP + 1)
         .as_query()
         .to_owned();
@@ -148,16 +172,6 @@ pub async fn list_persons(
         None => 0,
     };
     let n = u64::try_from(n).unwrap_or(0);
-    let rows = person::Entity::find()
-        .filter(cond)
-        .order_by_asc(person::Column::Id)
-        .offset(page.saturating_mul(per_page))
-        .limit(per_page)
-        .all(store.conn())
-        .await?
-        .into_iter()
-        .map(StoredPerson::from_model)
-        .collect::<Result<Vec<_>>>()?;
     Ok(PersonPage { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
 }
 

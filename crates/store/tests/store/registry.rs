@@ -228,7 +228,14 @@ async fn name_prefixes_are_found_inside_the_scope_and_big_counts_are_capped() {
         let page = list_persons(&store, wanzhou, &by_name("张"), 1, 50).await.unwrap();
         assert_eq!((page.total, page.total_capped), (u64::from(n / 2) - 1, false), "{}", db.label);
         assert!(page.rows.iter().all(|p| p.state.hukou_region == region("500101001001")), "{}", db.label);
-        assert!(page.rows.windows(2).all(|w| w[0].id < w[1].id), "{}: ordered by id", db.label);
+        // A name search lists in name order (the index's), and pages do not overlap.
+        let key = |p: &jiujin_store::registry::StoredPerson| (p.state.name.clone(), p.id);
+        assert!(page.rows.windows(2).all(|w| key(&w[0]) < key(&w[1])), "{}: ordered by name", db.label);
+        let first = list_persons(&store, wanzhou, &by_name("张"), 0, 50).await.unwrap();
+        assert!(key(first.rows.last().unwrap()) < key(&page.rows[0]), "{}: page 2 follows page 1", db.label);
+        // Other lists are by id.
+        let all = list_persons(&store, wanzhou, &PersonFilter::default(), 0, 50).await.unwrap();
+        assert!(all.rows.windows(2).all(|w| w[0].id < w[1].id), "{}: ordered by id", db.label);
         // Exact counts stay exact below the cap.
         assert_eq!(person_count(&store, Scope::City, &by_name("张")).await.unwrap(), u64::from(n) - 1);
     }

@@ -431,12 +431,12 @@ pub struct PersonList {
     pub items: Vec<PersonView>,
 }
 
-/// Persons in the caller's scope matching the filters, 50 per page, by id.
+/// Persons in the caller's scope matching the filters, 50 per page (by name for a name search, else by id).
 #[utoipa::path(
     get,
     path = "/api/v1/persons",
     summary = "查询人员",
-    description = "本账号范围内符合条件的人员，每页50人，按编号排序；证件号码和电话脱敏。每次查询记入审计日志。",
+    description = "本账号范围内符合条件的人员，每页50人；按姓名查询时按姓名排序，否则按编号排序；证件号码和电话脱敏。每次查询记入审计日志。",
     tag = "人员登记",
     params(ListQuery),
     responses(
