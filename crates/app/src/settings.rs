@@ -21,6 +21,10 @@ pub struct Settings {
     /// The operating-system user running the program (`USER`, `LOGNAME` or
     /// `USERNAME`), named in the audit log as `命令行:<user>` for command-line changes.
     pub os_user: Option<String>,
+    /// Load balancers and reverse proxies in front of the servers: for requests from
+    /// them the client's address is read from `X-Forwarded-For` (for the audit log and
+    /// login throttling). Empty: the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The settings file's shape; every field optional.
@@ -31,6 +35,7 @@ struct FileSettings {
     key_file: Option<PathBuf>,
     listen: Option<String>,
     import_batch: Option<usize>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +57,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             import_batch: 50_000,
             os_user: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -62,6 +68,21 @@ fn listen(value: &str, name: &'static str) -> Result<SocketAddr, SettingsError> 
         value: value.to_string(),
         reason: e.to_string(),
     })
+}
+
+fn addresses<S: AsRef<str>>(values: &[S], name: &'static str) -> Result<Vec<std::net::IpAddr>, SettingsError> {
+    values
+        .iter()
+        .map(|v| v.as_ref().trim())
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse().map_err(|e: std::net::AddrParseError| SettingsError::Value {
+                name,
+                value: v.to_string(),
+                reason: e.to_string(),
+            })
+        })
+        .collect()
 }
 
 impl Settings {
@@ -97,6 +118,9 @@ impl Settings {
             if let Some(v) = f.import_batch {
                 s.import_batch = v;
             }
+            if let Some(v) = f.trusted_proxies {
+                s.trusted_proxies = addresses(&v, "trusted_proxies")?;
+            }
         }
         if let Some(v) = env("JIUJIN_DB") {
             s.db = v;
@@ -113,6 +137,9 @@ impl Settings {
                 value: v.clone(),
                 reason: "应为正整数".into(),
             })?;
+        }
+        if let Some(v) = env("JIUJIN_TRUSTED_PROXIES") {
+            s.trusted_proxies = addresses(&v.split(',').collect::<Vec<_>>(), "JIUJIN_TRUSTED_PROXIES")?;
         }
         s.os_user = env("USER").or_else(|| env("LOGNAME")).or_else(|| env("USERNAME")).filter(|u| !u.is_empty());
         if s.import_batch == 0 {
@@ -169,5 +196,18 @@ mod tests {
         std::fs::write(&f, "dbb = 1\n").unwrap();
         assert!(Settings::load_from(Some(&f), |_| None).is_err());
         assert!(Settings::load_from(None, |k| (k == "JIUJIN_LISTEN").then(|| "nope".into())).is_err());
+        assert!(Settings::load_from(None, |k| (k == "JIUJIN_TRUSTED_PROXIES").then(|| "10.0.0.x".into())).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("j.toml");
+        std::fs::write(&f, "trusted_proxies = [\"10.0.0.1\", \"::1\"]\n").unwrap();
+        let s = Settings::load_from(Some(&f), |_| None).unwrap();
+        assert_eq!(s.trusted_proxies.len(), 2);
+        let e = Settings::load_from(None, |k| (k == "JIUJIN_TRUSTED_PROXIES").then(|| "10.0.0.1, 10.0.0.2".into()));
+        assert_eq!(e.unwrap().trusted_proxies.len(), 2);
+        assert!(Settings::load_from(None, |_| None).unwrap().trusted_proxies.is_empty());
     }
 }

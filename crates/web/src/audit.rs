@@ -24,18 +24,43 @@ use crate::{AppState, WebError};
 const MAX_USER_AGENT: usize = 400;
 
 /// Where a request comes from: the peer's address (from `ConnectInfo`, present when
-/// the server runs through `serve_on`) and its `User-Agent`.
+/// the server runs through `serve_on`) and its `User-Agent`. When the peer is one of
+/// the trusted proxies, the address is the last one in `X-Forwarded-For` that is
+/// not itself a trusted proxy (what the nearest proxy saw); from anyone else the
+/// header is ignored, so a client cannot choose the address it is logged under.
 #[derive(Debug, Clone, Default)]
 pub struct Client {
     pub address: Option<String>,
     pub user_agent: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Client {
+/// The client's address given the peer's and the `X-Forwarded-For` values.
+pub fn client_address(peer: std::net::IpAddr, forwarded: &[&str], trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut chain: Vec<std::net::IpAddr> =
+        forwarded.iter().flat_map(|h| h.split(',')).filter_map(|a| a.trim().parse().ok()).collect();
+    let mut address = peer;
+    while let Some(a) = chain.pop() {
+        address = a;
+        if !trusted.contains(&a) {
+            break;
+        }
+    }
+    address
+}
+
+impl FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| client_address(c.0.ip(), &forwarded, &state.trusted_proxies).to_string());
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
@@ -278,6 +303,22 @@ pub async fn api_audit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let lb = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // From a client directly: the header is ignored.
+        assert_eq!(client_address(ip("203.0.113.9"), &["1.2.3.4"], &lb), ip("203.0.113.9"));
+        // Through the load balancer: what it saw.
+        assert_eq!(client_address(ip("10.0.0.1"), &["203.0.113.9"], &lb), ip("203.0.113.9"));
+        // A client's own forged entries come before the proxy's and are skipped.
+        assert_eq!(client_address(ip("10.0.0.1"), &["1.2.3.4, 203.0.113.9, 10.0.0.2"], &lb), ip("203.0.113.9"));
+        // No header: the proxy itself.
+        assert_eq!(client_address(ip("10.0.0.1"), &[], &lb), ip("10.0.0.1"));
+        // Nobody trusted: always the peer.
+        assert_eq!(client_address(ip("10.0.0.1"), &["203.0.113.9"], &[]), ip("10.0.0.1"));
+    }
 
     #[test]
     fn filters_name_the_bad_field_in_chinese() {

@@ -38,13 +38,23 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Where reads' audit entries go to be committed together.
     pub audit: audit_queue::AuditQueue,
+    /// Proxies whose `X-Forwarded-For` names the client (settings `trusted_proxies`).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AppState {
     pub fn new(store: Store, keys: Keys) -> Result<AppState, WebError> {
         let refdata = RefData::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
         let audit = audit_queue::AuditQueue::start(store.clone())?;
-        Ok(AppState { store, keys, refdata, pages: Arc::new(pages::Pages::new()?), secure_cookies: true, audit })
+        Ok(AppState {
+            store,
+            keys,
+            refdata,
+            pages: Arc::new(pages::Pages::new()?),
+            secure_cookies: true,
+            audit,
+            trusted_proxies: Arc::new(Vec::new()),
+        })
     }
 }
 

@@ -110,7 +110,8 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let addr = a.listen.unwrap_or(settings.listen);
-    let state = jiujin_web::AppState::new(store, keys)?;
+    let mut state = jiujin_web::AppState::new(store, keys)?;
+    state.trusted_proxies = std::sync::Arc::new(settings.trusted_proxies.clone());
     println!("打开浏览器访问：http://{addr}/");
     println!("{login}");
     jiujin_web::serve(state, addr).await?;

@@ -234,7 +234,7 @@ async fn unemployment_is_registered_only_when_every_condition_is_confirmed() {
     .await;
 }
 
-fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = book.worksheet_range_at(0).unwrap().unwrap();
@@ -415,6 +415,24 @@ async fn a_session_left_idle_for_thirty_minutes_ends() {
         assert!(at(89).await.unwrap().is_none(), "{}: idle for 31 minutes", app.label());
         // Once ended it stays ended.
         assert_eq!(get(&app, &cookie, "/registry").await.status(), StatusCode::SEE_OTHER);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_logged() {
+    each_database(async |app| {
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let id = person_id(&app, "万二").await;
+        client()
+            .get(format!("{}/registry/{id}", app.base))
+            .header("cookie", &cookie)
+            .header("x-forwarded-for", "1.2.3.4, 203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        let read = &entries(&app, AuditAction::PersonRead).await[0];
+        assert_eq!(read.address.as_deref(), Some("203.0.113.9"), "{}", app.label());
     })
     .await;
 }

@@ -85,7 +85,9 @@ async fn spawn_app(db: TestDb) -> App {
         jiujin_store::registry::list_persons(&store, jiujin_store::Scope::City, &f, 0, 5).await.unwrap().rows[0].id;
     let worker = Binding { person_id: Some(wan_yi), ..Default::default() };
     add_account(&store, "worker", PASSWORD, Role::Worker, worker, &tester()).await.unwrap();
-    let state = jiujin_web::AppState::new(store.clone(), keys).unwrap();
+    let mut state = jiujin_web::AppState::new(store.clone(), keys).unwrap();
+    // The tests' requests come from 127.0.0.1, here also "the load balancer".
+    state.trusted_proxies = std::sync::Arc::new(vec![std::net::IpAddr::from([127, 0, 0, 1])]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     tokio::spawn(jiujin_web::serve_on(state, listener));
@@ -417,6 +419,38 @@ async fn the_permission_matrix_holds_for_every_role() {
             for (path, want) in paths.iter().zip(expected).filter(|(p, _)| p.starts_with("/api/")) {
                 let res = anonymous.get(format!("{}{path}", app.base)).bearer_auth(&token).send().await.unwrap();
                 assert_eq!(res.status().as_u16(), want, "{}: {user} token GET {path}", app.label());
+            }
+            // The Excel export holds exactly the persons the list shows.
+            let file = get(&app, &cookie, "/registry/export.xlsx").await.bytes().await.unwrap();
+            assert_eq!(forms::xlsx_rows(&file).len() as u64 - 1, listed, "{}: {user} exports", app.label());
+        }
+        // The registry's forms and the rest of the API, one column each.
+        let paths = [
+            format!("/registry/{wan_er}/edit"),
+            format!("/registry/{kai}/edit"),
+            "/registry/new".to_string(),
+            "/registry/import".to_string(),
+            format!("/api/v1/persons/{kai}/events"),
+            "/api/v1/users".to_string(),
+        ];
+        // role: [edit 万二, edit 开三, new, import, api events 开三, api users]
+        let matrix: [(&str, [u16; 6]); 10] = [
+            ("admin", [200, 200, 200, 200, 200, 200]),
+            ("city", [200, 200, 200, 200, 200, 404]),
+            ("wanzhou", [200, 404, 200, 200, 404, 404]),
+            ("kaizhou", [404, 200, 200, 200, 200, 404]),
+            ("town", [404, 404, 200, 200, 404, 404]),
+            ("grid", [404, 404, 200, 200, 404, 404]),
+            ("inspector", [404, 404, 404, 404, 404, 404]),
+            ("worker", [404, 404, 404, 404, 404, 404]),
+            ("someone", [404, 404, 404, 404, 404, 404]),
+            ("auditor", [404, 404, 404, 404, 200, 404]),
+        ];
+        for (user, expected) in matrix {
+            let cookie = login(&app, user, PASSWORD).await.unwrap_or_else(|_| panic!("{user} logs in"));
+            for (path, want) in paths.iter().zip(expected) {
+                let status = get(&app, &cookie, path).await.status().as_u16();
+                assert_eq!(status, want, "{}: {user} GET {path}", app.label());
             }
         }
     })
