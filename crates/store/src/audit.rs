@@ -360,25 +360,8 @@ pub(crate) fn is_busy(e: &StoreError) -> bool {
 /// Appends `e` in a transaction of its own (for reads, which change nothing else);
 /// retried when SQLite reports the database busy. Returns its `seq`.
 pub async fn record(store: &Store, e: &AuditEntry) -> Result<u64> {
-    let mut wait = std::time::Duration::from_millis(5);
-    let mut attempt = 0;
-    loop {
-        let res = async {
-            let txn = store.conn().begin().await?;
-            let seq = append(&txn, e).await?;
-            txn.commit().await?;
-            Ok::<u64, StoreError>(seq)
-        }
-        .await;
-        match res {
-            Err(err) if attempt < 8 && is_busy(&err) => {
-                attempt += 1;
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(std::time::Duration::from_millis(500));
-            }
-            other => return other,
-        }
-    }
+    let seqs = record_many(store, &[e]).await?;
+    seqs.first().copied().ok_or_else(|| StoreError::Corrupt("审计记录未写入".into()))
 }
 
 /// How the chain is broken.

@@ -410,18 +410,6 @@ pub struct NewToken {
     pub token: String,
 }
 
-fn check_csrf(user: &CurrentUser, headers: &HeaderMap) -> Result<(), WebError> {
-    if user.csrf.is_empty() {
-        return Ok(());
-    }
-    let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-    if sent == user.csrf {
-        Ok(())
-    } else {
-        Err(WebError::Forbidden("缺少或错误的 X-CSRF-Token 请求头".into()))
-    }
-}
-
 /// Creates an API token for the caller (scoped exactly like the caller; audited).
 #[utoipa::path(
     post,
@@ -446,7 +434,7 @@ pub async fn create_token(
     headers: HeaderMap,
     JsonBody(body): JsonBody<NewTokenRequest>,
 ) -> Result<Response, WebError> {
-    check_csrf(&user, &headers)?;
+    user.check_api_token(&headers)?;
     let label = body.label.trim();
     let n = label.chars().count();
     if n == 0 || n > 50 || label.chars().any(char::is_control) {
@@ -490,7 +478,7 @@ pub async fn revoke_token(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, WebError> {
-    check_csrf(&user, &headers)?;
+    user.check_api_token(&headers)?;
     let own = jiujin_store::access::list_tokens(&state.store, Some(&user.account.username)).await?;
     if !own.iter().any(|t| t.id == id && t.revoked_at.is_none()) {
         return Err(WebError::NotFound);

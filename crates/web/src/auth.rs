@@ -33,6 +33,29 @@ impl CurrentUser {
         self.account.scope()
     }
 
+    /// Checks the CSRF token a form sent against the session's (403 if missing or wrong).
+    pub fn check_form_token(&self, sent: &str) -> Result<(), WebError> {
+        if !sent.is_empty() && sent == self.csrf {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()))
+        }
+    }
+
+    /// Checks `X-CSRF-Token` on an API call made with a browser session; a call with
+    /// a bearer token carries no cookie, so it needs none (its `csrf` is empty).
+    pub fn check_api_token(&self, headers: &HeaderMap) -> Result<(), WebError> {
+        if self.csrf.is_empty() {
+            return Ok(());
+        }
+        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if sent == self.csrf {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden("缺少或错误的 X-CSRF-Token 请求头".into()))
+        }
+    }
+
     /// What the page header shows.
     pub fn view(&self, state: &AppState) -> minijinja::Value {
         let scope = match self.scope() {
@@ -227,9 +250,7 @@ pub async fn logout(
     axum::Extension(user): axum::Extension<CurrentUser>,
     Form(f): Form<LogoutForm>,
 ) -> Result<Response, WebError> {
-    if f.csrf != user.csrf {
-        return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
-    }
+    user.check_form_token(&f.csrf)?;
     if let Some(t) = cookie(&headers, SESSION_COOKIE) {
         access::logout(&state.store, &t, &crate::audit::context_for(&user, &client))
             .await

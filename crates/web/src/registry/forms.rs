@@ -38,10 +38,7 @@ fn may_edit(user: &CurrentUser) -> Result<(), WebError> {
 }
 
 fn check_csrf(user: &CurrentUser, posted: &Posted) -> Result<(), WebError> {
-    match posted.iter().find(|(k, _)| k == "csrf") {
-        Some((_, v)) if !v.is_empty() && *v == user.csrf => Ok(()),
-        _ => Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into())),
-    }
+    user.check_form_token(value(posted, "csrf"))
 }
 
 fn value<'a>(posted: &'a Posted, key: &str) -> &'a str {

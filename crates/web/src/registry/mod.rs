@@ -374,9 +374,7 @@ pub async fn review_submit(
     client: Client,
     axum::Form(f): axum::Form<ReviewForm>,
 ) -> Result<axum::response::Response, WebError> {
-    if f.csrf.is_empty() || f.csrf != user.csrf {
-        return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
-    }
+    user.check_form_token(&f.csrf)?;
     if !user.account.role.edits_registry() {
         return Err(WebError::NotFound);
     }

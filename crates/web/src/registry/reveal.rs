@@ -91,9 +91,7 @@ pub async fn reveal_page(
     Path(id): Path<i64>,
     Form(f): Form<RevealForm>,
 ) -> Result<Response, WebError> {
-    if f.csrf.is_empty() || f.csrf != user.csrf {
-        return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
-    }
+    user.check_form_token(&f.csrf)?;
     let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
     may_reveal(&user)?;
     let (revealed, reveal_error) = match checked_reason(&f.reason) {
@@ -152,12 +150,7 @@ pub async fn api_reveal(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<RevealRequest>,
 ) -> Result<Response, WebError> {
-    if !user.csrf.is_empty() {
-        let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-        if sent != user.csrf {
-            return Err(WebError::Forbidden("缺少或错误的 X-CSRF-Token 请求头".into()));
-        }
-    }
+    user.check_api_token(&headers)?;
     let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
     may_reveal(&user)?;
     let reason = checked_reason(&body.reason).map_err(|m| WebError::Invalid { field: "reason".into(), message: m })?;

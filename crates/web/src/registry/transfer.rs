@@ -156,9 +156,7 @@ pub async fn export_full(
     client: Client,
     Form(f): Form<FullExportForm>,
 ) -> Result<Response, WebError> {
-    if f.csrf.is_empty() || f.csrf != user.csrf {
-        return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
-    }
+    user.check_form_token(&f.csrf)?;
     if !user.account.role.reveals_identity() {
         return Err(WebError::Forbidden(format!("{}账号无权导出完整号码", user.account.role.label())));
     }
@@ -243,9 +241,7 @@ pub async fn import_submit(
             _ => {}
         }
     }
-    if csrf.is_empty() || csrf != user.csrf {
-        return Err(WebError::Forbidden("表单已过期，请刷新页面后重试".into()));
-    }
+    user.check_form_token(&csrf)?;
     let Some((name, bytes)) = upload.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
         return upload_refused(&state, &user, "请选择要导入的文件（.xlsx、.xls 或 .csv）".into());
     };

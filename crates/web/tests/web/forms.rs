@@ -316,7 +316,7 @@ async fn an_uploaded_file_is_imported_inside_the_scope_and_its_rejects_go_back_t
             format!("万二,{},13812345678,500101017,,灵活就业,,,,,,,,,,,", id("500101", 1981, 21)),
         ];
         let body = format!("{header}\n{}\n", rows.join("\n"));
-        let res = upload(&app, &cookie, &token, "村里的名单.csv", body).await;
+        let res = upload(&app, &cookie, &token, "村里的名单.csv", body.clone()).await;
         assert_eq!(res.status(), StatusCode::OK, "{}", app.label());
         let html = res.text().await.unwrap();
         let count = |id: &str| {
@@ -341,6 +341,13 @@ async fn an_uploaded_file_is_imported_inside_the_scope_and_its_rejects_go_back_t
         // The run is one audit entry with the file's name and counts, by the uploader.
         let e = &entries(&app, AuditAction::ImportRun).await[0];
         assert_eq!(e.actor, "wanzhou", "{}", app.label());
+        // The same file again changes nothing: the good rows are unchanged.
+        let again = upload(&app, &cookie, &token, "村里的名单.csv", body).await.text().await.unwrap();
+        for (id, want) in [("inserted", "0"), ("updated", "0"), ("unchanged", "2"), ("rejected", "2")] {
+            let marker = format!("<dd id=\"{id}\">");
+            let got = again[again.find(&marker).unwrap() + marker.len()..].split('<').next().unwrap();
+            assert_eq!(got, want, "{}: {id} on the second upload", app.label());
+        }
         // A file that is not a worker file is refused with a message, nothing imported.
         let res = upload(&app, &cookie, &token, "x.csv", "甲,乙\n1,2\n".into()).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
