@@ -142,14 +142,13 @@ pub async fn list_persons(
     } else {
         rows.order_by_asc(person::Column::Id)
     };
-    let rows = rows
-        .offset(page.saturating_mul(per_page))
-        .limit(per_page)
-        .all(store.conn())
-        .await?
-        .into_iter()
-        .map(StoredPerson::from_model)
-        .collect::<Result<Vec<_>>>()?;
+    let rows = rows.offset(page.saturating_mul(per_page)).limit(per_page);
+    let inline = super::inline::path(store);
+    let models = match inline.map(|path| super::inline::persons(path, &rows.build(store.backend()))).transpose()? {
+        Some(Some(models)) => models,
+        _ => rows.all(store.conn()).await?,
+    };
+    let rows = models.into_iter().map(StoredPerson::from_model).collect::<Result<Vec<_>>>()?;
     // A first page that is not full is every match: no count needed.
     if page == 0 && (rows.len() as u64) < per_page {
         let n = rows.len() as u64;
@@ -166,10 +165,13 @@ pub async fn list_persons(
         .expr(Expr::cust("COUNT(*)"))
         .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
         .to_owned();
-    let backend = store.backend();
-    let n: i64 = match store.conn().query_one(backend.build(&count)).await? {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 0,
+    let count = store.backend().build(&count);
+    let n: i64 = match inline.map(|path| super::inline::integer(path, &count)).transpose()? {
+        Some(Some(n)) => n,
+        _ => match store.conn().query_one(count).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => 0,
+        },
     };
     let n = u64::try_from(n).unwrap_or(0);
     Ok(PersonPage { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })

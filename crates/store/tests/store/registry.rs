@@ -240,3 +240,54 @@ async fn name_prefixes_are_found_inside_the_scope_and_big_counts_are_capped() {
         assert_eq!(person_count(&store, Scope::City, &by_name("张")).await.unwrap(), u64::from(n) - 1);
     }
 }
+
+/// The list's inline SQLite reads (rusqlite on the worker thread, multi-thread
+/// runtime) return exactly what sqlx returns for the same statement (current-thread
+/// runtime), for every kind of filter.
+#[test]
+fn inline_sqlite_reads_agree_with_sqlx() {
+    use jiujin_store::Store;
+    let db = TestDb::sqlite();
+    let multi = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let single = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let store = multi.block_on(async {
+        let store = db.store().await;
+        let mut rows = Vec::new();
+        for i in 0..120u32 {
+            let mut s = state(i, if i % 3 == 0 { "500101001001" } else { "500154001001" });
+            s.name = format!("{}{i}", if i % 2 == 0 { "张" } else { "李" });
+            if i % 4 == 0 {
+                s.status = EmploymentStatus::Unemployed;
+                s.work_province = None;
+            }
+            let mut r = row(u64::from(i) + 2, 0, s, 1);
+            r.id_hmac[..4].copy_from_slice(&i.to_be_bytes());
+            rows.push(r);
+        }
+        super::import_expecting(&store, rows, 120).await;
+        store
+    });
+    let filters = [
+        PersonFilter::default(),
+        PersonFilter { name: Some("张".into()), ..Default::default() },
+        PersonFilter { name: Some("李1".into()), region: Some(region("500154")), ..Default::default() },
+        PersonFilter { status: Some(EmploymentStatus::Unemployed), ..Default::default() },
+        PersonFilter { region: Some(region("500101001")), ..Default::default() },
+    ];
+    let scopes = [Scope::City, Scope::Region(region("500101")), Scope::Person(3)];
+    let other = single.block_on(Store::connect(&db.url)).unwrap();
+    let before = jiujin_store::registry::inline_reads();
+    for f in &filters {
+        for scope in scopes {
+            for page in [0, 1] {
+                let a = multi.block_on(list_persons(&store, scope, f, page, 20)).unwrap();
+                let b = single.block_on(list_persons(&other, scope, f, page, 20)).unwrap();
+                assert_eq!((a.total, a.total_capped), (b.total, b.total_capped), "{f:?} {scope:?} {page}");
+                assert_eq!(a.rows, b.rows, "{f:?} {scope:?} page {page}");
+            }
+        }
+    }
+    // Each multi-thread list (2 statements at most) went inline.
+    assert!(jiujin_store::registry::inline_reads() - before >= 30, "the inline path was taken");
+    assert!(multi.block_on(list_persons(&store, Scope::City, &filters[0], 0, 200)).unwrap().rows.len() == 120);
+}
