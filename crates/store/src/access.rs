@@ -169,9 +169,6 @@ pub async fn session_account(
     now: DateTime<Utc>,
     idle: chrono::Duration,
 ) -> Result<Option<(Account, String)>> {
-    if let Some(path) = crate::registry::inline::path(store) {
-        return session_account_inline(store, path, token_hash, now, idle).await;
-    }
     let Some(s) = session::Entity::find_by_id(token_hash.to_string()).one(store.conn()).await? else {
         return Ok(None);
     };
@@ -191,65 +188,6 @@ pub async fn session_account(
         Some(u) if u.disabled_at.is_none() => Ok(Some((account(&u)?, s.csrf_token))),
         _ => Ok(None),
     }
-}
-
-/// What `session_account` reads, in one statement.
-const SESSION_AND_USER: &str = "SELECT s.csrf_token, s.created_at, s.expires_at, s.last_seen_at, \
-    u.id, u.username, u.password_hash, u.role, u.region, u.created_at, u.credit_code, u.person_id, u.disabled_at \
-    FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1";
-
-/// `session_account` on SQLite: the session and its account in one statement read
-/// on the worker thread (`registry::inline`); the rare writes (ending the session,
-/// noting its use) go through sea-orm as elsewhere.
-async fn session_account_inline(
-    store: &Store,
-    path: &std::path::Path,
-    token_hash: &str,
-    now: DateTime<Utc>,
-    idle: chrono::Duration,
-) -> Result<Option<(Account, String)>> {
-    use crate::registry::inline::stored_time as time;
-    let found = crate::registry::inline::row(
-        path,
-        SESSION_AND_USER,
-        &[rusqlite::types::Value::Text(token_hash.to_string())],
-        |r| {
-            let user = user::Model {
-                id: r.get(4)?,
-                username: r.get(5)?,
-                password_hash: r.get(6)?,
-                role: r.get(7)?,
-                region: r.get(8)?,
-                created_at: time(r.get(9)?),
-                credit_code: r.get(10)?,
-                person_id: r.get(11)?,
-                disabled_at: r.get::<_, Option<String>>(12)?.map(time),
-            };
-            let created: String = r.get(1)?;
-            let expires: String = r.get(2)?;
-            let last: Option<String> = r.get(3)?;
-            Ok((r.get::<_, String>(0)?, time(created), time(expires), last.map(time), user))
-        },
-    )?;
-    let Some((csrf, created, expires, last_seen, u)) = found else {
-        return Ok(None);
-    };
-    let last = last_seen.unwrap_or(created);
-    if expires <= now || last + idle <= now {
-        session::Entity::delete_by_id(token_hash.to_string()).exec(store.conn()).await?;
-        return Ok(None);
-    }
-    if now - last >= chrono::Duration::minutes(1) {
-        session::Entity::update_many()
-            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
-            .filter(session::Column::TokenHash.eq(token_hash))
-            .exec(store.conn())
-            .await?;
-    }
-    if u.disabled_at.is_some() {
-        return Ok(None);
-    }
-    Ok(Some((account(&u)?, csrf)))
 }
 
 /// Ends a session, with its `logout` audit entry when there was one to end.

@@ -6,7 +6,7 @@ pub mod bulk;
 mod convert;
 pub mod events;
 pub mod indexes;
-pub(crate) mod inline;
+mod inline;
 mod queries;
 pub mod uploads;
 
