@@ -169,7 +169,11 @@ pub async fn session_account(
     now: DateTime<Utc>,
     idle: chrono::Duration,
 ) -> Result<Option<(Account, String)>> {
-    let Some(s) = session::Entity::find_by_id(token_hash.to_string()).one(store.conn()).await? else {
+    // One statement (the session joined to its account): this runs before every
+    // request, and each statement is a hand-off to the pool's connection thread.
+    let Some((s, u)) =
+        session::Entity::find_by_id(token_hash.to_string()).find_also_related(user::Entity).one(store.conn()).await?
+    else {
         return Ok(None);
     };
     let last = s.last_seen_at.unwrap_or(s.created_at);
@@ -184,7 +188,7 @@ pub async fn session_account(
             .exec(store.conn())
             .await?;
     }
-    match user::Entity::find_by_id(s.user_id).one(store.conn()).await? {
+    match u {
         Some(u) if u.disabled_at.is_none() => Ok(Some((account(&u)?, s.csrf_token))),
         _ => Ok(None),
     }

@@ -14,7 +14,7 @@ use rusqlite::types::Value as Sql;
 use sea_orm::sea_query::Value;
 use sea_orm::Statement;
 
-use crate::db::SQLITE_PRAGMAS;
+use crate::db::{SQLITE_MMAP_BYTES, SQLITE_PRAGMAS};
 use crate::entity::person;
 use crate::{Result, Store, StoreError};
 
@@ -77,7 +77,9 @@ fn with_reader<T>(path: &Path, f: impl FnOnce(&rusqlite::Connection) -> rusqlite
                 for p in SQLITE_PRAGMAS {
                     conn.execute_batch(p)?;
                 }
-                conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA query_only = ON")?;
+                conn.execute_batch(&format!(
+                    "PRAGMA cache_size = -65536; PRAGMA mmap_size = {SQLITE_MMAP_BYTES}; PRAGMA query_only = ON"
+                ))?;
                 *slot = Some((path.to_path_buf(), conn));
             }
             let (_, conn) = slot.as_ref().ok_or_else(|| StoreError::Corrupt("读取连接未打开".into()))?;
