@@ -6,7 +6,9 @@ use jiujin_domain::access::throttle::Failures;
 use jiujin_domain::access::Role;
 use jiujin_domain::audit::AuditAction;
 use jiujin_domain::RegionCode;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryTrait, Set, TransactionTrait,
+};
 
 use crate::entity::{api_token, login_failure, session, user};
 use crate::{audit, Result, Scope, Store, StoreError};
@@ -170,10 +172,17 @@ pub async fn session_account(
     idle: chrono::Duration,
 ) -> Result<Option<(Account, String)>> {
     // One statement (the session joined to its account): this runs before every
-    // request, and each statement is a hand-off to the pool's connection thread.
-    let Some((s, u)) =
-        session::Entity::find_by_id(token_hash.to_string()).find_also_related(user::Entity).one(store.conn()).await?
-    else {
+    // request. On SQLite it is read on this thread (`inline`), not handed to sqlx.
+    let find = session::Entity::find_by_id(token_hash.to_string()).find_also_related(user::Entity);
+    let found = match crate::inline::path(store) {
+        Some(path) => crate::inline::session(path, &find.build(store.backend()))?,
+        None => None,
+    };
+    let found = match found {
+        Some(found) => found,
+        None => find.one(store.conn()).await?,
+    };
+    let Some((s, u)) = found else {
         return Ok(None);
     };
     let last = s.last_seen_at.unwrap_or(s.created_at);

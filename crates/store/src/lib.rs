@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod db;
 pub mod entity;
+mod inline;
 pub mod locks;
 pub mod migration;
 pub mod refdata;

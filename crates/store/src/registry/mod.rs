@@ -6,12 +6,11 @@ pub mod bulk;
 mod convert;
 pub mod events;
 pub mod indexes;
-mod inline;
 mod queries;
 pub mod uploads;
 
+pub use crate::inline::answered as inline_reads;
 pub use convert::{state_from_model, StoredPerson};
-pub use inline::answered as inline_reads;
 pub use queries::{
     apply_change, create_person, fold_events, household_members, likely_duplicates, likely_duplicates_sql,
     list_persons, person, person_count, persons_after, prefix_upper_bound, review_duplicate, timeline,

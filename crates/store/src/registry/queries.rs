@@ -143,17 +143,6 @@ pub async fn list_persons(
         rows.order_by_asc(person::Column::Id)
     };
     let rows = rows.offset(page.saturating_mul(per_page)).limit(per_page);
-    let inline = super::inline::path(store);
-    let models = match inline.map(|path| super::inline::persons(path, &rows.build(store.backend()))).transpose()? {
-        Some(Some(models)) => models,
-        _ => rows.all(store.conn()).await?,
-    };
-    let rows = models.into_iter().map(StoredPerson::from_model).collect::<Result<Vec<_>>>()?;
-    // A first page that is not full is every match: no count needed.
-    if page == 0 && (rows.len() as u64) < per_page {
-        let n = rows.len() as u64;
-        return Ok(PersonPage { total: n, total_capped: false, page, per_page, rows });
-    }
     let matches = person::Entity::find()
         .select_only()
         .column(person::Column::Id)
@@ -166,9 +155,30 @@ pub async fn list_persons(
         .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
         .to_owned();
     let count = store.backend().build(&count);
-    let n: i64 = match inline.map(|path| super::inline::integer(path, &count)).transpose()? {
-        Some(Some(n)) => n,
-        _ => match store.conn().query_one(count).await? {
+    // A first page that is not full is every match: no count needed.
+    let short = |n: usize| page == 0 && (n as u64) < per_page;
+    let inline = crate::inline::path(store);
+    // A name, identity number or phone narrows the read to one index range.
+    let bounded = filter.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+        || filter.id_hmac.is_some()
+        || filter.phone_hmac.is_some();
+    let cost = if bounded { crate::inline::Cost::Bounded } else { crate::inline::Cost::Unbounded };
+    let read = inline
+        .map(|path| crate::inline::persons(path, cost, &rows.build(store.backend()), Some(&count), |n| !short(n)))
+        .transpose()?
+        .flatten();
+    let (models, total) = match read {
+        Some(p) => (p.models, p.total),
+        None => (rows.all(store.conn()).await?, None),
+    };
+    let rows = models.into_iter().map(StoredPerson::from_model).collect::<Result<Vec<_>>>()?;
+    if short(rows.len()) {
+        let n = rows.len() as u64;
+        return Ok(PersonPage { total: n, total_capped: false, page, per_page, rows });
+    }
+    let n: i64 = match total {
+        Some(n) => n,
+        None => match store.conn().query_one(count).await? {
             Some(row) => row.try_get_by_index(0)?,
             None => 0,
         },
