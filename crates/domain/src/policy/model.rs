@@ -198,6 +198,20 @@ impl Policy {
         }
     }
 
+    /// Every fact the conditions and the amount read: the columns a bulk kernel loads
+    /// for this policy.
+    pub fn facts_read(&self) -> Vec<super::facts::FactId> {
+        let mut out = Vec::new();
+        for c in &self.conditions {
+            c.test.facts(&mut out);
+        }
+        if let Some(a) = &self.amount {
+            a.formula.facts(&mut out);
+        }
+        out.sort();
+        out
+    }
+
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.name == name)
     }

@@ -96,6 +96,13 @@ fn every_file_under_data_policies_is_embedded() {
 }
 
 #[test]
+fn a_policy_lists_the_fact_columns_it_reads() {
+    let p = lib().get("returnee-startup-subsidy").unwrap();
+    let keys: Vec<&str> = p.facts_read().iter().map(|f| f.def().key).collect();
+    assert_eq!(keys, vec!["returnee", "first_business", "business_start_date", "business_operating"]);
+}
+
+#[test]
 fn hiring_subsidy_2020_is_never_granted_outside_2020() {
     let p = lib().get("hiring-subsidy-2020").unwrap();
     let facts = Facts::from_json(&serde_json::json!({"entity": "employer", "facts": {
@@ -390,5 +397,13 @@ proptest! {
         let ev = evaluate(p, &facts, d("2024-06-01"));
         prop_assert_eq!(ev.status, Status::NotEligible);
         prop_assert!(ev.failed().any(|c| c.id == "employee"));
+    }
+}
+
+#[test]
+fn docs_policy_facts_lists_every_fact_of_the_vocabulary() {
+    let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/policy-facts.md"));
+    for f in FACTS {
+        assert!(doc.contains(&format!("| `{}` | {} |", f.key, f.label)), "{} missing from docs/policy-facts.md", f.key);
     }
 }
