@@ -139,7 +139,11 @@ fn list(lib: &Library, json: bool) -> anyhow::Result<ExitCode> {
             if p.has_rules() { "有规则" } else { "—" }
         );
     }
-    println!("共 {} 项政策，其中 {} 项有可自动判定的规则。", lib.policies().len(), lib.policies().iter().filter(|p| p.has_rules()).count());
+    println!(
+        "共 {} 项政策，其中 {} 项有可自动判定的规则。",
+        lib.policies().len(),
+        lib.policies().iter().filter(|p| p.has_rules()).count()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -221,14 +225,13 @@ fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
         Some(id) => {
             let p = find(&lib, id)?;
             if !p.has_rules() {
-                bail!("政策“{id}”是{}类政策，没有可自动判定的规则（用 jiujin policy show {id} 查看）", p.obtain.label());
+                bail!(
+                    "政策“{id}”是{}类政策，没有可自动判定的规则（用 jiujin policy show {id} 查看）",
+                    p.obtain.label()
+                );
             }
             if !p.targets.contains(&facts.entity) {
-                bail!(
-                    "政策“{id}”的对象是{}，事实文件的对象是{}（entity）",
-                    targets(p),
-                    facts.entity.label()
-                );
+                bail!("政策“{id}”的对象是{}，事实文件的对象是{}（entity）", targets(p), facts.entity.label());
             }
             vec![evaluate(p, &facts, date)]
         }
@@ -262,7 +265,8 @@ fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
                 Outcome::Failed => "✗",
                 Outcome::Unknown => "?",
             };
-            let missing = if c.missing.is_empty() { String::new() } else { format!("（缺少：{}）", c.missing.join("、")) };
+            let missing =
+                if c.missing.is_empty() { String::new() } else { format!("（缺少：{}）", c.missing.join("、")) };
             println!("  {mark} {}{} —— {}", c.explain, missing, c.cite);
         }
     }

@@ -327,8 +327,7 @@ fn policy_eval_gives_status_amount_and_a_reason_per_condition() {
     let before = eval("2025-05-31");
     assert_eq!(before["status"], "not_eligible");
     assert!(before["amount_fen"].is_null());
-    let failed: Vec<_> =
-        before["conditions"].as_array().unwrap().iter().filter(|c| c["outcome"] == "failed").collect();
+    let failed: Vec<_> = before["conditions"].as_array().unwrap().iter().filter(|c| c["outcome"] == "failed").collect();
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["id"], "operated_one_year");
     assert!(failed[0]["explain"].as_str().unwrap().contains("满1年"));
@@ -353,7 +352,10 @@ fn policy_eval_refuses_bad_input_with_a_chinese_message_naming_the_place() {
     let unknown = write("u.json", r#"{"entity": "person", "facts": {"age": 50}}"#);
     let broken = write("b.json", "{\"entity\": \"person\",\n \"facts\": {");
     let cases: [(Vec<&str>, &str); 7] = [
-        (vec!["--facts", &good, "--date", "2025-06-01", "--policy", "no-such-policy"], "没有编号为“no-such-policy”的政策"),
+        (
+            vec!["--facts", &good, "--date", "2025-06-01", "--policy", "no-such-policy"],
+            "没有编号为“no-such-policy”的政策",
+        ),
         (vec!["--facts", &good, "--date", "2025-13-01"], "--date：日期“2025-13-01”无效"),
         (vec!["--facts", &wrong_type, "--date", "2025-06-01"], "facts.birth_date"),
         (vec!["--facts", &unknown, "--date", "2025-06-01"], "未知的事实名称“age”"),

@@ -219,7 +219,7 @@ impl Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
-        if self.months % 12 == 0 && self.months > 0 {
+        if self.months.is_multiple_of(12) && self.months > 0 {
             parts.push(format!("{}年", self.months / 12));
         } else if self.months > 0 {
             parts.push(format!("{}个月", self.months));
