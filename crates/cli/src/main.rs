@@ -1,6 +1,6 @@
 //! The `jiujin` command line: one binary for the demo, the server, migrations,
-//! imports/exports, synthetic data, validation of identity lists, backups and
-//! benchmarks. Commands parse arguments and call the app and web crates.
+//! imports/exports, synthetic data, validation of identity lists, the policy
+//! library and its rules, backups and benchmarks. Commands parse arguments and call the app and web crates.
 
 mod cmd;
 mod progress;
@@ -71,6 +71,9 @@ enum Command {
     /// 审计日志：verify 核验哈希链，list 列出最新记录
     #[command(subcommand)]
     Audit(cmd::audit::What),
+    /// 政策库与规则：list 列出，show 查看，eval 按事实文件评估，test 运行规则用例
+    #[command(subcommand)]
+    Policy(cmd::policy::What),
     /// 性能基准
     #[command(subcommand)]
     Bench(cmd::bench::What),
@@ -122,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(w) => cmd::user::run(settings, w).await,
         Command::Token(w) => cmd::token::run(settings, w).await,
         Command::Audit(w) => cmd::audit::run(settings, w).await,
+        Command::Policy(w) => cmd::policy::run(w),
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }
 }

@@ -1,11 +1,13 @@
 //! Pure domain types and logic of jiujin: identity numbers, regions, the registry's
-//! records and vocabularies, money. Nothing here does I/O, async or database work;
+//! records and vocabularies, money, and the policy rules (library, dated parameters,
+//! evaluation with reasons). Nothing here does I/O, async or database work;
 //! every other crate builds on these types.
 
 pub mod access;
 pub mod audit;
 pub mod identity;
 pub mod money;
+pub mod policy;
 pub mod refdata;
 pub mod region;
 pub mod registry;

@@ -275,3 +275,127 @@ fn tokens_are_created_once_listed_without_the_secret_and_revoked_and_bindings_ar
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("账号“nobody”不存在"));
 }
+
+// ---- jiujin policy -------------------------------------------------------------------
+
+fn policies_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/policies")
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = jiujin().args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn policy_list_json_has_the_twelve_stable_ids_and_the_enterprise_measures() {
+    let (code, out, err) = run(&["policy", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    for id in ["returnee-startup-subsidy", "hiring-subsidy-2020", "poor-startup-loan", "ent-industry-brain"] {
+        assert!(ids.contains(&id), "{id} missing");
+    }
+    let hiring = v.as_array().unwrap().iter().find(|p| p["id"] == "hiring-subsidy-2020").unwrap();
+    assert_eq!(hiring["effective_to"], "2020-12-31");
+    assert_eq!(hiring["has_rules"], true);
+    let (code, out, _) = run(&["policy", "show", "startup-guaranteed-loan"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("individual_cap = 300000元，2025-03-27起"), "{out}");
+}
+
+#[test]
+fn policy_eval_gives_status_amount_and_a_reason_per_condition() {
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("p.json");
+    std::fs::write(
+        &facts,
+        r#"{"entity": "person", "label": "张三", "facts": {"returnee": true, "first_business": true,
+            "business_operating": true, "business_start_date": "2024-06-01"}}"#,
+    )
+    .unwrap();
+    let f = facts.to_str().unwrap();
+    let eval = |date: &str| {
+        let (code, out, err) = run(&["policy", "eval", "--facts", f, "--date", date, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["results"].as_array().unwrap().iter().find(|r| r["policy"] == "returnee-startup-subsidy").unwrap().clone()
+    };
+    let on = eval("2025-06-01");
+    assert_eq!(on["status"], "eligible");
+    assert_eq!(on["amount_fen"], 800_000);
+    let before = eval("2025-05-31");
+    assert_eq!(before["status"], "not_eligible");
+    assert!(before["amount_fen"].is_null());
+    let failed: Vec<_> = before["conditions"].as_array().unwrap().iter().filter(|c| c["outcome"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["id"], "operated_one_year");
+    assert!(failed[0]["explain"].as_str().unwrap().contains("满1年"));
+    assert!(failed[0]["cite"]["document"].as_str().unwrap().contains("其他〔2020〕4号"));
+    // Plain text names the status in Chinese.
+    let (code, out, _) =
+        run(&["policy", "eval", "--facts", f, "--date", "2025-06-01", "--policy", "returnee-startup-subsidy"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("【符合】返乡创业一次性创业补贴") && out.contains("8000元"), "{out}");
+}
+
+#[test]
+fn policy_eval_refuses_bad_input_with_a_chinese_message_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let good = write("good.json", r#"{"entity": "person", "facts": {"returnee": true}}"#);
+    let wrong_type = write("t.json", r#"{"entity": "person", "facts": {"birth_date": 19700101}}"#);
+    let unknown = write("u.json", r#"{"entity": "person", "facts": {"age": 50}}"#);
+    let broken = write("b.json", "{\"entity\": \"person\",\n \"facts\": {");
+    let cases: [(Vec<&str>, &str); 7] = [
+        (
+            vec!["--facts", &good, "--date", "2025-06-01", "--policy", "no-such-policy"],
+            "没有编号为“no-such-policy”的政策",
+        ),
+        (vec!["--facts", &good, "--date", "2025-13-01"], "--date：日期“2025-13-01”无效"),
+        (vec!["--facts", &wrong_type, "--date", "2025-06-01"], "facts.birth_date"),
+        (vec!["--facts", &unknown, "--date", "2025-06-01"], "未知的事实名称“age”"),
+        (vec!["--facts", &broken, "--date", "2025-06-01"], "不是有效的 JSON（第2行"),
+        (vec!["--person", "500101199001011234", "--date", "2025-06-01"], "尚未支持"),
+        (vec!["--facts", &good, "--date", "2025-06-01", "--policy", "hiring-subsidy-2020"], "对象是用人单位"),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["policy", "eval"];
+        all.extend(args.iter());
+        let (code, out, err) = run(&all);
+        assert_ne!(code, 0, "{all:?} should fail: {out}");
+        assert!(err.contains(expected), "{all:?}: {err}");
+    }
+}
+
+#[test]
+fn policy_test_passes_on_the_shipped_cases_and_fails_on_a_broken_rule() {
+    let shipped = policies_dir();
+    let (code, out, err) = run(&["policy", "test", shipped.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("失败 0 例"), "{out}");
+    assert!(out.contains("✓ 通过  hiring-subsidy-2020"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    // A policy officer mistypes a threshold: the boundary cases catch it.
+    let file = dir.path().join("returnee-startup-subsidy.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("value = \"1年\"", "value = \"13个月\"")).unwrap();
+    let (code, out, _) = run(&["policy", "test", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✗ 失败  returnee-startup-subsidy  开业满1年当天"), "{out}");
+
+    // A malformed file: file, line and reason, nothing run.
+    std::fs::write(&file, text.replace("test = \"returnee\"", "test = \"returnee >= 1\"")).unwrap();
+    let (code, out, err) = run(&["policy", "test", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("returnee-startup-subsidy.toml:") && err.contains("不能比较大小是/否和数值"), "{err}");
+}

@@ -1,0 +1,303 @@
+//! `jiujin policy list|show|eval|test`: the policy library compiled into the binary
+//! (or the files of `--dir`), evaluation of a facts file on a date with the reasons
+//! for and against each policy, and the rule tests kept beside each policy.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::Args as ClapArgs;
+use jiujin_domain::policy::{evaluate, facts::parse_date, Evaluation, Facts, Library, Outcome, Policy, Status};
+
+#[derive(clap::Subcommand)]
+pub enum What {
+    /// 列出政策库中的政策
+    List {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+        /// 从目录读取政策文件（默认用程序内置的 data/policies）
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// 查看一项政策：出处、有效期、对象、条件、金额公式和参数的各个版本
+    Show {
+        /// 政策编号，例如 returnee-startup-subsidy
+        id: String,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// 评估：某个对象在某日可享受哪些政策，逐条列出满足与不满足的条件
+    Eval(EvalArgs),
+    /// 运行目录中的规则用例（<编号>.tests.toml），任一失败则退出码非0
+    Test {
+        /// 含政策文件和用例文件的目录，例如 data/policies
+        dir: PathBuf,
+    },
+}
+
+#[derive(ClapArgs)]
+pub struct EvalArgs {
+    /// 事实文件（JSON，格式见 docs/policy-facts.md）
+    #[arg(long)]
+    facts: Option<PathBuf>,
+    /// 按公民身份号码从数据库取事实（尚未支持）
+    #[arg(long)]
+    person: Option<String>,
+    /// 评估日期 YYYY-MM-DD
+    #[arg(long)]
+    date: String,
+    /// 只评估这一项政策
+    #[arg(long)]
+    policy: Option<String>,
+    /// 以 JSON 输出
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+pub fn run(what: What) -> anyhow::Result<ExitCode> {
+    match what {
+        What::List { json, dir } => list(&library(dir.as_deref())?, json),
+        What::Show { id, dir } => show(&library(dir.as_deref())?, &id),
+        What::Eval(a) => eval(a),
+        What::Test { dir } => test(&dir),
+    }
+}
+
+/// The embedded library, or the one in `dir`.
+fn library(dir: Option<&Path>) -> anyhow::Result<Library> {
+    let loaded = match dir {
+        None => Library::embedded().cloned().map_err(|e| e.to_vec()),
+        Some(dir) => Library::load(&read_dir(dir)?),
+    };
+    loaded.map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow::anyhow!("政策文件有{}处错误：\n{}", errors.len(), lines.join("\n"))
+    })
+}
+
+fn read_dir(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("无法读取目录 {}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        if !name.ends_with(".toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取文件 {}", path.display()))?;
+        files.push((name, text));
+    }
+    files.sort();
+    if files.is_empty() {
+        bail!("目录 {} 中没有政策文件（*.toml）", dir.display());
+    }
+    Ok(files)
+}
+
+fn targets(p: &Policy) -> String {
+    p.targets.iter().map(|t| t.label()).collect::<Vec<_>>().join("、")
+}
+
+fn list(lib: &Library, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        let rows: Vec<serde_json::Value> = lib
+            .policies()
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "id": p.id,
+                    "title": p.title,
+                    "targets": p.targets,
+                    "obtain": p.obtain,
+                    "obtain_label": p.obtain.label(),
+                    "effective_from": p.effective_from,
+                    "effective_to": p.effective_to,
+                    "has_rules": p.has_rules(),
+                    "benefit": p.benefit,
+                    "department": p.department,
+                    "tags": p.tags,
+                    "sources": p.sources,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("编号\t标题\t对象\t享受方式\t有效期\t自动判定");
+    for p in lib.policies() {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            p.id,
+            p.title,
+            targets(p),
+            p.obtain.label(),
+            p.period_label(),
+            if p.has_rules() { "有规则" } else { "—" }
+        );
+    }
+    println!(
+        "共 {} 项政策，其中 {} 项有可自动判定的规则。",
+        lib.policies().len(),
+        lib.policies().iter().filter(|p| p.has_rules()).count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn find<'a>(lib: &'a Library, id: &str) -> anyhow::Result<&'a Policy> {
+    lib.get(id).with_context(|| format!("没有编号为“{id}”的政策（用 jiujin policy list 查看全部编号）"))
+}
+
+fn show(lib: &Library, id: &str) -> anyhow::Result<ExitCode> {
+    let p = find(lib, id)?;
+    println!("{}（{}）", p.title, p.id);
+    for s in &p.sources {
+        println!("出处：{} {}", s.document, s.article);
+    }
+    println!("有效期：{}", p.period_label());
+    println!("对象：{}", targets(p));
+    println!("享受方式：{}", p.obtain.label());
+    println!("发放：每{}{}", p.payout_per.label(), p.period.label());
+    println!("待遇：{}", p.benefit);
+    if !p.evidence.is_empty() {
+        println!("材料：{}", p.evidence.join("；"));
+    }
+    println!("责任单位：{}", p.department);
+    if !p.tags.is_empty() {
+        println!("标签：{}", p.tags.join("、"));
+    }
+    if !p.conditions.is_empty() {
+        println!("条件：");
+        for c in &p.conditions {
+            let only = if c.applies_to.is_empty() {
+                String::new()
+            } else {
+                format!("（仅{}）", c.applies_to.iter().map(|k| k.label()).collect::<Vec<_>>().join("、"))
+            };
+            println!("  [{}] {}{} —— {}", c.id, c.explain, only, c.cite);
+            println!("      规则：{}", c.text);
+        }
+    }
+    if let Some(a) = &p.amount {
+        println!("金额：{} —— {}", a.explain, a.cite);
+        println!("      公式：{}", a.text);
+    }
+    if !p.params.is_empty() {
+        println!("参数（按生效日期）：");
+        for param in &p.params {
+            for v in &param.versions {
+                let to = v.to.map_or("起".to_string(), |t| format!(" 至 {t}"));
+                let cite = v.cite.as_ref().map_or(String::new(), |c| format!(" —— {c}"));
+                let note = v.note.as_ref().map_or(String::new(), |n| format!("（{n}）"));
+                println!("  {} = {}，{}{}{}{}", param.name, v.value, v.from, to, note, cite);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_eval_date(text: &str) -> anyhow::Result<NaiveDate> {
+    parse_date(text).with_context(|| format!("--date：日期“{text}”无效，应为 YYYY-MM-DD，例如 2025-06-01"))
+}
+
+fn read_facts(path: &Path) -> anyhow::Result<Facts> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("无法读取事实文件 {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!("事实文件 {} 不是有效的 JSON（第{}行第{}列）：{e}", path.display(), e.line(), e.column())
+    })?;
+    Facts::from_json(&value).map_err(|e| anyhow::anyhow!("事实文件 {}：{e}", path.display()))
+}
+
+fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
+    if a.person.is_some() {
+        bail!("按公民身份号码从数据库取事实（--db … --person …）尚未支持，请先用 --facts 文件.json");
+    }
+    let Some(facts_path) = a.facts else {
+        bail!("请用 --facts 指定事实文件（格式见 docs/policy-facts.md）");
+    };
+    let date = parse_eval_date(&a.date)?;
+    let lib = library(a.dir.as_deref())?;
+    let facts = read_facts(&facts_path)?;
+    let results: Vec<Evaluation> = match &a.policy {
+        Some(id) => {
+            let p = find(&lib, id)?;
+            if !p.has_rules() {
+                bail!(
+                    "政策“{id}”是{}类政策，没有可自动判定的规则（用 jiujin policy show {id} 查看）",
+                    p.obtain.label()
+                );
+            }
+            if !p.targets.contains(&facts.entity) {
+                bail!("政策“{id}”的对象是{}，事实文件的对象是{}（entity）", targets(p), facts.entity.label());
+            }
+            vec![evaluate(p, &facts, date)]
+        }
+        None => lib.evaluate_all(&facts, date),
+    };
+    if a.json {
+        let out = serde_json::json!({
+            "date": date,
+            "entity": facts.entity,
+            "label": facts.label,
+            "results": results,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let label = facts.label.as_deref().map_or(String::new(), |l| format!("（{l}）"));
+    println!("对象：{}{label}，评估日期：{date}", facts.entity.label());
+    if results.is_empty() {
+        println!("没有面向{}的可自动判定政策。", facts.entity.label());
+    }
+    for ev in &results {
+        let amount = match ev.amount_fen {
+            Some(_) => format!("，金额 {}", ev.amount_text),
+            None if ev.status == Status::NotEligible => String::new(),
+            None => format!("，{}", ev.amount_text),
+        };
+        println!("\n【{}】{}（{}）{amount}", ev.status_label, ev.title, ev.policy);
+        for c in &ev.conditions {
+            let mark = match c.outcome {
+                Outcome::Met => "✓",
+                Outcome::Failed => "✗",
+                Outcome::Unknown => "?",
+            };
+            let missing =
+                if c.missing.is_empty() { String::new() } else { format!("（缺少：{}）", c.missing.join("、")) };
+            println!("  {mark} {}{} —— {}", c.explain, missing, c.cite);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn test(dir: &Path) -> anyhow::Result<ExitCode> {
+    let lib = match library(Some(dir)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let results = lib.run_cases();
+    let mut failed = 0;
+    for r in &results {
+        if r.passed() {
+            println!("✓ 通过  {}  {}", r.policy, r.name);
+        } else {
+            failed += 1;
+            println!("✗ 失败  {}  {}（{}:{}）", r.policy, r.name, r.file, r.line);
+            for p in &r.problems {
+                println!("        {p}");
+            }
+        }
+    }
+    println!("共 {} 例：通过 {} 例，失败 {} 例。", results.len(), results.len() - failed, failed);
+    if results.is_empty() {
+        println!("目录 {} 中没有用例（<编号>.tests.toml）。", dir.display());
+        return Ok(ExitCode::from(1));
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
