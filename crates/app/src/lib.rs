@@ -1,9 +1,11 @@
 //! Services of jiujin that combine the store and the domain: settings, the keys that
-//! protect identities at rest, the registry's import/export, and the synthetic city.
+//! protect identities at rest, the registry's import/export, the policy service's
+//! evaluation of registered persons, and the synthetic city.
 
 pub mod access;
 pub mod crypto;
 pub mod gen;
+pub mod policy;
 pub mod registry;
 pub mod settings;
 

@@ -125,7 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(w) => cmd::user::run(settings, w).await,
         Command::Token(w) => cmd::token::run(settings, w).await,
         Command::Audit(w) => cmd::audit::run(settings, w).await,
-        Command::Policy(w) => cmd::policy::run(w),
+        Command::Policy(w) => cmd::policy::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }
 }

@@ -42,8 +42,8 @@ pub struct EvalArgs {
     /// 事实文件（JSON，格式见 docs/policy-facts.md）
     #[arg(long)]
     facts: Option<PathBuf>,
-    /// 按公民身份号码从数据库取事实（尚未支持）
-    #[arg(long)]
+    /// 按公民身份号码从登记库（--db）取事实：登记库未载明的事实视为未知，对应条件显示“待补充信息”；此次查阅记入审计日志
+    #[arg(long, conflicts_with = "facts")]
     person: Option<String>,
     /// 评估日期 YYYY-MM-DD
     #[arg(long)]
@@ -58,11 +58,11 @@ pub struct EvalArgs {
     dir: Option<PathBuf>,
 }
 
-pub fn run(what: What) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<ExitCode> {
     match what {
         What::List { json, dir } => list(&library(dir.as_deref())?, json),
         What::Show { id, dir } => show(&library(dir.as_deref())?, &id),
-        What::Eval(a) => eval(a),
+        What::Eval(a) => eval(settings, a).await,
         What::Test { dir } => test(&dir),
     }
 }
@@ -211,16 +211,33 @@ fn read_facts(path: &Path) -> anyhow::Result<Facts> {
     Facts::from_json(&value).map_err(|e| anyhow::anyhow!("事实文件 {}：{e}", path.display()))
 }
 
-fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
-    if a.person.is_some() {
-        bail!("按公民身份号码从数据库取事实（--db … --person …）尚未支持，请先用 --facts 文件.json");
-    }
-    let Some(facts_path) = a.facts else {
-        bail!("请用 --facts 指定事实文件（格式见 docs/policy-facts.md）");
-    };
+async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<ExitCode> {
     let date = parse_eval_date(&a.date)?;
     let lib = library(a.dir.as_deref())?;
-    let facts = read_facts(&facts_path)?;
+    let mut person_id = None;
+    let facts = match (&a.person, &a.facts) {
+        (Some(id_number), _) => {
+            let store = super::open_store(&settings).await?;
+            let keys = super::keys(&settings, &store, false).await?;
+            let found = jiujin_app::policy::entitlements_by_id_number(
+                &store,
+                &keys,
+                &lib,
+                jiujin_store::Scope::City,
+                id_number,
+                date,
+                &settings.command_line_context(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("--person：{e}"))?;
+            person_id = Some(found.person.id);
+            found.facts
+        }
+        (None, Some(path)) => read_facts(path)?,
+        (None, None) => {
+            bail!("请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码")
+        }
+    };
     let results: Vec<Evaluation> = match &a.policy {
         Some(id) => {
             let p = find(&lib, id)?;
@@ -240,6 +257,7 @@ fn eval(a: EvalArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         let out = serde_json::json!({
             "date": date,
+            "person_id": person_id,
             "entity": facts.entity,
             "label": facts.label,
             "results": results,

@@ -351,7 +351,7 @@ fn policy_eval_refuses_bad_input_with_a_chinese_message_naming_the_place() {
     let wrong_type = write("t.json", r#"{"entity": "person", "facts": {"birth_date": 19700101}}"#);
     let unknown = write("u.json", r#"{"entity": "person", "facts": {"age": 50}}"#);
     let broken = write("b.json", "{\"entity\": \"person\",\n \"facts\": {");
-    let cases: [(Vec<&str>, &str); 7] = [
+    let cases: [(Vec<&str>, &str); 6] = [
         (
             vec!["--facts", &good, "--date", "2025-06-01", "--policy", "no-such-policy"],
             "没有编号为“no-such-policy”的政策",
@@ -360,7 +360,6 @@ fn policy_eval_refuses_bad_input_with_a_chinese_message_naming_the_place() {
         (vec!["--facts", &wrong_type, "--date", "2025-06-01"], "facts.birth_date"),
         (vec!["--facts", &unknown, "--date", "2025-06-01"], "未知的事实名称“age”"),
         (vec!["--facts", &broken, "--date", "2025-06-01"], "不是有效的 JSON（第2行"),
-        (vec!["--person", "500101199001011234", "--date", "2025-06-01"], "尚未支持"),
         (vec!["--facts", &good, "--date", "2025-06-01", "--policy", "hiring-subsidy-2020"], "对象是用人单位"),
     ];
     for (args, expected) in cases {
@@ -398,4 +397,70 @@ fn policy_test_passes_on_the_shipped_cases_and_fails_on_a_broken_rule() {
     let (code, out, err) = run(&["policy", "test", dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{out}");
     assert!(err.contains("returnee-startup-subsidy.toml:") && err.contains("不能比较大小是/否和数值"), "{err}");
+}
+
+/// `policy eval --person` reads a registered person's facts from the database (what
+/// the registry does not hold stays unknown), audits the read, and refuses a number
+/// that is invalid or not registered.
+#[test]
+fn policy_eval_of_a_registered_person_reads_the_registry_and_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_db(d);
+    let gen = jiujin().args(["gen", "--workers", "40", "--seed", "7", "--out"]).arg(d.join("g")).output().unwrap();
+    assert!(gen.status.success());
+    let file = d.join("g/workers.csv");
+    let imp = jiujin().args(db_args(d)).args(["import", "workers"]).arg(&file).output().unwrap();
+    assert!(imp.status.success(), "{}", String::from_utf8_lossy(&imp.stderr));
+    // A returnee from the generated file, and one who is not.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let returnee = rows.iter().find(|r| r[12].contains("返乡人员")).map(|r| r[1]);
+    let other = rows.iter().find(|r| !r[12].contains("返乡人员")).map(|r| r[1]).unwrap();
+    let db = d.join("t.db");
+    let reads_before = count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'person.read'");
+
+    let eval = |id: &str| {
+        let mut args = db_args(d);
+        args.extend(["policy", "eval", "--person", id, "--date", "2025-06-01", "--json"].map(String::from));
+        let out = jiujin().args(&args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = eval(other);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["person_id"].as_i64().is_some(), "{v}");
+    assert_eq!(v["entity"], "person");
+    assert!(v["label"].as_str().unwrap().contains("********"), "the label is the masked number: {v}");
+    assert!(!out.contains(other), "the full number is not printed");
+    let results = v["results"].as_array().unwrap();
+    let returnee_subsidy = results.iter().find(|r| r["policy"] == "returnee-startup-subsidy").unwrap();
+    assert_eq!(returnee_subsidy["status"], "not_eligible", "{returnee_subsidy}");
+    if let Some(id) = returnee {
+        let (code, out, _) = eval(id);
+        assert_eq!(code, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let r = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["policy"] == "returnee-startup-subsidy")
+            .unwrap()
+            .clone();
+        assert_eq!(r["status"], "undetermined", "a returnee's business is not in the registry: {r}");
+    }
+    let reads = count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'person.read'") - reads_before;
+    assert_eq!(reads, 1 + i64::from(returnee.is_some()), "each evaluation is one audited read");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%policy.eval%'"), reads);
+
+    let (code, _, err) = eval("110101199003077774");
+    assert_ne!(code, 0);
+    assert!(err.contains("登记库中没有此公民身份号码的人员"), "{err}");
+    let (code, _, err) = eval("50010119900101123");
+    assert_ne!(code, 0);
+    assert!(err.contains("公民身份号码无效"), "{err}");
 }

@@ -8,6 +8,7 @@
 //! - `load`: TOML files to policies, with file:line:column errors in Chinese.
 //! - `eval`: eligibility, amount and per-condition reasons for one entity on one date.
 //! - `cases`: the rule tests kept beside each policy (`<id>.tests.toml`).
+//! - `registry`: a registry person's facts (what the registry knows; the rest unknown).
 //!
 //! The files under `data/policies/` are compiled in (`include_str!`); a directory is
 //! read only when a caller passes one (`Library::load` over its files).
@@ -18,6 +19,7 @@ pub mod expr;
 pub mod facts;
 pub mod load;
 pub mod model;
+pub mod registry;
 pub mod value;
 
 use std::sync::LazyLock;
