@@ -145,6 +145,14 @@ try {
     assert((await page.textContent('ol.timeline')).includes('登记'), 'registration event');
     const id = (await page.textContent('dl.card dd.mono')).trim();
     assert(masked.test(id), `masked id on the person page: ${id}`);
+    // The policies evaluated on the registry, each opening to its conditions.
+    assert((await page.textContent('#policies')).includes('政策享受'), 'policies heading');
+    const policy = page.locator('ul.policies > li summary').first();
+    const collapsed = page.locator('summary', { hasText: '不符合的政策' });
+    if (await collapsed.count()) await collapsed.first().click();
+    await policy.click();
+    const conditions = await page.locator('ul.conditions').first().textContent();
+    assert(/[✓✗?]/.test(conditions) && conditions.includes('号'), `conditions with citations: ${conditions}`);
     await page.screenshot({ path: join(shots, 'person.png'), fullPage: true });
   });
 

@@ -311,6 +311,7 @@ pub async fn person_page(
 ) -> Result<Html<String>, WebError> {
     let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
     let (view, events, household) = person_sections(&state, &user, &client, &p, "page").await?;
+    let policies = policy_sections(&p)?;
     let may_reveal = user.account.role.reveals_identity();
     let may_edit = user.account.role.edits_registry();
     let saved = q.saved.as_deref().map(|s| match s {
@@ -323,8 +324,43 @@ pub async fn person_page(
         &state,
         &user,
         "person.html",
-        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, saved },
+        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, saved, policies },
     )
+}
+
+/// The person policies evaluated today on what the registry holds (SPEC §5): those
+/// granted, those that need facts the registry does not hold, and those refused,
+/// each with its conditions and citations.
+fn policy_sections(p: &jiujin_store::registry::StoredPerson) -> Result<minijinja::Value, WebError> {
+    let lib = jiujin_domain::policy::Library::embedded()
+        .map_err(|e| WebError::Internal(format!("内置政策库无法载入：{}", e.len())))?;
+    let today = chrono::Utc::now().date_naive();
+    let (_, results) =
+        jiujin_app::policy::evaluate_person(lib, p, None, today).map_err(|e| WebError::Internal(e.to_string()))?;
+    use jiujin_domain::policy::{facts::fact_by_key, Evaluation, Status};
+    // Missing facts by their Chinese labels (the rules name them by key).
+    let label = |k: &String| fact_by_key(k).map_or_else(|| k.clone(), |f| f.def().label.to_string());
+    let item = |e: &Evaluation| {
+        let conditions: Vec<_> = e
+            .conditions
+            .iter()
+            .map(|c| {
+                let missing: Vec<String> = c.missing.iter().map(label).collect();
+                context! { outcome => c.outcome, explain => c.explain.clone(), cite => c.cite.to_string(), missing }
+            })
+            .collect();
+        context! {
+            title => e.title.clone(), status_label => e.status_label, amount_fen => e.amount_fen,
+            amount_text => e.amount_text.clone(), conditions,
+        }
+    };
+    let pick = |s: Status| results.iter().filter(|e| e.status == s).map(item).collect::<Vec<_>>();
+    Ok(context! {
+        date => today.to_string(),
+        eligible => pick(Status::Eligible),
+        undetermined => pick(Status::Undetermined),
+        not_eligible => pick(Status::NotEligible),
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]

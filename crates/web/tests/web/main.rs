@@ -728,3 +728,47 @@ async fn the_openapi_document_describes_the_api_as_it_answers() {
     })
     .await;
 }
+
+/// A person's page lists the person policies evaluated today on what the registry
+/// holds: refused ones with the failed condition, and, once the person is recorded
+/// as a returnee, the returnee subsidy as needing the facts the registry lacks.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_persons_page_shows_the_policies_evaluated_on_the_registry() {
+    each_database(async |app: App| {
+        let id = person_id(&app, "万一").await;
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &cookie, &format!("/registry/{id}")).await.text().await.unwrap();
+        let section = page.split("id=\"policies\"").nth(1).unwrap().split("<h2>时间线").next().unwrap().to_string();
+        let refused = section.split("不符合的政策").nth(1).unwrap_or("");
+        assert!(refused.contains("返乡创业一次性创业补贴"), "{}: not a returnee: {section}", app.label());
+        assert!(refused.contains("✗ 申请人是返乡创业农民工"), "{}: the failed condition is named", app.label());
+        assert!(!section.contains("business_start_date"), "facts are named in Chinese");
+
+        // Recorded as a returnee: the subsidy now waits for the business facts.
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        let mut state = p.state.clone();
+        state.flags = state.flags.with(jiujin_domain::registry::GroupFlag::Returnee);
+        let today = chrono::Utc::now().date_naive();
+        let source = jiujin_domain::registry::EventSource::Staff;
+        jiujin_store::registry::apply_change(
+            &app.store,
+            jiujin_store::Scope::City,
+            id,
+            &state,
+            None,
+            today,
+            source,
+            &tester(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let page = get(&app, &cookie, &format!("/registry/{id}")).await.text().await.unwrap();
+        let section = page.split("id=\"policies\"").nth(1).unwrap().split("<h2>时间线").next().unwrap().to_string();
+        let waiting = section.split("待补充信息（").nth(1).unwrap().split("不符合的政策").next().unwrap();
+        assert!(waiting.contains("返乡创业一次性创业补贴"), "{}: {section}", app.label());
+        assert!(waiting.contains("✓ 申请人是返乡创业农民工"), "{}", app.label());
+        assert!(waiting.contains("待补充：创业实体登记开业日期"), "{}: {waiting}", app.label());
+    })
+    .await;
+}
