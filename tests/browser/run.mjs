@@ -156,6 +156,23 @@ try {
     await page.screenshot({ path: join(shots, 'person.png'), fullPage: true });
   });
 
+  await check('the policy library: search in Chinese, open a policy with its conditions', async () => {
+    const personUrl = page.url();
+    await page.goto(`${base}/policies`);
+    await page.fill('#pq', '返乡 创业');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForURL(/\/policies\?q=/);
+    const titles = await page.$$eval('ul.policy-list strong', (els) => els.map((e) => e.textContent));
+    assert(titles.includes('返乡创业一次性创业补贴'), `search results: ${titles.join(',')}`);
+    await page.screenshot({ path: join(shots, 'policies.png'), fullPage: true });
+    await page.click('text=返乡创业一次性创业补贴');
+    await page.waitForURL(/\/policies\/returnee-startup-subsidy$/);
+    const main = await page.textContent('main');
+    assert(main.includes('判定条件') && main.includes('参数及各版本'), 'conditions and parameters');
+    await page.screenshot({ path: join(shots, 'policy.png'), fullPage: true });
+    await page.goto(personUrl); // the next check starts on the person page
+  });
+
   await check('a full identity number is shown only with a reason', async () => {
     const url = page.url();
     assert(/\/registry\/\d+$/.test(url), `on a person page: ${url}`);

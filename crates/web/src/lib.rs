@@ -10,6 +10,7 @@ mod error;
 mod extract;
 mod openapi;
 mod pages;
+mod policy;
 mod registry;
 
 use std::net::SocketAddr;
@@ -117,6 +118,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users", get(api::users))
         .route("/api/v1/tokens", get(api::tokens).post(api::create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(api::revoke_token))
+        .route("/policies", get(policy::list_page))
+        .route("/policies/{id}", get(policy::policy_page))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

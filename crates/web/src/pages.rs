@@ -18,6 +18,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("import.html", include_str!("templates/import.html")),
     ("import_result.html", include_str!("templates/import_result.html")),
     ("message.html", include_str!("templates/message.html")),
+    ("policies.html", include_str!("templates/policies.html")),
+    ("policy.html", include_str!("templates/policy.html")),
 ];
 
 pub struct Pages {

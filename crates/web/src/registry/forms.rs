@@ -327,14 +327,15 @@ pub async fn unemployment_submit(
             }
         }
     };
-    let (view, events, household) = super::person_sections(&state, &user, &client, &p, "unemployment").await?;
+    let (view, events, household, policies) =
+        super::person_sections(&state, &user, &client, &p, "unemployment").await?;
     let errors: BTreeMap<String, String> = problems.into_iter().map(|p| (p.field, p.message)).collect();
     let page = render(
         &state,
         &user,
         "person.html",
         context! {
-            title => view.name.clone(), p => view, events, household,
+            title => view.name.clone(), p => view, events, household, policies,
             may_reveal => user.account.role.reveals_identity(), may_edit => true,
             unemployment => context! {
                 errors, date => date_text,

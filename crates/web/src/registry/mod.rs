@@ -274,16 +274,17 @@ fn drill_down(state: &AppState, user: &CurrentUser, q: &ListQuery) -> minijinja:
     }
 }
 
-/// What a person's page shows besides the header: the person, the timeline and the
-/// household, read inside `scope`; the read is audited as `person.read` (`via` says
-/// from which page) before anything is returned.
+/// What a person's page shows besides the header: the person, the timeline, the
+/// household and the policies evaluated on the record, read inside `scope`; the read
+/// is audited as `person.read` (`via` says from which page) before anything is
+/// returned.
 pub(crate) async fn person_sections(
     state: &AppState,
     user: &CurrentUser,
     client: &Client,
     p: &jiujin_store::registry::StoredPerson,
     via: &str,
-) -> Result<(PersonView, Vec<TimelineView>, Vec<PersonView>), WebError> {
+) -> Result<PersonSections, WebError> {
     let scope = user.scope();
     let events = timeline(&state.store, scope, p.id).await?.ok_or(WebError::NotFound)?;
     let members = household_members(&state.store, scope, p).await?;
@@ -292,8 +293,12 @@ pub(crate) async fn person_sections(
     record(state, &entry_for(user, client, AuditAction::PersonRead, "person", Some(p.id.to_string()), detail)).await?;
     let household = members.iter().map(|m| PersonView::new(state, m)).collect();
     let events = events.iter().map(|e| TimelineView::new(state, e)).collect();
-    Ok((PersonView::new(state, p), events, household))
+    let policies = policy_sections(p)?;
+    Ok((PersonView::new(state, p), events, household, policies))
 }
+
+/// The person, the timeline, the household and the policies of a person's page.
+pub(crate) type PersonSections = (PersonView, Vec<TimelineView>, Vec<PersonView>, minijinja::Value);
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PersonQuery {
@@ -310,8 +315,7 @@ pub async fn person_page(
     Query(q): Query<PersonQuery>,
 ) -> Result<Html<String>, WebError> {
     let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
-    let (view, events, household) = person_sections(&state, &user, &client, &p, "page").await?;
-    let policies = policy_sections(&p)?;
+    let (view, events, household, policies) = person_sections(&state, &user, &client, &p, "page").await?;
     let may_reveal = user.account.role.reveals_identity();
     let may_edit = user.account.role.edits_registry();
     let saved = q.saved.as_deref().map(|s| match s {

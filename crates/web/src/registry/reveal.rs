@@ -100,14 +100,14 @@ pub async fn reveal_page(
     };
     // The page shown again is a read of the record (audited) whether or not the
     // numbers were revealed.
-    let (view, events, household) = super::person_sections(&state, &user, &client, &p, "reveal").await?;
+    let (view, events, household, policies) = super::person_sections(&state, &user, &client, &p, "reveal").await?;
     let status = if reveal_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = render(
         &state,
         &user,
         "person.html",
         context! {
-            title => view.name.clone(), p => view, events, household,
+            title => view.name.clone(), p => view, events, household, policies,
             may_reveal => true, revealed, reveal_error, reason => f.reason,
         },
     )?;

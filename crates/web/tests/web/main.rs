@@ -772,3 +772,38 @@ async fn a_persons_page_shows_the_policies_evaluated_on_the_registry() {
     })
     .await;
 }
+
+/// The policy library: searchable in Chinese, filtered by target and by how a policy
+/// is obtained; an employer's list opens on the employer policies; a policy's page
+/// shows its conditions, citations and dated parameter versions; an unknown id is 404.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_policy_library_is_searchable_and_each_policy_shows_its_rules() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(db).await;
+    let staff = login(&app, "wanzhou", PASSWORD).await.unwrap();
+    let all = get(&app, &staff, "/policies").await.text().await.unwrap();
+    assert!(all.contains("返乡创业一次性创业补贴") && all.contains("一次性吸纳就业补贴"), "every target");
+    let found = get(&app, &staff, "/policies?q=%E8%BF%94%E4%B9%A1+%E5%88%9B%E4%B8%9A").await.text().await.unwrap(); // 返乡 创业
+    assert!(found.contains("返乡创业一次性创业补贴"));
+    assert!(!found.contains("灵活就业社会保险补贴"), "every word must match");
+    let by_employer = get(&app, &staff, "/policies?target=employer").await.text().await.unwrap();
+    assert!(by_employer.contains("一次性吸纳就业补贴") && !by_employer.contains("返乡创业一次性创业补贴"));
+    let applied = get(&app, &staff, "/policies?target=all&obtain=%E7%94%B3%E8%AF%B7").await.text().await.unwrap(); // 申请
+    assert!(!applied.contains("返乡创业一次性创业补贴"), "that one is 直补快办");
+    let res = get(&app, &staff, "/policies?target=nobody").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // An employer's list opens on what an employer may apply for (政策直达).
+    let employer = login(&app, "someone", PASSWORD).await.unwrap();
+    let page = get(&app, &employer, "/policies").await.text().await.unwrap();
+    assert!(page.contains("一次性吸纳就业补贴") && !page.contains("返乡创业一次性创业补贴"), "{page}");
+
+    let page = get(&app, &staff, "/policies/hiring-subsidy-2020").await.text().await.unwrap();
+    assert!(page.contains("判定条件") && page.contains("〔2020〕"), "conditions with citations");
+    assert!(page.contains("2020-12-31"), "its end date");
+    let page = get(&app, &staff, "/policies/startup-guaranteed-loan").await.text().await.unwrap();
+    assert!(page.contains("参数及各版本"), "dated parameters");
+    assert_eq!(get(&app, &staff, "/policies/no-such-policy").await.status(), StatusCode::NOT_FOUND);
+    let anonymous = client().get(format!("{}/policies", app.base)).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "signed-in users only");
+}
