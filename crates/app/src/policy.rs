@@ -1,12 +1,19 @@
 //! The policy service's use of the registry: what a registered person is entitled to
 //! on a date, with the reasons, from the facts the registry holds
-//! (`domain::policy::registry`). The read is audited like any read of a person.
+//! (`domain::policy::registry`; the read is audited like any read of a person), and
+//! the 免申即享 run that proposes payouts for a region (`run_batch`).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use jiujin_domain::audit::AuditAction;
 use jiujin_domain::identity::IdNumber;
+use jiujin_domain::policy::eval::{evaluate_bound, Bound};
 use jiujin_domain::policy::registry::person_facts;
-use jiujin_domain::policy::{Evaluation, Facts, Library};
+use jiujin_domain::policy::{EntityKind, Evaluation, Facts, Library, Period, Status};
+use jiujin_domain::RegionCode;
+use jiujin_store::policy::{self as store_policy, NewPayout, RunCounts};
 use jiujin_store::registry::{list_persons, PersonFilter, StoredPerson};
 use jiujin_store::{audit, Scope, Store};
 
@@ -21,6 +28,12 @@ pub enum PolicyError {
     NotRegistered,
     #[error("{0}")]
     Facts(String),
+    #[error("没有编号为“{0}”的政策（用 jiujin policy list 查看）")]
+    UnknownPolicy(String),
+    #[error("{0}")]
+    NotAutomatic(String),
+    #[error("{0}")]
+    NotInForce(String),
     #[error(transparent)]
     Store(#[from] jiujin_store::StoreError),
 }
@@ -70,4 +83,135 @@ pub async fn entitlements_by_id_number(
     });
     audit::record(store, &by.entry(AuditAction::PersonRead, "person", Some(person.id.to_string()), detail)).await?;
     Ok(Entitlements { person, facts, results })
+}
+
+/// A 免申即享 run: one person policy over the persons whose hukou lies in a region,
+/// on a date.
+pub struct RunRequest<'a> {
+    pub library: &'a Library,
+    pub policy_id: &'a str,
+    pub region: RegionCode,
+    pub date: NaiveDate,
+    pub by: audit::Context,
+    /// Persons per page (one transaction each).
+    pub page_size: u64,
+    /// Set (Ctrl-C) to stop after the current page; the run ends `interrupted`.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Called after each page with the counts so far.
+    pub progress: Option<&'a (dyn Fn(&RunCounts) + Sync)>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunSummary {
+    pub run_id: i64,
+    pub status: String,
+    pub counts: RunCounts,
+}
+
+/// The ledger key's period for a payout made on `date`.
+pub fn period_key(period: Period, date: NaiveDate) -> String {
+    match period {
+        Period::Once => "once".into(),
+        Period::Yearly => date.format("%Y").to_string(),
+        Period::Monthly => date.format("%Y-%m").to_string(),
+    }
+}
+
+/// The ledger key's beneficiary: the person, or their household (hukou village and
+/// household number; a person without one is a household of one).
+pub fn beneficiary(per: EntityKind, p: &StoredPerson) -> Option<(String, String)> {
+    match per {
+        EntityKind::Person => Some(("person".into(), p.id.to_string())),
+        EntityKind::Household => Some((
+            "household".into(),
+            match p.state.household_no.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+                Some(h) => format!("{}/{h}", p.state.hukou_region.short()),
+                None => format!("person:{}", p.id),
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// Evaluates the policy for every person whose hukou lies in the region and writes
+/// the proposals (eligible, with an amount), page by page; an entitlement already
+/// proposed, by an earlier run or one running at the same time, is skipped by the
+/// database's unique key. Ends with one audit entry for the run.
+pub async fn run_batch(store: &Store, req: RunRequest<'_>) -> Result<RunSummary, PolicyError> {
+    let policy = req.library.get(req.policy_id).ok_or_else(|| PolicyError::UnknownPolicy(req.policy_id.into()))?;
+    if !policy.has_rules() {
+        return Err(PolicyError::NotAutomatic(format!(
+            "政策“{}”是{}类政策，没有可自动判定的规则",
+            policy.id.as_str(),
+            policy.obtain.label()
+        )));
+    }
+    if !policy.targets.contains(&EntityKind::Person) {
+        return Err(PolicyError::NotAutomatic(format!(
+            "政策“{}”的对象不是个人；批量评估目前按登记库人员进行",
+            policy.id.as_str()
+        )));
+    }
+    if !matches!(policy.payout_per, EntityKind::Person | EntityKind::Household) {
+        return Err(PolicyError::NotAutomatic(format!(
+            "政策“{}”按{}发放；批量评估目前只支持按个人或家庭户发放",
+            policy.id.as_str(),
+            policy.payout_per.label()
+        )));
+    }
+    if !policy.in_force(req.date) {
+        return Err(PolicyError::NotInForce(format!(
+            "政策“{}”在 {} 不在有效期内（{}），不予发放",
+            policy.id.as_str(),
+            req.date,
+            policy.period_label()
+        )));
+    }
+    let bound = Bound::new(policy, req.date);
+    let period = period_key(policy.period, req.date);
+    let run_id = store_policy::start_run(store, policy.id.as_str(), req.region, req.date, &req.by).await?;
+    let mut total = RunCounts::default();
+    let mut after = 0i64;
+    let mut status = "done";
+    loop {
+        let page = store_policy::persons_by_hukou_after(store, req.region, after, req.page_size.max(1)).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let mut counts = RunCounts { evaluated: page.len() as u64, ..Default::default() };
+        let mut rows = Vec::new();
+        for p in &page {
+            let facts = person_facts(&p.state, None).map_err(|e| PolicyError::Facts(e.to_string()))?;
+            let ev = evaluate_bound(&bound, &facts);
+            match (ev.status, ev.amount_fen) {
+                (Status::Eligible, Some(amount)) if amount > 0 => {
+                    let Some((kind, key)) = beneficiary(policy.payout_per, p) else { continue };
+                    rows.push(NewPayout {
+                        policy_id: policy.id.as_str().to_string(),
+                        beneficiary_kind: kind,
+                        beneficiary_key: key,
+                        period: period.clone(),
+                        person_id: Some(p.id),
+                        region: p.state.hukou_region,
+                        amount_fen: amount,
+                        explanation: serde_json::to_string(&ev).unwrap_or_default(),
+                    });
+                }
+                (Status::NotEligible, _) => counts.not_eligible += 1,
+                // Needs facts the registry does not hold, or eligible with no amount.
+                _ => counts.undetermined += 1,
+            }
+        }
+        let counts = store_policy::propose_page(store, run_id, &rows, counts).await?;
+        total.add(counts);
+        if let Some(report) = req.progress {
+            report(&total);
+        }
+        if req.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            status = "interrupted";
+            break;
+        }
+    }
+    let run = store_policy::finish_run(store, run_id, status, &req.by).await?;
+    Ok(RunSummary { run_id, status: run.status, counts: total })
 }

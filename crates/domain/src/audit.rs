@@ -23,10 +23,12 @@ pub enum AuditAction {
     TokenCreate,
     TokenRevoke,
     DuplicateReview,
+    PolicyRun,
+    PayoutDecide,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -43,6 +45,8 @@ impl AuditAction {
         AuditAction::TokenCreate,
         AuditAction::TokenRevoke,
         AuditAction::DuplicateReview,
+        AuditAction::PolicyRun,
+        AuditAction::PayoutDecide,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -64,6 +68,8 @@ impl AuditAction {
             AuditAction::TokenCreate => "token.create",
             AuditAction::TokenRevoke => "token.revoke",
             AuditAction::DuplicateReview => "duplicate.review",
+            AuditAction::PolicyRun => "policy.run",
+            AuditAction::PayoutDecide => "payout.decide",
         }
     }
 
@@ -85,6 +91,8 @@ impl AuditAction {
             AuditAction::TokenCreate => "创建接口令牌",
             AuditAction::TokenRevoke => "吊销接口令牌",
             AuditAction::DuplicateReview => "核实疑似重复",
+            AuditAction::PolicyRun => "免申即享批量评估",
+            AuditAction::PayoutDecide => "审核拟发放",
         }
     }
 

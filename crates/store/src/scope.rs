@@ -6,7 +6,7 @@ use jiujin_domain::RegionCode;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::ColumnTrait;
 
-use crate::entity::person;
+use crate::entity::{payout, person};
 
 /// Which persons a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,20 @@ impl Scope {
                     .add(person::Column::ResidenceRegion.between(lo, hi))
             }
             Scope::Person(id) => Condition::all().add(person::Column::Id.eq(id)),
+            Scope::Nothing => Condition::all().add(Expr::val(1).eq(0)),
+        }
+    }
+
+    /// The condition on `payouts` rows: a payout belongs to its beneficiary's hukou
+    /// region (a 免申即享 run pays each person through their hukou district only).
+    pub fn payouts(self) -> Condition {
+        match self {
+            Scope::City => Condition::all(),
+            Scope::Region(code) => {
+                let (lo, hi) = code.subtree_range();
+                Condition::all().add(payout::Column::Region.between(lo, hi))
+            }
+            Scope::Person(id) => Condition::all().add(payout::Column::PersonId.eq(id)),
             Scope::Nothing => Condition::all().add(Expr::val(1).eq(0)),
         }
     }

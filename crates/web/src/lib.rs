@@ -119,6 +119,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens", get(api::tokens).post(api::create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(api::revoke_token))
         .route("/policies", get(policy::list_page))
+        .route("/policies/payouts", get(policy::payouts_page))
+        .route("/policies/payouts/decide", post(policy::decide_submit))
         .route("/policies/{id}", get(policy::policy_page))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))

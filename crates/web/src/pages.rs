@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("templates/message.html")),
     ("policies.html", include_str!("templates/policies.html")),
     ("policy.html", include_str!("templates/policy.html")),
+    ("payouts.html", include_str!("templates/payouts.html")),
 ];
 
 pub struct Pages {

@@ -126,3 +126,144 @@ pub async fn policy_page(
         },
     )
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PayoutQuery {
+    #[serde(default)]
+    run: Option<i64>,
+    /// `proposed` (the default), `approved`, `rejected` or `all`.
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    page: Option<u64>,
+    /// How many were just decided (after a decision).
+    #[serde(default)]
+    decided: Option<u64>,
+}
+
+const PAYOUTS_PER_PAGE: u64 = 50;
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "proposed" => "待审核",
+        "approved" => "已批准",
+        "rejected" => "未批准",
+        _ => "未知",
+    }
+}
+
+/// The payouts proposed by 免申即享 runs inside the caller's scope, for staff to
+/// approve or reject (one by one or all shown at once, with a reason). The list names
+/// persons, so viewing it is recorded like a search.
+pub async fn payouts_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: crate::audit::Client,
+    Query(q): Query<PayoutQuery>,
+) -> Result<Html<String>, WebError> {
+    use jiujin_store::policy::{payouts, PayoutFilter};
+    let status = q.status.clone().unwrap_or_else(|| "proposed".into());
+    if !matches!(status.as_str(), "proposed" | "approved" | "rejected" | "all") {
+        return Err(WebError::BadRequest(format!("未知的状态：{status}")));
+    }
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let filter = PayoutFilter { run_id: q.run, policy_id: None, status: (status != "all").then(|| status.clone()) };
+    let scope = user.scope();
+    let (rows, total, sum) = payouts(&state.store, scope, &filter, page - 1, PAYOUTS_PER_PAGE).await?;
+    let detail = serde_json::json!({ "via": "payouts", "run": q.run, "status": status, "page": page, "total": total });
+    crate::audit::record(
+        &state,
+        &crate::audit::entry_for(
+            &user,
+            &client,
+            jiujin_domain::audit::AuditAction::PersonSearch,
+            "payout",
+            None,
+            detail,
+        ),
+    )
+    .await?;
+    let lib = library()?;
+    let mut items = Vec::with_capacity(rows.len());
+    for p in &rows {
+        let person = match p.person_id {
+            Some(id) => jiujin_store::registry::person(&state.store, scope, id).await?,
+            None => None,
+        };
+        let person = person.map(|s| crate::registry::PersonView::new(&state, &s));
+        items.push(context! {
+            id => p.id, run => p.run_id, policy => lib.get(&p.policy_id).map_or(p.policy_id.clone(), |x| x.title.clone()),
+            period => if p.period == "once" { "一次性".to_string() } else { p.period.clone() },
+            beneficiary => if p.beneficiary_kind == "household" { "家庭户" } else { "个人" },
+            amount => jiujin_domain::Fen(p.amount_fen).to_yuan_compact(), status => status_label(&p.status),
+            proposed => p.status == "proposed", reason => p.reason.clone(), decided_by => p.decided_by.clone(),
+            person,
+        });
+    }
+    let pages = total.div_ceil(PAYOUTS_PER_PAGE).max(1);
+    render(
+        &state,
+        &user,
+        "payouts.html",
+        context! {
+            title => "免申即享审核", section => "policy", items, total, pages, page, status, run => q.run,
+            sum => jiujin_domain::Fen(sum).to_yuan_compact(), decided => q.decided,
+            may_decide => user.account.role.edits_registry(),
+        },
+    )
+}
+
+/// Approves or rejects the chosen proposed payouts (inside the caller's scope; others
+/// are ignored), with a reason; approved ones are entered in the ledger.
+pub async fn decide_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: crate::audit::Client,
+    body: axum::body::Bytes,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    use jiujin_store::policy::{decide, Decision};
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| WebError::BadRequest(format!("表单无法解析：{e}")))?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    user.check_form_token(&get("csrf"))?;
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let decision = match get("decision").as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        _ => {
+            return Err(WebError::Invalid {
+                field: "decision".into(), message: "请选择“批准”或“不批准”".into()
+            })
+        }
+    };
+    let mut ids = Vec::new();
+    for (k, v) in &fields {
+        if k == "ids" {
+            let id =
+                v.trim().parse::<i64>().map_err(|_| WebError::Invalid {
+                    field: "ids".into(),
+                    message: format!("拟发放记录编号“{v}”无效"),
+                })?;
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() {
+        return Err(WebError::Invalid { field: "ids".into(), message: "请至少勾选一条拟发放记录".into() });
+    }
+    let reason = get("reason");
+    let n = reason.chars().count();
+    if !(2..=200).contains(&n) {
+        return Err(WebError::Invalid {
+            field: "reason".into(), message: "请填写审核意见（2至200字）".into()
+        });
+    }
+    let by = crate::audit::context_for(&user, &client);
+    let decided = decide(&state.store, user.scope(), &ids, decision, &reason, &by).await?;
+    let back = get("back");
+    let back = if back.starts_with("/policies/payouts") { back } else { "/policies/payouts".to_string() };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    Ok(axum::response::Redirect::to(&format!("{back}{sep}decided={decided}")).into_response())
+}

@@ -30,6 +30,27 @@ pub enum What {
     },
     /// 评估：某个对象在某日可享受哪些政策，逐条列出满足与不满足的条件
     Eval(EvalArgs),
+    /// 免申即享批量评估：对户籍在某区划内的全部登记人员评估一项政策，写入拟发放记录（待经办人员审核）；同一对象同一期间只会拟发放一次，重复运行或中断后重跑均不会重复
+    Run {
+        /// 政策编号，例如 returnee-startup-subsidy
+        #[arg(long)]
+        policy: String,
+        /// 区划代码（6、9 或 12 位），按户籍地
+        #[arg(long)]
+        region: String,
+        /// 评估日期 YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// 每批人数（每批一个事务）
+        #[arg(long, default_value_t = 5000)]
+        batch: u64,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+        /// 从目录读取政策文件（默认用程序内置的 data/policies）
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// 运行目录中的规则用例（<编号>.tests.toml），任一失败则退出码非0
     Test {
         /// 含政策文件和用例文件的目录，例如 data/policies
@@ -63,6 +84,9 @@ pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<E
         What::List { json, dir } => list(&library(dir.as_deref())?, json),
         What::Show { id, dir } => show(&library(dir.as_deref())?, &id),
         What::Eval(a) => eval(settings, a).await,
+        What::Run { policy, region, date, batch, json, dir } => {
+            run_batch(settings, &policy, &region, &date, batch, json, dir.as_deref()).await
+        }
         What::Test { dir } => test(&dir),
     }
 }
@@ -318,4 +342,55 @@ fn test(dir: &Path) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+async fn run_batch(
+    settings: jiujin_app::Settings,
+    policy: &str,
+    region: &str,
+    date: &str,
+    batch: u64,
+    json: bool,
+    dir: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let date = parse_eval_date(date)?;
+    let region = jiujin_domain::RegionCode::parse(region).map_err(|e| anyhow::anyhow!("--region：{e}"))?;
+    let lib = library(dir)?;
+    find(&lib, policy)?;
+    let store = super::open_store(&settings).await?;
+    let cancel = crate::progress::ctrl_c_flag();
+    let pb = crate::progress::bar(jiujin_store::policy::count_by_hukou(&store, region).await?, "评估", false);
+    let report = |c: &jiujin_store::policy::RunCounts| {
+        pb.set_position(c.evaluated);
+        pb.set_message(format!("拟发放 {}", c.proposed));
+    };
+    let req = jiujin_app::policy::RunRequest {
+        library: &lib,
+        policy_id: policy,
+        region,
+        date,
+        by: settings.command_line_context(),
+        page_size: batch,
+        cancel: Some(cancel),
+        progress: Some(&report),
+    };
+    let summary = jiujin_app::policy::run_batch(&store, req).await;
+    pb.finish_and_clear();
+    let summary = summary?;
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        let c = summary.counts;
+        println!(
+            "批次 {}（{}）：评估 {} 人，拟发放 {} 条，已拟发放过 {} 条，待补充信息 {} 人，不符合 {} 人。",
+            summary.run_id,
+            if summary.status == "done" { "完成" } else { "已中断，重新运行同一命令可补齐" },
+            c.evaluated,
+            c.proposed,
+            c.already_proposed,
+            c.undetermined,
+            c.not_eligible
+        );
+    }
+    Ok(if summary.status == "done" { ExitCode::SUCCESS } else { ExitCode::from(130) })
 }

@@ -464,3 +464,78 @@ fn policy_eval_of_a_registered_person_reads_the_registry_and_is_audited() {
     assert_ne!(code, 0);
     assert!(err.contains("公民身份号码无效"), "{err}");
 }
+
+/// `policy run` proposes each entitlement once: a second run over the same region
+/// proposes nothing new, and the database holds one payout per household and year.
+#[test]
+fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_db(d);
+    let gen = jiujin().args(["gen", "--workers", "3000", "--seed", "5", "--out"]).arg(d.join("g")).output().unwrap();
+    assert!(gen.status.success());
+    let imp = jiujin().args(db_args(d)).args(["import", "workers"]).arg(d.join("g/workers.csv")).output().unwrap();
+    assert!(imp.status.success(), "{}", String::from_utf8_lossy(&imp.stderr));
+    let policies = d.join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("test-dibao-allowance.toml"),
+        r#"id = "test-dibao-allowance"
+title = "测试：低保家庭补贴"
+effective_from = 2025-01-01
+target = "个人"
+obtain = "免申即享"
+benefit = "测试用"
+evidence = ["无"]
+department = "测试"
+tags = ["测试"]
+[payout]
+per = "家庭户"
+period = "每年"
+[[source]]
+document = "测试文件"
+article = "第1条"
+[[param.amount]]
+from = 2025-01-01
+value = "500元"
+cite = { document = "测试文件", article = "第1条" }
+[[condition]]
+id = "dibao"
+test = "low_income"
+explain = "低保家庭人员"
+cite = { document = "测试文件", article = "第1条" }
+[amount]
+formula = "param.amount"
+explain = "每户每年500元"
+cite = { document = "测试文件", article = "第1条" }
+"#,
+    )
+    .unwrap();
+    let run = || {
+        let mut args = db_args(d);
+        args.extend(
+            ["policy", "run", "--policy", "test-dibao-allowance", "--region", "500000", "--date", "2025-06-01"]
+                .map(String::from),
+        );
+        args.extend(["--batch", "700", "--json", "--dir"].map(String::from));
+        args.push(policies.display().to_string());
+        let out = jiujin().args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = run();
+    let c = &first["counts"];
+    assert_eq!(c["evaluated"], 3000, "{first}");
+    let proposed = c["proposed"].as_i64().unwrap();
+    assert!(proposed > 0, "the generated city has 低保 households: {first}");
+    let db = d.join("t.db");
+    let households = count(
+        &db,
+        "SELECT COUNT(DISTINCT hukou_region || '/' || COALESCE(household_no, 'p' || id)) FROM persons WHERE (flags & 2) != 0",
+    );
+    assert_eq!(proposed, households, "one per household");
+    let second = run();
+    assert_eq!(second["counts"]["proposed"], 0, "{second}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM payouts"), proposed);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM policy_runs WHERE status = 'done'"), 2);
+}

@@ -10,6 +10,7 @@ mod m0004_audit;
 mod m0005_tokens;
 mod m0006_name_index;
 mod m0007_web_import;
+mod m0008_policy_payouts;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_tokens::Migration),
             Box::new(m0006_name_index::Migration),
             Box::new(m0007_web_import::Migration),
+            Box::new(m0008_policy_payouts::Migration),
         ]
     }
 }

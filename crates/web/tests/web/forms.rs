@@ -443,3 +443,149 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_logged() {
     })
     .await;
 }
+
+/// A test policy the registry alone decides (500 yuan a year per 低保 household),
+/// run over 万州 and 开州 after marking 万一 and 开三 as 低保.
+async fn propose_payouts(app: &App) {
+    const POLICY: &str = r#"
+id = "test-dibao-allowance"
+title = "测试：低保家庭补贴"
+effective_from = 2025-01-01
+target = "个人"
+obtain = "免申即享"
+benefit = "测试用"
+evidence = ["无"]
+department = "测试"
+tags = ["测试"]
+[payout]
+per = "家庭户"
+period = "每年"
+[[source]]
+document = "测试文件"
+article = "第1条"
+[[param.amount]]
+from = 2025-01-01
+value = "500元"
+cite = { document = "测试文件", article = "第1条" }
+[[condition]]
+id = "dibao"
+test = "low_income"
+explain = "低保家庭人员"
+cite = { document = "测试文件", article = "第1条" }
+[amount]
+formula = "param.amount"
+explain = "每户每年500元"
+cite = { document = "测试文件", article = "第1条" }
+"#;
+    let lib = jiujin_domain::policy::Library::load(&[("test-dibao-allowance.toml", POLICY)]).unwrap();
+    for name in ["万一", "开三"] {
+        let id = person_id(app, name).await;
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
+        let mut state = p.state.clone();
+        state.flags = state.flags.with(jiujin_domain::registry::GroupFlag::Dibao);
+        let today = chrono::Utc::now().date_naive();
+        let source = jiujin_domain::registry::EventSource::Staff;
+        let scope = jiujin_store::Scope::City;
+        jiujin_store::registry::apply_change(&app.store, scope, id, &state, None, today, source, &tester())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    for region in ["500101", "500154"] {
+        let req = jiujin_app::policy::RunRequest {
+            library: &lib,
+            policy_id: "test-dibao-allowance",
+            region: RegionCode::parse(region).unwrap(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            by: tester(),
+            page_size: 100,
+            cancel: None,
+            progress: None,
+        };
+        let s = jiujin_app::policy::run_batch(&app.store, req).await.unwrap();
+        assert_eq!(s.counts.proposed, 1, "{region}");
+    }
+}
+
+/// 免申即享 review: staff see and decide only their district's proposals, with the
+/// form token and a reason; an approved payout reaches the ledger once; roles that
+/// do not edit the registry may not decide.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_approve_their_districts_proposed_payouts_with_a_reason() {
+    each_database(async |app| {
+        propose_payouts(&app).await;
+        let l = app.label();
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &cookie, "/policies/payouts").await.text().await.unwrap();
+        assert!(page.contains("万一") && !page.contains("开三"), "{l}: {page}");
+        assert!(page.contains("500101********"), "{l}: masked numbers");
+        let mine = jiujin_store::policy::payouts(
+            &app.store,
+            jiujin_store::Scope::Region(RegionCode::parse("500101").unwrap()),
+            &Default::default(),
+            0,
+            10,
+        )
+        .await
+        .unwrap()
+        .0;
+        let theirs = jiujin_store::policy::payouts(
+            &app.store,
+            jiujin_store::Scope::Region(RegionCode::parse("500154").unwrap()),
+            &Default::default(),
+            0,
+            10,
+        )
+        .await
+        .unwrap()
+        .0;
+        let (mine, theirs) = (mine[0].id.to_string(), theirs[0].id.to_string());
+        let token = csrf(&app, &cookie).await;
+        // Without the form token, or without a reason: refused.
+        let res = post_form(
+            &app,
+            &cookie,
+            "/policies/payouts/decide",
+            &[("ids", &mine), ("decision", "approve"), ("reason", "核实无误")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{l}");
+        let res = post_form(
+            &app,
+            &cookie,
+            "/policies/payouts/decide",
+            &[("csrf", &token), ("ids", &mine), ("decision", "approve")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        // Another district's payout is not decided; their own is, once.
+        let both = [
+            ("csrf", token.as_str()),
+            ("ids", &theirs),
+            ("ids", &mine),
+            ("decision", "approve"),
+            ("reason", "核实无误"),
+        ];
+        let res = post_form(&app, &cookie, "/policies/payouts/decide", &both).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.ends_with("decided=1"), "{l}: {to}");
+        let res = post_form(&app, &cookie, "/policies/payouts/decide", &both).await;
+        assert!(res.headers()["location"].to_str().unwrap().ends_with("decided=0"), "{l}: already decided");
+        let ledger = jiujin_store::policy::ledger(&app.store, jiujin_store::Scope::City).await.unwrap();
+        assert_eq!(ledger.len(), 1, "{l}");
+        assert_eq!(ledger[0].1.id.to_string(), mine, "{l}");
+        let approved = get(&app, &cookie, "/policies/payouts?status=approved").await.text().await.unwrap();
+        assert!(approved.contains("已批准") && approved.contains("核实无误"), "{l}");
+        // Roles that do not edit the registry cannot decide.
+        for user in ["auditor", "inspector"] {
+            let c = login(&app, user, PASSWORD).await.unwrap();
+            let t = csrf(&app, &c).await;
+            let form = [("csrf", t.as_str()), ("ids", &theirs), ("decision", "approve"), ("reason", "核实无误")];
+            let res = post_form(&app, &c, "/policies/payouts/decide", &form).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+        }
+        assert_eq!(jiujin_store::policy::ledger(&app.store, jiujin_store::Scope::City).await.unwrap().len(), 1);
+    })
+    .await;
+}
