@@ -260,3 +260,37 @@ async fn decisions_stay_in_scope_and_approved_payouts_reach_the_ledger_once() {
         assert!(jiujin_store::audit::verify(&store).await.unwrap().broken.is_none(), "{l}: chain intact");
     }
 }
+
+/// What-if: a draft amount changes the budget and lists every beneficiary as a gainer
+/// (raised) or a loser (cut to nothing); unknown parameters and wrong types are
+/// refused; nothing is proposed.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_if_compares_beneficiaries_and_budget_before_and_after_a_draft() {
+    use jiujin_app::policy::what_if;
+    for db in TestDb::all().await {
+        let store = city(&db).await;
+        let lib = library();
+        let l = db.label;
+        let on = date("2025-06-01");
+        let w = what_if(&store, &lib, "test-dibao-allowance", region("500101"), on, ("amount", "800元"), &tester())
+            .await
+            .unwrap();
+        assert_eq!(w.evaluated, 6, "{l}");
+        assert_eq!((w.beneficiaries_before, w.budget_before_fen), (3, 150_000), "{l}");
+        assert_eq!((w.beneficiaries_after, w.budget_after_fen), (3, 240_000), "{l}");
+        assert_eq!((w.gainers.len(), w.losers.len()), (3, 0), "{l}");
+        assert!(w.gainers.iter().all(|c| c.before_fen == Some(50_000) && c.after_fen == Some(80_000)), "{l}");
+        let w = what_if(&store, &lib, "test-dibao-allowance", region("500000"), on, ("amount", "0元"), &tester())
+            .await
+            .unwrap();
+        assert_eq!((w.beneficiaries_before, w.beneficiaries_after, w.budget_after_fen), (5, 0, 0), "{l}");
+        assert_eq!(w.losers.len(), 5, "{l}: A, B, 万丁, C, D");
+        for (name, value, expected) in [("nope", "1元", "没有参数“nope”"), ("amount", "2/3", "应为")] {
+            let e = what_if(&store, &lib, "test-dibao-allowance", region("500101"), on, (name, value), &tester())
+                .await
+                .unwrap_err();
+            assert!(e.to_string().contains(expected), "{l}: {e}");
+        }
+        assert_eq!(payout::Entity::find().count(store.conn()).await.unwrap(), 0, "{l}: a what-if writes no payout");
+    }
+}

@@ -51,6 +51,30 @@ pub enum What {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// 政策测算（what-if）：把某个参数在评估日生效的版本改为草稿值，比较户籍在某区划内的受益对象数和资金总额，并列出增加或减少的对象；不写入任何发放记录
+    #[command(name = "what-if")]
+    Simulate {
+        /// 政策编号
+        #[arg(long)]
+        policy: String,
+        /// 区划代码（6、9 或 12 位），按户籍地
+        #[arg(long)]
+        region: String,
+        /// 评估日期 YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+        /// 草稿参数：名称=取值，例如 max_amount=10000元
+        #[arg(long)]
+        set: String,
+        /// 把增减名单写入 CSV 文件
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// 运行目录中的规则用例（<编号>.tests.toml），任一失败则退出码非0
     Test {
         /// 含政策文件和用例文件的目录，例如 data/policies
@@ -84,6 +108,9 @@ pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<E
         What::List { json, dir } => list(&library(dir.as_deref())?, json),
         What::Show { id, dir } => show(&library(dir.as_deref())?, &id),
         What::Eval(a) => eval(settings, a).await,
+        What::Simulate { policy, region, date, set, out, json, dir } => {
+            what_if(settings, &policy, &region, &date, &set, out.as_deref(), json, dir.as_deref()).await
+        }
         What::Run { policy, region, date, batch, json, dir } => {
             run_batch(settings, &policy, &region, &date, batch, json, dir.as_deref()).await
         }
@@ -393,4 +420,70 @@ async fn run_batch(
         );
     }
     Ok(if summary.status == "done" { ExitCode::SUCCESS } else { ExitCode::from(130) })
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn what_if(
+    settings: jiujin_app::Settings,
+    policy: &str,
+    region: &str,
+    date: &str,
+    set: &str,
+    out: Option<&Path>,
+    json: bool,
+    dir: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let date = parse_eval_date(date)?;
+    let region = jiujin_domain::RegionCode::parse(region).map_err(|e| anyhow::anyhow!("--region：{e}"))?;
+    let (name, value) = set
+        .split_once('=')
+        .map(|(n, v)| (n.trim(), v.trim()))
+        .filter(|(n, v)| !n.is_empty() && !v.is_empty())
+        .with_context(|| format!("--set：应写成“参数名=取值”，例如 max_amount=10000元，得到“{set}”"))?;
+    let lib = library(dir)?;
+    find(&lib, policy)?;
+    let store = super::open_store(&settings).await?;
+    let by = settings.command_line_context();
+    let w = jiujin_app::policy::what_if(&store, &lib, policy, region, date, (name, value), &by)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(path) = out {
+        let mut csv = String::from("变化,对象类型,对象,人员编号,测算前（元）,测算后（元）\n");
+        let yuan = |f: Option<i64>| f.map(|f| jiujin_domain::Fen(f).to_yuan_compact()).unwrap_or_default();
+        for (label, list) in [("增加", &w.gainers), ("减少", &w.losers)] {
+            for c in list.iter() {
+                let kind = if c.beneficiary_kind == "household" { "家庭户" } else { "个人" };
+                csv.push_str(&format!(
+                    "{label},{kind},{},{},{},{}\n",
+                    c.beneficiary_key,
+                    c.person_id,
+                    yuan(c.before_fen),
+                    yuan(c.after_fen)
+                ));
+            }
+        }
+        std::fs::write(path, csv).with_context(|| format!("无法写入 {}", path.display()))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string(&w)?);
+    } else {
+        let yuan = |f: i64| jiujin_domain::Fen(f).to_yuan_compact();
+        println!(
+            "测算：{policy} 的参数 {name} 改为 {value}（{date}，户籍在 {} 的 {} 人）",
+            region.short(),
+            w.evaluated
+        );
+        println!("  现行：受益 {} 个对象，资金 {} 元", w.beneficiaries_before, yuan(w.budget_before_fen));
+        println!("  草稿：受益 {} 个对象，资金 {} 元", w.beneficiaries_after, yuan(w.budget_after_fen));
+        println!(
+            "  增加 {} 个对象，减少 {} 个对象{}",
+            w.gainers.len(),
+            w.losers.len(),
+            match out {
+                Some(p) => format!("；名单已写入 {}", p.display()),
+                None => String::new(),
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -538,4 +538,30 @@ cite = { document = "测试文件", article = "第1条" }
     assert_eq!(second["counts"]["proposed"], 0, "{second}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM payouts"), proposed);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM policy_runs WHERE status = 'done'"), 2);
+
+    // What-if: 800 yuan instead of 500 raises every beneficiary; the list is written.
+    let csv = d.join("changes.csv");
+    let mut args = db_args(d);
+    args.extend(["policy", "what-if", "--policy", "test-dibao-allowance", "--region", "500000"].map(String::from));
+    args.extend(["--date", "2025-06-01", "--set", "amount=800元", "--json", "--out"].map(String::from));
+    args.push(csv.display().to_string());
+    args.extend(["--dir".to_string(), policies.display().to_string()]);
+    let out = jiujin().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w["beneficiaries_before"], proposed, "{w}");
+    assert_eq!(w["budget_after_fen"], proposed * 80_000, "{w}");
+    assert_eq!(w["gainers"].as_array().unwrap().len() as i64, proposed);
+    let lines = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(lines.lines().count() as i64, proposed + 1, "a header and one line per gainer");
+    assert!(lines.lines().nth(1).unwrap().starts_with("增加,家庭户,"), "{lines}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM payouts"), proposed, "a what-if writes no payout");
+    // A malformed draft is refused.
+    let mut bad = db_args(d);
+    bad.extend(["policy", "what-if", "--policy", "test-dibao-allowance", "--region", "500000"].map(String::from));
+    bad.extend(["--date", "2025-06-01", "--set", "amount", "--dir"].map(String::from));
+    bad.push(policies.display().to_string());
+    let out = jiujin().args(&bad).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("参数名=取值"));
 }

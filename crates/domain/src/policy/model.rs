@@ -190,6 +190,40 @@ impl Policy {
         date >= self.effective_from && self.effective_to.is_none_or(|to| date <= to)
     }
 
+    /// A draft of this policy for a what-if: parameter `name`'s version in force on
+    /// `date` takes `value` (written as in a policy file: `6000元`, `2/3`, `1年`).
+    /// Refused when the parameter does not exist, has no version on that date, or the
+    /// value is not of the parameter's type.
+    pub fn with_draft_value(&self, name: &str, value: &str, date: NaiveDate) -> Result<Policy, String> {
+        let mut draft = self.clone();
+        let known = self.params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、");
+        let param = draft
+            .params
+            .iter_mut()
+            .find(|p| p.name == name)
+            .ok_or_else(|| format!("政策“{}”没有参数“{name}”（可用：{known}）", self.id.as_str()))?;
+        let i = param.versions.partition_point(|v| v.from <= date);
+        let in_force = i.checked_sub(1).filter(|&i| param.versions[i].to.is_none_or(|to| date <= to));
+        let i = in_force.ok_or_else(|| format!("参数“{name}”在 {date} 没有生效的版本"))?;
+        let new = super::value::parse_text_value(value);
+        let ty = param.ty;
+        let same_type = matches!(
+            (&new, ty),
+            (Value::Money(_), Type::Money) | (Value::Number(_), Type::Number) | (Value::Duration(_), Type::Duration)
+        ) || (ty == Type::Date && super::facts::parse_date(value).is_some())
+            || (ty == Type::Text && matches!(new, Value::Text(_)));
+        if !same_type {
+            return Err(format!("参数“{name}”应为{}，“{value}”不是", ty.label()));
+        }
+        let new = match ty {
+            Type::Date => Value::Date(super::facts::parse_date(value).ok_or_else(|| format!("日期“{value}”无效"))?),
+            _ => new,
+        };
+        param.versions[i].value = new;
+        param.versions[i].note = Some(format!("测算草稿：{value}"));
+        Ok(draft)
+    }
+
     /// `2025-03-27 至 2027-12-31` or `2020-03-04 起`.
     pub fn period_label(&self) -> String {
         match self.effective_to {
@@ -254,5 +288,28 @@ mod tests {
         assert_eq!(p.at(d("2020-12-31")).unwrap().value, Value::Number(Rational::int(1)));
         assert!(p.at(d("2021-01-01")).is_none(), "a gap between versions");
         assert_eq!(p.at(d("2030-01-01")).unwrap().value, Value::Number(Rational::int(2)));
+    }
+
+    #[test]
+    fn a_draft_value_replaces_the_version_in_force_and_is_checked() {
+        use crate::policy::{evaluate, Facts, Library};
+        let lib = Library::embedded().unwrap();
+        let p = lib.get("returnee-startup-subsidy").unwrap();
+        let on = d("2025-06-01");
+        let facts = Facts::from_json(&serde_json::json!({"entity": "person", "facts": {
+            "returnee": true, "first_business": true, "business_operating": true,
+            "business_start_date": "2024-01-01"}}))
+        .unwrap();
+        assert_eq!(evaluate(p, &facts, on).amount_fen, Some(800_000));
+        let draft = p.with_draft_value("max_amount", "10000元", on).unwrap();
+        assert_eq!(evaluate(&draft, &facts, on).amount_fen, Some(1_000_000));
+        assert_eq!(evaluate(p, &facts, on).amount_fen, Some(800_000), "the policy itself is unchanged");
+        let e = p.with_draft_value("nope", "1元", on).unwrap_err();
+        assert!(e.contains("没有参数“nope”") && e.contains("max_amount"), "{e}");
+        let e = p.with_draft_value("max_amount", "2/3", on).unwrap_err();
+        assert!(e.contains("应为"), "{e}");
+        let e = p.with_draft_value("max_amount", "9000元", d("2020-01-01")).unwrap_err();
+        assert!(e.contains("没有生效的版本"), "{e}");
+        assert!(p.with_draft_value("min_operation", "2年", on).is_ok());
     }
 }
