@@ -312,3 +312,108 @@ pub async fn what_if(
     audit::record(store, &by.entry(AuditAction::PersonSearch, "person", None, detail)).await?;
     Ok(out)
 }
+
+/// Approved payouts for the bank: one line per ledger entry in the caller's scope
+/// (optionally of one run), with name, identity number (in full only in the file
+/// meant for the bank), hukou, policy, period and amount. Returns the number of lines
+/// and their total; the file is audited as an export with its SHA-256.
+#[allow(clippy::too_many_arguments)]
+pub async fn bank_file(
+    store: &Store,
+    keys: &Keys,
+    library: &Library,
+    scope: Scope,
+    run_id: Option<i64>,
+    numbers: crate::registry::export::Numbers,
+    out: &std::path::Path,
+    by: &audit::Context,
+) -> Result<(u64, i64), PolicyError> {
+    use crate::registry::export::Numbers;
+    let today = chrono::Utc::now().date_naive();
+    let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let header = [
+        "序号",
+        "姓名",
+        "公民身份号码",
+        "户籍地",
+        "政策",
+        "发放对象",
+        "期间",
+        "金额（元）",
+        "台账编号",
+        "批准人",
+        "批准时间",
+    ];
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    let mut total = 0i64;
+    for (entry, payout) in store_policy::ledger(store, scope).await? {
+        if run_id.is_some_and(|r| r != payout.run_id) {
+            continue;
+        }
+        let person = match payout.person_id {
+            Some(id) => jiujin_store::registry::person(store, scope, id).await?,
+            None => None,
+        };
+        let Some(person) = person else { continue };
+        let id_text = keys.decrypt_id(&person.id_cipher).map_err(|e| PolicyError::Facts(e.to_string()))?;
+        let id_shown = match numbers {
+            Numbers::Full => id_text,
+            Numbers::Masked => {
+                IdNumber::parse(&id_text, today).map(|i| i.masked()).unwrap_or_else(|_| "（无法解析）".into())
+            }
+        };
+        total = total.saturating_add(entry.amount_fen);
+        lines.push(vec![
+            (lines.len() + 1).to_string(),
+            person.state.name.clone(),
+            id_shown,
+            refdata.region_path(person.state.hukou_region),
+            library.get(&payout.policy_id).map_or(payout.policy_id.clone(), |p| p.title.clone()),
+            if payout.beneficiary_kind == "household" { "家庭户".into() } else { "个人".into() },
+            if payout.period == "once" { "一次性".into() } else { payout.period.clone() },
+            jiujin_domain::Fen(entry.amount_fen).to_yuan_compact(),
+            entry.id.to_string(),
+            entry.actor.clone(),
+            entry.entered_at.format("%Y-%m-%d %H:%M").to_string(),
+        ]);
+    }
+    let shown = out.display().to_string();
+    let werr = |e: &dyn std::fmt::Display| PolicyError::Facts(format!("无法写入 {shown}：{e}"));
+    match out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => {
+            let mut f = std::fs::File::create(out).map_err(|e| werr(&e))?;
+            std::io::Write::write_all(&mut f, "\u{feff}".as_bytes()).map_err(|e| werr(&e))?;
+            let mut w = csv::Writer::from_writer(f);
+            w.write_record(header).map_err(|e| werr(&e))?;
+            for l in &lines {
+                w.write_record(l).map_err(|e| werr(&e))?;
+            }
+            w.flush().map_err(|e| werr(&e))?;
+        }
+        Some("xlsx") => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            sheet.set_name("发放名单").map_err(|e| werr(&e))?;
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            for (i, h) in header.iter().enumerate() {
+                sheet.write_string_with_format(0, i as u16, *h, &bold).map_err(|e| werr(&e))?;
+            }
+            for (r, l) in lines.iter().enumerate() {
+                for (c, v) in l.iter().enumerate() {
+                    sheet.write_string(r as u32 + 1, c as u16, v).map_err(|e| werr(&e))?;
+                }
+            }
+            book.save(out).map_err(|e| werr(&e))?;
+        }
+        _ => return Err(PolicyError::Facts(format!("发放文件应为 .csv 或 .xlsx：{shown}"))),
+    }
+    let sha = crate::registry::import::file_sha256(out).await.map_err(|e| werr(&e))?;
+    let detail = serde_json::json!({
+        "kind": "bank_file", "run": run_id,
+        "numbers": if numbers == Numbers::Full { "完整" } else { "脱敏" },
+        "rows": lines.len(), "amount_fen": total, "file_sha256": sha,
+        "file_name": out.file_name().map(|f| f.to_string_lossy().into_owned()),
+    });
+    audit::record(store, &by.entry(AuditAction::ExportRun, "export", None, detail)).await?;
+    Ok((lines.len() as u64, total))
+}

@@ -199,6 +199,7 @@ pub async fn finish_run(store: &Store, run_id: i64, status: &str, by: &audit::Co
 #[derive(Debug, Clone, Default)]
 pub struct PayoutFilter {
     pub run_id: Option<i64>,
+    pub person_id: Option<i64>,
     pub policy_id: Option<String>,
     pub status: Option<String>,
 }
@@ -215,6 +216,9 @@ pub async fn payouts(
     let mut q = payout::Entity::find().filter(scope.payouts());
     if let Some(r) = f.run_id {
         q = q.filter(payout::Column::RunId.eq(r));
+    }
+    if let Some(p) = f.person_id {
+        q = q.filter(payout::Column::PersonId.eq(p));
     }
     if let Some(p) = &f.policy_id {
         q = q.filter(payout::Column::PolicyId.eq(p.clone()));

@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/policies", get(policy::list_page))
         .route("/policies/payouts", get(policy::payouts_page))
         .route("/policies/payouts/decide", post(policy::decide_submit))
+        .route("/policies/payouts/ledger.xlsx", get(policy::ledger_xlsx))
         .route("/policies/{id}", get(policy::policy_page))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))

@@ -167,7 +167,12 @@ pub async fn payouts_page(
         return Err(WebError::BadRequest(format!("未知的状态：{status}")));
     }
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
-    let filter = PayoutFilter { run_id: q.run, policy_id: None, status: (status != "all").then(|| status.clone()) };
+    let filter = PayoutFilter {
+        run_id: q.run,
+        person_id: None,
+        policy_id: None,
+        status: (status != "all").then(|| status.clone()),
+    };
     let scope = user.scope();
     let (rows, total, sum) = payouts(&state.store, scope, &filter, page - 1, PAYOUTS_PER_PAGE).await?;
     let detail = serde_json::json!({ "via": "payouts", "run": q.run, "status": status, "page": page, "total": total });
@@ -266,4 +271,35 @@ pub async fn decide_submit(
     let back = if back.starts_with("/policies/payouts") { back } else { "/policies/payouts".to_string() };
     let sep = if back.contains('?') { '&' } else { '?' };
     Ok(axum::response::Redirect::to(&format!("{back}{sep}decided={decided}")).into_response())
+}
+
+/// The display copy of the approved payouts in the caller's scope (masked numbers),
+/// as Excel; the file with full numbers is made for the bank on the command line
+/// (`jiujin policy bank-file`). Audited as an export.
+pub async fn ledger_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: crate::audit::Client,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
+    let path = dir.path().join("ledger.xlsx");
+    let by = crate::audit::context_for(&user, &client);
+    let numbers = jiujin_app::registry::export::Numbers::Masked;
+    jiujin_app::policy::bank_file(&state.store, &state.keys, library()?, user.scope(), None, numbers, &path, &by)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"ledger.xlsx\""),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -255,8 +255,29 @@ async fn decisions_stay_in_scope_and_approved_payouts_reach_the_ledger_once() {
         // A worker sees only their own.
         let own = Scope::Person(mine[0].person_id.unwrap());
         assert_eq!(payouts(&store, own, &PayoutFilter::default(), 0, 50).await.unwrap().1, 1, "{l}");
+        // The bank's file (full numbers) and the display copy (masked): approved only.
+        let keys = Keys::from_master(&[5u8; 32]);
+        let dir = tempfile::tempdir().unwrap();
+        let (full, masked) = (dir.path().join("bank.csv"), dir.path().join("copy.csv"));
+        let numbers = jiujin_app::registry::export::Numbers::Full;
+        let (rows, total) =
+            jiujin_app::policy::bank_file(&store, &keys, &lib, wanzhou, None, numbers, &full, &tester()).await.unwrap();
+        assert_eq!((rows, total), (2, 100_000), "{l}");
+        let numbers = jiujin_app::registry::export::Numbers::Masked;
+        jiujin_app::policy::bank_file(&store, &keys, &lib, wanzhou, None, numbers, &masked, &tester()).await.unwrap();
+        let (full, masked) = (std::fs::read_to_string(&full).unwrap(), std::fs::read_to_string(&masked).unwrap());
+        assert_eq!(full.lines().count(), 3, "{l}: a header and two payouts: {full}");
+        let approved_person = ledger[0].1.person_id.unwrap();
+        let p = jiujin_store::registry::person(&store, Scope::City, approved_person).await.unwrap().unwrap();
+        let number = keys.decrypt_id(&p.id_cipher).unwrap();
+        assert!(full.contains(&number) && full.contains(&p.state.name), "{l}: the bank's file names the payee");
+        assert!(!masked.contains(&number) && masked.contains("********"), "{l}: the display copy is masked");
+        assert!(!full.contains("万戊") && !full.contains("开甲"), "{l}: approved, in scope, only");
         let audited = jiujin_store::audit::list(&store, &Default::default(), 0, 100).await.unwrap();
         assert_eq!(audited.rows.iter().filter(|e| e.action == "payout.decide").count(), 2, "{l}");
+        let exports: Vec<_> = audited.rows.iter().filter(|e| e.action == "export.run").collect();
+        assert_eq!(exports.len(), 2, "{l}: both files are audited");
+        assert!(exports.iter().all(|e| e.detail["kind"] == "bank_file" && e.detail["file_sha256"].is_string()), "{l}");
         assert!(jiujin_store::audit::verify(&store).await.unwrap().broken.is_none(), "{l}: chain intact");
     }
 }

@@ -75,6 +75,18 @@ pub enum What {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// 银行发放文件：已批准（已记入台账）的发放名单，含完整公民身份号码，仅供交付银行（运维人员命令，需要密钥；导出记入审计日志）
+    BankFile {
+        /// 输出文件（.csv 或 .xlsx）
+        #[arg(long)]
+        out: PathBuf,
+        /// 只导出这一批次
+        #[arg(long)]
+        run: Option<i64>,
+        /// 只导出该区划（按户籍地）
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// 运行目录中的规则用例（<编号>.tests.toml），任一失败则退出码非0
     Test {
         /// 含政策文件和用例文件的目录，例如 data/policies
@@ -111,6 +123,7 @@ pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<E
         What::Simulate { policy, region, date, set, out, json, dir } => {
             what_if(settings, &policy, &region, &date, &set, out.as_deref(), json, dir.as_deref()).await
         }
+        What::BankFile { out, run, region } => bank_file(settings, &out, run, region.as_deref()).await,
         What::Run { policy, region, date, batch, json, dir } => {
             run_batch(settings, &policy, &region, &date, batch, json, dir.as_deref()).await
         }
@@ -485,5 +498,33 @@ async fn what_if(
             }
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bank_file(
+    settings: jiujin_app::Settings,
+    out: &Path,
+    run: Option<i64>,
+    region: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let scope = match region {
+        Some(r) => jiujin_store::Scope::Region(
+            jiujin_domain::RegionCode::parse(r).map_err(|e| anyhow::anyhow!("--region：{e}"))?,
+        ),
+        None => jiujin_store::Scope::City,
+    };
+    let lib = library(None)?;
+    let store = super::open_store(&settings).await?;
+    let keys = super::keys(&settings, &store, false).await?;
+    let by = settings.command_line_context();
+    let numbers = jiujin_app::registry::export::Numbers::Full;
+    let (rows, total) = jiujin_app::policy::bank_file(&store, &keys, &lib, scope, run, numbers, out, &by)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "已写入 {}：{rows} 笔，合计 {} 元（含完整证件号码，仅供交付银行，请妥善保管）",
+        out.display(),
+        jiujin_domain::Fen(total).to_yuan_compact()
+    );
     Ok(ExitCode::SUCCESS)
 }

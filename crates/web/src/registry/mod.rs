@@ -293,7 +293,24 @@ pub(crate) async fn person_sections(
     record(state, &entry_for(user, client, AuditAction::PersonRead, "person", Some(p.id.to_string()), detail)).await?;
     let household = members.iter().map(|m| PersonView::new(state, m)).collect();
     let events = events.iter().map(|e| TimelineView::new(state, e)).collect();
-    let policies = policy_sections(p)?;
+    let mut policies = policy_sections(p)?;
+    // The person's 免申即享 payouts (proposed, approved, rejected), newest first.
+    let f = jiujin_store::policy::PayoutFilter { person_id: Some(p.id), ..Default::default() };
+    let (payouts, _, _) = jiujin_store::policy::payouts(&state.store, scope, &f, 0, 50).await?;
+    let lib = jiujin_domain::policy::Library::embedded().ok();
+    let payouts: Vec<_> = payouts
+        .iter()
+        .map(|x| {
+            context! {
+                policy => lib.and_then(|l| l.get(&x.policy_id)).map_or(x.policy_id.clone(), |p| p.title.clone()),
+                period => if x.period == "once" { "一次性".to_string() } else { x.period.clone() },
+                amount => jiujin_domain::Fen(x.amount_fen).to_yuan_compact(),
+                status => match x.status.as_str() { "approved" => "已批准", "rejected" => "未批准", _ => "待审核" },
+                date => x.created_at.date_naive().to_string(),
+            }
+        })
+        .collect();
+    policies = context! { payouts, ..policies };
     Ok((PersonView::new(state, p), events, household, policies))
 }
 

@@ -586,6 +586,18 @@ async fn staff_approve_their_districts_proposed_payouts_with_a_reason() {
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}: {user}");
         }
         assert_eq!(jiujin_store::policy::ledger(&app.store, jiujin_store::Scope::City).await.unwrap().len(), 1);
+        // The person's page lists the payout with its decision.
+        let wan_yi = person_id(&app, "万一").await;
+        let page = get(&app, &cookie, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        let record = page.split("免申即享记录").nth(1).unwrap_or("");
+        assert!(record.contains("已批准") && record.contains("2025"), "{l}: {record}");
+        // The display copy of the ledger: staff download it; an auditor finds nothing.
+        let res = get(&app, &cookie, "/policies/payouts/ledger.xlsx").await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        assert!(res.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"), "{l}");
+        assert!(res.bytes().await.unwrap().starts_with(b"PK"), "{l}: an xlsx (zip) file");
+        let auditor = login(&app, "auditor", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &auditor, "/policies/payouts/ledger.xlsx").await.status(), StatusCode::NOT_FOUND);
     })
     .await;
 }
