@@ -417,3 +417,62 @@ pub async fn bank_file(
     audit::record(store, &by.entry(AuditAction::ExportRun, "export", None, detail)).await?;
     Ok((lines.len() as u64, total))
 }
+
+/// A digest of what a policy says (record, dates, parameters and their versions,
+/// conditions, amount): a changed digest is a changed policy for its subscribers.
+pub fn policy_digest(p: &jiujin_domain::policy::Policy) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut put = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    put(&p.title);
+    put(&p.benefit);
+    put(&p.period_label());
+    put(p.obtain.label());
+    for t in &p.targets {
+        put(t.key());
+    }
+    for param in &p.params {
+        put(&param.name);
+        for v in &param.versions {
+            put(&format!("{}|{:?}|{}", v.from, v.to, v.value));
+        }
+    }
+    for c in &p.conditions {
+        put(&c.text);
+    }
+    if let Some(a) = &p.amount {
+        put(&a.text);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Records the library's policies in the database and notifies subscribers of those
+/// added or changed since it last saw them (`store::notices`). Runs when a server
+/// starts; of servers starting together, the one holding the `policy-sync` lease
+/// does it and the others skip.
+pub async fn sync_library(
+    store: &Store,
+    library: &Library,
+) -> Result<Option<jiujin_store::notices::Synced>, PolicyError> {
+    use jiujin_store::locks::BatchLock;
+    let Some(lease) = BatchLock::try_acquire(store, "policy-sync", chrono::Duration::minutes(5)).await? else {
+        return Ok(None);
+    };
+    let items: Vec<jiujin_store::notices::PolicyDigest> = library
+        .policies()
+        .iter()
+        .map(|p| jiujin_store::notices::PolicyDigest {
+            id: p.id.as_str().to_string(),
+            title: p.title.clone(),
+            digest: policy_digest(p),
+            tags: p.tags.clone(),
+            targets: p.targets.iter().map(|t| t.key().to_string()).collect(),
+        })
+        .collect();
+    let synced = jiujin_store::notices::sync_policies(store, &items).await;
+    lease.release(store).await?;
+    Ok(Some(synced?))
+}

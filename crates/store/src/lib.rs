@@ -9,6 +9,7 @@ pub mod entity;
 mod inline;
 pub mod locks;
 pub mod migration;
+pub mod notices;
 pub mod policy;
 pub mod refdata;
 pub mod registry;

@@ -305,6 +305,17 @@ pub async fn decide(
             .await?;
         }
     }
+    // Each person hears about their own payout (worker accounts bound to them).
+    for p in &found {
+        let Some(person) = p.person_id else { continue };
+        let users = crate::notices::accounts_of_person(&txn, person).await?;
+        let yuan = jiujin_domain::Fen(p.amount_fen).to_yuan_compact();
+        let (title, body) = match decision {
+            Decision::Approve => ("政策资金已批准发放", format!("您的一笔政策资金 {yuan} 元已批准，将按规定发放。")),
+            Decision::Reject => ("政策资金未获批准", format!("您的一笔拟发放政策资金 {yuan} 元未获批准：{reason}")),
+        };
+        crate::notices::notify(&txn, &users, "payout", title, &body, None).await?;
+    }
     let detail = serde_json::json!({
         "decision": status, "reason": reason, "count": chosen.len(), "amount_fen": amount, "payouts": chosen,
     });

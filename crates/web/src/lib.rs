@@ -119,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens", get(api::tokens).post(api::create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(api::revoke_token))
         .route("/policies", get(policy::list_page))
+        .route("/inbox", get(policy::inbox_page).post(policy::inbox_submit))
         .route("/policies/payouts", get(policy::payouts_page))
         .route("/policies/payouts/decide", post(policy::decide_submit))
         .route("/policies/payouts/ledger.xlsx", get(policy::ledger_xlsx))

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("policies.html", include_str!("templates/policies.html")),
     ("policy.html", include_str!("templates/policy.html")),
     ("payouts.html", include_str!("templates/payouts.html")),
+    ("inbox.html", include_str!("templates/inbox.html")),
 ];
 
 pub struct Pages {

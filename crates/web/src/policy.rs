@@ -303,3 +303,98 @@ pub async fn ledger_xlsx(
     )
         .into_response())
 }
+
+/// The caller's inbox: notices of policies added or changed that they subscribed to,
+/// and of their own payouts; newest first.
+pub async fn inbox_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    let (rows, unread) = jiujin_store::notices::inbox(&state.store, user.account.id, 100).await?;
+    let notices: Vec<_> = rows
+        .iter()
+        .map(|n| {
+            context! {
+                title => n.title.clone(), body => n.body.clone(), link => n.link.clone(),
+                at => n.created_at.format("%Y-%m-%d %H:%M").to_string(), unread => n.read_at.is_none(),
+            }
+        })
+        .collect();
+    let subs = jiujin_store::notices::subscriptions(&state.store, user.account.id).await?;
+    let subs: Vec<_> = subs
+        .iter()
+        .map(|s| {
+            let target = EntityKind::parse(&s.target).map(|t| t.label()).unwrap_or("任何对象");
+            context! { id => s.id, tag => if s.tag.is_empty() { "任何类别".to_string() } else { s.tag.clone() }, target }
+        })
+        .collect();
+    let targets: Vec<_> = EntityKind::ALL.iter().map(|t| context! { key => t.key(), label => t.label() }).collect();
+    render(
+        &state,
+        &user,
+        "inbox.html",
+        context! { title => "消息与订阅", section => "policy", notices, unread, subs, targets },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InboxForm {
+    csrf: String,
+    /// `read`, `subscribe` or `unsubscribe`.
+    action: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    id: Option<i64>,
+}
+
+/// Marks the inbox read, or adds / removes a subscription of the caller's own.
+pub async fn inbox_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    axum::Form(f): axum::Form<InboxForm>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    user.check_form_token(&f.csrf)?;
+    let me = user.account.id;
+    match f.action.as_str() {
+        "read" => {
+            jiujin_store::notices::mark_read(&state.store, me).await?;
+        }
+        "subscribe" => {
+            let tag = f.tag.trim();
+            if tag.chars().count() > 40 {
+                return Err(WebError::Invalid { field: "tag".into(), message: "类别不能超过40个字".into() });
+            }
+            let target = match f.target.trim() {
+                "" => String::new(),
+                t => EntityKind::parse(t)
+                    .ok_or_else(|| WebError::Invalid {
+                        field: "target".into(),
+                        message: format!("未知的政策对象：{t}"),
+                    })?
+                    .key()
+                    .to_string(),
+            };
+            if tag.is_empty() && target.is_empty() {
+                return Err(WebError::Invalid {
+                    field: "tag".into(), message: "请填写类别或选择对象".into()
+                });
+            }
+            jiujin_store::notices::subscribe(&state.store, me, tag, &target).await?;
+        }
+        "unsubscribe" => {
+            let id =
+                f.id.ok_or_else(|| WebError::Invalid { field: "id".into(), message: "缺少订阅编号".into() })?;
+            if !jiujin_store::notices::unsubscribe(&state.store, me, id).await? {
+                return Err(WebError::NotFound);
+            }
+        }
+        other => {
+            return Err(WebError::Invalid { field: "action".into(), message: format!("未知的操作：{other}") });
+        }
+    }
+    Ok(axum::response::Redirect::to("/inbox").into_response())
+}

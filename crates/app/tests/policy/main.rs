@@ -315,3 +315,67 @@ async fn what_if_compares_beneficiaries_and_budget_before_and_after_a_draft() {
         assert_eq!(payout::Entity::find().count(store.conn()).await.unwrap(), 0, "{l}: a what-if writes no payout");
     }
 }
+
+/// Subscriptions: the first sync of a database is a baseline; then a changed policy
+/// notifies the subscribers whose tag or target it matches, once; a new policy is
+/// announced; a decided payout notifies the worker account of its person.
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribers_hear_of_new_and_changed_policies_and_workers_of_their_payouts() {
+    use jiujin_app::policy::sync_library;
+    use jiujin_domain::access::Role;
+    use jiujin_store::access::{create_user, Binding};
+    use jiujin_store::notices::{inbox, mark_read, subscribe};
+    for db in TestDb::all().await {
+        let store = city(&db).await;
+        let l = db.label;
+        let staff = Binding { region: Some(region("500101")), ..Default::default() };
+        let a = create_user(&store, "a", "h", Role::DistrictStaff, &staff, &tester()).await.unwrap();
+        let b = create_user(&store, "b", "h", Role::CityStaff, &Binding::default(), &tester()).await.unwrap();
+        assert!(subscribe(&store, a.id, "测试", "").await.unwrap());
+        assert!(!subscribe(&store, a.id, "测试", "").await.unwrap(), "{l}: once");
+        assert!(subscribe(&store, b.id, "", "employer").await.unwrap());
+        let first = sync_library(&store, &library()).await.unwrap().unwrap();
+        assert_eq!((first.added.len(), first.notices), (1, 0), "{l}: a baseline notifies nobody");
+        // The amount changes: the tag's subscriber hears of it, the employer one not.
+        let changed = POLICY.replace("value = \"500元\"", "value = \"600元\"");
+        let lib = Library::load(&[("test-dibao-allowance.toml", changed.as_str())]).unwrap();
+        let s = sync_library(&store, &lib).await.unwrap().unwrap();
+        assert_eq!((s.changed.len(), s.notices), (1, 1), "{l}: {s:?}");
+        let (notes, unread) = inbox(&store, a.id, 10).await.unwrap();
+        assert_eq!(unread, 1, "{l}");
+        assert!(
+            notes[0].title.contains("政策调整") && notes[0].link.as_deref() == Some("/policies/test-dibao-allowance")
+        );
+        assert_eq!(inbox(&store, b.id, 10).await.unwrap().1, 0, "{l}: not for employers");
+        assert_eq!(sync_library(&store, &lib).await.unwrap().unwrap().notices, 0, "{l}: nothing new the second time");
+        // A new policy for employers reaches b.
+        let other = POLICY
+            .replace("test-dibao-allowance", "test-employer-award")
+            .replace("target = \"个人\"", "target = \"用人单位\"")
+            .replace("per = \"家庭户\"", "per = \"用人单位\"")
+            .replace("test = \"low_income\"", "test = \"small_micro_enterprise\"");
+        let lib = Library::load(&[
+            ("test-dibao-allowance.toml", changed.as_str()),
+            ("test-employer-award.toml", other.as_str()),
+        ])
+        .unwrap();
+        let s = sync_library(&store, &lib).await.unwrap().unwrap();
+        assert_eq!(s.added, vec!["test-employer-award".to_string()], "{l}");
+        let (notes, _) = inbox(&store, b.id, 10).await.unwrap();
+        assert!(notes.len() == 1 && notes[0].title.contains("新增政策"), "{l}: {notes:?}");
+        // a's tag 测试 matches the new policy too: the change and the addition.
+        assert_eq!(mark_read(&store, a.id).await.unwrap(), 2, "{l}");
+        assert_eq!(inbox(&store, a.id, 10).await.unwrap().1, 0);
+
+        // A worker account bound to a person hears of its payout's decision.
+        run(&store, &library(), "500101", "2025-06-01", 100).await.unwrap();
+        let (mine, _, _) = payouts(&store, Scope::City, &PayoutFilter::default(), 0, 10).await.unwrap();
+        let person = mine[0].person_id.unwrap();
+        let bound = Binding { person_id: Some(person), ..Default::default() };
+        let w = create_user(&store, "w", "h", Role::Worker, &bound, &tester()).await.unwrap();
+        decide(&store, Scope::City, &[mine[0].id], Decision::Approve, "核实无误", &tester()).await.unwrap();
+        let (notes, unread) = inbox(&store, w.id, 10).await.unwrap();
+        assert_eq!(unread, 1, "{l}");
+        assert!(notes[0].body.contains("500 元") && notes[0].title.contains("批准"), "{l}: {notes:?}");
+    }
+}

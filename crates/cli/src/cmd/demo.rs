@@ -109,6 +109,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     if a.no_serve {
         return Ok(ExitCode::SUCCESS);
     }
+    super::sync_policies(&store).await;
     let addr = a.listen.unwrap_or(settings.listen);
     let mut state = jiujin_web::AppState::new(store, keys)?;
     state.trusted_proxies = std::sync::Arc::new(settings.trusted_proxies.clone());

@@ -69,3 +69,23 @@ pub async fn key(settings: Settings, what: KeyWhat) -> anyhow::Result<ExitCode> 
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }
+
+/// Records the embedded policy library in the database and notifies subscribers of
+/// policies added or changed since the database last saw them (servers run it when
+/// they start; a failure is reported and does not stop the server).
+pub async fn sync_policies(store: &jiujin_store::Store) {
+    let lib = match jiujin_domain::policy::Library::embedded() {
+        Ok(lib) => lib,
+        Err(errors) => {
+            eprintln!("警告：内置政策库有{}处错误，未同步", errors.len());
+            return;
+        }
+    };
+    match jiujin_app::policy::sync_library(store, lib).await {
+        Ok(Some(s)) if s.notices > 0 || !s.changed.is_empty() => {
+            println!("政策库：新增 {} 项，调整 {} 项，已通知订阅者 {} 条", s.added.len(), s.changed.len(), s.notices)
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("警告：政策库同步失败：{e}"),
+    }
+}

@@ -20,6 +20,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     if jiujin_store::access::user_count(&store).await? == 0 {
         eprintln!("提示：尚无任何账号，无法登录。请先运行 jiujin user add --username 用户名 --role city_staff --password-stdin");
     }
+    super::sync_policies(&store).await;
     let mut state = jiujin_web::AppState::new(store, keys)?;
     state.trusted_proxies = std::sync::Arc::new(settings.trusted_proxies.clone());
     println!("jiujin 已启动：http://{addr}/   （Ctrl-C 停止）");

@@ -11,6 +11,7 @@ mod m0005_tokens;
 mod m0006_name_index;
 mod m0007_web_import;
 mod m0008_policy_payouts;
+mod m0009_notices;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_name_index::Migration),
             Box::new(m0007_web_import::Migration),
             Box::new(m0008_policy_payouts::Migration),
+            Box::new(m0009_notices::Migration),
         ]
     }
 }

@@ -601,3 +601,48 @@ async fn staff_approve_their_districts_proposed_payouts_with_a_reason() {
     })
     .await;
 }
+
+/// The inbox: an account subscribes by tag or target with the form token, sees and
+/// removes only its own subscriptions, and marks its notices read.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_account_manages_its_own_subscriptions_and_reads_its_notices() {
+    let app = spawn_app(TestDb::sqlite()).await;
+    let me = jiujin_store::access::user_by_name(&app.store, "wanzhou").await.unwrap().unwrap().0.id;
+    let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+    let token = csrf(&app, &cookie).await;
+    let sub = [("csrf", token.as_str()), ("action", "subscribe"), ("tag", "返乡创业"), ("target", "")];
+    assert_eq!(post_form(&app, &cookie, "/inbox", &sub).await.status(), StatusCode::SEE_OTHER);
+    let page = get(&app, &cookie, "/inbox").await.text().await.unwrap();
+    assert!(page.contains("返乡创业 · 任何对象"), "{page}");
+    // Without the token, or with nothing to subscribe to: refused.
+    let res = post_form(&app, &cookie, "/inbox", &[("csrf", "x"), ("action", "subscribe"), ("tag", "a")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = post_form(&app, &cookie, "/inbox", &[("csrf", &token), ("action", "subscribe"), ("tag", "")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Another account cannot remove it.
+    let mine = jiujin_store::notices::subscriptions(&app.store, me).await.unwrap();
+    let id = mine.first().map(|s| s.id.to_string()).unwrap();
+    let other = login(&app, "kaizhou", PASSWORD).await.unwrap();
+    let t = csrf(&app, &other).await;
+    let res = post_form(&app, &other, "/inbox", &[("csrf", &t), ("action", "unsubscribe"), ("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // A notice, shown as unread, then read.
+    jiujin_store::notices::notify(
+        app.store.conn(),
+        &[2],
+        "policy.new",
+        "新增政策：测试",
+        "测试正文",
+        Some("/policies"),
+    )
+    .await
+    .unwrap();
+    let page = get(&app, &cookie, "/inbox").await.text().await.unwrap();
+    assert!(page.contains("新增政策：测试") && page.contains("未读 1 条"), "{page}");
+    let res = post_form(&app, &cookie, "/inbox", &[("csrf", &token), ("action", "read")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(get(&app, &cookie, "/inbox").await.text().await.unwrap().contains("未读 0 条"));
+    let res = post_form(&app, &cookie, "/inbox", &[("csrf", &token), ("action", "unsubscribe"), ("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(jiujin_store::notices::subscriptions(&app.store, me).await.unwrap().is_empty());
+}
