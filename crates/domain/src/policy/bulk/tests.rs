@@ -1,0 +1,1 @@
+//! Agreement of the bulk kernel with `evaluate_bound`.
