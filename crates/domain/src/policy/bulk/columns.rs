@@ -128,12 +128,17 @@ impl Population {
                 let (lo, hi) = day_range();
                 v.iter().all(|d| *d == DATE_UNKNOWN || (lo..=hi).contains(&i64::from(*d)))
             }
-            (Column::Code(v), Type::Enum(values)) => v.iter().all(|c| *c == CODE_UNKNOWN || usize::from(*c) < values.len()),
+            (Column::Code(v), Type::Enum(values)) => {
+                v.iter().all(|c| *c == CODE_UNKNOWN || usize::from(*c) < values.len())
+            }
             (Column::Text { codes, dict }, Type::Text) => {
                 codes.iter().all(|c| *c == TEXT_UNKNOWN || usize::try_from(*c).is_ok_and(|c| c < dict.len()))
             }
             _ => {
-                return Err(col_err(key, format!("“{}”是{}，不能用{}", def.label, def.ty.label(), column.kind_label())));
+                return Err(col_err(
+                    key,
+                    format!("“{}”是{}，不能用{}", def.label, def.ty.label(), column.kind_label()),
+                ));
             }
         };
         if !ok {

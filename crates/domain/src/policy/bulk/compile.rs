@@ -65,7 +65,13 @@ pub(super) fn compile(bounds: &[Bound], pop: &Population) -> Result<Plan, BulkEr
         bound: match bounds.first() {
             Some(b) => b,
             None => {
-                return Ok(Plan { entity: pop.entity, instrs: Vec::new(), regs: 0, policies: Vec::new(), needs: Vec::new() })
+                return Ok(Plan {
+                    entity: pop.entity,
+                    instrs: Vec::new(),
+                    regs: 0,
+                    policies: Vec::new(),
+                    needs: Vec::new(),
+                })
             }
         },
         pop,

@@ -41,7 +41,11 @@ pub enum BulkError {
 /// operation's lanes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Src {
-    Const { v: i64, k: bool, e: bool },
+    Const {
+        v: i64,
+        k: bool,
+        e: bool,
+    },
     /// `Int` or `Date` column (sentinel `i32::MIN`).
     ColI32(usize),
     /// `Money` column (sentinel `i64::MIN`).
@@ -65,26 +69,96 @@ pub(crate) enum BSrc {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Instr {
     /// `lo <= x <= hi` (negated when `neg`), unknown where `x` is.
-    Range { dst: usize, src: Src, lo: i64, hi: i64, neg: bool },
+    Range {
+        dst: usize,
+        src: Src,
+        lo: i64,
+        hi: i64,
+        neg: bool,
+    },
     /// Unknown everywhere, with the errors of `srcs` (a comparison with a missing parameter).
-    Unknown { dst: usize, srcs: Vec<Src> },
-    KnownV { dst: usize, src: Src },
-    KnownB { dst: usize, src: BSrc },
-    Not { dst: usize, src: BSrc },
-    Logic { dst: usize, srcs: Vec<BSrc>, or: bool },
-    BoolEq { dst: usize, a: BSrc, b: BSrc, ne: bool },
+    Unknown {
+        dst: usize,
+        srcs: Vec<Src>,
+    },
+    KnownV {
+        dst: usize,
+        src: Src,
+    },
+    KnownB {
+        dst: usize,
+        src: BSrc,
+    },
+    Not {
+        dst: usize,
+        src: BSrc,
+    },
+    Logic {
+        dst: usize,
+        srcs: Vec<BSrc>,
+        or: bool,
+    },
+    BoolEq {
+        dst: usize,
+        a: BSrc,
+        b: BSrc,
+        ne: bool,
+    },
     /// `a op b` on two value lanes.
-    Cmp { dst: usize, a: Src, b: Src, op: super::expr::CmpOp },
+    Cmp {
+        dst: usize,
+        a: Src,
+        b: Src,
+        op: super::expr::CmpOp,
+    },
     /// The span from `start` to `end` against a duration, both per row.
-    SpanRow { dst: usize, start: Src, end: Src, months: i64, days: i64, op: super::expr::CmpOp },
-    IfB { dst: usize, c: BSrc, a: BSrc, b: BSrc },
-    Year { dst: usize, src: Src },
-    AddSub { dst: usize, a: Src, b: Src, sub: bool },
+    SpanRow {
+        dst: usize,
+        start: Src,
+        end: Src,
+        months: i64,
+        days: i64,
+        op: super::expr::CmpOp,
+    },
+    IfB {
+        dst: usize,
+        c: BSrc,
+        a: BSrc,
+        b: BSrc,
+    },
+    Year {
+        dst: usize,
+        src: Src,
+    },
+    AddSub {
+        dst: usize,
+        a: Src,
+        b: Src,
+        sub: bool,
+    },
     /// `floor(m × num / den)` in fen; an error when out of range.
-    Share { dst: usize, m: Src, num: i128, den: i128 },
-    Mul { dst: usize, a: Src, b: Src },
-    MinMax { dst: usize, srcs: Vec<Src>, max: bool },
-    IfV { dst: usize, c: BSrc, a: Src, b: Src },
+    Share {
+        dst: usize,
+        m: Src,
+        num: i128,
+        den: i128,
+    },
+    Mul {
+        dst: usize,
+        a: Src,
+        b: Src,
+    },
+    MinMax {
+        dst: usize,
+        srcs: Vec<Src>,
+        max: bool,
+    },
+    IfV {
+        dst: usize,
+        c: BSrc,
+        a: Src,
+        b: Src,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
