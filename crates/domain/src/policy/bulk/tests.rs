@@ -271,8 +271,8 @@ fn bool_leaf() -> BoxedStrategy<String> {
         1 => (pick(&FLAGS), pick(&FLAGS)).prop_map(|(a, b)| format!("{a} == {b}")),
         1 => pick(&DATES).prop_map(|d| format!("known({d})")),
         1 => Just("param.flag".to_string()),
-        1 => pick(&STATUS).prop_map(|s| format!("employment_status == '{s}'")),
-        1 => (pick(&SEX), any::<bool>()).prop_map(|(s, ne)| format!("sex {} '{s}'", if ne { "!=" } else { "==" })),
+        1 => pick(STATUS).prop_map(|s| format!("employment_status == '{s}'")),
+        1 => (pick(SEX), any::<bool>()).prop_map(|(s, ne)| format!("sex {} '{s}'", if ne { "!=" } else { "==" })),
         1 => prop_oneof![Just("'500116'"), Just("'500112'"), Just("param.district")]
             .prop_map(|s| format!("district_code == {s}")),
     ]
