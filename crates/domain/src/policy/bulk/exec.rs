@@ -7,12 +7,15 @@
 //! AVX2 loops). The crate emits the dispatch and `#[target_feature]` copies for us, with
 //! no `unsafe` in this crate; it is maintained (0.9, 2025) and has no run-time deps.
 
+// Loops index several lanes and getters by the same row; an index reads plainest.
+#![allow(clippy::needless_range_loop)]
+
 use multiversion::multiversion;
 
 use super::super::expr::CmpOp;
 use super::calendar::{after, civil};
 use super::columns::{day_range, Column, Population};
-use super::{BSrc, BulkError, BulkResult, Instr, Plan, Src, BLOCK, ELIGIBLE, HAS_AMOUNT};
+use super::{BSrc, BulkError, BulkResult, Instr, Plan, Src, BLOCK};
 
 #[derive(Clone, Copy)]
 enum ColRef<'a> {
@@ -363,7 +366,7 @@ pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult) {
         .collect();
     let size = plan.regs.max(1) * BLOCK;
     let mut regs = Regs { v: vec![0; size], a: vec![0; size], b: vec![0; size], e: vec![0; size] };
-    let mut scratch = (vec![0u8; BLOCK], vec![0u8; BLOCK]);
+    let mut scratch = (vec![0u8; BLOCK], vec![0u8; BLOCK], vec![0u8; BLOCK]);
     let len = pop.len();
     let mut block_cols: Vec<Option<ColRef>> = vec![None; cols.len()];
     let mut start = 0;
@@ -382,7 +385,7 @@ fn run_block(
     plan: &Plan,
     cols: &[Option<ColRef>],
     regs: &mut Regs,
-    scratch: &mut (Vec<u8>, Vec<u8>),
+    scratch: &mut (Vec<u8>, Vec<u8>, Vec<u8>),
     n: usize,
     start: usize,
     out: &mut BulkResult,
@@ -399,7 +402,8 @@ fn run_block(
         step(ins, &cx, o, n, day_max);
     }
     let cx = Ctx { cols, v: &regs.v, a: &regs.a, b: &regs.b, e: &regs.e, n };
-    let (allmet, anyfail) = (&mut scratch.0[..n], &mut scratch.1[..n]);
+    let (allmet, anyfail, und) = (&mut scratch.0[..n], &mut scratch.1[..n], &mut scratch.2[..n]);
+    let words = start / 64..start / 64 + n.div_ceil(64);
     for (pi, p) in plan.policies.iter().enumerate() {
         allmet.fill(u8::from(p.in_force));
         anyfail.fill(u8::from(!p.in_force));
@@ -413,23 +417,53 @@ fn run_block(
                 }
             });
         }
-        let Some(outcome) = out.outcome.get_mut(pi) else { continue };
-        let o = &mut outcome[start..start + n];
+        // All met (which excludes a failure) is eligible; neither is undetermined.
         for i in 0..n {
-            // Failed wins; then all met is eligible (1); else undetermined (2).
-            o[i] = (2 - allmet[i]) * (1 - anyfail[i]);
+            und[i] = (allmet[i] | anyfail[i]) ^ 1;
         }
-        if let (Some(src), Some(amounts)) = (&p.amount, out.amount.get_mut(pi)) {
-            let am = &mut amounts[start..start + n];
+        if let Some(w) = out.eligible.get_mut(pi).and_then(|v| v.get_mut(words.clone())) {
+            pack(allmet, w);
+        }
+        if let Some(w) = out.undetermined.get_mut(pi).and_then(|v| v.get_mut(words.clone())) {
+            pack(und, w);
+        }
+        if let (Some(src), Some(rows), Some(fens)) =
+            (&p.amount, out.amount_rows.get_mut(pi), out.amount_fen.get_mut(pi))
+        {
+            // Branch-free append: every row is written at the end, and kept when it has
+            // an amount.
+            let base = rows.len();
+            rows.resize(base + n, 0);
+            fens.resize(base + n, 0);
+            let mut at = base;
             with_v!(cx.vref(src), g => {
                 g.fit(n);
                 for i in 0..n {
-                    let ok = (o[i] == ELIGIBLE) & g.k(i) & !g.e(i);
-                    am[i] = if ok { g.v(i) } else { 0 };
-                    o[i] |= u8::from(ok) * HAS_AMOUNT;
+                    let has = (allmet[i] != 0) & g.k(i) & !g.e(i);
+                    rows[at] = u32::try_from(start + i).unwrap_or(u32::MAX);
+                    fens[at] = g.v(i);
+                    at += usize::from(has);
                 }
             });
+            rows.truncate(at);
+            fens.truncate(at);
         }
+    }
+}
+
+/// Packs lanes of 0/1 bytes into bits, 8 at a time (one multiply gathers the low bit
+/// of each byte of a word into its top byte).
+#[inline(always)]
+fn pack(lane: &[u8], words: &mut [u64]) {
+    for (w, chunk) in words.iter_mut().zip(lane.chunks(64)) {
+        let mut bits = 0u64;
+        for (b, c8) in chunk.chunks(8).enumerate() {
+            let mut buf = [0u8; 8];
+            buf[..c8.len()].copy_from_slice(c8);
+            let x = u64::from_le_bytes(buf) & 0x0101_0101_0101_0101;
+            bits |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * b);
+        }
+        *w = bits;
     }
 }
 

@@ -24,7 +24,8 @@ use super::model::PolicyId;
 
 pub use columns::{Column, Population};
 
-/// Rows per block: lanes of a block stay in the first levels of cache.
+/// Rows per block (a multiple of 64: statuses are packed into bit sets per block);
+/// lanes of a block stay in the first levels of cache.
 pub const BLOCK: usize = 2048;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -217,32 +218,40 @@ impl Plan {
     /// Runs into `out`, reusing its buffers.
     pub fn run_into(&self, pop: &Population, out: &mut BulkResult) -> Result<(), BulkError> {
         exec::check(self, pop)?;
+        if u32::try_from(pop.len()).is_err() {
+            return Err(BulkError::Schema(format!("人群过大（{} 行），一次最多 {} 行", pop.len(), u32::MAX)));
+        }
+        let np = self.policies.len();
         out.ids = self.policies.iter().map(|p| p.id.clone()).collect();
         out.len = pop.len();
-        out.outcome.resize_with(self.policies.len(), Vec::new);
-        out.amount.resize_with(self.policies.len(), Vec::new);
-        for (i, p) in self.policies.iter().enumerate() {
-            out.outcome[i].resize(pop.len(), 0);
-            out.amount[i].resize(if p.amount.is_some() { pop.len() } else { 0 }, 0);
+        let words = pop.len().div_ceil(64);
+        for v in [&mut out.eligible, &mut out.undetermined] {
+            v.resize_with(np, Vec::new);
+            v.iter_mut().for_each(|w| {
+                w.clear();
+                w.resize(words, 0);
+            });
         }
+        out.amount_rows.resize_with(np, Vec::new);
+        out.amount_fen.resize_with(np, Vec::new);
+        out.amount_rows.iter_mut().for_each(Vec::clear);
+        out.amount_fen.iter_mut().for_each(Vec::clear);
         exec::run(self, pop, out);
         Ok(())
     }
 }
 
-/// Outcome byte: the status in the low two bits, `HAS_AMOUNT` when an amount is set.
-pub const NOT_ELIGIBLE: u8 = 0;
-pub const ELIGIBLE: u8 = 1;
-pub const UNDETERMINED: u8 = 2;
-pub const HAS_AMOUNT: u8 = 4;
-
-/// Per policy and row: the status and the amount in fen.
+/// Per policy: the status of every row as two bit sets (eligible; undetermined; a row
+/// in neither is not eligible) and the amounts of the rows that have one, in row
+/// order. Compact, so that writing the result costs little next to reading columns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BulkResult {
     ids: Vec<PolicyId>,
     len: usize,
-    outcome: Vec<Vec<u8>>,
-    amount: Vec<Vec<i64>>,
+    pub(crate) eligible: Vec<Vec<u64>>,
+    pub(crate) undetermined: Vec<Vec<u64>>,
+    pub(crate) amount_rows: Vec<Vec<u32>>,
+    pub(crate) amount_fen: Vec<Vec<i64>>,
 }
 
 /// Counts and the amount total of one policy over a population.
@@ -253,6 +262,10 @@ pub struct Summary {
     pub undetermined: u64,
     pub with_amount: u64,
     pub amount_fen: i128,
+}
+
+fn bit(words: &[u64], row: usize) -> Option<bool> {
+    words.get(row / 64).map(|w| (w >> (row % 64)) & 1 == 1)
 }
 
 impl BulkResult {
@@ -269,36 +282,43 @@ impl BulkResult {
     }
 
     pub fn status(&self, policy: usize, row: usize) -> Option<Status> {
-        let b = *self.outcome.get(policy)?.get(row)?;
-        Some(match b & 3 {
-            ELIGIBLE => Status::Eligible,
-            UNDETERMINED => Status::Undetermined,
-            _ => Status::NotEligible,
+        if row >= self.len {
+            return None;
+        }
+        let e = bit(self.eligible.get(policy)?, row)?;
+        let u = bit(self.undetermined.get(policy)?, row)?;
+        Some(match (e, u) {
+            (true, _) => Status::Eligible,
+            (false, true) => Status::Undetermined,
+            (false, false) => Status::NotEligible,
         })
     }
 
     pub fn amount(&self, policy: usize, row: usize) -> Option<i64> {
-        let b = *self.outcome.get(policy)?.get(row)?;
-        if b & HAS_AMOUNT == 0 {
-            return None;
-        }
-        self.amount.get(policy)?.get(row).copied()
+        let rows = self.amount_rows.get(policy)?;
+        let r = u32::try_from(row).ok()?;
+        let i = rows.binary_search(&r).ok()?;
+        self.amount_fen.get(policy)?.get(i).copied()
+    }
+
+    /// The rows with an amount and their amounts in fen, in row order.
+    pub fn amounts(&self, policy: usize) -> impl Iterator<Item = (usize, i64)> + '_ {
+        let rows = self.amount_rows.get(policy).map_or(&[][..], |v| v.as_slice());
+        let fens = self.amount_fen.get(policy).map_or(&[][..], |v| v.as_slice());
+        rows.iter().zip(fens).map(|(r, f)| (*r as usize, *f))
     }
 
     pub fn summary(&self, policy: usize) -> Summary {
-        let mut s = Summary::default();
-        let (Some(o), Some(a)) = (self.outcome.get(policy), self.amount.get(policy)) else { return s };
-        for (i, b) in o.iter().enumerate() {
-            match b & 3 {
-                ELIGIBLE => s.eligible += 1,
-                UNDETERMINED => s.undetermined += 1,
-                _ => s.not_eligible += 1,
-            }
-            if b & HAS_AMOUNT != 0 {
-                s.with_amount += 1;
-                s.amount_fen += i128::from(a.get(i).copied().unwrap_or(0));
-            }
+        let count = |v: Option<&Vec<u64>>| v.map_or(0, |w| w.iter().map(|x| u64::from(x.count_ones())).sum::<u64>());
+        let eligible = count(self.eligible.get(policy));
+        let undetermined = count(self.undetermined.get(policy));
+        let fens = self.amount_fen.get(policy).map_or(&[][..], |v| v.as_slice());
+        Summary {
+            eligible,
+            undetermined,
+            not_eligible: (self.len as u64).saturating_sub(eligible + undetermined),
+            with_amount: fens.len() as u64,
+            amount_fen: fens.iter().map(|f| i128::from(*f)).sum(),
         }
-        s
     }
 }

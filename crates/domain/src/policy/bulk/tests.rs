@@ -441,3 +441,32 @@ fn a_population_with_other_columns_is_refused_by_a_compiled_plan() {
     assert!(bad.set("birth_date", Column::Money(vec![0, 1])).is_err(), "a column of the wrong kind");
     assert!(bad.set("returnee", Column::Bool(vec![1])).is_err(), "a column of the wrong length");
 }
+
+#[test]
+fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
+    // More rows than two blocks, not a multiple of 64: packing and block edges.
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let n = 2 * BLOCK + 77;
+    let rows: Vec<Vec<Cell>> = (0..n)
+        .map(|_| {
+            (0..FACTS.len())
+                .map(|_| {
+                    let r = next();
+                    Cell { kind: (r % 12) as u8, a: (r >> 8) as i64, b: ((r >> 4) % 5) as i8 - 2 }
+                })
+                .collect()
+        })
+        .collect();
+    for date in ["2020-06-15", "2025-06-30"] {
+        let date = d(date);
+        let pop = population(&rows, date, &["500116", "500101"], &[]);
+        agree(&person_policies(), &pop, date).unwrap();
+    }
+}
