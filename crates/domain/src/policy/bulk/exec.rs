@@ -430,38 +430,46 @@ fn run_block(
         if let (Some(src), Some(rows), Some(fens)) =
             (&p.amount, out.amount_rows.get_mut(pi), out.amount_fen.get_mut(pi))
         {
-            // Branch-free append: every row is written at the end, and kept when it has
-            // an amount.
-            let base = rows.len();
-            rows.resize(base + n, 0);
-            fens.resize(base + n, 0);
-            let mut at = base;
+            // Rows with an amount: a mask, packed to bits, then one step per set bit.
+            let mut has = [0u64; BLOCK / 64];
             with_v!(cx.vref(src), g => {
                 g.fit(n);
                 for i in 0..n {
-                    let has = (allmet[i] != 0) & g.k(i) & !g.e(i);
-                    rows[at] = u32::try_from(start + i).unwrap_or(u32::MAX);
-                    fens[at] = g.v(i);
-                    at += usize::from(has);
+                    und[i] = allmet[i] & u8::from(g.k(i) & !g.e(i));
+                }
+                pack(und, &mut has);
+                for (w, bits) in has.iter().enumerate() {
+                    let mut bits = *bits;
+                    while bits != 0 {
+                        let i = w * 64 + bits.trailing_zeros() as usize;
+                        bits &= bits - 1;
+                        rows.push(u32::try_from(start + i).unwrap_or(u32::MAX));
+                        fens.push(g.v(i));
+                    }
                 }
             });
-            rows.truncate(at);
-            fens.truncate(at);
         }
     }
 }
 
-/// Packs lanes of 0/1 bytes into bits, 8 at a time (one multiply gathers the low bit
-/// of each byte of a word into its top byte).
+/// Packs lanes of 0/1 bytes into bits (a fixed 64-byte loop the compiler turns into
+/// vector compares and ors).
 #[inline(always)]
 fn pack(lane: &[u8], words: &mut [u64]) {
-    for (w, chunk) in words.iter_mut().zip(lane.chunks(64)) {
+    let chunks = lane.chunks_exact(64);
+    let rest = chunks.remainder();
+    let full = chunks.len();
+    for (w, chunk) in words.iter_mut().zip(chunks) {
         let mut bits = 0u64;
-        for (b, c8) in chunk.chunks(8).enumerate() {
-            let mut buf = [0u8; 8];
-            buf[..c8.len()].copy_from_slice(c8);
-            let x = u64::from_le_bytes(buf) & 0x0101_0101_0101_0101;
-            bits |= (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * b);
+        for j in 0..64 {
+            bits |= u64::from(chunk[j] != 0) << j;
+        }
+        *w = bits;
+    }
+    if let Some(w) = words.get_mut(full).filter(|_| !rest.is_empty()) {
+        let mut bits = 0u64;
+        for (j, b) in rest.iter().enumerate() {
+            bits |= u64::from(*b != 0) << j;
         }
         *w = bits;
     }
