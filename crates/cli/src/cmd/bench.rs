@@ -2,7 +2,8 @@
 //! synthetic city (cached by size and seed), then times, on the same file in the same
 //! run: `sqlite3 .import` into a plain table against `jiujin import` into SQLite, and
 //! `psql \copy` into a plain table against `jiujin import` into PostgreSQL (COPY).
-//! Prints both figures and their ratio, and writes them as JSON.
+//! Prints both figures and their ratio, and writes them as JSON. `jiujin bench rules`
+//! (in `bench/rules.rs`) times the bulk policy kernel against numpy.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -18,7 +19,11 @@ use jiujin_domain::refdata::RefData;
 pub enum What {
     /// 导入基准：jiujin import 对比 sqlite3 .import 与 psql \copy
     Import(ImportArgs),
+    /// 批量规则基准：5条个人规则的列式内核对比 numpy 与内存带宽
+    Rules(rules::RulesArgs),
 }
+
+mod rules;
 
 #[derive(ClapArgs)]
 pub struct ImportArgs {
@@ -123,7 +128,10 @@ fn remove_sqlite(path: &Path) {
 }
 
 pub async fn run(_settings: Settings, what: What) -> anyhow::Result<ExitCode> {
-    let What::Import(a) = what;
+    let a = match what {
+        What::Import(a) => a,
+        What::Rules(a) => return tokio::task::block_in_place(|| rules::run(a)),
+    };
     std::fs::create_dir_all(&a.dir)?;
     let dir = a.dir.canonicalize()?;
     let gen_dir = dir.join(format!("city-{}-{}", a.workers, a.seed));

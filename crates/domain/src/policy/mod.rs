@@ -7,12 +7,14 @@
 //! - `model`: a loaded `Policy` (record, parameters with dated versions, conditions, amount).
 //! - `load`: TOML files to policies, with file:line:column errors in Chinese.
 //! - `eval`: eligibility, amount and per-condition reasons for one entity on one date.
+//! - `bulk`: the same rules compiled into one columnar pass over a population.
 //! - `cases`: the rule tests kept beside each policy (`<id>.tests.toml`).
 //! - `registry`: a registry person's facts (what the registry knows; the rest unknown).
 //!
 //! The files under `data/policies/` are compiled in (`include_str!`); a directory is
 //! read only when a caller passes one (`Library::load` over its files).
 
+pub mod bulk;
 pub mod cases;
 pub mod eval;
 pub mod expr;
