@@ -326,24 +326,13 @@ pub async fn decide(
 
 /// The ledger's entries (approved payouts) inside `scope`, oldest first.
 pub async fn ledger(store: &Store, scope: Scope) -> Result<Vec<(ledger_entry::Model, payout::Model)>> {
-    let ids: Vec<i64> = payout::Entity::find()
+    // One join, scoped on the payout's region (no list of ids, which would outgrow
+    // SQLite's limit of bound values at city size).
+    let rows = ledger_entry::Entity::find()
+        .find_also_related(payout::Entity)
         .filter(scope.payouts())
-        .select_only()
-        .column(payout::Column::Id)
-        .into_tuple()
-        .all(store.conn())
-        .await?;
-    let entries = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::PayoutId.is_in(ids))
         .order_by_asc(ledger_entry::Column::Id)
         .all(store.conn())
         .await?;
-    let payouts = payout::Entity::find()
-        .filter(payout::Column::Id.is_in(entries.iter().map(|e| e.payout_id)))
-        .all(store.conn())
-        .await?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|e| payouts.iter().find(|p| p.id == e.payout_id).cloned().map(|p| (e, p)))
-        .collect())
+    Ok(rows.into_iter().filter_map(|(e, p)| p.map(|p| (e, p))).collect())
 }

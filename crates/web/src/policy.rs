@@ -258,6 +258,9 @@ pub async fn decide_submit(
     if ids.is_empty() {
         return Err(WebError::Invalid { field: "ids".into(), message: "请至少勾选一条拟发放记录".into() });
     }
+    if ids.len() > 500 {
+        return Err(WebError::Invalid { field: "ids".into(), message: "一次最多审核500条".into() });
+    }
     let reason = get("reason");
     let n = reason.chars().count();
     if !(2..=200).contains(&n) {

@@ -24,42 +24,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 const HEADER: &str = "姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号";
 
 /// A test policy the registry alone can decide: 500 yuan a year per 低保 household.
-const POLICY: &str = r#"
-id = "test-dibao-allowance"
-title = "测试：低保家庭补贴"
-effective_from = 2025-01-01
-effective_to = 2025-12-31
-target = "个人"
-obtain = "免申即享"
-benefit = "测试用：低保家庭每户每年500元。"
-evidence = ["无"]
-department = "测试"
-tags = ["测试"]
-
-[payout]
-per = "家庭户"
-period = "每年"
-
-[[source]]
-document = "测试文件"
-article = "第1条"
-
-[[param.amount]]
-from = 2025-01-01
-value = "500元"
-cite = { document = "测试文件", article = "第1条" }
-
-[[condition]]
-id = "dibao"
-test = "low_income"
-explain = "低保家庭人员"
-cite = { document = "测试文件", article = "第1条" }
-
-[amount]
-formula = "param.amount"
-explain = "每户每年500元"
-cite = { document = "测试文件", article = "第1条" }
-"#;
+const POLICY: &str = include_str!("../../../../tests/fixtures/test-dibao-allowance.toml");
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -480,35 +480,7 @@ fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
     std::fs::create_dir(&policies).unwrap();
     std::fs::write(
         policies.join("test-dibao-allowance.toml"),
-        r#"id = "test-dibao-allowance"
-title = "测试：低保家庭补贴"
-effective_from = 2025-01-01
-target = "个人"
-obtain = "免申即享"
-benefit = "测试用"
-evidence = ["无"]
-department = "测试"
-tags = ["测试"]
-[payout]
-per = "家庭户"
-period = "每年"
-[[source]]
-document = "测试文件"
-article = "第1条"
-[[param.amount]]
-from = 2025-01-01
-value = "500元"
-cite = { document = "测试文件", article = "第1条" }
-[[condition]]
-id = "dibao"
-test = "low_income"
-explain = "低保家庭人员"
-cite = { document = "测试文件", article = "第1条" }
-[amount]
-formula = "param.amount"
-explain = "每户每年500元"
-cite = { document = "测试文件", article = "第1条" }
-"#,
+        include_str!("../../../../tests/fixtures/test-dibao-allowance.toml"),
     )
     .unwrap();
     let run = || {

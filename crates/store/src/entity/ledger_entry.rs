@@ -14,6 +14,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::payout::Entity", from = "Column::PayoutId", to = "super::payout::Column::Id")]
+    Payout,
+}
+
+impl Related<super::payout::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Payout.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -447,36 +447,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_logged() {
 /// A test policy the registry alone decides (500 yuan a year per 低保 household),
 /// run over 万州 and 开州 after marking 万一 and 开三 as 低保.
 async fn propose_payouts(app: &App) {
-    const POLICY: &str = r#"
-id = "test-dibao-allowance"
-title = "测试：低保家庭补贴"
-effective_from = 2025-01-01
-target = "个人"
-obtain = "免申即享"
-benefit = "测试用"
-evidence = ["无"]
-department = "测试"
-tags = ["测试"]
-[payout]
-per = "家庭户"
-period = "每年"
-[[source]]
-document = "测试文件"
-article = "第1条"
-[[param.amount]]
-from = 2025-01-01
-value = "500元"
-cite = { document = "测试文件", article = "第1条" }
-[[condition]]
-id = "dibao"
-test = "low_income"
-explain = "低保家庭人员"
-cite = { document = "测试文件", article = "第1条" }
-[amount]
-formula = "param.amount"
-explain = "每户每年500元"
-cite = { document = "测试文件", article = "第1条" }
-"#;
+    const POLICY: &str = include_str!("../../../../tests/fixtures/test-dibao-allowance.toml");
     let lib = jiujin_domain::policy::Library::load(&[("test-dibao-allowance.toml", POLICY)]).unwrap();
     for name in ["万一", "开三"] {
         let id = person_id(app, name).await;
