@@ -346,15 +346,16 @@ pub async fn bank_file(
     ];
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut total = 0i64;
-    for (entry, payout) in store_policy::ledger(store, scope).await? {
-        if run_id.is_some_and(|r| r != payout.run_id) {
-            continue;
-        }
-        let person = match payout.person_id {
-            Some(id) => jiujin_store::registry::person(store, scope, id).await?,
-            None => None,
-        };
-        let Some(person) = person else { continue };
+    let entries: Vec<_> = store_policy::ledger(store, scope)
+        .await?
+        .into_iter()
+        .filter(|(_, p)| run_id.is_none_or(|r| r == p.run_id))
+        .collect();
+    let ids: Vec<i64> = entries.iter().filter_map(|(_, p)| p.person_id).collect();
+    let persons = jiujin_store::registry::persons_by_ids(store, scope, &ids).await?;
+    let by_id: std::collections::HashMap<i64, &StoredPerson> = persons.iter().map(|p| (p.id, p)).collect();
+    for (entry, payout) in entries {
+        let Some(person) = payout.person_id.and_then(|id| by_id.get(&id).copied()) else { continue };
         let id_text = keys.decrypt_id(&person.id_cipher).map_err(|e| PolicyError::Facts(e.to_string()))?;
         let id_shown = match numbers {
             Numbers::Full => id_text,

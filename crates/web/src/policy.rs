@@ -189,13 +189,12 @@ pub async fn payouts_page(
     )
     .await?;
     let lib = library()?;
+    let ids: Vec<i64> = rows.iter().filter_map(|p| p.person_id).collect();
+    let persons = jiujin_store::registry::persons_by_ids(&state.store, scope, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for p in &rows {
-        let person = match p.person_id {
-            Some(id) => jiujin_store::registry::person(&state.store, scope, id).await?,
-            None => None,
-        };
-        let person = person.map(|s| crate::registry::PersonView::new(&state, &s));
+        let person = p.person_id.and_then(|id| persons.iter().find(|s| s.id == id));
+        let person = person.map(|s| crate::registry::PersonView::new(&state, s));
         items.push(context! {
             id => p.id, run => p.run_id, policy => lib.get(&p.policy_id).map_or(p.policy_id.clone(), |x| x.title.clone()),
             period => if p.period == "once" { "一次性".to_string() } else { p.period.clone() },

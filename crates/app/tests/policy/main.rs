@@ -217,6 +217,16 @@ async fn decisions_stay_in_scope_and_approved_payouts_reach_the_ledger_once() {
         let (rejected, _, _) = payouts(&store, wanzhou, &f, 0, 50).await.unwrap();
         assert_eq!(rejected.len(), 1, "{l}");
         assert_eq!(rejected[0].reason.as_deref(), Some("已迁出"), "{l}");
+        // Persons read by ids stay inside the scope.
+        let all_ids: Vec<i64> = mine.iter().chain(theirs.iter()).filter_map(|p| p.person_id).collect();
+        let seen = jiujin_store::registry::persons_by_ids(&store, wanzhou, &all_ids).await.unwrap();
+        // 万州's three payees, and 开戊 (开州 hukou, living in 万州); not household C.
+        assert_eq!(seen.len(), 4, "{l}");
+        let in_wanzhou = |r: RegionCode| r.short().starts_with("500101");
+        assert!(
+            seen.iter().all(|p| in_wanzhou(p.state.hukou_region) || p.state.residence_region.is_some_and(in_wanzhou)),
+            "{l}"
+        );
         // A worker sees only their own.
         let own = Scope::Person(mine[0].person_id.unwrap());
         assert_eq!(payouts(&store, own, &PayoutFilter::default(), 0, 50).await.unwrap().1, 1, "{l}");

@@ -213,6 +213,27 @@ pub async fn person_count(store: &Store, scope: Scope, filter: &PersonFilter) ->
     Ok(person::Entity::find().filter(filter_condition(scope, filter)).count(store.conn()).await?)
 }
 
+/// The persons with these ids that lie inside `scope` (others read as absent), read
+/// in chunks of 500 ids (SQLite's limit on bound values), by id.
+pub async fn persons_by_ids(store: &Store, scope: Scope, ids: &[i64]) -> Result<Vec<StoredPerson>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows = person::Entity::find()
+            .filter(scope.persons())
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .order_by_asc(person::Column::Id)
+            .all(store.conn())
+            .await?;
+        for m in rows {
+            out.push(StoredPerson::from_model(m)?);
+        }
+    }
+    Ok(out)
+}
+
 /// One person, if it exists inside `scope` (outside it looks like absence).
 pub async fn person(store: &Store, scope: Scope, id: i64) -> Result<Option<StoredPerson>> {
     person::Entity::find_by_id(id)
