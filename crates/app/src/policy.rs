@@ -34,6 +34,8 @@ pub enum PolicyError {
     NotAutomatic(String),
     #[error("{0}")]
     NotInForce(String),
+    #[error("区划代码 {0} 不是重庆市或其区县、乡镇（街道）、村（社区）")]
+    UnknownRegion(String),
     #[error(transparent)]
     Store(#[from] jiujin_store::StoreError),
 }
@@ -109,6 +111,17 @@ pub struct RunSummary {
     pub counts: RunCounts,
 }
 
+/// A run's region must be Chongqing or one of its divisions (reference data).
+fn check_region(region: RegionCode) -> Result<(), PolicyError> {
+    let known = region == jiujin_domain::region::CHONGQING
+        || jiujin_domain::refdata::RefData::embedded().is_ok_and(|rd| rd.is_chongqing_division(region));
+    if known {
+        Ok(())
+    } else {
+        Err(PolicyError::UnknownRegion(region.short()))
+    }
+}
+
 /// The ledger key's period for a payout made on `date`.
 pub fn period_key(period: Period, date: NaiveDate) -> String {
     match period {
@@ -168,6 +181,7 @@ pub async fn run_batch(store: &Store, req: RunRequest<'_>) -> Result<RunSummary,
             policy.period_label()
         )));
     }
+    check_region(req.region)?;
     let bound = Bound::new(policy, req.date);
     let period = period_key(policy.period, req.date);
     let run_id = store_policy::start_run(store, policy.id.as_str(), req.region, req.date, &req.by).await?;
@@ -261,6 +275,7 @@ pub async fn what_if(
             "政策“{policy_id}”没有面向个人的可自动判定规则，无法按登记库测算"
         )));
     }
+    check_region(region)?;
     let changed = policy.with_draft_value(draft.0, draft.1, date).map_err(PolicyError::Facts)?;
     let (before, after) = (Bound::new(policy, date), Bound::new(&changed, date));
     // Beneficiary (kind, key) → (first person, amount before, amount after).

@@ -32,37 +32,20 @@ pub enum What {
     Eval(EvalArgs),
     /// 免申即享批量评估：对户籍在某区划内的全部登记人员评估一项政策，写入拟发放记录（待经办人员审核）；同一对象同一期间只会拟发放一次，重复运行或中断后重跑均不会重复
     Run {
-        /// 政策编号，例如 returnee-startup-subsidy
-        #[arg(long)]
-        policy: String,
-        /// 区划代码（6、9 或 12 位），按户籍地
-        #[arg(long)]
-        region: String,
-        /// 评估日期 YYYY-MM-DD
-        #[arg(long)]
-        date: String,
+        #[command(flatten)]
+        on: RegionRun,
         /// 每批人数（每批一个事务）
         #[arg(long, default_value_t = 5000)]
         batch: u64,
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
-        /// 从目录读取政策文件（默认用程序内置的 data/policies）
-        #[arg(long)]
-        dir: Option<PathBuf>,
     },
     /// 政策测算（what-if）：把某个参数在评估日生效的版本改为草稿值，比较户籍在某区划内的受益对象数和资金总额，并列出增加或减少的对象；不写入任何发放记录
     #[command(name = "what-if")]
     Simulate {
-        /// 政策编号
-        #[arg(long)]
-        policy: String,
-        /// 区划代码（6、9 或 12 位），按户籍地
-        #[arg(long)]
-        region: String,
-        /// 评估日期 YYYY-MM-DD
-        #[arg(long)]
-        date: String,
+        #[command(flatten)]
+        on: RegionRun,
         /// 草稿参数：名称=取值，例如 max_amount=10000元
         #[arg(long)]
         set: String,
@@ -72,8 +55,6 @@ pub enum What {
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
-        #[arg(long)]
-        dir: Option<PathBuf>,
     },
     /// 银行发放文件：已批准（已记入台账）的发放名单，含完整公民身份号码，仅供交付银行（运维人员命令，需要密钥；导出记入审计日志）
     BankFile {
@@ -92,6 +73,35 @@ pub enum What {
         /// 含政策文件和用例文件的目录，例如 data/policies
         dir: PathBuf,
     },
+}
+
+/// One policy over the persons whose hukou lies in a region, on a date (`run`,
+/// `what-if`).
+#[derive(ClapArgs)]
+pub struct RegionRun {
+    /// 政策编号，例如 returnee-startup-subsidy
+    #[arg(long)]
+    policy: String,
+    /// 区划代码（6、9 或 12 位），按户籍地
+    #[arg(long)]
+    region: String,
+    /// 评估日期 YYYY-MM-DD
+    #[arg(long)]
+    date: String,
+    /// 从目录读取政策文件（默认用程序内置的 data/policies）
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+impl RegionRun {
+    /// The date, the region and the library, with the policy checked to be in it.
+    fn resolve(&self) -> anyhow::Result<(NaiveDate, jiujin_domain::RegionCode, Library)> {
+        let date = parse_eval_date(&self.date)?;
+        let region = jiujin_domain::RegionCode::parse(&self.region).map_err(|e| anyhow::anyhow!("--region：{e}"))?;
+        let lib = library(self.dir.as_deref())?;
+        find(&lib, &self.policy)?;
+        Ok((date, region, lib))
+    }
 }
 
 #[derive(ClapArgs)]
@@ -120,13 +130,9 @@ pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<E
         What::List { json, dir } => list(&library(dir.as_deref())?, json),
         What::Show { id, dir } => show(&library(dir.as_deref())?, &id),
         What::Eval(a) => eval(settings, a).await,
-        What::Simulate { policy, region, date, set, out, json, dir } => {
-            what_if(settings, &policy, &region, &date, &set, out.as_deref(), json, dir.as_deref()).await
-        }
+        What::Simulate { on, set, out, json } => what_if(settings, &on, &set, out.as_deref(), json).await,
         What::BankFile { out, run, region } => bank_file(settings, &out, run, region.as_deref()).await,
-        What::Run { policy, region, date, batch, json, dir } => {
-            run_batch(settings, &policy, &region, &date, batch, json, dir.as_deref()).await
-        }
+        What::Run { on, batch, json } => run_batch(settings, &on, batch, json).await,
         What::Test { dir } => test(&dir),
     }
 }
@@ -384,19 +390,9 @@ fn test(dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-async fn run_batch(
-    settings: jiujin_app::Settings,
-    policy: &str,
-    region: &str,
-    date: &str,
-    batch: u64,
-    json: bool,
-    dir: Option<&Path>,
-) -> anyhow::Result<ExitCode> {
-    let date = parse_eval_date(date)?;
-    let region = jiujin_domain::RegionCode::parse(region).map_err(|e| anyhow::anyhow!("--region：{e}"))?;
-    let lib = library(dir)?;
-    find(&lib, policy)?;
+async fn run_batch(settings: jiujin_app::Settings, on: &RegionRun, batch: u64, json: bool) -> anyhow::Result<ExitCode> {
+    let (date, region, lib) = on.resolve()?;
+    let policy = on.policy.as_str();
     let store = super::open_store(&settings).await?;
     let cancel = crate::progress::ctrl_c_flag();
     let pb = crate::progress::bar(jiujin_store::policy::count_by_hukou(&store, region).await?, "评估", false);
@@ -435,26 +431,20 @@ async fn run_batch(
     Ok(if summary.status == "done" { ExitCode::SUCCESS } else { ExitCode::from(130) })
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn what_if(
     settings: jiujin_app::Settings,
-    policy: &str,
-    region: &str,
-    date: &str,
+    on: &RegionRun,
     set: &str,
     out: Option<&Path>,
     json: bool,
-    dir: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
-    let date = parse_eval_date(date)?;
-    let region = jiujin_domain::RegionCode::parse(region).map_err(|e| anyhow::anyhow!("--region：{e}"))?;
+    let (date, region, lib) = on.resolve()?;
+    let policy = on.policy.as_str();
     let (name, value) = set
         .split_once('=')
         .map(|(n, v)| (n.trim(), v.trim()))
         .filter(|(n, v)| !n.is_empty() && !v.is_empty())
         .with_context(|| format!("--set：应写成“参数名=取值”，例如 max_amount=10000元，得到“{set}”"))?;
-    let lib = library(dir)?;
-    find(&lib, policy)?;
     let store = super::open_store(&settings).await?;
     let by = settings.command_line_context();
     let w = jiujin_app::policy::what_if(&store, &lib, policy, region, date, (name, value), &by)

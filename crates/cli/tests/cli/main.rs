@@ -536,4 +536,31 @@ fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
     let out = jiujin().args(&bad).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("参数名=取值"));
+    // A region that is not a code is refused before anything is read.
+    let mut bad = db_args(d);
+    bad.extend(
+        ["policy", "run", "--policy", "test-dibao-allowance", "--region", "99", "--date", "2025-06-01"]
+            .map(String::from),
+    );
+    bad.extend(["--dir".to_string(), policies.display().to_string()]);
+    let out = jiujin().args(&bad).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("区划代码 99"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM policy_runs"), 2, "no run recorded");
+
+    // The bank's file: nothing approved yet, so a header only; a wrong extension is refused.
+    let bank = d.join("bank.csv");
+    let mut args = db_args(d);
+    args.extend(["policy", "bank-file", "--out"].map(String::from));
+    args.push(bank.display().to_string());
+    let out = jiujin().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 笔"));
+    assert_eq!(std::fs::read_to_string(&bank).unwrap().lines().count(), 1);
+    let mut args = db_args(d);
+    args.extend(["policy", "bank-file", "--out"].map(String::from));
+    args.push(d.join("bank.txt").display().to_string());
+    let out = jiujin().args(&args).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".csv 或 .xlsx"));
 }
