@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod crypto;
+pub mod facts;
 pub mod gen;
 pub mod policy;
 pub mod registry;

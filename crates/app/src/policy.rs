@@ -9,8 +9,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use jiujin_domain::audit::AuditAction;
 use jiujin_domain::identity::IdNumber;
-use jiujin_domain::policy::eval::{evaluate_bound, Bound};
-use jiujin_domain::policy::registry::person_facts;
+use jiujin_domain::policy::eval::Bound;
+use jiujin_domain::policy::facts::stored_text;
+use jiujin_domain::policy::facts::FactId;
+use jiujin_domain::policy::registry::{add_recorded, person_facts};
+use jiujin_domain::policy::value::Value;
 use jiujin_domain::policy::{EntityKind, Evaluation, Facts, Library, Period, Status};
 use jiujin_domain::RegionCode;
 use jiujin_store::policy::{self as store_policy, NewPayout, RunCounts};
@@ -48,17 +51,63 @@ pub struct Entitlements {
     pub results: Vec<Evaluation>,
 }
 
-/// The facts and evaluations of `person` on `date` (no read, no audit: the caller
-/// has read the person inside its scope and audits that read).
+/// The facts and evaluations of `person` on `date`: the registry's facts and the
+/// recorded facts in force on that date (`recorded_facts`). No read, no audit: the
+/// caller has read the person inside its scope and audits that read.
 pub fn evaluate_person(
     library: &Library,
     person: &StoredPerson,
+    recorded: Vec<(FactId, Value)>,
     masked_id: Option<String>,
     date: NaiveDate,
 ) -> Result<(Facts, Vec<Evaluation>), PolicyError> {
-    let facts = person_facts(&person.state, masked_id).map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let mut facts = person_facts(&person.state, masked_id).map_err(|e| PolicyError::Facts(e.to_string()))?;
+    add_recorded(&mut facts, recorded).map_err(|e| PolicyError::Facts(e.to_string()))?;
     let results = library.evaluate_all(&facts, date);
     Ok((facts, results))
+}
+
+/// One recorded fact of a person, in force on a date, with where it came from.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecordedFact {
+    pub fact: String,
+    pub label: String,
+    pub value: String,
+    pub valid_from: NaiveDate,
+    pub source: String,
+}
+
+/// The recorded facts of a person (inside `scope`) in force on `date`, parsed, and
+/// as shown to users.
+pub async fn recorded_facts(
+    store: &Store,
+    scope: Scope,
+    person_id: i64,
+    date: NaiveDate,
+) -> Result<(Vec<(FactId, Value)>, Vec<RecordedFact>), PolicyError> {
+    use jiujin_domain::policy::facts::{fact_by_key, parse_stored};
+    let rows = jiujin_store::facts::in_force(store, scope, person_id, date).await?;
+    let mut parsed = Vec::with_capacity(rows.len());
+    let mut shown = Vec::with_capacity(rows.len());
+    for r in rows {
+        let bad = |why: String| PolicyError::Facts(format!("人员 {person_id} 的事实“{}”：{why}", r.fact));
+        let id = fact_by_key(&r.fact).ok_or_else(|| bad("不在事实词表中".into()))?;
+        let v = parse_stored(id.def(), &r.value).map_err(bad)?;
+        let value = match &v {
+            Value::Money(f) => format!("{}元", f.to_yuan_compact()),
+            Value::Bool(b) => (if *b { "是" } else { "否" }).to_string(),
+            other => stored_text(other),
+        };
+        shown.push(RecordedFact {
+            fact: r.fact.clone(),
+            label: id.def().label.to_string(),
+            value,
+            valid_from: r.valid_from,
+            source: r.source.clone(),
+        });
+        parsed.push((id, v));
+    }
+    Ok((parsed, shown))
 }
 
 /// Looks the person up by identity number inside `scope`, evaluates every person
@@ -77,7 +126,8 @@ pub async fn entitlements_by_id_number(
     let filter = PersonFilter { id_hmac: Some(keys.id_hmac(&id)), ..Default::default() };
     let page = list_persons(store, scope, &filter, 0, 1).await?;
     let person = page.rows.into_iter().next().ok_or(PolicyError::NotRegistered)?;
-    let (facts, results) = evaluate_person(library, &person, Some(id.masked()), date)?;
+    let (recorded, _) = recorded_facts(store, scope, person.id, date).await?;
+    let (facts, results) = evaluate_person(library, &person, recorded, Some(id.masked()), date)?;
     let detail = serde_json::json!({
         "via": "policy.eval",
         "date": date,
@@ -87,28 +137,51 @@ pub async fn entitlements_by_id_number(
     Ok(Entitlements { person, facts, results })
 }
 
-/// A 免申即享 run: one person policy over the persons whose hukou lies in a region,
-/// on a date.
+/// Which policies a run evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which<'a> {
+    /// Every policy of the library that a run can pay (person policies with rules
+    /// and an amount, paid per person or household, in force on the date); the
+    /// others are listed as skipped with the reason.
+    All,
+    One(&'a str),
+}
+
+/// A 免申即享 run: person policies over the persons whose hukou lies in a region, on
+/// a date.
 pub struct RunRequest<'a> {
     pub library: &'a Library,
-    pub policy_id: &'a str,
+    pub policies: Which<'a>,
     pub region: RegionCode,
     pub date: NaiveDate,
     pub by: audit::Context,
-    /// Persons per page (one transaction each).
+    /// Persons per chunk (one transaction each).
     pub page_size: u64,
-    /// Set (Ctrl-C) to stop after the current page; the run ends `interrupted`.
+    /// Set (Ctrl-C) to stop after the current chunk; the runs end `interrupted`.
     pub cancel: Option<Arc<AtomicBool>>,
-    /// Called after each page with the counts so far.
+    /// Called after each chunk with the counts so far (all policies together;
+    /// `evaluated` counts persons).
     pub progress: Option<&'a (dyn Fn(&RunCounts) + Sync)>,
 }
 
-/// How a run ended.
+/// How one policy's run ended.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunSummary {
     pub run_id: i64,
+    pub policy: String,
     pub status: String,
     pub counts: RunCounts,
+}
+
+/// How a run of several policies ended.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BatchSummary {
+    pub status: String,
+    pub persons: u64,
+    pub runs: Vec<RunSummary>,
+    /// Policies not run, with the reason.
+    pub skipped: Vec<(String, String)>,
+    pub seconds: f64,
 }
 
 /// A run's region must be Chongqing or one of its divisions (reference data).
@@ -134,100 +207,194 @@ pub fn period_key(period: Period, date: NaiveDate) -> String {
 /// The ledger key's beneficiary: the person, or their household (hukou village and
 /// household number; a person without one is a household of one).
 pub fn beneficiary(per: EntityKind, p: &StoredPerson) -> Option<(String, String)> {
+    beneficiary_of(per, p.id, p.state.hukou_region, p.state.household_no.as_deref())
+}
+
+fn beneficiary_of(per: EntityKind, id: i64, hukou: RegionCode, household_no: Option<&str>) -> Option<(String, String)> {
     match per {
-        EntityKind::Person => Some(("person".into(), p.id.to_string())),
+        EntityKind::Person => Some(("person".into(), id.to_string())),
         EntityKind::Household => Some((
             "household".into(),
-            match p.state.household_no.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
-                Some(h) => format!("{}/{h}", p.state.hukou_region.short()),
-                None => format!("person:{}", p.id),
+            match household_no.map(str::trim).filter(|h| !h.is_empty()) {
+                Some(h) => format!("{}/{h}", hukou.short()),
+                None => format!("person:{id}"),
             },
         )),
         _ => None,
     }
 }
 
-/// Evaluates the policy for every person whose hukou lies in the region and writes
-/// the proposals (eligible, with an amount), page by page; an entitlement already
-/// proposed, by an earlier run or one running at the same time, is skipped by the
-/// database's unique key. Ends with one audit entry for the run.
-pub async fn run_batch(store: &Store, req: RunRequest<'_>) -> Result<RunSummary, PolicyError> {
-    let policy = req.library.get(req.policy_id).ok_or_else(|| PolicyError::UnknownPolicy(req.policy_id.into()))?;
+/// Why a run cannot pay `policy` on `date`, if it cannot.
+fn not_runnable(policy: &jiujin_domain::policy::Policy, date: NaiveDate) -> Option<PolicyError> {
+    let id = policy.id.as_str();
     if !policy.has_rules() {
-        return Err(PolicyError::NotAutomatic(format!(
-            "政策“{}”是{}类政策，没有可自动判定的规则",
-            policy.id.as_str(),
+        return Some(PolicyError::NotAutomatic(format!(
+            "政策“{id}”是{}类政策，没有可自动判定的规则",
             policy.obtain.label()
         )));
     }
     if !policy.targets.contains(&EntityKind::Person) {
-        return Err(PolicyError::NotAutomatic(format!(
-            "政策“{}”的对象不是个人；批量评估目前按登记库人员进行",
-            policy.id.as_str()
-        )));
+        return Some(PolicyError::NotAutomatic(format!("政策“{id}”的对象不是个人；批量评估目前按登记库人员进行")));
     }
     if !matches!(policy.payout_per, EntityKind::Person | EntityKind::Household) {
-        return Err(PolicyError::NotAutomatic(format!(
-            "政策“{}”按{}发放；批量评估目前只支持按个人或家庭户发放",
-            policy.id.as_str(),
+        return Some(PolicyError::NotAutomatic(format!(
+            "政策“{id}”按{}发放；批量评估目前只支持按个人或家庭户发放",
             policy.payout_per.label()
         )));
     }
-    if !policy.in_force(req.date) {
-        return Err(PolicyError::NotInForce(format!(
-            "政策“{}”在 {} 不在有效期内（{}），不予发放",
-            policy.id.as_str(),
-            req.date,
+    if policy.amount.is_none() {
+        return Some(PolicyError::NotAutomatic(format!("政策“{id}”没有金额公式，不产生发放记录")));
+    }
+    if !policy.in_force(date) {
+        return Some(PolicyError::NotInForce(format!(
+            "政策“{id}”在 {date} 不在有效期内（{}），不予发放",
             policy.period_label()
         )));
     }
-    check_region(req.region)?;
-    let bound = Bound::new(policy, req.date);
-    let period = period_key(policy.period, req.date);
-    let run_id = store_policy::start_run(store, policy.id.as_str(), req.region, req.date, &req.by).await?;
-    let mut total = RunCounts::default();
-    let mut after = 0i64;
-    let mut status = "done";
-    loop {
-        let page = store_policy::persons_by_hukou_after(store, req.region, after, req.page_size.max(1)).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        let mut counts = RunCounts { evaluated: page.len() as u64, ..Default::default() };
-        let mut rows = Vec::new();
-        for p in &page {
-            let facts = person_facts(&p.state, None).map_err(|e| PolicyError::Facts(e.to_string()))?;
-            let ev = evaluate_bound(&bound, &facts);
-            match (ev.status, ev.amount_fen) {
-                (Status::Eligible, Some(amount)) if amount > 0 => {
-                    let Some((kind, key)) = beneficiary(policy.payout_per, p) else { continue };
-                    rows.push(NewPayout {
-                        policy_id: policy.id.as_str().to_string(),
-                        beneficiary_kind: kind,
-                        beneficiary_key: key,
-                        period: period.clone(),
-                        person_id: Some(p.id),
-                        region: p.state.hukou_region,
-                        amount_fen: amount,
-                        explanation: serde_json::to_string(&ev).unwrap_or_default(),
-                    });
-                }
-                (Status::NotEligible, _) => counts.not_eligible += 1,
-                // Needs facts the registry does not hold, or eligible with no amount.
-                _ => counts.undetermined += 1,
-            }
+    None
+}
+
+/// The facts a payout was proposed from (those its policy reads), kept with it as
+/// its evidence: the same facts and date give the same explanation again.
+fn evidence(policy: &jiujin_domain::policy::Policy, facts: &Facts, date: NaiveDate) -> String {
+    let mut map = serde_json::Map::new();
+    for id in policy.facts_read() {
+        if let Some(v) = facts.get(id) {
+            map.insert(id.def().key.to_string(), stored_text(v).into());
         }
-        let counts = store_policy::propose_page(store, run_id, &rows, counts).await?;
-        total.add(counts);
+    }
+    serde_json::json!({ "date": date, "facts": map }).to_string()
+}
+
+/// Evaluates the chosen policies for every person whose hukou lies in the region, in
+/// one columnar pass per chunk of persons (`domain::policy::bulk`, the same rules the
+/// explainer reads), from the registry and the recorded facts in force on the date,
+/// and writes the proposals (eligible, with an amount) chunk by chunk, one
+/// transaction each. An entitlement already proposed, by an earlier run or one
+/// running at the same time, is skipped by the database's unique key. Each policy's
+/// run ends with one audit entry.
+pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSummary, PolicyError> {
+    use jiujin_domain::policy::bulk::Plan;
+    let started = std::time::Instant::now();
+    let mut skipped = Vec::new();
+    let chosen: Vec<&jiujin_domain::policy::Policy> = match req.policies {
+        Which::One(id) => {
+            let policy = req.library.get(id).ok_or_else(|| PolicyError::UnknownPolicy(id.into()))?;
+            if let Some(e) = not_runnable(policy, req.date) {
+                return Err(e);
+            }
+            vec![policy]
+        }
+        Which::All => req
+            .library
+            .policies()
+            .iter()
+            .filter(|p| match not_runnable(p, req.date) {
+                None => true,
+                Some(e) => {
+                    skipped.push((p.id.as_str().to_string(), e.to_string()));
+                    false
+                }
+            })
+            .collect(),
+    };
+    check_region(req.region)?;
+    let bounds: Vec<Bound> = chosen.iter().map(|p| Bound::new(p, req.date)).collect();
+    let periods: Vec<String> = chosen.iter().map(|p| period_key(p.period, req.date)).collect();
+    let mut runs = Vec::with_capacity(chosen.len());
+    for p in &chosen {
+        runs.push(store_policy::start_run(store, p.id.as_str(), req.region, req.date, &req.by).await?);
+    }
+    let mut totals = vec![RunCounts::default(); chosen.len()];
+    let mut reader = jiujin_store::population::PopulationReader::open(store).await?;
+    let mut after = 0i64;
+    let mut persons = 0u64;
+    let mut status = "done";
+    let chunk_size = usize::try_from(req.page_size.max(1)).unwrap_or(usize::MAX);
+    loop {
+        let chunk = reader.next_chunk(req.region, after, chunk_size, req.date).await?;
+        let Some(last) = chunk.ids.last() else { break };
+        after = *last;
+        let n = chunk.len();
+        persons += n as u64;
+        let pop = population(&chunk)?;
+        let plan = Plan::compile(&bounds, &pop).map_err(|e| PolicyError::Facts(e.to_string()))?;
+        let result = plan.run(&pop).map_err(|e| PolicyError::Facts(e.to_string()))?;
+        let mut pages = Vec::with_capacity(chosen.len());
+        for (i, policy) in chosen.iter().enumerate() {
+            let pi = result
+                .ids()
+                .iter()
+                .position(|id| id == &policy.id)
+                .ok_or_else(|| PolicyError::Facts(format!("批量计划中缺少政策“{}”", policy.id.as_str())))?;
+            let mut rows = Vec::new();
+            for (row, amount) in result.amounts(pi) {
+                if amount <= 0 || result.status(pi, row) != Some(Status::Eligible) {
+                    continue;
+                }
+                let core = &chunk.cores[row];
+                let Some((kind, key)) = beneficiary_of(
+                    policy.payout_per,
+                    chunk.ids[row],
+                    core.hukou_region,
+                    chunk.households[row].as_deref(),
+                ) else {
+                    continue;
+                };
+                rows.push(NewPayout {
+                    policy_id: policy.id.as_str().to_string(),
+                    beneficiary_kind: kind,
+                    beneficiary_key: key,
+                    period: periods[i].clone(),
+                    person_id: Some(chunk.ids[row]),
+                    region: core.hukou_region,
+                    amount_fen: amount,
+                    explanation: evidence(policy, &pop.facts(row), req.date),
+                });
+            }
+            let sum = result.summary(pi);
+            let counts = RunCounts {
+                evaluated: n as u64,
+                not_eligible: sum.not_eligible,
+                undetermined: (n as u64).saturating_sub(sum.not_eligible + rows.len() as u64),
+                ..Default::default()
+            };
+            pages.push((runs[i], rows, counts));
+        }
+        let written = store_policy::propose_pages(store, &pages).await?;
+        let mut all = RunCounts::default();
+        for (t, c) in totals.iter_mut().zip(written) {
+            t.add(c);
+            all.add(*t);
+        }
+        all.evaluated = persons;
         if let Some(report) = req.progress {
-            report(&total);
+            report(&all);
         }
         if req.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
             status = "interrupted";
             break;
         }
     }
-    let run = store_policy::finish_run(store, run_id, status, &req.by).await?;
-    Ok(RunSummary { run_id, status: run.status, counts: total })
+    reader.close().await;
+    let mut out = Vec::with_capacity(chosen.len());
+    for ((p, run_id), counts) in chosen.iter().zip(&runs).zip(totals) {
+        let run = store_policy::finish_run(store, *run_id, status, &req.by).await?;
+        out.push(RunSummary { run_id: *run_id, policy: p.id.as_str().to_string(), status: run.status, counts });
+    }
+    Ok(BatchSummary {
+        status: status.to_string(),
+        persons,
+        runs: out,
+        skipped,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// One policy's 免申即享 run (`run_policies` with `Which::One`).
+pub async fn run_batch(store: &Store, req: RunRequest<'_>) -> Result<RunSummary, PolicyError> {
+    let batch = run_policies(store, req).await?;
+    batch.runs.into_iter().next().ok_or_else(|| PolicyError::Facts("批次没有运行任何政策".into()))
 }
 
 /// One beneficiary whose payout a draft changes.
@@ -257,8 +424,9 @@ pub struct WhatIf {
 
 /// What a draft parameter value would change (`name` takes `value` in the version in
 /// force on `date`): beneficiaries and budget before and after over the persons whose
-/// hukou lies in `region`, keyed as a run keys payouts (one per person or household).
-/// Writes nothing but its audit entry (one bulk read).
+/// hukou lies in `region`, keyed as a run keys payouts (one per person or household),
+/// from the same facts a run reads (registry and recorded facts), through the same
+/// columnar kernel. Writes nothing but its audit entry (one bulk read).
 pub async fn what_if(
     store: &Store,
     library: &Library,
@@ -268,6 +436,7 @@ pub async fn what_if(
     draft: (&str, &str),
     by: &audit::Context,
 ) -> Result<WhatIf, PolicyError> {
+    use jiujin_domain::policy::bulk::Plan;
     use std::collections::BTreeMap;
     let policy = library.get(policy_id).ok_or_else(|| PolicyError::UnknownPolicy(policy_id.into()))?;
     if !policy.targets.contains(&EntityKind::Person) || !policy.has_rules() {
@@ -277,33 +446,42 @@ pub async fn what_if(
     }
     check_region(region)?;
     let changed = policy.with_draft_value(draft.0, draft.1, date).map_err(PolicyError::Facts)?;
-    let (before, after) = (Bound::new(policy, date), Bound::new(&changed, date));
+    let bounds = [Bound::new(policy, date), Bound::new(&changed, date)];
     // Beneficiary (kind, key) → (first person, amount before, amount after).
     type Amounts = (i64, Option<i64>, Option<i64>);
     let mut seen: BTreeMap<(String, String), Amounts> = BTreeMap::new();
     let mut out = WhatIf::default();
-    let mut last = 0i64;
+    let mut reader = jiujin_store::population::PopulationReader::open(store).await?;
+    let mut after = 0i64;
     loop {
-        let page = store_policy::persons_by_hukou_after(store, region, last, 5000).await?;
-        let Some(p) = page.last() else { break };
-        last = p.id;
-        for p in &page {
-            out.evaluated += 1;
-            let facts = person_facts(&p.state, None).map_err(|e| PolicyError::Facts(e.to_string()))?;
-            let amount = |b: &Bound| {
-                let ev = evaluate_bound(b, &facts);
-                ev.amount_fen.filter(|a| ev.status == Status::Eligible && *a > 0)
-            };
-            let (a, b) = (amount(&before), amount(&after));
-            if a.is_none() && b.is_none() {
-                continue;
-            }
-            let Some(key) = beneficiary(policy.payout_per, p) else { continue };
-            let e = seen.entry(key).or_insert((p.id, None, None));
-            e.1 = e.1.or(a);
-            e.2 = e.2.or(b);
+        let chunk = reader.next_chunk(region, after, 65_536, date).await?;
+        let Some(last) = chunk.ids.last() else { break };
+        after = *last;
+        out.evaluated += chunk.len() as u64;
+        let pop = population(&chunk)?;
+        // The draft has the policy's id: compile each alone.
+        let mut amounts: Vec<BTreeMap<usize, i64>> = Vec::with_capacity(2);
+        for b in &bounds {
+            let plan = Plan::compile(std::slice::from_ref(b), &pop).map_err(|e| PolicyError::Facts(e.to_string()))?;
+            let result = plan.run(&pop).map_err(|e| PolicyError::Facts(e.to_string()))?;
+            amounts.push(
+                result
+                    .amounts(0)
+                    .filter(|(row, a)| *a > 0 && result.status(0, *row) == Some(Status::Eligible))
+                    .collect(),
+            );
+        }
+        let rows: std::collections::BTreeSet<usize> = amounts.iter().flat_map(|m| m.keys().copied()).collect();
+        for row in rows {
+            let core = &chunk.cores[row];
+            let (id, hh) = (chunk.ids[row], chunk.households[row].as_deref());
+            let Some(key) = beneficiary_of(policy.payout_per, id, core.hukou_region, hh) else { continue };
+            let e = seen.entry(key).or_insert((id, None, None));
+            e.1 = e.1.or(amounts[0].get(&row).copied());
+            e.2 = e.2.or(amounts[1].get(&row).copied());
         }
     }
+    reader.close().await;
     for ((kind, key), (person_id, a, b)) in seen {
         out.beneficiaries_before += u64::from(a.is_some());
         out.beneficiaries_after += u64::from(b.is_some());
@@ -326,6 +504,25 @@ pub async fn what_if(
     });
     audit::record(store, &by.entry(AuditAction::PersonSearch, "person", None, detail)).await?;
     Ok(out)
+}
+
+/// A chunk of persons as the kernel's columns: registry facts and recorded facts.
+fn population(
+    chunk: &jiujin_store::population::PersonChunk,
+) -> Result<jiujin_domain::policy::bulk::Population, PolicyError> {
+    use jiujin_domain::policy::facts::{fact_by_key, parse_stored};
+    use jiujin_domain::policy::registry::PopulationBuilder;
+    let mut b = PopulationBuilder::with_capacity(chunk.len());
+    for c in &chunk.cores {
+        b.push(c);
+    }
+    for (row, key, text) in &chunk.recorded {
+        let bad = |why: String| PolicyError::Facts(format!("人员 {} 的事实“{key}”：{why}", chunk.ids[*row]));
+        let id = fact_by_key(key).ok_or_else(|| bad("不在事实词表中".into()))?;
+        let v = parse_stored(id.def(), text).map_err(bad)?;
+        b.set_recorded(*row, id, &v);
+    }
+    b.finish().map_err(|e| PolicyError::Facts(e.to_string()))
 }
 
 /// Approved payouts for the bank: one line per ledger entry in the caller's scope

@@ -127,7 +127,7 @@ fn with_reader<T>(path: &Path, cost: Cost, f: impl FnOnce(&rusqlite::Connection)
 
 /// A `YYYY-MM-DD` date read in place (the list reads three a row; chrono's
 /// format-string parser was a visible share of a search).
-fn date(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<chrono::NaiveDate> {
+pub(crate) fn date(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<chrono::NaiveDate> {
     let text = r.get_ref(idx)?.as_str()?;
     let bad = || {
         rusqlite::Error::FromSqlConversionFailure(
@@ -147,7 +147,7 @@ fn date(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<chrono::NaiveDate
     i32::try_from(y).ok().and_then(|y| chrono::NaiveDate::from_ymd_opt(y, m, d)).ok_or_else(bad)
 }
 
-fn date_opt(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
+pub(crate) fn date_opt(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<chrono::NaiveDate>> {
     match r.get_ref(idx)? {
         rusqlite::types::ValueRef::Null => Ok(None),
         _ => date(r, idx).map(Some),

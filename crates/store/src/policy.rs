@@ -112,64 +112,69 @@ fn n(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-/// Writes one page: its proposals (an entitlement already proposed is skipped) and
-/// its counts, in one transaction. Returns the page's counts with `proposed` and
-/// `already_proposed` filled in.
-pub async fn propose_page(store: &Store, run_id: i64, rows: &[NewPayout], mut counts: RunCounts) -> Result<RunCounts> {
+/// Writes one chunk of several runs (one per policy) in one transaction: each run's
+/// proposals (an entitlement already proposed is skipped) and its counts. Returns
+/// each page's counts with `proposed` and `already_proposed` filled in.
+pub async fn propose_pages(store: &Store, pages: &[(i64, Vec<NewPayout>, RunCounts)]) -> Result<Vec<RunCounts>> {
     let txn = store.conn().begin().await?;
     let now = Utc::now();
-    let mut inserted = 0u64;
-    // 15 columns a row: well under SQLite's limit of bound values.
-    for chunk in rows.chunks(500) {
-        let models = chunk.iter().map(|r| payout::ActiveModel {
-            run_id: Set(run_id),
-            policy_id: Set(r.policy_id.clone()),
-            beneficiary_kind: Set(r.beneficiary_kind.clone()),
-            beneficiary_key: Set(r.beneficiary_key.clone()),
-            period: Set(r.period.clone()),
-            person_id: Set(r.person_id),
-            region: Set(r.region.as_i64()),
-            amount_fen: Set(r.amount_fen),
-            status: Set("proposed".into()),
-            explanation: Set(r.explanation.clone()),
-            decided_by: Set(None),
-            decided_at: Set(None),
-            reason: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        });
-        let conflict = OnConflict::columns([
-            payout::Column::PolicyId,
-            payout::Column::BeneficiaryKind,
-            payout::Column::BeneficiaryKey,
-            payout::Column::Period,
-        ])
-        .do_nothing()
-        .to_owned();
-        inserted += payout::Entity::insert_many(models).on_conflict(conflict).exec_without_returning(&txn).await?;
+    let mut out = Vec::with_capacity(pages.len());
+    for (run_id, rows, counts) in pages {
+        let (run_id, mut counts) = (*run_id, *counts);
+        let mut inserted = 0u64;
+        // 15 columns a row: well under SQLite's limit of bound values.
+        for chunk in rows.chunks(500) {
+            let models = chunk.iter().map(|r| payout::ActiveModel {
+                run_id: Set(run_id),
+                policy_id: Set(r.policy_id.clone()),
+                beneficiary_kind: Set(r.beneficiary_kind.clone()),
+                beneficiary_key: Set(r.beneficiary_key.clone()),
+                period: Set(r.period.clone()),
+                person_id: Set(r.person_id),
+                region: Set(r.region.as_i64()),
+                amount_fen: Set(r.amount_fen),
+                status: Set("proposed".into()),
+                explanation: Set(r.explanation.clone()),
+                decided_by: Set(None),
+                decided_at: Set(None),
+                reason: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            });
+            let conflict = OnConflict::columns([
+                payout::Column::PolicyId,
+                payout::Column::BeneficiaryKind,
+                payout::Column::BeneficiaryKey,
+                payout::Column::Period,
+            ])
+            .do_nothing()
+            .to_owned();
+            inserted += payout::Entity::insert_many(models).on_conflict(conflict).exec_without_returning(&txn).await?;
+        }
+        counts.proposed = inserted;
+        counts.already_proposed = rows.len() as u64 - inserted;
+        policy_run::Entity::update_many()
+            .col_expr(policy_run::Column::Evaluated, Expr::col(policy_run::Column::Evaluated).add(n(counts.evaluated)))
+            .col_expr(policy_run::Column::Proposed, Expr::col(policy_run::Column::Proposed).add(n(counts.proposed)))
+            .col_expr(
+                policy_run::Column::AlreadyProposed,
+                Expr::col(policy_run::Column::AlreadyProposed).add(n(counts.already_proposed)),
+            )
+            .col_expr(
+                policy_run::Column::Undetermined,
+                Expr::col(policy_run::Column::Undetermined).add(n(counts.undetermined)),
+            )
+            .col_expr(
+                policy_run::Column::NotEligible,
+                Expr::col(policy_run::Column::NotEligible).add(n(counts.not_eligible)),
+            )
+            .filter(policy_run::Column::Id.eq(run_id))
+            .exec(&txn)
+            .await?;
+        out.push(counts);
     }
-    counts.proposed = inserted;
-    counts.already_proposed = rows.len() as u64 - inserted;
-    policy_run::Entity::update_many()
-        .col_expr(policy_run::Column::Evaluated, Expr::col(policy_run::Column::Evaluated).add(n(counts.evaluated)))
-        .col_expr(policy_run::Column::Proposed, Expr::col(policy_run::Column::Proposed).add(n(counts.proposed)))
-        .col_expr(
-            policy_run::Column::AlreadyProposed,
-            Expr::col(policy_run::Column::AlreadyProposed).add(n(counts.already_proposed)),
-        )
-        .col_expr(
-            policy_run::Column::Undetermined,
-            Expr::col(policy_run::Column::Undetermined).add(n(counts.undetermined)),
-        )
-        .col_expr(
-            policy_run::Column::NotEligible,
-            Expr::col(policy_run::Column::NotEligible).add(n(counts.not_eligible)),
-        )
-        .filter(policy_run::Column::Id.eq(run_id))
-        .exec(&txn)
-        .await?;
     txn.commit().await?;
-    Ok(counts)
+    Ok(out)
 }
 
 /// Ends a run as `done` or `interrupted`, with its one audit entry (the bulk

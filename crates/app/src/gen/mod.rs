@@ -3,6 +3,7 @@
 //! calibrated on the seeds' figures and deterministic for a given seed.
 
 mod calibration;
+mod facts;
 mod names;
 mod population;
 #[cfg(test)]
@@ -83,32 +84,37 @@ pub fn generate(opts: &GenOptions, refdata: &RefData, progress: &dyn Fn(u64)) ->
     std::fs::create_dir_all(&opts.out_dir).map_err(io_error(&opts.out_dir))?;
     let path = opts.out_dir.join("workers.csv");
     let part = opts.out_dir.join("workers.csv.part");
-    let written = match write_population(opts, &world, columns, &part, progress) {
+    let facts_path = opts.out_dir.join("facts.csv");
+    let facts_part = opts.out_dir.join("facts.csv.part");
+    let (written, facts) = match write_population(opts, &world, columns, (&part, &facts_part), progress) {
         Ok(n) => n,
         Err(e) => {
             // Best effort: an incomplete file is never left behind under any name.
             let _ = std::fs::remove_file(&part);
+            let _ = std::fs::remove_file(&facts_part);
             return Err(e);
         }
     };
     std::fs::rename(&part, &path).map_err(io_error(&path))?;
+    std::fs::rename(&facts_part, &facts_path).map_err(io_error(&facts_path))?;
     tracing::info!(
         rows = written,
         seconds = started.elapsed().as_secs_f64(),
         path = %path.display(),
         "模拟人口已生成"
     );
-    Ok(GenSummary { files: vec![(path, written)] })
+    Ok(GenSummary { files: vec![(path, written), (facts_path, facts)] })
 }
 
-/// Writes the header and `opts.workers` rows to `part`; returns the rows written.
+/// Writes the header and `opts.workers` rows to `part`, and the persons' recorded
+/// facts to `facts_part`; returns the rows written to each.
 fn write_population(
     opts: &GenOptions,
     world: &World,
     columns: Columns,
-    part: &Path,
+    (part, facts_part): (&Path, &Path),
     progress: &dyn Fn(u64),
-) -> Result<u64, GenError> {
+) -> Result<(u64, u64), GenError> {
     let file = File::create(part).map_err(io_error(part))?;
     let writer =
         csv::WriterBuilder::new().buffer_capacity(1 << 20).terminator(csv::Terminator::Any(b'\n')).from_writer(file);
@@ -116,6 +122,12 @@ fn write_population(
         RowWriter { writer, columns, path: part.to_path_buf(), written: 0, progress, cells: CellBuffers::default() };
     out.writer.write_record(header_row()).map_err(out.csv_error())?;
 
+    // The facts' own stream: workers.csv does not depend on them.
+    let mut facts = facts::FactsWriter::create(
+        facts_part,
+        ChaCha8Rng::seed_from_u64(opts.seed ^ 0x6661_6374_7300_0000),
+        opts.as_of,
+    )?;
     let rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let mut gen = Generator::new(world, rng, opts.as_of, opts.workers);
     let total = opts.workers;
@@ -135,6 +147,7 @@ fn write_population(
         let count = members.len() as u64;
         for (i, p) in members.iter().enumerate() {
             out.write(p)?;
+            facts.write(p)?;
             let after = count - i as u64 - 1;
             let room = total.saturating_sub(out.written + pending.len() as u64 + after);
             if p.wants_duplicate && room > 0 {
@@ -153,7 +166,7 @@ fn write_population(
         progress(written);
     }
     out.writer.into_inner().map_err(|e| GenError::Io { path: part.to_path_buf(), source: e.into_error() })?;
-    Ok(written)
+    Ok((written, facts.finish()?))
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> GenError + '_ {

@@ -21,6 +21,8 @@ use jiujin_store::testing::TestDb;
 use jiujin_store::{Scope, Store};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
+mod facts;
+
 const HEADER: &str = "姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号";
 
 /// A test policy the registry alone can decide: 500 yuan a year per 低保 household.
@@ -88,7 +90,7 @@ async fn city(db: &TestDb) -> Store {
 async fn run(store: &Store, lib: &Library, at: &str, on: &str, page: u64) -> Result<RunSummary, PolicyError> {
     let req = RunRequest {
         library: lib,
-        policy_id: "test-dibao-allowance",
+        policies: jiujin_app::policy::Which::One("test-dibao-allowance"),
         region: region(at),
         date: date(on),
         by: tester(),
@@ -137,7 +139,7 @@ async fn a_run_proposes_each_entitlement_once_even_when_repeated_or_concurrent()
         // An unknown policy, a policy without rules.
         let req = RunRequest {
             library: &lib,
-            policy_id: "nope",
+            policies: jiujin_app::policy::Which::One("nope"),
             region: region("500101"),
             date: date("2025-06-01"),
             by: tester(),
@@ -166,7 +168,7 @@ async fn an_interrupted_run_leaves_whole_pages_and_a_rerun_completes_it() {
         let after_first = move |_: &jiujin_store::policy::RunCounts| stop.store(true, Ordering::SeqCst);
         let req = RunRequest {
             library: &lib,
-            policy_id: "test-dibao-allowance",
+            policies: jiujin_app::policy::Which::One("test-dibao-allowance"),
             region: region("500101"),
             date: date("2025-06-01"),
             by: tester(),

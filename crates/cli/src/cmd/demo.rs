@@ -94,11 +94,38 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         )
         .await?;
         pb.finish_and_clear();
+        // What other departments would tell the policy service, then a 免申即享 run
+        // of every policy over the city, so the review page has proposals to decide.
+        let by = settings.command_line_context();
+        let facts = match summary.files.get(1) {
+            Some((f, _)) => jiujin_app::facts::import_facts(&store, &keys, Scope::City, f, &by).await?.rows,
+            None => 0,
+        };
+        let lib = jiujin_domain::policy::Library::embedded()
+            .map_err(|e| anyhow::anyhow!("内置政策库无法载入：{} 处错误", e.len()))?;
+        let run = jiujin_app::policy::run_policies(
+            &store,
+            jiujin_app::policy::RunRequest {
+                library: lib,
+                policies: jiujin_app::policy::Which::All,
+                region: jiujin_domain::region::CHONGQING,
+                date: super::today(),
+                by,
+                page_size: 65_536,
+                cancel: None,
+                progress: None,
+            },
+        )
+        .await?;
+        let proposed: u64 = run.runs.iter().map(|r| r.counts.proposed).sum();
         let _ = std::fs::remove_dir_all(&dir);
         println!(
-            "已生成并导入合成人口 {} 人（拒绝 {} 行），用时 {:.1} 秒",
+            "已生成并导入合成人口 {} 人（拒绝 {} 行）和其他部门提供的事实 {} 条；免申即享评估 {} 项政策，拟发放 {} 条待审核；用时 {:.1} 秒",
             report.counts.inserted,
             report.counts.rejected,
+            facts,
+            run.runs.len(),
+            proposed,
             started.elapsed().as_secs_f64()
         );
     } else {

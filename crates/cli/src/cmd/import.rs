@@ -1,4 +1,4 @@
-//! `jiujin import workers FILE`.
+//! `jiujin import workers FILE` and `jiujin import facts FILE`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +11,42 @@ use jiujin_app::Settings;
 pub enum What {
     /// 导入人员信息（.xlsx / .xls / .csv，UTF-8 或 GBK/GB18030）
     Workers(Args),
+    /// 导入其他部门提供的政策事实（公民身份号码、事实、取值、起始日期、来源；格式见 docs/policy-facts.md）：整个文件逐行校验，有任何错误则列出行号和列并不写入
+    Facts(FactsArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct FactsArgs {
+    /// 导入文件（.xlsx / .csv）
+    pub file: PathBuf,
+    /// 以JSON输出汇总
+    #[arg(long)]
+    pub json: bool,
+}
+
+async fn facts(settings: Settings, a: FactsArgs) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(&settings).await?;
+    let keys = super::keys(&settings, &store, false).await?;
+    let by = settings.command_line_context();
+    match jiujin_app::facts::import_facts(&store, &keys, jiujin_store::Scope::City, &a.file, &by).await {
+        Ok(r) if a.json => println!("{}", serde_json::to_string(&r)?),
+        Ok(r) => println!("导入事实 {} 条（{} 人），新增或变更 {} 条，其余已记录过。", r.rows, r.persons, r.written),
+        Err(jiujin_app::facts::FactsImportError::Rows(problems)) => {
+            eprintln!("错误：{} 处有误，未写入任何数据：", problems.len());
+            for p in problems.iter().take(200) {
+                eprintln!("  第{}行 “{}”：{}", p.row, p.column, p.reason);
+            }
+            if problems.len() > 200 {
+                eprintln!("  ……另有 {} 处未列出", problems.len() - 200);
+            }
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return Ok(ExitCode::from(2));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(ClapArgs)]
@@ -45,7 +81,10 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
-    let What::Workers(a) = what;
+    let a = match what {
+        What::Workers(a) => a,
+        What::Facts(f) => return facts(settings, f).await,
+    };
     let store = super::open_store(&settings).await?;
     let keys = super::keys(&settings, &store, false).await?;
     let cancel = crate::progress::ctrl_c_flag();

@@ -30,12 +30,12 @@ pub enum What {
     },
     /// 评估：某个对象在某日可享受哪些政策，逐条列出满足与不满足的条件
     Eval(EvalArgs),
-    /// 免申即享批量评估：对户籍在某区划内的全部登记人员评估一项政策，写入拟发放记录（待经办人员审核）；同一对象同一期间只会拟发放一次，重复运行或中断后重跑均不会重复
+    /// 免申即享批量评估：对户籍在某区划内的全部登记人员评估一项政策（--policy all：全部可批量发放的政策一次评估），依据登记库和已记录的事实（jiujin import facts），写入拟发放记录（待经办人员审核）；同一对象同一期间只会拟发放一次，重复运行或中断后重跑均不会重复
     Run {
         #[command(flatten)]
         on: RegionRun,
         /// 每批人数（每批一个事务）
-        #[arg(long, default_value_t = 5000)]
+        #[arg(long, default_value_t = 65536)]
         batch: u64,
         /// 以 JSON 输出
         #[arg(long)]
@@ -79,7 +79,7 @@ pub enum What {
 /// `what-if`).
 #[derive(ClapArgs)]
 pub struct RegionRun {
-    /// 政策编号，例如 returnee-startup-subsidy
+    /// 政策编号，例如 returnee-startup-subsidy（run 可写 all：全部可批量发放的政策一次评估）
     #[arg(long)]
     policy: String,
     /// 区划代码（6、9 或 12 位），按户籍地
@@ -99,8 +99,14 @@ impl RegionRun {
         let date = parse_eval_date(&self.date)?;
         let region = jiujin_domain::RegionCode::parse(&self.region).map_err(|e| anyhow::anyhow!("--region：{e}"))?;
         let lib = library(self.dir.as_deref())?;
-        find(&lib, &self.policy)?;
+        if !self.is_all() {
+            find(&lib, &self.policy)?;
+        }
         Ok((date, region, lib))
+    }
+
+    fn is_all(&self) -> bool {
+        self.policy == "all"
     }
 }
 
@@ -391,8 +397,9 @@ fn test(dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_batch(settings: jiujin_app::Settings, on: &RegionRun, batch: u64, json: bool) -> anyhow::Result<ExitCode> {
+    use jiujin_app::policy::Which;
     let (date, region, lib) = on.resolve()?;
-    let policy = on.policy.as_str();
+    let which = if on.is_all() { Which::All } else { Which::One(on.policy.as_str()) };
     let store = super::open_store(&settings).await?;
     let cancel = crate::progress::ctrl_c_flag();
     let pb = crate::progress::bar(jiujin_store::policy::count_by_hukou(&store, region).await?, "评估", false);
@@ -402,7 +409,7 @@ async fn run_batch(settings: jiujin_app::Settings, on: &RegionRun, batch: u64, j
     };
     let req = jiujin_app::policy::RunRequest {
         library: &lib,
-        policy_id: policy,
+        policies: which,
         region,
         date,
         by: settings.command_line_context(),
@@ -410,23 +417,30 @@ async fn run_batch(settings: jiujin_app::Settings, on: &RegionRun, batch: u64, j
         cancel: Some(cancel),
         progress: Some(&report),
     };
-    let summary = jiujin_app::policy::run_batch(&store, req).await;
+    let summary = jiujin_app::policy::run_policies(&store, req).await;
     pb.finish_and_clear();
     let summary = summary?;
     if json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {
-        let c = summary.counts;
+        let done = summary.status == "done";
         println!(
-            "批次 {}（{}）：评估 {} 人，拟发放 {} 条，已拟发放过 {} 条，待补充信息 {} 人，不符合 {} 人。",
-            summary.run_id,
-            if summary.status == "done" { "完成" } else { "已中断，重新运行同一命令可补齐" },
-            c.evaluated,
-            c.proposed,
-            c.already_proposed,
-            c.undetermined,
-            c.not_eligible
+            "评估 {} 人，{} 项政策，用时 {:.1} 秒{}。",
+            summary.persons,
+            summary.runs.len(),
+            summary.seconds,
+            if done { "" } else { "（已中断，重新运行同一命令可补齐）" }
         );
+        for r in &summary.runs {
+            let c = r.counts;
+            println!(
+                "批次 {}（{}）：拟发放 {} 条，已拟发放过 {} 条，待补充信息 {} 人，不符合 {} 人。",
+                r.run_id, r.policy, c.proposed, c.already_proposed, c.undetermined, c.not_eligible
+            );
+        }
+        for (id, why) in &summary.skipped {
+            println!("未评估 {id}：{why}");
+        }
     }
     Ok(if summary.status == "done" { ExitCode::SUCCESS } else { ExitCode::from(130) })
 }

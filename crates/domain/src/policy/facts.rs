@@ -298,6 +298,43 @@ fn expected(def: &FactDef) -> String {
     }
 }
 
+/// A fact's value from its stored text (the `person_facts` table, a facts import
+/// file): `true`/`false` (or 是/否), a whole number, money as whole fen or as yuan
+/// with 元 (`1200元`, `1200.50元`), a date `YYYY-MM-DD`, or the text or option itself.
+/// The reason names the fact and what was expected.
+pub fn parse_stored(def: &FactDef, text: &str) -> Result<Value, String> {
+    let t = text.trim();
+    let wrong = || format!("“{}”应为{}，得到“{t}”", def.label, expected(def));
+    Ok(match def.ty {
+        Type::Bool => match t {
+            "true" | "是" => Value::Bool(true),
+            "false" | "否" => Value::Bool(false),
+            _ => return Err(wrong()),
+        },
+        Type::Number => Value::Number(Rational::int(t.parse::<i64>().map_err(|_| wrong())?)),
+        Type::Money => match t.strip_suffix('元') {
+            Some(yuan) => Value::Money(Fen::parse_yuan(yuan).map_err(|_| wrong())?),
+            None => Value::Money(Fen(t.parse::<i64>().map_err(|_| wrong())?)),
+        },
+        Type::Date => Value::Date(parse_date(t).ok_or_else(wrong)?),
+        Type::Text if !t.is_empty() => Value::Text(t.to_string()),
+        Type::Enum(values) if values.contains(&t) => Value::Text(t.to_string()),
+        _ => return Err(wrong()),
+    })
+}
+
+/// The stored text of a fact's value (read back by `parse_stored`): money in fen.
+pub fn stored_text(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Number(r) if r.den() == 1 => r.num().to_string(),
+        Value::Money(f) => f.0.to_string(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::Text(t) => t.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// `YYYY-MM-DD` only.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
@@ -312,6 +349,30 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn stored_text_reads_back_and_bad_text_names_the_fact() {
+        let def = |k: &str| fact_by_key(k).unwrap().def();
+        for (k, text) in [
+            ("returnee", "true"),
+            ("staff_count", "12"),
+            ("premiums_paid_fen", "120050"),
+            ("certificate_date", "2025-06-30"),
+            ("flexible_form", "商贩"),
+            ("district_code", "500116"),
+        ] {
+            let v = parse_stored(def(k), text).unwrap();
+            assert_eq!(stored_text(&v), text, "{k}");
+        }
+        assert_eq!(parse_stored(def("premiums_paid_fen"), "1200.5元").unwrap(), Value::Money(Fen(120050)));
+        assert_eq!(parse_stored(def("returnee"), "否").unwrap(), Value::Bool(false));
+        let e = parse_stored(def("certificate_date"), "2025-02-30").unwrap_err();
+        assert!(e.contains("取得职业资格证书") && e.contains("YYYY-MM-DD"), "{e}");
+        let e = parse_stored(def("flexible_form"), "快递员").unwrap_err();
+        assert!(e.contains("可选") && e.contains("商贩"), "{e}");
+        assert!(parse_stored(def("staff_count"), "12.5").is_err());
+        assert!(parse_stored(def("returnee"), "1").is_err());
+    }
 
     #[test]
     fn fact_keys_are_unique_and_snake_case() {

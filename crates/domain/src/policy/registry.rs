@@ -1,18 +1,31 @@
 //! What the real-name registry knows about a person, as policy facts: birth date,
 //! sex, statutory retirement date, hukou district, employment status, the group flags
-//! and registered unemployment. Every other fact (business, loan, insurance months,
-//! certificates …) stays unknown, so a condition that needs one reads 待补充信息
-//! rather than failing.
+//! and registered unemployment (`REGISTRY_FACTS`). Every other fact (business, loan,
+//! insurance months, certificates …) comes from other systems as dated, sourced
+//! values (`person_facts` in the store, `jiujin import facts`); one not recorded stays
+//! unknown, so a condition that needs it reads 待补充信息 rather than failing.
 //!
 //! The registry's group flags are recorded attributes: a person without the 低保 flag
 //! is taken as not 低保 (false), not as unknown.
+//!
+//! The same facts come out two ways: `person_facts` for one person (the page, the
+//! explainer) and `PopulationBuilder` as columns for the bulk kernel; a test checks
+//! that a builder's row reads back as `person_facts` gives.
+
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::facts::{EntityKind, Facts, FactsError};
-use super::value::Value;
+use super::bulk::columns::{
+    date_to_days, BOOL_UNKNOWN, CODE_UNKNOWN, DATE_UNKNOWN, INT_UNKNOWN, MONEY_UNKNOWN, TEXT_UNKNOWN,
+};
+use super::bulk::{BulkError, Column, Population};
+use super::facts::{EntityKind, FactId, Facts, FactsError, SEX, STATUS};
+use super::value::{Type, Value};
+use crate::identity::Sex;
 use crate::registry::unemployment::retirement_date;
-use crate::registry::{EmploymentStatus, GroupFlag, PersonState};
+use crate::registry::{EmploymentStatus, GroupFlag, GroupFlags, PersonState};
+use crate::RegionCode;
 
 /// The registry's flag behind each boolean fact.
 const FLAG_FACTS: &[(&str, GroupFlag)] = &[
@@ -25,8 +38,65 @@ const FLAG_FACTS: &[(&str, GroupFlag)] = &[
     ("employment_difficulty", GroupFlag::EmploymentDifficulty),
 ];
 
+/// The facts the registry itself holds: another system's value for one of these is
+/// refused (the registry's record is corrected instead).
+pub const REGISTRY_FACTS: &[&str] = &[
+    "birth_date",
+    "sex",
+    "retirement_date",
+    "district_code",
+    "employment_status",
+    "returnee",
+    "poverty",
+    "low_income",
+    "zero_employment_household",
+    "disabled",
+    "veteran",
+    "employment_difficulty",
+    "registered_unemployed",
+    "unemployment_registered_date",
+];
+
+pub fn is_registry_fact(key: &str) -> bool {
+    REGISTRY_FACTS.contains(&key)
+}
+
+/// The part of a person's record that policy facts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonCore {
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub hukou_region: RegionCode,
+    pub status: EmploymentStatus,
+    pub flags: GroupFlags,
+    pub unemployed_since: Option<NaiveDate>,
+}
+
+impl PersonCore {
+    pub fn of(p: &PersonState) -> PersonCore {
+        PersonCore {
+            birth_date: p.birth_date,
+            sex: p.sex,
+            hukou_region: p.hukou_region,
+            status: p.status,
+            flags: p.flags,
+            unemployed_since: p.unemployed_since,
+        }
+    }
+
+    /// The date of 失业登记 while the person is still unemployed.
+    fn registered_since(&self) -> Option<NaiveDate> {
+        self.unemployed_since.filter(|_| self.status == EmploymentStatus::Unemployed)
+    }
+}
+
 /// The facts of `person` (labelled with `label`, e.g. the masked identity number).
 pub fn person_facts(person: &PersonState, label: Option<String>) -> Result<Facts, FactsError> {
+    core_facts(&PersonCore::of(person), label)
+}
+
+/// The registry's facts of a person's core record.
+pub fn core_facts(person: &PersonCore, label: Option<String>) -> Result<Facts, FactsError> {
     let mut f = Facts::new(EntityKind::Person);
     f.label = label;
     f.set("birth_date", Value::Date(person.birth_date))?;
@@ -39,8 +109,7 @@ pub fn person_facts(person: &PersonState, label: Option<String>) -> Result<Facts
     for (key, flag) in FLAG_FACTS {
         f.set(key, Value::Bool(person.flags.contains(*flag)))?;
     }
-    let registered: Option<NaiveDate> =
-        person.unemployed_since.filter(|_| person.status == EmploymentStatus::Unemployed);
+    let registered = person.registered_since();
     f.set("registered_unemployed", Value::Bool(registered.is_some()))?;
     if let Some(d) = registered {
         f.set("unemployment_registered_date", Value::Date(d))?;
@@ -48,15 +117,163 @@ pub fn person_facts(person: &PersonState, label: Option<String>) -> Result<Facts
     Ok(f)
 }
 
+/// Adds facts recorded by other systems (already parsed, in force on the date of
+/// the evaluation) to a person's registry facts. A registry fact is left as the
+/// registry has it.
+pub fn add_recorded(f: &mut Facts, recorded: impl IntoIterator<Item = (FactId, Value)>) -> Result<(), FactsError> {
+    for (id, v) in recorded {
+        let key = id.def().key;
+        if !is_registry_fact(key) {
+            f.set(key, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// A population of persons as columns, built row by row from the same record
+/// `core_facts` reads, plus the recorded facts of each row.
+#[derive(Debug)]
+pub struct PopulationBuilder {
+    len: usize,
+    birth: Vec<i32>,
+    retire: Vec<i32>,
+    sex: Vec<u8>,
+    district: Vec<u32>,
+    dict: Vec<String>,
+    dict_index: HashMap<i64, u32>,
+    status: Vec<u8>,
+    flags: Vec<Vec<u8>>,
+    registered: Vec<u8>,
+    registered_date: Vec<i32>,
+    recorded: BTreeMap<usize, Column>,
+}
+
+impl Default for PopulationBuilder {
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
+impl PopulationBuilder {
+    pub fn with_capacity(n: usize) -> PopulationBuilder {
+        PopulationBuilder {
+            len: 0,
+            birth: Vec::with_capacity(n),
+            retire: Vec::with_capacity(n),
+            sex: Vec::with_capacity(n),
+            district: Vec::with_capacity(n),
+            dict: Vec::new(),
+            dict_index: HashMap::new(),
+            status: Vec::with_capacity(n),
+            flags: FLAG_FACTS.iter().map(|_| Vec::with_capacity(n)).collect(),
+            registered: Vec::with_capacity(n),
+            registered_date: Vec::with_capacity(n),
+            recorded: BTreeMap::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends a person; returns the row.
+    pub fn push(&mut self, p: &PersonCore) -> usize {
+        self.birth.push(date_to_days(p.birth_date));
+        self.retire.push(date_to_days(retirement_date(p.birth_date, p.sex)));
+        let sex = SEX.iter().position(|s| *s == p.sex.label());
+        self.sex.push(sex.and_then(|i| u8::try_from(i).ok()).unwrap_or(CODE_UNKNOWN));
+        let district = match p.hukou_region.district() {
+            Some(d) => {
+                let next = u32::try_from(self.dict.len()).unwrap_or(TEXT_UNKNOWN);
+                *self.dict_index.entry(d.as_i64()).or_insert_with(|| {
+                    self.dict.push(d.short());
+                    next
+                })
+            }
+            None => TEXT_UNKNOWN,
+        };
+        self.district.push(district);
+        let status = STATUS.iter().position(|s| *s == p.status.label());
+        self.status.push(status.and_then(|i| u8::try_from(i).ok()).unwrap_or(CODE_UNKNOWN));
+        for (col, (_, flag)) in self.flags.iter_mut().zip(FLAG_FACTS) {
+            col.push(u8::from(p.flags.contains(*flag)));
+        }
+        let registered = p.registered_since();
+        self.registered.push(u8::from(registered.is_some()));
+        self.registered_date.push(registered.map_or(DATE_UNKNOWN, date_to_days));
+        self.len += 1;
+        self.len - 1
+    }
+
+    /// Sets a recorded fact of row `row` (a registry fact is left as the registry
+    /// has it, as `add_recorded` does). Call after every row is pushed.
+    pub fn set_recorded(&mut self, row: usize, id: FactId, v: &Value) {
+        let def = id.def();
+        if row >= self.len || is_registry_fact(def.key) {
+            return;
+        }
+        let len = self.len;
+        let col = self.recorded.entry(usize::from(id.0)).or_insert_with(|| match def.ty {
+            Type::Bool => Column::Bool(vec![BOOL_UNKNOWN; len]),
+            Type::Number => Column::Int(vec![INT_UNKNOWN; len]),
+            Type::Money => Column::Money(vec![MONEY_UNKNOWN; len]),
+            Type::Date => Column::Date(vec![DATE_UNKNOWN; len]),
+            Type::Enum(_) => Column::Code(vec![CODE_UNKNOWN; len]),
+            _ => Column::Text { codes: vec![TEXT_UNKNOWN; len], dict: Vec::new() },
+        });
+        match (col, v, def.ty) {
+            (Column::Bool(c), Value::Bool(b), _) => c[row] = u8::from(*b),
+            (Column::Int(c), Value::Number(n), _) if n.den() == 1 => {
+                c[row] = i32::try_from(n.num()).unwrap_or(INT_UNKNOWN);
+            }
+            (Column::Money(c), Value::Money(f), _) => c[row] = f.0,
+            (Column::Date(c), Value::Date(d), _) => c[row] = date_to_days(*d),
+            (Column::Code(c), Value::Text(t), Type::Enum(values)) => {
+                c[row] = values.iter().position(|x| x == t).and_then(|i| u8::try_from(i).ok()).unwrap_or(CODE_UNKNOWN);
+            }
+            (Column::Text { codes, dict }, Value::Text(t), _) => {
+                let i = dict.iter().position(|x| x == t).unwrap_or_else(|| {
+                    dict.push(t.clone());
+                    dict.len() - 1
+                });
+                codes[row] = u32::try_from(i).unwrap_or(TEXT_UNKNOWN);
+            }
+            // A value of another type was refused when it was parsed.
+            _ => {}
+        }
+    }
+
+    pub fn finish(self) -> Result<Population, BulkError> {
+        let mut pop = Population::new(EntityKind::Person, self.len);
+        pop.set("birth_date", Column::Date(self.birth))?;
+        pop.set("retirement_date", Column::Date(self.retire))?;
+        pop.set("sex", Column::Code(self.sex))?;
+        pop.set("district_code", Column::Text { codes: self.district, dict: self.dict })?;
+        pop.set("employment_status", Column::Code(self.status))?;
+        for (col, (key, _)) in self.flags.into_iter().zip(FLAG_FACTS) {
+            pop.set(key, Column::Bool(col))?;
+        }
+        pop.set("registered_unemployed", Column::Bool(self.registered))?;
+        pop.set("unemployment_registered_date", Column::Date(self.registered_date))?;
+        for (i, col) in self.recorded {
+            let key = super::facts::FACTS.get(i).map_or("", |d| d.key);
+            pop.set(key, col)?;
+        }
+        Ok(pop)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::identity::Sex;
     use crate::policy::facts::fact_by_key;
     use crate::policy::{Library, Status};
-    use crate::registry::{GroupFlags, InsuranceSet, ServiceNeeds};
-    use crate::RegionCode;
+    use crate::registry::{InsuranceSet, ServiceNeeds};
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -132,5 +349,74 @@ mod tests {
         let results = lib.evaluate_all(&f, date("2025-06-01"));
         let returnee = results.iter().find(|e| e.policy.as_str() == "returnee-startup-subsidy").unwrap();
         assert_eq!(returnee.status, Status::Undetermined, "a returnee's business is not in the registry");
+    }
+
+    #[test]
+    fn registry_fact_names_are_in_the_vocabulary() {
+        for k in REGISTRY_FACTS {
+            assert!(fact_by_key(k).is_some(), "{k}");
+        }
+        let f = core_facts(&PersonCore::of(&person()), None).unwrap();
+        let mut known: Vec<&str> = f.known().map(|(id, _)| id.def().key).collect();
+        known.sort_unstable();
+        assert!(known.iter().all(|k| is_registry_fact(k)), "{known:?}");
+    }
+
+    /// The builder's columns read back, row by row, as the facts `core_facts` and
+    /// `add_recorded` give the same person.
+    #[test]
+    fn columns_agree_with_the_per_person_facts() {
+        use crate::policy::facts::parse_stored;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let regions = ["500116101001", "500101001001", "500235102003", "500000000000"];
+        let statuses = EmploymentStatus::ALL;
+        let recorded: &[(&str, &[&str])] = &[
+            ("flexible_form", &["商贩", "家政服务", "其他"]),
+            ("premiums_paid_fen", &["0", "120000", "98765"]),
+            ("business_start_date", &["2019-01-01", "2024-12-31"]),
+            ("first_business", &["true", "false"]),
+            ("staff_count", &["0", "3", "250"]),
+            ("returnee", &["true"]), // a registry fact: ignored by both paths
+        ];
+        let mut b = PopulationBuilder::with_capacity(0);
+        let mut expected = Vec::new();
+        let mut rec_rows = Vec::new();
+        for _ in 0..3000 {
+            let core = PersonCore {
+                birth_date: date("1950-01-01") + chrono::Days::new(next(20_000)),
+                sex: if next(2) == 0 { Sex::Male } else { Sex::Female },
+                hukou_region: RegionCode::parse(regions[next(4) as usize]).unwrap(),
+                status: statuses[next(statuses.len() as u64) as usize],
+                flags: GroupFlags::from_bits(next(256) as i64),
+                unemployed_since: (next(3) > 0).then(|| date("2020-01-01") + chrono::Days::new(next(2000))),
+            };
+            let row = b.push(&core);
+            let mut f = core_facts(&core, None).unwrap();
+            let mut mine = Vec::new();
+            for (k, values) in recorded {
+                if next(3) == 0 {
+                    let id = fact_by_key(k).unwrap();
+                    let v = parse_stored(id.def(), values[next(values.len() as u64) as usize]).unwrap();
+                    mine.push((row, id, v));
+                }
+            }
+            add_recorded(&mut f, mine.iter().map(|(_, id, v)| (*id, v.clone()))).unwrap();
+            expected.push(f);
+            rec_rows.extend(mine);
+        }
+        for (row, id, v) in &rec_rows {
+            b.set_recorded(*row, *id, v);
+        }
+        let pop = b.finish().unwrap();
+        assert_eq!(pop.len(), expected.len());
+        for (row, f) in expected.iter().enumerate() {
+            assert_eq!(&pop.facts(row), f, "row {row}");
+        }
     }
 }

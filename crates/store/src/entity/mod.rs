@@ -14,6 +14,7 @@ pub mod notice;
 pub mod payout;
 pub mod person;
 pub mod person_event;
+pub mod person_fact;
 pub mod policy_run;
 pub mod policy_subscription;
 pub mod policy_version;

@@ -12,6 +12,7 @@ mod m0006_name_index;
 mod m0007_web_import;
 mod m0008_policy_payouts;
 mod m0009_notices;
+mod m0010_person_facts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_web_import::Migration),
             Box::new(m0008_policy_payouts::Migration),
             Box::new(m0009_notices::Migration),
+            Box::new(m0010_person_facts::Migration),
         ]
     }
 }

@@ -21,7 +21,8 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0006_name_index",
                 "m0007_web_import",
                 "m0008_policy_payouts",
-                "m0009_notices"
+                "m0009_notices",
+                "m0010_person_facts"
             ],
             "{}",
             db.label
@@ -31,7 +32,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 9);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 10);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
     }
 }

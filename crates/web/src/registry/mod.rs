@@ -292,12 +292,37 @@ pub(crate) async fn person_sections(
         serde_json::json!({ "via": via, "household_members": members.iter().map(|m| m.id).collect::<Vec<_>>() });
     record(state, &entry_for(user, client, AuditAction::PersonRead, "person", Some(p.id.to_string()), detail)).await?;
     let household = members.iter().map(|m| PersonView::new(state, m)).collect();
-    let events = events.iter().map(|e| TimelineView::new(state, e)).collect();
-    let mut policies = policy_sections(p)?;
+    let mut events: Vec<TimelineView> = events.iter().map(|e| TimelineView::new(state, e)).collect();
+    let today = chrono::Utc::now().date_naive();
+    let (recorded, shown) = jiujin_app::policy::recorded_facts(&state.store, scope, p.id, today)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut policies = policy_sections(p, recorded, today)?;
     // The person's 免申即享 payouts (proposed, approved, rejected), newest first.
     let f = jiujin_store::policy::PayoutFilter { person_id: Some(p.id), ..Default::default() };
     let (payouts, _, _) = jiujin_store::policy::payouts(&state.store, scope, &f, 0, 50).await?;
     let lib = jiujin_domain::policy::Library::embedded().ok();
+    // Each payout is a service recorded on the timeline: proposed on the run's date,
+    // then decided (approved into the ledger, or not approved with the reason).
+    for x in &payouts {
+        let title = lib.and_then(|l| l.get(&x.policy_id)).map_or(x.policy_id.clone(), |p| p.title.clone());
+        let amount = jiujin_domain::Fen(x.amount_fen).to_yuan_compact();
+        let period = if x.period == "once" { "一次性".to_string() } else { x.period.clone() };
+        events.push(TimelineView::service(
+            x.created_at.date_naive(),
+            "政策服务",
+            format!("免申即享：{title}（{period}）拟发放 {amount} 元"),
+        ));
+        if let Some(at) = x.decided_at {
+            let what = match x.status.as_str() {
+                "approved" => format!("已批准发放 {amount} 元，记入发放台账"),
+                _ => format!("未批准：{}", x.reason.as_deref().unwrap_or("")),
+            };
+            events.push(TimelineView::service(at.date_naive(), "政策服务", format!("{title}（{period}）{what}")));
+        }
+    }
+    // Stable: registry events keep their order within a day, services follow them.
+    events.sort_by(|a, b| a.date.cmp(&b.date));
     let payouts: Vec<_> = payouts
         .iter()
         .map(|x| {
@@ -310,7 +335,16 @@ pub(crate) async fn person_sections(
             }
         })
         .collect();
-    policies = context! { payouts, ..policies };
+    let recorded: Vec<_> = shown
+        .iter()
+        .map(|f| {
+            context! {
+                label => f.label.clone(), value => f.value.clone(),
+                valid_from => f.valid_from.to_string(), source => f.source.clone(),
+            }
+        })
+        .collect();
+    policies = context! { payouts, recorded, ..policies };
     Ok((PersonView::new(state, p), events, household, policies))
 }
 
@@ -352,12 +386,15 @@ pub async fn person_page(
 /// The person policies evaluated today on what the registry holds (SPEC §5): those
 /// granted, those that need facts the registry does not hold, and those refused,
 /// each with its conditions and citations.
-fn policy_sections(p: &jiujin_store::registry::StoredPerson) -> Result<minijinja::Value, WebError> {
+fn policy_sections(
+    p: &jiujin_store::registry::StoredPerson,
+    recorded: Vec<(jiujin_domain::policy::facts::FactId, jiujin_domain::policy::value::Value)>,
+    today: chrono::NaiveDate,
+) -> Result<minijinja::Value, WebError> {
     let lib = jiujin_domain::policy::Library::embedded()
         .map_err(|e| WebError::Internal(format!("内置政策库无法载入：{}", e.len())))?;
-    let today = chrono::Utc::now().date_naive();
-    let (_, results) =
-        jiujin_app::policy::evaluate_person(lib, p, None, today).map_err(|e| WebError::Internal(e.to_string()))?;
+    let (_, results) = jiujin_app::policy::evaluate_person(lib, p, recorded, None, today)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     use jiujin_domain::policy::{facts::fact_by_key, Evaluation, Status};
     // Missing facts by their Chinese labels (the rules name them by key).
     let label = |k: &String| fact_by_key(k).map_or_else(|| k.clone(), |f| f.def().label.to_string());

@@ -103,6 +103,12 @@ pub struct TimelineView {
 }
 
 impl TimelineView {
+    /// A service given to the person (a payout proposed or decided), shown among the
+    /// registry's events.
+    pub fn service(date: chrono::NaiveDate, kind: &'static str, summary: String) -> TimelineView {
+        TimelineView { date: date.to_string(), kind, source: "政策服务", summary, changes: Vec::new() }
+    }
+
     pub fn new(state: &AppState, e: &TimelineEntry) -> TimelineView {
         let rd = state.refdata;
         let mut parts = Vec::new();

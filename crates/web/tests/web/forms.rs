@@ -465,7 +465,7 @@ async fn propose_payouts(app: &App) {
     for region in ["500101", "500154"] {
         let req = jiujin_app::policy::RunRequest {
             library: &lib,
-            policy_id: "test-dibao-allowance",
+            policies: jiujin_app::policy::Which::One("test-dibao-allowance"),
             region: RegionCode::parse(region).unwrap(),
             date: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
             by: tester(),

@@ -29,8 +29,9 @@ fn refdata() -> &'static RefData {
 fn generate_into(dir: &Path, workers: u64, seed: u64) -> PathBuf {
     let opts = GenOptions { workers, seed, out_dir: dir.to_path_buf(), as_of: as_of() };
     let summary = generate(&opts, refdata(), &|_| {}).unwrap();
-    assert_eq!(summary.files.len(), 1);
+    assert_eq!(summary.files.len(), 2, "workers.csv and facts.csv");
     assert_eq!(summary.files[0].1, workers);
+    assert!(summary.files[1].0.ends_with("facts.csv"));
     summary.files[0].0.clone()
 }
 
