@@ -21,6 +21,7 @@ use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use jiujin_app::Keys;
+use jiujin_domain::policy::Library;
 use jiujin_domain::refdata::RefData;
 use jiujin_store::Store;
 
@@ -34,6 +35,9 @@ pub struct AppState {
     pub store: Store,
     pub keys: Keys,
     pub refdata: &'static RefData,
+    /// The policy library the pages show and evaluate (the embedded one; tests may
+    /// give their own).
+    pub library: &'static Library,
     pub pages: Arc<pages::Pages>,
     /// Mark cookies `Secure` (off only for plain HTTP on a loopback address).
     pub secure_cookies: bool,
@@ -46,11 +50,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, keys: Keys) -> Result<AppState, WebError> {
         let refdata = RefData::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
+        let library = Library::embedded().map_err(|e| WebError::Internal(format!("内置政策库有{}处错误", e.len())))?;
         let audit = audit_queue::AuditQueue::start(store.clone())?;
         Ok(AppState {
             store,
             keys,
             refdata,
+            library,
             pages: Arc::new(pages::Pages::new()?),
             secure_cookies: true,
             audit,

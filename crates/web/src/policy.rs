@@ -9,17 +9,13 @@ use axum::response::Html;
 use axum::Extension;
 use jiujin_domain::access::Role;
 use jiujin_domain::policy::facts::EntityKind;
-use jiujin_domain::policy::{Library, Obtain, Policy};
+use jiujin_domain::policy::{Obtain, Policy};
 use minijinja::context;
 use serde::Deserialize;
 
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::{AppState, WebError};
-
-fn library() -> Result<&'static Library, WebError> {
-    Library::embedded().map_err(|e| WebError::Internal(format!("内置政策库有{}处错误", e.len())))
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PolicyQuery {
@@ -48,7 +44,7 @@ pub async fn list_page(
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<PolicyQuery>,
 ) -> Result<Html<String>, WebError> {
-    let lib = library()?;
+    let lib = state.library;
     // An employer first sees what an employer may apply for (政策直达).
     let target_text = q.target.clone().unwrap_or_else(|| match user.account.role {
         Role::Employer => "employer".into(),
@@ -88,7 +84,7 @@ pub async fn policy_page(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let p = library()?.get(&id).ok_or(WebError::NotFound)?;
+    let p = state.library.get(&id).ok_or(WebError::NotFound)?;
     let conditions: Vec<_> = p
         .conditions
         .iter()
@@ -188,7 +184,7 @@ pub async fn payouts_page(
         ),
     )
     .await?;
-    let lib = library()?;
+    let lib = state.library;
     let ids: Vec<i64> = rows.iter().filter_map(|p| p.person_id).collect();
     let persons = jiujin_store::registry::persons_by_ids(&state.store, scope, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
@@ -291,7 +287,7 @@ pub async fn ledger_xlsx(
     let path = dir.path().join("ledger.xlsx");
     let by = crate::audit::context_for(&user, &client);
     let numbers = jiujin_app::registry::export::Numbers::Masked;
-    jiujin_app::policy::bank_file(&state.store, &state.keys, library()?, user.scope(), None, numbers, &path, &by)
+    jiujin_app::policy::bank_file(&state.store, &state.keys, state.library, user.scope(), None, numbers, &path, &by)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let bytes = std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))?;
