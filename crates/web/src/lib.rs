@@ -130,6 +130,8 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/payouts/decide", post(policy::decide_submit))
         .route("/policies/payouts/ledger.xlsx", get(policy::ledger_xlsx))
         .route("/policies/{id}", get(policy::policy_page))
+        .route("/policies/{id}/what-if", get(policy::what_if_page))
+        .route("/policies/{id}/what-if.xlsx", get(policy::what_if_xlsx))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

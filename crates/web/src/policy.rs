@@ -17,6 +17,10 @@ use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::{AppState, WebError};
 
+mod what_if;
+
+pub use what_if::{what_if_page, what_if_xlsx};
+
 #[derive(Debug, Default, Deserialize)]
 pub struct PolicyQuery {
     /// Words that must all appear in the title, benefit, department or tags.
@@ -119,6 +123,7 @@ pub async fn policy_page(
             sources => p.sources.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             evidence => p.evidence.clone(), payout => format!("按{}，{}", p.payout_per.label(), p.period.label()),
             conditions, amount, params,
+            may_what_if => user.account.role.edits_registry() && what_if::possible(p),
         },
     )
 }

@@ -155,6 +155,7 @@ async fn person_id(app: &App, name: &str) -> i64 {
 
 mod api;
 mod forms;
+mod what_if;
 
 async fn each_database(f: impl AsyncFn(App)) {
     for db in TestDb::all().await {
