@@ -129,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/payouts", get(policy::payouts_page))
         .route("/policies/payouts/decide", post(policy::decide_submit))
         .route("/policies/payouts/ledger.xlsx", get(policy::ledger_xlsx))
+        .route("/policies/payouts/decide-all", get(policy::decide_all_page).post(policy::decide_all_submit))
         .route("/policies/{id}", get(policy::policy_page))
         .route("/policies/{id}/what-if", get(policy::what_if_page))
         .route("/policies/{id}/what-if.xlsx", get(policy::what_if_xlsx))

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("payouts.html", include_str!("templates/payouts.html")),
     ("inbox.html", include_str!("templates/inbox.html")),
     ("what_if.html", include_str!("templates/what_if.html")),
+    ("payouts_all.html", include_str!("templates/payouts_all.html")),
 ];
 
 pub struct Pages {

@@ -1,10 +1,12 @@
-//! 政策测算 (what-if) from a policy's page, over the test policy the registry alone
-//! decides (500 yuan a year per 低保 household in 2025).
+//! 政策测算 (what-if) from a policy's page, and the decision on every proposed payout
+//! of the review page's filter, over the test policy the registry alone decides
+//! (500 yuan a year per 低保 household in 2025).
 
 use std::sync::LazyLock;
 
 use jiujin_domain::policy::Library;
 
+use super::forms::{csrf, post_form, propose_payouts};
 use super::*;
 
 const POLICY: &str = include_str!("../../../../tests/fixtures/test-dibao-allowance.toml");
@@ -229,4 +231,96 @@ async fn the_full_what_if_list_downloads_masked_and_is_audited_as_an_export() {
         assert_eq!(entries(&app, AuditAction::ExportRun).await.len(), 1, "{l}");
     })
     .await;
+}
+
+/// The review page's bulk decision, over `forms::propose_payouts`' proposals (万一 in
+/// 万州, 开三 in 开州, 500 yuan each).
+#[tokio::test(flavor = "multi_thread")]
+async fn approving_all_matching_decides_every_proposal_in_scope_and_none_of_another_district() {
+    for db in TestDb::all().await {
+        let app = spawn_app_with(db, &LIBRARY).await;
+        let l = app.label();
+        propose_payouts(&app).await;
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let list = get(&app, &wz, "/policies/payouts?policy=test-dibao-allowance").await.text().await.unwrap();
+        assert!(list.contains("审核全部符合条件的 1 条（合计 500 元）"), "{l}: {list}");
+        let other = get(&app, &wz, "/policies/payouts?policy=returnee-startup-subsidy").await.text().await.unwrap();
+        assert!(!other.contains("id=\"decide-all\"") && !other.contains("万一"), "{l}: another policy's filter");
+        let confirm = get(&app, &wz, "/policies/payouts/decide-all?policy=test-dibao-allowance").await;
+        assert_eq!(confirm.status(), StatusCode::OK, "{l}");
+        let confirm = confirm.text().await.unwrap();
+        assert!(confirm.contains("<strong>1</strong> 条，合计 <strong>¥500.00</strong>"), "{l}: {confirm}");
+        let through = hidden(&confirm, "through");
+        let token = csrf(&app, &wz).await;
+        let form = |token: &str, through: &str, reason: &str| -> Vec<(&'static str, String)> {
+            vec![
+                ("csrf", token.to_string()),
+                ("policy", "test-dibao-allowance".into()),
+                ("through", through.to_string()),
+                ("decision", "approve".into()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        let send = async |f: Vec<(&'static str, String)>, cookie: &str| {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_form(&app, cookie, "/policies/payouts/decide-all", &pairs).await
+        };
+        let ledger = async || jiujin_store::policy::ledger(&app.store, jiujin_store::Scope::City).await.unwrap();
+        // Without the form token, or without a reason: refused, nothing decided.
+        assert_eq!(send(form("x", &through, "核实无误"), &wz).await.status(), StatusCode::FORBIDDEN, "{l}");
+        let res = send(form(&token, &through, ""), &wz).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        assert!(res.text().await.unwrap().contains("请填写审核意见（2至200字）"), "{l}");
+        // Roles that do not review find no such action.
+        for user in ["auditor", "inspector"] {
+            let c = login(&app, user, PASSWORD).await.unwrap();
+            let t = csrf(&app, &c).await;
+            assert_eq!(send(form(&t, &through, "核实无误"), &c).await.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+            let res = get(&app, &c, "/policies/payouts/decide-all").await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+        }
+        assert!(ledger().await.is_empty(), "{l}");
+        // The decision stops at the newest payout confirmed: below it, nothing.
+        let before: i64 = through.parse::<i64>().unwrap() - 1;
+        let res = send(form(&token, &before.to_string(), "核实无误"), &wz).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        assert!(res.headers()["location"].to_str().unwrap().ends_with("decided=0"), "{l}");
+        // All that match in 万州, and nothing of 开州's.
+        let res = send(form(&token, &through, "核实无误"), &wz).await;
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(to, "/policies/payouts?status=proposed&policy=test-dibao-allowance&decided=1", "{l}");
+        let entered = ledger().await;
+        assert_eq!(entered.len(), 1, "{l}");
+        assert_eq!(entered[0].1.id.to_string(), through, "{l}: 万州's payout, entered once");
+        assert_eq!((entered[0].0.amount_fen, entered[0].1.status.as_str()), (50_000, "approved"), "{l}");
+        let kaizhou = jiujin_store::Scope::Region(RegionCode::parse("500154").unwrap());
+        let theirs = jiujin_store::policy::payouts(&app.store, kaizhou, &Default::default(), 0, 10).await.unwrap().0;
+        assert_eq!((theirs.len(), theirs[0].status.as_str()), (1, "proposed"), "{l}: 开州's is left alone");
+        let decisions = entries(&app, AuditAction::PayoutDecide).await;
+        assert_eq!(decisions.len(), 1, "{l}: one entry for the page decided");
+        assert_eq!(
+            (decisions[0].detail["reason"].as_str(), decisions[0].actor.as_str()),
+            (Some("核实无误"), "wanzhou")
+        );
+        // Sent again: nothing left to decide. The confirmation says so; the list offers no bulk action.
+        let res = send(form(&token, &through, "核实无误"), &wz).await;
+        assert!(res.headers()["location"].to_str().unwrap().ends_with("decided=0"), "{l}");
+        assert_eq!(ledger().await.len(), 1, "{l}: paid once");
+        let confirm = get(&app, &wz, "/policies/payouts/decide-all?policy=test-dibao-allowance").await;
+        let confirm = confirm.text().await.unwrap();
+        assert!(confirm.contains("没有待审核的记录") && !confirm.contains("name=\"through\""), "{l}");
+        let list = get(&app, &wz, "/policies/payouts").await.text().await.unwrap();
+        assert!(!list.contains("id=\"decide-all\""), "{l}");
+        // 开州's staff reject theirs the same way.
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let confirm = get(&app, &kz, "/policies/payouts/decide-all").await.text().await.unwrap();
+        let through = hidden(&confirm, "through");
+        let t = csrf(&app, &kz).await;
+        let f = [("csrf", t.as_str()), ("through", &through), ("decision", "reject"), ("reason", "不符合条件")];
+        let res = post_form(&app, &kz, "/policies/payouts/decide-all", &f).await;
+        assert!(res.headers()["location"].to_str().unwrap().ends_with("decided=1"), "{l}");
+        let theirs = jiujin_store::policy::payouts(&app.store, kaizhou, &Default::default(), 0, 10).await.unwrap().0;
+        assert_eq!(theirs[0].status, "rejected", "{l}");
+        assert_eq!(ledger().await.len(), 1, "{l}: a rejection enters nothing");
+    }
 }
