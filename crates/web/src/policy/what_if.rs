@@ -79,7 +79,7 @@ fn home(user: &CurrentUser) -> RegionCode {
 
 fn region_name(state: &AppState, r: RegionCode) -> String {
     if r.level() == RegionLevel::Province {
-        "重庆市（全市）".into()
+        "重庆市".into()
     } else {
         state.refdata.region_path(r)
     }
