@@ -191,6 +191,31 @@ try {
     await page.screenshot({ path: join(shots, 'reveal-shown.png'), fullPage: true });
   });
 
+  await check('a what-if from a policy page shows beneficiaries and budget before and after a draft value', async () => {
+    await page.goto(`${base}/policies/returnee-startup-subsidy`);
+    await page.click('#what-if');
+    await page.waitForURL(/\/policies\/returnee-startup-subsidy\/what-if$/);
+    assert((await page.inputValue('#f-region')) === '50', 'an administrator starts on the whole city');
+    await page.selectOption('#f-param', 'max_amount');
+    await page.fill('#f-value', '12000元');
+    await page.click('form.what-if-form button[type=submit]');
+    await page.waitForSelector('#what-if-result');
+    assert(/value=12000/.test(page.url()), `the what-if is a link: ${page.url()}`);
+    const rows = await page.$$eval('table.what-if-summary tbody tr', (trs) => trs.map((tr) => tr.textContent));
+    assert(rows.length === 2 && rows[0].includes('受益对象') && rows[1].includes('预算'), `summary: ${rows.join('|')}`);
+    const evaluated = Number((await page.textContent('#what-if-result h2 small')).replace(/[^0-9]/g, ''));
+    assert(evaluated > 2000, `the demo city was evaluated: ${evaluated}`);
+    assert((await page.getAttribute('#what-if-result a.button', 'href')).includes('what-if.xlsx?'), 'Excel link');
+    await page.screenshot({ path: join(shots, 'what-if.png'), fullPage: true });
+    // A value of the wrong kind comes back with the reason next to the field.
+    await page.fill('#f-value', '很多');
+    await page.click('form.what-if-form button[type=submit]');
+    await page.waitForSelector('#e-value');
+    assert((await page.textContent('#e-value')).includes('应为金额'), 'reason next to the field');
+    assert((await page.$$('#what-if-result')).length === 0, 'no result for a refused value');
+    await page.screenshot({ path: join(shots, 'what-if-refused.png'), fullPage: true });
+  });
+
   await check('the API documentation renders its operations from the binary', async () => {
     const p = await context.newPage();
     const errors = [];

@@ -689,3 +689,113 @@ pub async fn sync_library(
     lease.release(store).await?;
     Ok(Some(synced?))
 }
+
+/// A what-if as it was asked: the policy, the region, the date and the draft
+/// (parameter, value).
+#[derive(Debug, Clone, Copy)]
+pub struct WhatIfAsked<'a> {
+    pub policy_id: &'a str,
+    pub region: RegionCode,
+    pub date: NaiveDate,
+    pub draft: (&'a str, &'a str),
+}
+
+/// A what-if's gainers and losers as Excel (sheet 汇总: the counts and budgets
+/// before and after; sheet 变化名单: one line per beneficiary, identity numbers
+/// masked), persons read inside `scope`. Returns the number of lines; the file is
+/// audited as an export with its SHA-256.
+pub async fn what_if_file(
+    store: &Store,
+    keys: &Keys,
+    scope: Scope,
+    asked: WhatIfAsked<'_>,
+    w: &WhatIf,
+    out: &std::path::Path,
+    by: &audit::Context,
+) -> Result<u64, PolicyError> {
+    use jiujin_domain::Fen;
+    let today = chrono::Utc::now().date_naive();
+    let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let ids: Vec<i64> = w.gainers.iter().chain(&w.losers).map(|c| c.person_id).collect();
+    let persons = jiujin_store::registry::persons_by_ids(store, scope, &ids).await?;
+    let by_id: std::collections::HashMap<i64, &StoredPerson> = persons.iter().map(|p| (p.id, p)).collect();
+    let yuan = |f: Option<i64>| f.map_or_else(|| "—".to_string(), |f| Fen(f).to_yuan_compact());
+    let mut lines: Vec<[String; 9]> = Vec::new();
+    for (change, label) in w.gainers.iter().map(|c| (c, "增加")).chain(w.losers.iter().map(|c| (c, "减少"))) {
+        let Some(person) = by_id.get(&change.person_id) else { continue };
+        let id_masked = keys
+            .decrypt_id(&person.id_cipher)
+            .ok()
+            .and_then(|t| IdNumber::parse(&t, today).ok())
+            .map_or_else(|| "（无法解析）".to_string(), |i| i.masked());
+        let diff = change.after_fen.unwrap_or(0).saturating_sub(change.before_fen.unwrap_or(0));
+        lines.push([
+            (lines.len() + 1).to_string(),
+            label.to_string(),
+            person.state.name.clone(),
+            id_masked,
+            refdata.region_path(person.state.hukou_region),
+            if change.beneficiary_kind == "household" { "家庭户".into() } else { "个人".into() },
+            yuan(change.before_fen),
+            yuan(change.after_fen),
+            Fen(diff).to_yuan_compact(),
+        ]);
+    }
+    let shown = out.display().to_string();
+    let werr = |e: &dyn std::fmt::Display| PolicyError::Facts(format!("无法写入 {shown}：{e}"));
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("汇总").map_err(|e| werr(&e))?;
+    let (param, value) = asked.draft;
+    let summary = [
+        ["政策".to_string(), asked.policy_id.to_string(), String::new(), String::new()],
+        ["区划".into(), refdata.region_path(asked.region), String::new(), String::new()],
+        ["评估日".into(), asked.date.to_string(), String::new(), String::new()],
+        ["参数".into(), param.to_string(), "草稿值".into(), value.to_string()],
+        ["项目".into(), "测算前".into(), "测算后".into(), "差额".into()],
+        [
+            "受益对象".into(),
+            w.beneficiaries_before.to_string(),
+            w.beneficiaries_after.to_string(),
+            (i128::from(w.beneficiaries_after) - i128::from(w.beneficiaries_before)).to_string(),
+        ],
+        [
+            "预算（元）".into(),
+            Fen(w.budget_before_fen).to_yuan_compact(),
+            Fen(w.budget_after_fen).to_yuan_compact(),
+            Fen(w.budget_after_fen.saturating_sub(w.budget_before_fen)).to_yuan_compact(),
+        ],
+    ];
+    for (r, row) in summary.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if c == 0 || r == 4 {
+                sheet.write_string_with_format(r as u32, c as u16, v, &bold).map_err(|e| werr(&e))?;
+            } else {
+                sheet.write_string(r as u32, c as u16, v).map_err(|e| werr(&e))?;
+            }
+        }
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("变化名单").map_err(|e| werr(&e))?;
+    let header =
+        ["序号", "变化", "姓名", "公民身份号码", "户籍地", "发放对象", "测算前（元）", "测算后（元）", "差额（元）"];
+    for (i, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *h, &bold).map_err(|e| werr(&e))?;
+    }
+    for (r, l) in lines.iter().enumerate() {
+        for (c, v) in l.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, v).map_err(|e| werr(&e))?;
+        }
+    }
+    book.save(out).map_err(|e| werr(&e))?;
+    let sha = crate::registry::import::file_sha256(out).await.map_err(|e| werr(&e))?;
+    let detail = serde_json::json!({
+        "kind": "what_if", "policy": asked.policy_id, "region": asked.region.short(), "date": asked.date,
+        "param": param, "value": value, "numbers": "脱敏", "rows": lines.len(),
+        "gainers": w.gainers.len(), "losers": w.losers.len(), "file_sha256": sha,
+        "file_name": out.file_name().map(|f| f.to_string_lossy().into_owned()),
+    });
+    audit::record(store, &by.entry(AuditAction::ExportRun, "export", None, detail)).await?;
+    Ok(lines.len() as u64)
+}

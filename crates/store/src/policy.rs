@@ -341,3 +341,58 @@ pub async fn ledger(store: &Store, scope: Scope) -> Result<Vec<(ledger_entry::Mo
         .await?;
     Ok(rows.into_iter().filter_map(|(e, p)| p.map(|p| (e, p))).collect())
 }
+
+/// The ids of the proposed payouts inside `scope` that match `f` (whatever its
+/// status, only proposed ones), with an id in `(after, through]`, ascending, at most
+/// `limit`: the pages of a decision on all that match.
+pub async fn proposed_ids(
+    store: &Store,
+    scope: Scope,
+    f: &PayoutFilter,
+    after: i64,
+    through: i64,
+    limit: u64,
+) -> Result<Vec<i64>> {
+    let mut q = payout::Entity::find()
+        .select_only()
+        .column(payout::Column::Id)
+        .filter(scope.payouts())
+        .filter(payout::Column::Status.eq("proposed"))
+        .filter(payout::Column::Id.gt(after))
+        .filter(payout::Column::Id.lte(through));
+    if let Some(r) = f.run_id {
+        q = q.filter(payout::Column::RunId.eq(r));
+    }
+    if let Some(p) = f.person_id {
+        q = q.filter(payout::Column::PersonId.eq(p));
+    }
+    if let Some(p) = &f.policy_id {
+        q = q.filter(payout::Column::PolicyId.eq(p.clone()));
+    }
+    Ok(q.order_by_asc(payout::Column::Id).limit(limit).into_tuple::<i64>().all(store.conn()).await?)
+}
+
+/// Approves or rejects every proposed payout inside `scope` that matches `f`, up to
+/// the id `through` (the newest one the caller was shown, so that a run finishing
+/// meanwhile adds nothing unseen), by pages of 500 through `decide`: each page is
+/// one transaction with its ledger entries, notices and audit entry, as a decision
+/// on ticked payouts. Returns how many were decided.
+pub async fn decide_matching(
+    store: &Store,
+    scope: Scope,
+    f: &PayoutFilter,
+    through: i64,
+    decision: Decision,
+    reason: &str,
+    by: &audit::Context,
+) -> Result<u64> {
+    let mut after = 0i64;
+    let mut decided = 0u64;
+    loop {
+        let ids = proposed_ids(store, scope, f, after, through, 500).await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        decided += decide(store, scope, &ids, decision, reason, by).await?;
+    }
+    Ok(decided)
+}

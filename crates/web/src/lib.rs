@@ -21,6 +21,7 @@ use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use jiujin_app::Keys;
+use jiujin_domain::policy::Library;
 use jiujin_domain::refdata::RefData;
 use jiujin_store::Store;
 
@@ -34,6 +35,9 @@ pub struct AppState {
     pub store: Store,
     pub keys: Keys,
     pub refdata: &'static RefData,
+    /// The policy library the pages show and evaluate (the embedded one; tests may
+    /// give their own).
+    pub library: &'static Library,
     pub pages: Arc<pages::Pages>,
     /// Mark cookies `Secure` (off only for plain HTTP on a loopback address).
     pub secure_cookies: bool,
@@ -46,11 +50,13 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, keys: Keys) -> Result<AppState, WebError> {
         let refdata = RefData::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
+        let library = Library::embedded().map_err(|e| WebError::Internal(format!("内置政策库有{}处错误", e.len())))?;
         let audit = audit_queue::AuditQueue::start(store.clone())?;
         Ok(AppState {
             store,
             keys,
             refdata,
+            library,
             pages: Arc::new(pages::Pages::new()?),
             secure_cookies: true,
             audit,
@@ -123,7 +129,10 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/payouts", get(policy::payouts_page))
         .route("/policies/payouts/decide", post(policy::decide_submit))
         .route("/policies/payouts/ledger.xlsx", get(policy::ledger_xlsx))
+        .route("/policies/payouts/decide-all", get(policy::decide_all_page).post(policy::decide_all_submit))
         .route("/policies/{id}", get(policy::policy_page))
+        .route("/policies/{id}/what-if", get(policy::what_if_page))
+        .route("/policies/{id}/what-if.xlsx", get(policy::what_if_xlsx))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

@@ -22,6 +22,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("policy.html", include_str!("templates/policy.html")),
     ("payouts.html", include_str!("templates/payouts.html")),
     ("inbox.html", include_str!("templates/inbox.html")),
+    ("what_if.html", include_str!("templates/what_if.html")),
+    ("payouts_all.html", include_str!("templates/payouts_all.html")),
 ];
 
 pub struct Pages {

@@ -9,7 +9,7 @@ use axum::response::Html;
 use axum::Extension;
 use jiujin_domain::access::Role;
 use jiujin_domain::policy::facts::EntityKind;
-use jiujin_domain::policy::{Library, Obtain, Policy};
+use jiujin_domain::policy::{Obtain, Policy};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -17,9 +17,9 @@ use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::{AppState, WebError};
 
-fn library() -> Result<&'static Library, WebError> {
-    Library::embedded().map_err(|e| WebError::Internal(format!("内置政策库有{}处错误", e.len())))
-}
+mod what_if;
+
+pub use what_if::{what_if_page, what_if_xlsx};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PolicyQuery {
@@ -48,7 +48,7 @@ pub async fn list_page(
     Extension(user): Extension<CurrentUser>,
     Query(q): Query<PolicyQuery>,
 ) -> Result<Html<String>, WebError> {
-    let lib = library()?;
+    let lib = state.library;
     // An employer first sees what an employer may apply for (政策直达).
     let target_text = q.target.clone().unwrap_or_else(|| match user.account.role {
         Role::Employer => "employer".into(),
@@ -88,7 +88,7 @@ pub async fn policy_page(
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, WebError> {
-    let p = library()?.get(&id).ok_or(WebError::NotFound)?;
+    let p = state.library.get(&id).ok_or(WebError::NotFound)?;
     let conditions: Vec<_> = p
         .conditions
         .iter()
@@ -123,6 +123,7 @@ pub async fn policy_page(
             sources => p.sources.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             evidence => p.evidence.clone(), payout => format!("按{}，{}", p.payout_per.label(), p.period.label()),
             conditions, amount, params,
+            may_what_if => user.account.role.edits_registry() && what_if::possible(p),
         },
     )
 }
@@ -131,6 +132,9 @@ pub async fn policy_page(
 pub struct PayoutQuery {
     #[serde(default)]
     run: Option<i64>,
+    /// One policy's payouts (its id).
+    #[serde(default)]
+    policy: Option<String>,
     /// `proposed` (the default), `approved`, `rejected` or `all`.
     #[serde(default)]
     status: Option<String>,
@@ -167,15 +171,18 @@ pub async fn payouts_page(
         return Err(WebError::BadRequest(format!("未知的状态：{status}")));
     }
     let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let policy = q.policy.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let filter = PayoutFilter {
         run_id: q.run,
         person_id: None,
-        policy_id: None,
+        policy_id: policy.map(str::to_string),
         status: (status != "all").then(|| status.clone()),
     };
     let scope = user.scope();
     let (rows, total, sum) = payouts(&state.store, scope, &filter, page - 1, PAYOUTS_PER_PAGE).await?;
-    let detail = serde_json::json!({ "via": "payouts", "run": q.run, "status": status, "page": page, "total": total });
+    let detail = serde_json::json!({
+        "via": "payouts", "run": q.run, "policy": policy, "status": status, "page": page, "total": total,
+    });
     crate::audit::record(
         &state,
         &crate::audit::entry_for(
@@ -188,7 +195,7 @@ pub async fn payouts_page(
         ),
     )
     .await?;
-    let lib = library()?;
+    let lib = state.library;
     let ids: Vec<i64> = rows.iter().filter_map(|p| p.person_id).collect();
     let persons = jiujin_store::registry::persons_by_ids(&state.store, scope, &ids).await?;
     let mut items = Vec::with_capacity(rows.len());
@@ -205,16 +212,37 @@ pub async fn payouts_page(
         });
     }
     let pages = total.div_ceil(PAYOUTS_PER_PAGE).max(1);
+    // The policies a run can propose payouts for, to filter by.
+    let policies: Vec<_> = lib
+        .policies()
+        .iter()
+        .filter(|p| p.has_rules() && p.targets.contains(&EntityKind::Person))
+        .map(|p| context! { id => p.id.as_str(), title => p.title.clone(), selected => Some(p.id.as_str()) == policy })
+        .collect();
+    let filter_query = payout_query(&status, q.run, policy);
     render(
         &state,
         &user,
         "payouts.html",
         context! {
             title => "免申即享审核", section => "policy", items, total, pages, page, status, run => q.run,
+            policy, policies, filter_query, all_query => payout_query("proposed", q.run, policy),
             sum => jiujin_domain::Fen(sum).to_yuan_compact(), decided => q.decided,
             may_decide => user.account.role.edits_registry(),
         },
     )
+}
+
+/// The review page's filter as a query string (for links, and the way back).
+fn payout_query(status: &str, run: Option<i64>, policy: Option<&str>) -> String {
+    let mut pairs = vec![("status", status.to_string())];
+    if let Some(r) = run {
+        pairs.push(("run", r.to_string()));
+    }
+    if let Some(p) = policy {
+        pairs.push(("policy", p.to_string()));
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
 /// Approves or rejects the chosen proposed payouts (inside the caller's scope; others
@@ -260,19 +288,152 @@ pub async fn decide_submit(
     if ids.len() > 500 {
         return Err(WebError::Invalid { field: "ids".into(), message: "一次最多审核500条".into() });
     }
-    let reason = get("reason");
-    let n = reason.chars().count();
-    if !(2..=200).contains(&n) {
-        return Err(WebError::Invalid {
-            field: "reason".into(), message: "请填写审核意见（2至200字）".into()
-        });
-    }
+    let reason = checked_reason(&get("reason"))?;
     let by = crate::audit::context_for(&user, &client);
     let decided = decide(&state.store, user.scope(), &ids, decision, &reason, &by).await?;
     let back = get("back");
     let back = if back.starts_with("/policies/payouts") { back } else { "/policies/payouts".to_string() };
     let sep = if back.contains('?') { '&' } else { '?' };
     Ok(axum::response::Redirect::to(&format!("{back}{sep}decided={decided}")).into_response())
+}
+
+/// A decision's reason: 2 to 200 characters.
+fn checked_reason(text: &str) -> Result<String, WebError> {
+    let reason = text.trim();
+    if (2..=200).contains(&reason.chars().count()) {
+        Ok(reason.to_string())
+    } else {
+        Err(WebError::Invalid { field: "reason".into(), message: "请填写审核意见（2至200字）".into() })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DecideAllQuery {
+    #[serde(default)]
+    run: Option<i64>,
+    #[serde(default)]
+    policy: Option<String>,
+}
+
+/// The confirmation of a decision on every proposed payout of the review page's
+/// filter inside the caller's scope: how many, how much, and the newest one's id
+/// (the decision stops there). With the reason refused, 422 and the message.
+async fn decide_all_confirm(
+    state: &AppState,
+    user: &CurrentUser,
+    run: Option<i64>,
+    policy: Option<&str>,
+    reason: &str,
+    reason_error: Option<String>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    use jiujin_store::policy::{payouts, PayoutFilter};
+    let filter = PayoutFilter {
+        run_id: run,
+        person_id: None,
+        policy_id: policy.map(str::to_string),
+        status: Some("proposed".into()),
+    };
+    let (newest, total, sum) = payouts(&state.store, user.scope(), &filter, 0, 1).await?;
+    let policy_title = policy.map(|id| state.library.get(id).map_or(id.to_string(), |p| p.title.clone()));
+    let status =
+        if reason_error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let page = render(
+        state,
+        user,
+        "payouts_all.html",
+        context! {
+            title => "审核全部待审核记录", section => "policy", total, sum => jiujin_domain::Fen(sum).to_string(),
+            through => newest.first().map(|p| p.id), run, policy, policy_title, reason, reason_error,
+            back => format!("/policies/payouts?{}", payout_query("proposed", run, policy)),
+        },
+    )?;
+    Ok((status, page).into_response())
+}
+
+/// `GET /policies/payouts/decide-all`: the confirmation step before approving or
+/// rejecting every proposed payout that matches the filter (run, policy).
+pub async fn decide_all_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<DecideAllQuery>,
+) -> Result<axum::response::Response, WebError> {
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let policy = q.policy.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    decide_all_confirm(&state, &user, q.run, policy, "", None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DecideAllForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    run: String,
+    #[serde(default)]
+    policy: String,
+    /// The newest payout id the confirmation counted.
+    #[serde(default)]
+    through: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /policies/payouts/decide-all`: approves or rejects every proposed payout of
+/// the filter inside the caller's scope, up to the newest one confirmed, page by page
+/// (`store::policy::decide_matching`: each page with its ledger entries, notices and
+/// audit entry); then back to the review page with the count.
+pub async fn decide_all_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: crate::audit::Client,
+    axum::Form(f): axum::Form<DecideAllForm>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    use jiujin_store::policy::{decide_matching, Decision, PayoutFilter};
+    user.check_form_token(&f.csrf)?;
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let number = |field: &str, text: &str| -> Result<Option<i64>, WebError> {
+        match text.trim() {
+            "" => Ok(None),
+            t => t
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| WebError::Invalid { field: field.into(), message: format!("编号“{t}”无效") }),
+        }
+    };
+    let run = number("run", &f.run)?;
+    let policy = Some(f.policy.trim()).filter(|p| !p.is_empty());
+    let decision = match f.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        _ => {
+            return Err(WebError::Invalid {
+                field: "decision".into(), message: "请选择“批准”或“不批准”".into()
+            })
+        }
+    };
+    let reason = match checked_reason(&f.reason) {
+        Ok(r) => r,
+        Err(e) => return decide_all_confirm(&state, &user, run, policy, &f.reason, Some(e.to_string())).await,
+    };
+    // Nothing was proposed when the confirmation was shown: nothing to decide.
+    let decided = match number("through", &f.through)? {
+        Some(through) => {
+            let filter =
+                PayoutFilter { run_id: run, person_id: None, policy_id: policy.map(str::to_string), status: None };
+            let by = crate::audit::context_for(&user, &client);
+            decide_matching(&state.store, user.scope(), &filter, through, decision, &reason, &by).await?
+        }
+        None => 0,
+    };
+    let back = format!("/policies/payouts?{}&decided={decided}", payout_query("proposed", run, policy));
+    Ok(axum::response::Redirect::to(&back).into_response())
 }
 
 /// The display copy of the approved payouts in the caller's scope (masked numbers),
@@ -291,7 +452,7 @@ pub async fn ledger_xlsx(
     let path = dir.path().join("ledger.xlsx");
     let by = crate::audit::context_for(&user, &client);
     let numbers = jiujin_app::registry::export::Numbers::Masked;
-    jiujin_app::policy::bank_file(&state.store, &state.keys, library()?, user.scope(), None, numbers, &path, &by)
+    jiujin_app::policy::bank_file(&state.store, &state.keys, state.library, user.scope(), None, numbers, &path, &by)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let bytes = std::fs::read(&path).map_err(|e| WebError::Internal(e.to_string()))?;

@@ -6,11 +6,11 @@
 use super::*;
 
 /// The session's form token, as its pages carry it.
-async fn csrf(app: &App, cookie: &str) -> String {
+pub(crate) async fn csrf(app: &App, cookie: &str) -> String {
     hidden(&get(app, cookie, "/registry").await.text().await.unwrap(), "csrf")
 }
 
-async fn post_form(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
     client().post(format!("{}{path}", app.base)).header("cookie", cookie).form(form).send().await.unwrap()
 }
 
@@ -446,7 +446,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_logged() {
 
 /// A test policy the registry alone decides (500 yuan a year per 低保 household),
 /// run over 万州 and 开州 after marking 万一 and 开三 as 低保.
-async fn propose_payouts(app: &App) {
+pub(crate) async fn propose_payouts(app: &App) {
     const POLICY: &str = include_str!("../../../../tests/fixtures/test-dibao-allowance.toml");
     let lib = jiujin_domain::policy::Library::load(&[("test-dibao-allowance.toml", POLICY)]).unwrap();
     for name in ["万一", "开三"] {

@@ -41,6 +41,11 @@ fn id(address: &str, year: i32, seq: u16) -> String {
 /// A server with three people (two in 万州区, one in 开州区) and an account of every
 /// role (the worker account is 万一).
 async fn spawn_app(db: TestDb) -> App {
+    spawn_app_with(db, jiujin_domain::policy::Library::embedded().unwrap()).await
+}
+
+/// The same, whose pages show and evaluate `library`.
+async fn spawn_app_with(db: TestDb, library: &'static jiujin_domain::policy::Library) -> App {
     let store = db.store().await;
     let keys = Keys::from_master(&[9u8; 32]);
     store.verify_key_check(keys.check_value(), "test").await.unwrap();
@@ -86,6 +91,7 @@ async fn spawn_app(db: TestDb) -> App {
     let worker = Binding { person_id: Some(wan_yi), ..Default::default() };
     add_account(&store, "worker", PASSWORD, Role::Worker, worker, &tester()).await.unwrap();
     let mut state = jiujin_web::AppState::new(store.clone(), keys).unwrap();
+    state.library = library;
     // The tests' requests come from 127.0.0.1, here also "the load balancer".
     state.trusted_proxies = std::sync::Arc::new(vec![std::net::IpAddr::from([127, 0, 0, 1])]);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -149,6 +155,7 @@ async fn person_id(app: &App, name: &str) -> i64 {
 
 mod api;
 mod forms;
+mod what_if;
 
 async fn each_database(f: impl AsyncFn(App)) {
     for db in TestDb::all().await {
