@@ -182,6 +182,19 @@ pub struct BatchSummary {
     /// Policies not run, with the reason.
     pub skipped: Vec<(String, String)>,
     pub seconds: f64,
+    /// Where the time went (seconds): reading persons and facts, building columns,
+    /// the kernel, collecting proposals with their evidence, writing them.
+    pub phases: Phases,
+}
+
+/// Seconds spent in each phase of a run.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Phases {
+    pub read: f64,
+    pub columns: f64,
+    pub kernel: f64,
+    pub collect: f64,
+    pub write: f64,
 }
 
 /// A run's region must be Chongqing or one of its divisions (reference data).
@@ -311,15 +324,25 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
     let mut persons = 0u64;
     let mut status = "done";
     let chunk_size = usize::try_from(req.page_size.max(1)).unwrap_or(usize::MAX);
+    let mut phases = Phases::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |into: &mut f64| {
+        let now = std::time::Instant::now();
+        *into += (now - clock).as_secs_f64();
+        clock = now;
+    };
     loop {
         let chunk = reader.next_chunk(req.region, after, chunk_size, req.date).await?;
+        lap(&mut phases.read);
         let Some(last) = chunk.ids.last() else { break };
         after = *last;
         let n = chunk.len();
         persons += n as u64;
         let pop = population(&chunk)?;
+        lap(&mut phases.columns);
         let plan = Plan::compile(&bounds, &pop).map_err(|e| PolicyError::Facts(e.to_string()))?;
         let result = plan.run(&pop).map_err(|e| PolicyError::Facts(e.to_string()))?;
+        lap(&mut phases.kernel);
         let mut pages = Vec::with_capacity(chosen.len());
         for (i, policy) in chosen.iter().enumerate() {
             let pi = result
@@ -361,7 +384,9 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
             };
             pages.push((runs[i], rows, counts));
         }
+        lap(&mut phases.collect);
         let written = store_policy::propose_pages(store, &pages).await?;
+        lap(&mut phases.write);
         let mut all = RunCounts::default();
         for (t, c) in totals.iter_mut().zip(written) {
             t.add(c);
@@ -388,6 +413,7 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
         runs: out,
         skipped,
         seconds: started.elapsed().as_secs_f64(),
+        phases,
     })
 }
 

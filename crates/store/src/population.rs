@@ -70,8 +70,12 @@ fn core(
     })
 }
 
+/// In id order by the primary key: `+hukou_region` keeps the planner off the hukou
+/// index, which (with the statistics of a city, given the bound values) it would
+/// otherwise take for a city-wide range and then sort every chunk in a temporary
+/// B-tree (measured: 2 s a chunk of 65,536 instead of 0.05 s).
 const PERSONS_SQL: &str = "SELECT id, birth_date, sex, hukou_region, status, flags, unemployed_since, household_no \
-     FROM persons WHERE id > $1 AND hukou_region BETWEEN $2 AND $3 ORDER BY id LIMIT $4";
+     FROM persons WHERE id > $1 AND +hukou_region BETWEEN $2 AND $3 ORDER BY id LIMIT $4";
 const FACTS_SQL: &str = "SELECT person_id, fact, value FROM person_facts \
      WHERE person_id BETWEEN $1 AND $2 AND valid_from <= $3 ORDER BY person_id, fact, valid_from";
 

@@ -21,8 +21,11 @@ pub enum What {
     Import(ImportArgs),
     /// 批量规则基准：5条个人规则的列式内核对比 numpy 与内存带宽
     Rules(rules::RulesArgs),
+    /// 逐人解释基准：读人员和已记录事实并评估全部个人政策的延迟（p50 目标 < 1 ms）
+    Explain(explain::ExplainArgs),
 }
 
+mod explain;
 mod rules;
 
 #[derive(ClapArgs)]
@@ -127,10 +130,11 @@ fn remove_sqlite(path: &Path) {
     }
 }
 
-pub async fn run(_settings: Settings, what: What) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     let a = match what {
         What::Import(a) => a,
         What::Rules(a) => return tokio::task::block_in_place(|| rules::run(a)),
+        What::Explain(a) => return explain::run(settings, a).await,
     };
     std::fs::create_dir_all(&a.dir)?;
     let dir = a.dir.canonicalize()?;

@@ -297,11 +297,11 @@ pub(crate) async fn person_sections(
     let (recorded, shown) = jiujin_app::policy::recorded_facts(&state.store, scope, p.id, today)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    let mut policies = policy_sections(p, recorded, today)?;
+    let mut policies = policy_sections(state.library, p, recorded, today)?;
     // The person's 免申即享 payouts (proposed, approved, rejected), newest first.
     let f = jiujin_store::policy::PayoutFilter { person_id: Some(p.id), ..Default::default() };
     let (payouts, _, _) = jiujin_store::policy::payouts(&state.store, scope, &f, 0, 50).await?;
-    let lib = jiujin_domain::policy::Library::embedded().ok();
+    let lib = Some(state.library);
     // Each payout is a service recorded on the timeline: proposed on the run's date,
     // then decided (approved into the ledger, or not approved with the reason).
     for x in &payouts {
@@ -387,12 +387,11 @@ pub async fn person_page(
 /// granted, those that need facts the registry does not hold, and those refused,
 /// each with its conditions and citations.
 fn policy_sections(
+    lib: &jiujin_domain::policy::Library,
     p: &jiujin_store::registry::StoredPerson,
     recorded: Vec<(jiujin_domain::policy::facts::FactId, jiujin_domain::policy::value::Value)>,
     today: chrono::NaiveDate,
 ) -> Result<minijinja::Value, WebError> {
-    let lib = jiujin_domain::policy::Library::embedded()
-        .map_err(|e| WebError::Internal(format!("内置政策库无法载入：{}", e.len())))?;
     let (_, results) = jiujin_app::policy::evaluate_person(lib, p, recorded, None, today)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     use jiujin_domain::policy::{facts::fact_by_key, Evaluation, Status};

@@ -776,6 +776,64 @@ async fn a_persons_page_shows_the_policies_evaluated_on_the_registry() {
         assert!(waiting.contains("返乡创业一次性创业补贴"), "{}: {section}", app.label());
         assert!(waiting.contains("✓ 申请人是返乡创业农民工"), "{}", app.label());
         assert!(waiting.contains("待补充：创业实体登记开业日期"), "{}: {waiting}", app.label());
+
+        // 市场监管 tells of the business: now decided, the facts shown with their source;
+        // another district's staff see neither the person nor the facts.
+        let fact = |fact: &str, value: &str, from: &str| jiujin_store::facts::NewFact {
+            person_id: id,
+            fact: fact.into(),
+            value: value.into(),
+            valid_from: chrono::NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap(),
+            source: "市场监管".into(),
+        };
+        let facts = [
+            fact("first_business", "true", "2020-05-01"),
+            fact("business_operating", "true", "2020-05-01"),
+            fact("business_start_date", "2020-05-01", "2020-05-01"),
+        ];
+        jiujin_store::facts::record(&app.store, &facts, &tester(), serde_json::json!({})).await.unwrap();
+        let page = get(&app, &cookie, &format!("/registry/{id}")).await.text().await.unwrap();
+        let section = page.split("id=\"policies\"").nth(1).unwrap().split("<h2>时间线").next().unwrap().to_string();
+        let recorded = section.split("其他部门提供的事实（3）").nth(1).unwrap_or("");
+        assert!(
+            recorded.contains("创业实体登记开业日期") && recorded.contains("市场监管"),
+            "{}: {section}",
+            app.label()
+        );
+        let eligible = section.split("符合（").nth(1).unwrap_or("").split("待补充信息（").next().unwrap();
+        assert!(eligible.contains("返乡创业一次性创业补贴") && eligible.contains("8000"), "{}: {section}", app.label());
+        let other = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &other, &format!("/registry/{id}")).await.status(), StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+/// A payout is a service on the person's timeline: proposed, then approved.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payout_appears_on_the_persons_timeline_when_proposed_and_when_decided() {
+    each_database(async |app: App| {
+        forms::propose_payouts(&app).await;
+        let l = app.label();
+        let id = person_id(&app, "万一").await;
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let timeline = |page: String| page.split("<h2>时间线").nth(1).unwrap_or("").to_string();
+        let page = timeline(get(&app, &cookie, &format!("/registry/{id}")).await.text().await.unwrap());
+        assert!(page.contains("政策服务") && page.contains("拟发放 500 元"), "{l}: {page}");
+        assert!(!page.contains("已批准发放"), "{l}");
+        let (mine, _, _) = jiujin_store::policy::payouts(
+            &app.store,
+            jiujin_store::Scope::City,
+            &jiujin_store::policy::PayoutFilter { person_id: Some(id), ..Default::default() },
+            0,
+            10,
+        )
+        .await
+        .unwrap();
+        let scope = jiujin_store::Scope::City;
+        let approve = jiujin_store::policy::Decision::Approve;
+        jiujin_store::policy::decide(&app.store, scope, &[mine[0].id], approve, "核实无误", &tester()).await.unwrap();
+        let page = timeline(get(&app, &cookie, &format!("/registry/{id}")).await.text().await.unwrap());
+        assert!(page.contains("已批准发放 500 元，记入发放台账"), "{l}: {page}");
     })
     .await;
 }
