@@ -140,9 +140,10 @@ pub async fn entitlements_by_id_number(
 /// Which policies a run evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which<'a> {
-    /// Every policy of the library that a run can pay (person policies with rules
-    /// and an amount, paid per person or household, in force on the date); the
-    /// others are listed as skipped with the reason.
+    /// Every policy of the library that a run can pay (person policies obtained
+    /// without an application, 免申即享 or 直补快办, with rules and an amount, paid
+    /// per person or household, in force on the date); the others are listed as
+    /// skipped with the reason.
     All,
     One(&'a str),
 }
@@ -155,7 +156,8 @@ pub struct RunRequest<'a> {
     pub region: RegionCode,
     pub date: NaiveDate,
     pub by: audit::Context,
-    /// Persons per chunk (one transaction each).
+    /// Ids per chunk (one transaction each; for a region, the persons of it among
+    /// that many consecutive ids).
     pub page_size: u64,
     /// Set (Ctrl-C) to stop after the current chunk; the runs end `interrupted`.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -303,6 +305,18 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
             .policies()
             .iter()
             .filter(|p| match not_runnable(p, req.date) {
+                // A policy obtained on application is paid after one, not by a run
+                // over everyone (`Which::One` may still screen for it).
+                None if p.obtain == jiujin_domain::policy::Obtain::Application => {
+                    skipped.push((
+                        p.id.as_str().to_string(),
+                        format!(
+                            "政策“{}”须本人申请，不在全部政策批量发放之列（可用 --policy 单独筛查）",
+                            p.id.as_str()
+                        ),
+                    ));
+                    false
+                }
                 None => true,
                 Some(e) => {
                     skipped.push((p.id.as_str().to_string(), e.to_string()));
@@ -319,11 +333,10 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
         runs.push(store_policy::start_run(store, p.id.as_str(), req.region, req.date, &req.by).await?);
     }
     let mut totals = vec![RunCounts::default(); chosen.len()];
-    let mut reader = jiujin_store::population::PopulationReader::open(store).await?;
-    let mut after = 0i64;
+    let mut reader =
+        jiujin_store::population::PopulationReader::open(store, req.region, req.date, req.page_size).await?;
     let mut persons = 0u64;
     let mut status = "done";
-    let chunk_size = usize::try_from(req.page_size.max(1)).unwrap_or(usize::MAX);
     let mut phases = Phases::default();
     let mut clock = std::time::Instant::now();
     let mut lap = |into: &mut f64| {
@@ -332,10 +345,9 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
         clock = now;
     };
     loop {
-        let chunk = reader.next_chunk(req.region, after, chunk_size, req.date).await?;
+        let chunk = reader.next_chunk().await?;
         lap(&mut phases.read);
-        let Some(last) = chunk.ids.last() else { break };
-        after = *last;
+        let Some(chunk) = chunk else { break };
         let n = chunk.len();
         persons += n as u64;
         let pop = population(&chunk)?;
@@ -477,12 +489,8 @@ pub async fn what_if(
     type Amounts = (i64, Option<i64>, Option<i64>);
     let mut seen: BTreeMap<(String, String), Amounts> = BTreeMap::new();
     let mut out = WhatIf::default();
-    let mut reader = jiujin_store::population::PopulationReader::open(store).await?;
-    let mut after = 0i64;
-    loop {
-        let chunk = reader.next_chunk(region, after, 65_536, date).await?;
-        let Some(last) = chunk.ids.last() else { break };
-        after = *last;
+    let mut reader = jiujin_store::population::PopulationReader::open(store, region, date, 65_536).await?;
+    while let Some(chunk) = reader.next_chunk().await? {
         out.evaluated += chunk.len() as u64;
         let pop = population(&chunk)?;
         // The draft has the policy's id: compile each alone.

@@ -65,6 +65,8 @@ async fn the_bulk_run_proposes_what_the_explainer_finds_for_each_person() {
             "{l}: {ran:?}"
         );
         assert!(batch.skipped.iter().any(|(id, _)| id == "workshop-subsidy"), "{l}: not a person policy");
+        let applied = batch.skipped.iter().find(|(id, _)| id == "startup-guaranteed-loan");
+        assert!(applied.is_some_and(|(_, why)| why.contains("申请")), "{l}: paid on application");
         // Each person through the explainer, keyed as the run keys payouts.
         let mut persons = Vec::new();
         loop {

@@ -178,10 +178,12 @@ async fn an_interrupted_run_leaves_whole_pages_and_a_rerun_completes_it() {
         };
         let cut = run_batch(&store, req).await.unwrap();
         assert_eq!(cut.status, "interrupted", "{l}");
-        assert_eq!(cut.counts.evaluated, 2, "{l}: one whole page");
+        // One window of 2 ids: whole, and short of the district's 6 persons.
+        assert!((1..=2).contains(&cut.counts.evaluated), "{l}: one whole window: {:?}", cut.counts);
         assert_eq!(count(&store, "500101").await, cut.counts.proposed, "{l}");
         let rest = run(&store, &lib, "500101", "2025-06-01", 2).await.unwrap();
         assert_eq!(rest.status, "done", "{l}");
+        assert_eq!(rest.counts.evaluated, 6, "{l}");
         assert_eq!(count(&store, "500101").await, 3, "{l}: complete, and once each");
         assert_eq!(cut.counts.proposed + rest.counts.proposed, 3, "{l}");
     }

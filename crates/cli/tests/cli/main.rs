@@ -467,6 +467,51 @@ fn policy_eval_of_a_registered_person_reads_the_registry_and_is_audited() {
 
 /// `policy run` proposes each entitlement once: a second run over the same region
 /// proposes nothing new, and the database holds one payout per household and year.
+/// The generated city's recorded facts import, and a run of every policy pays the
+/// flexible workers' insurance subsidy from them; a bad facts file is refused whole.
+#[test]
+fn facts_from_other_systems_import_and_a_run_of_all_policies_pays_from_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_db(d);
+    let gen = jiujin()
+        .args(["gen", "--workers", "3000", "--seed", "5", "--as-of", "2025-06-30", "--out"])
+        .arg(d.join("g"))
+        .output()
+        .unwrap();
+    assert!(gen.status.success());
+    let imp = jiujin().args(db_args(d)).args(["import", "workers"]).arg(d.join("g/workers.csv")).output().unwrap();
+    assert!(imp.status.success(), "{}", String::from_utf8_lossy(&imp.stderr));
+    let bad = d.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "公民身份号码,事实,取值,起始日期,来源\n110101199001011234,低保家庭人员,true,2025-01-01,民政\n",
+    )
+    .unwrap();
+    let out = jiujin().args(db_args(d)).args(["import", "facts"]).arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("第2行") && err.contains("由登记库提供"), "{err}");
+    let out =
+        jiujin().args(db_args(d)).args(["import", "facts", "--json"]).arg(d.join("g/facts.csv")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let imported: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(imported["rows"].as_u64().unwrap() > 100, "{imported}");
+    let mut args = db_args(d);
+    args.extend(
+        ["policy", "run", "--policy", "all", "--region", "500000", "--date", "2025-06-30", "--json"].map(String::from),
+    );
+    let out = jiujin().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let batch: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = batch["runs"].as_array().unwrap();
+    let flexible = runs.iter().find(|r| r["policy"] == "flexible-insurance-subsidy").unwrap();
+    assert!(flexible["counts"]["proposed"].as_u64().unwrap() > 0, "{batch}");
+    let db = d.join("t.db");
+    let proposed: u64 = runs.iter().map(|r| r["counts"]["proposed"].as_u64().unwrap()).sum();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM payouts") as u64, proposed);
+}
+
 #[test]
 fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -496,7 +541,8 @@ fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let first = run();
-    let c = &first["counts"];
+    assert_eq!(first["persons"], 3000, "{first}");
+    let c = &first["runs"][0]["counts"];
     assert_eq!(c["evaluated"], 3000, "{first}");
     let proposed = c["proposed"].as_i64().unwrap();
     assert!(proposed > 0, "the generated city has 低保 households: {first}");
@@ -507,7 +553,7 @@ fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
     );
     assert_eq!(proposed, households, "one per household");
     let second = run();
-    assert_eq!(second["counts"]["proposed"], 0, "{second}");
+    assert_eq!(second["runs"][0]["counts"]["proposed"], 0, "{second}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM payouts"), proposed);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM policy_runs WHERE status = 'done'"), 2);
 
