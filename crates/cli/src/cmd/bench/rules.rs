@@ -205,6 +205,21 @@ pub fn run(a: RulesArgs) -> anyhow::Result<ExitCode> {
         kernel.push(t.elapsed().as_secs_f64());
     }
     let best = kernel.iter().copied().fold(f64::INFINITY, f64::min);
+    // The same on every core (the blocks split into one range per thread).
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut par = BulkResult::default();
+    plan.run_into_threads(&pop, &mut par, threads)?;
+    let mut kernel_par = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        plan.run_into_threads(&pop, &mut par, threads)?;
+        kernel_par.push(t.elapsed().as_secs_f64());
+    }
+    if par != out {
+        bail!("{threads} 线程的结果与单线程不一致");
+    }
+    drop(par);
+    let best_par = kernel_par.iter().copied().fold(f64::INFINITY, f64::min);
 
     // Spot check against the per-person evaluator.
     let step = (a.persons / 5000).max(1);
@@ -227,6 +242,19 @@ pub fn run(a: RulesArgs) -> anyhow::Result<ExitCode> {
         stream.push(t.elapsed().as_secs_f64());
     }
     let stream_best = stream.iter().copied().fold(f64::INFINITY, f64::min);
+    // The bound on every core: each thread sums its share of the buffer.
+    let mut stream_par = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        let share = words.len().div_ceil(threads);
+        let sums: Vec<u64> = std::thread::scope(|sc| {
+            let handles: Vec<_> = words.chunks(share.max(1)).map(|c| sc.spawn(move || stream_sum(c))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or(0)).collect()
+        });
+        sink = sums.into_iter().fold(sink, u64::wrapping_add);
+        stream_par.push(t.elapsed().as_secs_f64());
+    }
+    let stream_par_best = stream_par.iter().copied().fold(f64::INFINITY, f64::min);
     drop(words);
 
     // The same columns for numpy.
@@ -327,14 +355,24 @@ pub fn run(a: RulesArgs) -> anyhow::Result<ExitCode> {
     }
     println!("\n{:<34} {:>10} {:>16}", "", "最好(秒)", "人×规则/秒");
     println!("{:<34} {:>10.4} {:>16.3e}", "jiujin 批量内核（单线程）", best, ours);
+    let ours_par = pr / best_par;
+    let (read_par, bound_par) = (bytes as f64 / best_par, bytes as f64 / stream_par_best);
+    println!("{:<34} {:>10.4} {:>16.3e}", format!("jiujin 批量内核（{threads} 线程）"), best_par, ours_par);
     println!("{:<34} {:>10.4} {:>16.3e}", peer_json["peer"].as_str().unwrap_or("numpy"), pr / theirs, theirs);
-    println!("\njiujin / numpy = {:.2}（目标 ≥ 3）", ours / theirs);
     println!(
-        "内核读取 {:.1} MB：{:.2} GB/s；同次流式求和 {:.2} GB/s；带宽界 / 内核 = {:.2}（目标 ≤ 2）",
+        "\njiujin / numpy = {:.2}（单线程），{:.2}（{threads} 线程；目标 ≥ 3；numpy 单线程）",
+        ours / theirs,
+        ours_par / theirs
+    );
+    println!(
+        "内核读取 {:.1} MB：单线程 {:.2} GB/s，同次单线程流式求和 {:.2} GB/s，带宽界 / 内核 = {:.2}；{threads} 线程 {:.2} GB/s，{threads} 线程流式求和 {:.2} GB/s，带宽界 / 内核 = {:.2}（目标 ≤ 2）",
         bytes as f64 / 1e6,
         read_rate / 1e9,
         bound / 1e9,
-        bound / read_rate
+        bound / read_rate,
+        read_par / 1e9,
+        bound_par / 1e9,
+        bound_par / read_par
     );
     let report = a.dir.join(format!("rules-{}.json", a.persons));
     let json = serde_json::json!({
@@ -343,6 +381,9 @@ pub fn run(a: RulesArgs) -> anyhow::Result<ExitCode> {
         "bytes_read": bytes, "kernel_bytes_per_second": read_rate,
         "stream_seconds": stream, "stream_bytes_per_second": bound, "stream_checksum": sink,
         "numpy": peer_json, "ratio_vs_numpy": ours / theirs, "bandwidth_ratio": bound / read_rate,
+        "threads": threads, "kernel_threads_seconds": kernel_par, "kernel_threads_best": best_par,
+        "threads_person_rules_per_second": ours_par, "threads_ratio_vs_numpy": ours_par / theirs,
+        "stream_threads_seconds": stream_par, "threads_bandwidth_ratio": bound_par / read_par,
     });
     std::fs::write(&report, serde_json::to_string_pretty(&json)?)?;
     println!("结果已写入 {}", report.display());

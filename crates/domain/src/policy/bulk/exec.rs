@@ -352,7 +352,19 @@ struct Regs {
     e: Vec<u8>,
 }
 
-pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult) {
+/// What one thread writes: the bit-set words of its rows (from word `word0` on) and
+/// the amounts found in them, in row order.
+struct Part<'o> {
+    word0: usize,
+    eligible: Vec<&'o mut [u64]>,
+    undetermined: Vec<&'o mut [u64]>,
+    rows: Vec<Vec<u32>>,
+    fens: Vec<Vec<i64>>,
+}
+
+/// Runs the plan over `pop` on `threads` threads, each over its own range of whole
+/// blocks (the blocks are independent); their amounts are joined in row order.
+pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult, threads: usize) {
     let cols: Vec<Option<ColRef>> = (0..super::super::facts::FACTS.len())
         .map(|i| {
             let needed = plan.needs.iter().any(|n| n.fact == i && n.width > 0);
@@ -364,18 +376,64 @@ pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult) {
             }
         })
         .collect();
+    let len = pop.len();
+    let np = plan.policies.len();
+    // Rows per thread, a whole number of blocks.
+    let per = len.div_ceil(threads.max(1)).div_ceil(BLOCK).max(1) * BLOCK;
+    let ranges: Vec<(usize, usize)> = (0..len.max(1)).step_by(per).map(|s| (s, (s + per).min(len))).collect();
+    let mut eligible: Vec<_> = out.eligible.iter_mut().map(|v| v.chunks_mut(per / 64)).collect();
+    let mut undetermined: Vec<_> = out.undetermined.iter_mut().map(|v| v.chunks_mut(per / 64)).collect();
+    let mut parts: Vec<Part> = ranges
+        .iter()
+        .enumerate()
+        .map(|(i, (start, _))| Part {
+            word0: start / 64,
+            eligible: eligible.iter_mut().map(|c| c.next().unwrap_or_default()).collect(),
+            undetermined: undetermined.iter_mut().map(|c| c.next().unwrap_or_default()).collect(),
+            // The first part appends to the output's own vectors (no copy after).
+            rows: if i == 0 { std::mem::take(&mut out.amount_rows) } else { vec![Vec::new(); np] },
+            fens: if i == 0 { std::mem::take(&mut out.amount_fen) } else { vec![Vec::new(); np] },
+        })
+        .collect();
+    if parts.len() == 1 {
+        if let Some(part) = parts.first_mut() {
+            run_range(plan, &cols, ranges[0], part);
+        }
+    } else {
+        std::thread::scope(|s| {
+            let cols = &cols;
+            for (range, part) in ranges.iter().zip(parts.iter_mut()) {
+                s.spawn(move || run_range(plan, cols, *range, part));
+            }
+        });
+    }
+    let mut parts = parts.into_iter();
+    if let Some(first) = parts.next() {
+        out.amount_rows = first.rows;
+        out.amount_fen = first.fens;
+    }
+    for part in parts {
+        for (dst, src) in out.amount_rows.iter_mut().zip(part.rows) {
+            dst.extend(src);
+        }
+        for (dst, src) in out.amount_fen.iter_mut().zip(part.fens) {
+            dst.extend(src);
+        }
+    }
+}
+
+fn run_range(plan: &Plan, cols: &[Option<ColRef>], (from, to): (usize, usize), part: &mut Part) {
     let size = plan.regs.max(1) * BLOCK;
     let mut regs = Regs { v: vec![0; size], a: vec![0; size], b: vec![0; size], e: vec![0; size] };
     let mut scratch = (vec![0u8; BLOCK], vec![0u8; BLOCK], vec![0u8; BLOCK]);
-    let len = pop.len();
     let mut block_cols: Vec<Option<ColRef>> = vec![None; cols.len()];
-    let mut start = 0;
-    while start < len {
-        let n = BLOCK.min(len - start);
-        for (bc, c) in block_cols.iter_mut().zip(&cols) {
+    let mut start = from;
+    while start < to {
+        let n = BLOCK.min(to - start);
+        for (bc, c) in block_cols.iter_mut().zip(cols) {
             *bc = c.map(|c| c.slice(start, n));
         }
-        run_block(plan, &block_cols, &mut regs, &mut scratch, n, start, out);
+        run_block(plan, &block_cols, &mut regs, &mut scratch, n, start, part);
         start += n;
     }
 }
@@ -388,7 +446,7 @@ fn run_block(
     scratch: &mut (Vec<u8>, Vec<u8>, Vec<u8>),
     n: usize,
     start: usize,
-    out: &mut BulkResult,
+    out: &mut Part,
 ) {
     let day_max = day_range().1;
     for ins in &plan.instrs {
@@ -403,7 +461,7 @@ fn run_block(
     }
     let cx = Ctx { cols, v: &regs.v, a: &regs.a, b: &regs.b, e: &regs.e, n };
     let (allmet, anyfail, und) = (&mut scratch.0[..n], &mut scratch.1[..n], &mut scratch.2[..n]);
-    let words = start / 64..start / 64 + n.div_ceil(64);
+    let words = start / 64 - out.word0..start / 64 - out.word0 + n.div_ceil(64);
     for (pi, p) in plan.policies.iter().enumerate() {
         allmet.fill(u8::from(p.in_force));
         anyfail.fill(u8::from(!p.in_force));
@@ -428,7 +486,7 @@ fn run_block(
             pack(und, w);
         }
         if let (Some(src), Some(rows), Some(fens)) =
-            (&p.amount, out.amount_rows.get_mut(pi), out.amount_fen.get_mut(pi))
+            (&p.amount, out.rows.get_mut(pi), out.fens.get_mut(pi))
         {
             // Rows with an amount: a mask, packed to bits, then one step per set bit.
             let mut has = [0u64; BLOCK / 64];

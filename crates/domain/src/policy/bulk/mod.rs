@@ -215,8 +215,14 @@ impl Plan {
         Ok(out)
     }
 
-    /// Runs into `out`, reusing its buffers.
+    /// Runs into `out`, reusing its buffers, on one thread.
     pub fn run_into(&self, pop: &Population, out: &mut BulkResult) -> Result<(), BulkError> {
+        self.run_into_threads(pop, out, 1)
+    }
+
+    /// Runs into `out` on up to `threads` threads, each over its own range of blocks.
+    /// The result is the same for any number of threads.
+    pub fn run_into_threads(&self, pop: &Population, out: &mut BulkResult, threads: usize) -> Result<(), BulkError> {
         exec::check(self, pop)?;
         if u32::try_from(pop.len()).is_err() {
             return Err(BulkError::Schema(format!("人群过大（{} 行），一次最多 {} 行", pop.len(), u32::MAX)));
@@ -236,7 +242,7 @@ impl Plan {
         out.amount_fen.resize_with(np, Vec::new);
         out.amount_rows.iter_mut().for_each(Vec::clear);
         out.amount_fen.iter_mut().for_each(Vec::clear);
-        exec::run(self, pop, out);
+        exec::run(self, pop, out, threads);
         Ok(())
     }
 }

@@ -468,5 +468,19 @@ fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
         let date = d(date);
         let pop = population(&rows, date, &["500116", "500101"], &[]);
         agree(&person_policies(), &pop, date).unwrap();
+        // Any number of threads gives the same result, bit for bit (the ranges
+        // split at block edges; the last one is partial; more threads than blocks).
+        let bounds: Vec<Bound> = person_policies().iter().map(|p| Bound::new(p, date)).collect();
+        let plan = Plan::compile(&bounds, &pop).unwrap();
+        let one = plan.run(&pop).unwrap();
+        for threads in [2, 3, 8] {
+            let mut many = BulkResult::default();
+            plan.run_into_threads(&pop, &mut many, threads).unwrap();
+            assert_eq!(many, one, "{threads} threads on {date}");
+            // Reused buffers give the same again.
+            plan.run_into_threads(&pop, &mut many, threads).unwrap();
+            assert_eq!(many, one, "{threads} threads, second run, on {date}");
+        }
+        assert!((0..plan.policies.len()).any(|p| one.summary(p).with_amount > 0), "amounts are compared too");
     }
 }
