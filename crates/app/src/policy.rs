@@ -641,15 +641,7 @@ pub async fn bank_file(
             let mut book = rust_xlsxwriter::Workbook::new();
             let sheet = book.add_worksheet();
             sheet.set_name("发放名单").map_err(|e| werr(&e))?;
-            let bold = rust_xlsxwriter::Format::new().set_bold();
-            for (i, h) in header.iter().enumerate() {
-                sheet.write_string_with_format(0, i as u16, *h, &bold).map_err(|e| werr(&e))?;
-            }
-            for (r, l) in lines.iter().enumerate() {
-                for (c, v) in l.iter().enumerate() {
-                    sheet.write_string(r as u32 + 1, c as u16, v).map_err(|e| werr(&e))?;
-                }
-            }
+            write_table(sheet, &header, &lines).map_err(|e| werr(&e))?;
             book.save(out).map_err(|e| werr(&e))?;
         }
         _ => return Err(PolicyError::Facts(format!("发放文件应为 .csv 或 .xlsx：{shown}"))),
@@ -663,6 +655,24 @@ pub async fn bank_file(
     });
     audit::record(store, &by.entry(AuditAction::ExportRun, "export", None, detail)).await?;
     Ok((lines.len() as u64, total))
+}
+
+/// A bold header row and the lines under it, as text cells.
+fn write_table<L: AsRef<[String]>>(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    header: &[&str],
+    lines: &[L],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (i, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, *h, &bold)?;
+    }
+    for (r, l) in lines.iter().enumerate() {
+        for (c, v) in l.as_ref().iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    Ok(())
 }
 
 /// A digest of what a policy says (record, dates, parameters and their versions,
@@ -814,14 +824,7 @@ pub async fn what_if_file(
     sheet.set_name("变化名单").map_err(|e| werr(&e))?;
     let header =
         ["序号", "变化", "姓名", "公民身份号码", "户籍地", "发放对象", "测算前（元）", "测算后（元）", "差额（元）"];
-    for (i, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, i as u16, *h, &bold).map_err(|e| werr(&e))?;
-    }
-    for (r, l) in lines.iter().enumerate() {
-        for (c, v) in l.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, v).map_err(|e| werr(&e))?;
-        }
-    }
+    write_table(sheet, &header, &lines).map_err(|e| werr(&e))?;
     book.save(out).map_err(|e| werr(&e))?;
     let sha = crate::registry::import::file_sha256(out).await.map_err(|e| werr(&e))?;
     let detail = serde_json::json!({

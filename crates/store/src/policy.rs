@@ -209,6 +209,22 @@ pub struct PayoutFilter {
     pub status: Option<String>,
 }
 
+impl PayoutFilter {
+    /// The run, person and policy conditions (the status is the caller's).
+    fn apply(&self, mut q: sea_orm::Select<payout::Entity>) -> sea_orm::Select<payout::Entity> {
+        if let Some(r) = self.run_id {
+            q = q.filter(payout::Column::RunId.eq(r));
+        }
+        if let Some(p) = self.person_id {
+            q = q.filter(payout::Column::PersonId.eq(p));
+        }
+        if let Some(p) = &self.policy_id {
+            q = q.filter(payout::Column::PolicyId.eq(p.clone()));
+        }
+        q
+    }
+}
+
 /// Payouts inside `scope`, newest first, a page at a time, with the count and sum of
 /// all that match.
 pub async fn payouts(
@@ -218,16 +234,7 @@ pub async fn payouts(
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<payout::Model>, u64, i64)> {
-    let mut q = payout::Entity::find().filter(scope.payouts());
-    if let Some(r) = f.run_id {
-        q = q.filter(payout::Column::RunId.eq(r));
-    }
-    if let Some(p) = f.person_id {
-        q = q.filter(payout::Column::PersonId.eq(p));
-    }
-    if let Some(p) = &f.policy_id {
-        q = q.filter(payout::Column::PolicyId.eq(p.clone()));
-    }
+    let mut q = f.apply(payout::Entity::find().filter(scope.payouts()));
     if let Some(s) = &f.status {
         q = q.filter(payout::Column::Status.eq(s.clone()));
     }
@@ -360,15 +367,7 @@ pub async fn proposed_ids(
         .filter(payout::Column::Status.eq("proposed"))
         .filter(payout::Column::Id.gt(after))
         .filter(payout::Column::Id.lte(through));
-    if let Some(r) = f.run_id {
-        q = q.filter(payout::Column::RunId.eq(r));
-    }
-    if let Some(p) = f.person_id {
-        q = q.filter(payout::Column::PersonId.eq(p));
-    }
-    if let Some(p) = &f.policy_id {
-        q = q.filter(payout::Column::PolicyId.eq(p.clone()));
-    }
+    q = f.apply(q);
     Ok(q.order_by_asc(payout::Column::Id).limit(limit).into_tuple::<i64>().all(store.conn()).await?)
 }
 

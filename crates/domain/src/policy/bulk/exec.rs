@@ -485,9 +485,7 @@ fn run_block(
         if let Some(w) = out.undetermined.get_mut(pi).and_then(|v| v.get_mut(words.clone())) {
             pack(und, w);
         }
-        if let (Some(src), Some(rows), Some(fens)) =
-            (&p.amount, out.rows.get_mut(pi), out.fens.get_mut(pi))
-        {
+        if let (Some(src), Some(rows), Some(fens)) = (&p.amount, out.rows.get_mut(pi), out.fens.get_mut(pi)) {
             // Rows with an amount: a mask, packed to bits, then one step per set bit.
             let mut has = [0u64; BLOCK / 64];
             with_v!(cx.vref(src), g => {
