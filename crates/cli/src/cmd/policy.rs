@@ -34,7 +34,7 @@ pub enum What {
     Run {
         #[command(flatten)]
         on: RegionRun,
-        /// 每批人数（每批一个事务）
+        /// 每批的人员编号数（按编号顺序分批读取，每批一个事务）
         #[arg(long, default_value_t = 65536)]
         batch: u64,
         /// 以 JSON 输出
