@@ -139,6 +139,20 @@ async fn an_initial_load_defers_repeated_identities_and_rebuilds_the_indexes() {
             db.label
         );
         assert_eq!(index_names(&store).await, INDEXES, "{}: indexes are back", db.label);
+        if store.backend() == sea_orm::DatabaseBackend::Postgres {
+            // Column statistics for the planner right after the load (only ANALYZE
+            // writes them; building the indexes sets the row count alone).
+            use sea_orm::ConnectionTrait as _;
+            let sql = "SELECT count(*)::float8 AS n FROM pg_stats \
+                       WHERE schemaname = current_schema() AND tablename = 'persons' AND attname = 'hukou_region'";
+            let row = store
+                .conn()
+                .query_one(sea_orm::Statement::from_string(sea_orm::DatabaseBackend::Postgres, sql))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(row.try_get::<f64>("", "n").unwrap(), 1.0, "{}: analysed", db.label);
+        }
         assert_eq!(person::Entity::find().count(store.conn()).await.unwrap(), 3);
         assert_eq!(person_event::Entity::find().count(store.conn()).await.unwrap(), 3);
         let (checked, bad) = verify_projection(&store, 10).await.unwrap();

@@ -424,6 +424,13 @@ impl BulkImport {
             other => {
                 self.writer = other;
                 super::indexes::ensure(store).await?;
+                // Fresh statistics for the planner (autovacuum would take a while to
+                // notice millions of new rows; until then PostgreSQL estimated a whole
+                // city's hukou range at 36,830 rows and sorted on disk).
+                if store.backend() == sea_orm::DatabaseBackend::Postgres {
+                    use sea_orm::ConnectionTrait as _;
+                    store.conn().execute_unprepared("ANALYZE persons, person_events").await?;
+                }
             }
         }
         tracing::info!(seconds = started.elapsed().as_secs_f64(), deferred = deferred.len(), "indexes built");
