@@ -326,6 +326,17 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
             .collect(),
     };
     check_region(req.region)?;
+    if chosen.is_empty() {
+        // Nothing a run can pay on this date: no runs recorded, nobody read.
+        return Ok(BatchSummary {
+            status: "done".into(),
+            persons: 0,
+            runs: Vec::new(),
+            skipped,
+            seconds: started.elapsed().as_secs_f64(),
+            phases: Phases::default(),
+        });
+    }
     let bounds: Vec<Bound> = chosen.iter().map(|p| Bound::new(p, req.date)).collect();
     let periods: Vec<String> = chosen.iter().map(|p| period_key(p.period, req.date)).collect();
     let mut runs = Vec::with_capacity(chosen.len());

@@ -59,6 +59,20 @@ async fn the_bulk_run_proposes_what_the_explainer_finds_for_each_person() {
         };
         let batch = run_policies(&store, req).await.unwrap();
         assert_eq!(batch.status, "done", "{l}");
+        // Before any policy was in force: nothing to run, nothing recorded.
+        let early = RunRequest {
+            library: lib,
+            policies: Which::All,
+            region: jiujin_domain::region::CHONGQING,
+            date: date("2015-01-01"),
+            by: tester(),
+            page_size: 700,
+            cancel: None,
+            progress: None,
+        };
+        let none = run_policies(&store, early).await.unwrap();
+        assert!(none.runs.is_empty() && none.persons == 0, "{l}: {:?}", none.runs);
+        assert!(none.skipped.iter().any(|(_, why)| why.contains("不在有效期内")), "{l}");
         let ran: Vec<&str> = batch.runs.iter().map(|r| r.policy.as_str()).collect();
         assert!(
             ran.contains(&"flexible-insurance-subsidy") && ran.contains(&"returnee-startup-subsidy"),
