@@ -788,14 +788,32 @@ fn share<G: Gv>(g: G, num: i128, den: i128, o: Out, n: usize) {
         (true, Ok(num64)) => {
             let shift = den.trailing_zeros();
             let mut any_over = false;
-            for i in 0..n {
-                let k = g.k(i);
-                let x = if k { g.v(i) } else { 0 };
-                let (p, over) = x.overflowing_mul(num64);
-                o.v[i] = p >> shift;
-                o.a[i] = u8::from(k & !over);
-                o.e[i] = u8::from(g.e(i) | over);
-                any_over |= over;
+            if num64 > 0 {
+                // The product overflows exactly when x lies outside [MIN/num, MAX/num]
+                // (division truncates toward zero): two compares and a wrapping
+                // multiply, which vectorise, instead of a flag per row.
+                let (lo, hi) = (i64::MIN / num64, i64::MAX / num64);
+                let mut over_any = 0u8;
+                for i in 0..n {
+                    let k = g.k(i);
+                    let x = if k { g.v(i) } else { 0 };
+                    let over = (x < lo) | (x > hi);
+                    o.v[i] = x.wrapping_mul(num64) >> shift;
+                    o.a[i] = u8::from(k & !over);
+                    o.e[i] = u8::from(g.e(i) | over);
+                    over_any |= u8::from(over);
+                }
+                any_over = over_any != 0;
+            } else {
+                for i in 0..n {
+                    let k = g.k(i);
+                    let x = if k { g.v(i) } else { 0 };
+                    let (p, over) = x.overflowing_mul(num64);
+                    o.v[i] = p >> shift;
+                    o.a[i] = u8::from(k & !over);
+                    o.e[i] = u8::from(g.e(i) | over);
+                    any_over |= over;
+                }
             }
             if any_over {
                 for i in 0..n {

@@ -484,3 +484,31 @@ fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
         assert!((0..plan.policies.len()).any(|p| one.summary(p).with_amount > 0), "amounts are compared too");
     }
 }
+
+/// A share of money whose denominator is a power of two: the products at the edge of
+/// overflow (the last value that fits, the first that does not, both signs) agree
+/// with the per-person evaluator, as do the rows exactly representable after it.
+#[test]
+fn a_share_agrees_at_the_edge_of_overflow() {
+    let text = "id = \"edge\"\ntitle = \"边界\"\neffective_from = 2000-01-01\ntarget = \"个人\"\nobtain = \"申请\"\n\
+        benefit = \"测试\"\nevidence = []\ndepartment = \"测试\"\ntags = []\n\n[[source]]\ndocument = \"测试\"\narticle = \"一\"\n\n\
+        [[param.share]]\nfrom = 2000-01-01\nvalue = \"3/4\"\n\n\
+        [[condition]]\nid = \"c0\"\ntest = \"premiums_paid_fen > 0元 or premiums_paid_fen <= 0元\"\nexplain = \"测试\"\n\
+        cite = { document = \"测试\", article = \"一\" }\n\n\
+        [amount]\nformula = \"premiums_paid_fen * param.share\"\nexplain = \"测试\"\ncite = { document = \"测试\", article = \"一\" }\n";
+    let policy = load::load_policy("edge.toml", text).unwrap();
+    let (lo, hi) = (i64::MIN / 3, i64::MAX / 3);
+    let mut values = vec![hi - 1, hi, hi + 1, lo - 1, lo, lo + 1, 0, -1, 1, 7, i64::MAX, i64::MIN + 1, MONEY_UNKNOWN];
+    // Enough rows for a full block and a partial one.
+    while values.len() < BLOCK + 100 {
+        values.push(values[values.len() % 13] ^ (values.len() as i64 & 3));
+    }
+    let mut pop = Population::new(crate::policy::EntityKind::Person, values.len());
+    pop.set("premiums_paid_fen", Column::Money(values)).unwrap();
+    let date = d("2025-06-30");
+    agree(&[&policy], &pop, date).unwrap();
+    let bounds = [Bound::new(&policy, date)];
+    let out = Plan::compile(&bounds, &pop).unwrap().run(&pop).unwrap();
+    assert_eq!(out.amount(0, 1), Some((hi * 3).div_euclid(4)), "the last product that fits");
+    assert_eq!(out.amount(0, 2), Some(i64::try_from(i128::from(hi + 1) * 3 / 4).unwrap()), "exact past i64 products");
+}
