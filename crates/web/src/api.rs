@@ -489,3 +489,149 @@ pub async fn revoke_token(
     }
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The date of an evaluation.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntitlementsQuery {
+    /// YYYY-MM-DD; today when absent.
+    #[serde(default)]
+    date: Option<String>,
+}
+
+/// What a person is entitled to on a date, with the reasons.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntitlementsView {
+    pub person_id: i64,
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub policies: Vec<EntitlementView>,
+    /// Facts other departments provided, in force on the date.
+    pub recorded_facts: Vec<RecordedFactView>,
+}
+
+/// One person policy evaluated.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EntitlementView {
+    pub policy: String,
+    pub title: String,
+    /// `eligible`, `not_eligible` or `undetermined` (a fact is missing).
+    pub status: String,
+    /// 符合, 不符合 or 待补充信息.
+    pub status_label: String,
+    /// Fen, when eligible and the rule sets an amount.
+    pub amount_fen: Option<i64>,
+    pub amount_text: String,
+    pub conditions: Vec<ConditionView>,
+}
+
+/// One condition of a policy, met, failed or unknown, with its citation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ConditionView {
+    pub id: String,
+    /// `met`, `failed` or `unknown`.
+    pub outcome: String,
+    pub explain: String,
+    /// The issuing document and article.
+    pub cite: String,
+    /// The facts it needs and nobody recorded, by their Chinese names.
+    pub missing: Vec<String>,
+}
+
+/// A fact another department provided.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RecordedFactView {
+    pub fact: String,
+    pub label: String,
+    pub value: String,
+    /// YYYY-MM-DD.
+    pub valid_from: String,
+    pub source: String,
+}
+
+/// Every person policy evaluated for one person on a date, from the registry and the
+/// recorded facts, with each condition's reason and citation.
+#[utoipa::path(
+    get,
+    path = "/api/v1/persons/{id}/entitlements",
+    summary = "人员政策享受评估",
+    description = "本账号范围内一名人员在某日（默认今天）可享受的个人政策：每项政策符合、不符合或待补充信息，金额，以及每个条件的说明和出处；依据登记信息和其他部门提供的事实。范围外或不存在均答 404。记入审计日志。",
+    tag = "政策",
+    params(("id" = i64, Path, description = "人员编号"), EntitlementsQuery),
+    responses(
+        (status = 200, description = "评估结果", body = EntitlementsView),
+        (status = 401, description = "未登录或令牌无效", body = ErrorBody),
+        (status = 404, description = "不存在或不在本账号范围内", body = ErrorBody),
+        (status = 422, description = "编号或日期格式错误", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn person_entitlements(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Query(q): Query<EntitlementsQuery>,
+) -> Result<Json<EntitlementsView>, WebError> {
+    let date = match q.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => chrono::Utc::now().date_naive(),
+        Some(text) => jiujin_domain::policy::facts::parse_date(text)
+            .filter(|d| (1900..=2100).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| WebError::Invalid {
+                field: "date".into(),
+                message: format!("日期“{text}”无效，应为 YYYY-MM-DD（1900 至 2100 年）"),
+            })?,
+    };
+    let p = person(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
+    let (recorded, shown) = jiujin_app::policy::recorded_facts(&state.store, user.scope(), p.id, date)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let (_, results) = jiujin_app::policy::evaluate_person(state.library, &p, recorded, None, date)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let detail = serde_json::json!({
+        "via": "api-entitlements", "date": date,
+        "eligible": results.iter().filter(|e| e.eligible).map(|e| e.policy.as_str()).collect::<Vec<_>>(),
+    });
+    record(&state, &entry_for(&user, &client, AuditAction::PersonRead, "person", Some(id.to_string()), detail)).await?;
+    let label = |k: &String| {
+        jiujin_domain::policy::facts::fact_by_key(k).map_or_else(|| k.clone(), |f| f.def().label.to_string())
+    };
+    let policies = results
+        .iter()
+        .map(|e| EntitlementView {
+            policy: e.policy.as_str().to_string(),
+            title: e.title.clone(),
+            status: snake(&e.status),
+            status_label: e.status_label.to_string(),
+            amount_fen: e.amount_fen,
+            amount_text: e.amount_text.clone(),
+            conditions: e
+                .conditions
+                .iter()
+                .map(|c| ConditionView {
+                    id: c.id.clone(),
+                    outcome: snake(&c.outcome),
+                    explain: c.explain.clone(),
+                    cite: c.cite.to_string(),
+                    missing: c.missing.iter().map(label).collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let recorded_facts = shown
+        .into_iter()
+        .map(|f| RecordedFactView {
+            fact: f.fact,
+            label: f.label,
+            value: f.value,
+            valid_from: f.valid_from.to_string(),
+            source: f.source,
+        })
+        .collect();
+    Ok(Json(EntitlementsView { person_id: p.id, date: date.to_string(), policies, recorded_facts }))
+}
+
+/// The serde name of a unit enum value (`eligible`, `met` …).
+fn snake<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}

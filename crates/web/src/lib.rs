@@ -118,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/persons/{id}/reveal", post(registry::api_reveal))
         .route("/api/v1/persons/{id}/events", get(api::person_events))
         .route("/api/v1/persons/{id}/household", get(api::person_household))
+        .route("/api/v1/persons/{id}/entitlements", get(api::person_entitlements))
         .route("/api/v1/regions", get(api::regions))
         .route("/api/v1/imports", get(api::imports))
         .route("/api/v1/me", get(api::me))

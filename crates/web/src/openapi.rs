@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
         crate::registry::reveal::api_reveal,
         crate::api::person_events,
         crate::api::person_household,
+        crate::api::person_entitlements,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -56,6 +57,8 @@ impl Modify for BearerAuth {
         crate::api::EventView, crate::api::ChangeView, crate::api::RegionView, crate::api::ImportRunView,
         crate::api::ImportRunList, crate::api::AccountView, crate::api::TokenView, crate::api::NewTokenRequest,
         crate::api::NewToken, crate::audit::AuditList, crate::audit::AuditItem,
+        crate::api::EntitlementsView, crate::api::EntitlementView, crate::api::ConditionView,
+        crate::api::RecordedFactView,
     )),
     modifiers(&BearerAuth)
 )]

@@ -872,3 +872,45 @@ async fn the_policy_library_is_searchable_and_each_policy_shows_its_rules() {
     let anonymous = client().get(format!("{}/policies", app.base)).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER, "signed-in users only");
 }
+
+/// The API gives the same evaluation as the page, inside the caller's scope, with
+/// recorded facts and a named error for a bad date; the read is audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_gives_a_persons_entitlements_with_reasons() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let id = person_id(&app, "万一").await;
+        let facts = [jiujin_store::facts::NewFact {
+            person_id: id,
+            fact: "first_business".into(),
+            value: "true".into(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2020, 5, 1).unwrap(),
+            source: "市场监管".into(),
+        }];
+        jiujin_store::facts::record(&app.store, &facts, &tester(), serde_json::json!({})).await.unwrap();
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let before = entries(&app, AuditAction::PersonRead).await.len();
+        let res = get(&app, &cookie, &format!("/api/v1/persons/{id}/entitlements?date=2025-06-30")).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["date"], "2025-06-30", "{l}");
+        assert_eq!(v["recorded_facts"][0]["label"], "首次创业", "{l}: {v}");
+        let returnee =
+            v["policies"].as_array().unwrap().iter().find(|p| p["policy"] == "returnee-startup-subsidy").unwrap();
+        assert_eq!(returnee["status"], "not_eligible", "{l}: not a returnee");
+        let failed = returnee["conditions"].as_array().unwrap().iter().find(|c| c["outcome"] == "failed").unwrap();
+        assert!(
+            failed["explain"].as_str().unwrap().contains("返乡创业农民工")
+                && !failed["cite"].as_str().unwrap().is_empty()
+        );
+        assert_eq!(entries(&app, AuditAction::PersonRead).await.len(), before + 1, "{l}: audited");
+        let bad = get(&app, &cookie, &format!("/api/v1/persons/{id}/entitlements?date=2025-02-30")).await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        let body: serde_json::Value = bad.json().await.unwrap();
+        assert!(body.to_string().contains("date"), "{l}: {body}");
+        let other = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let res = get(&app, &other, &format!("/api/v1/persons/{id}/entitlements")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}: outside the scope");
+    })
+    .await;
+}
