@@ -17,29 +17,7 @@ use sea_orm::{
 };
 
 use crate::entity::{ledger_entry, payout, person, policy_run};
-use crate::registry::StoredPerson;
 use crate::{audit, Result, Scope, Store, StoreError};
-
-/// Persons whose hukou lies in `region`, with an id above `after`, by id: the pages
-/// of a run (each person is paid through their hukou district only).
-pub async fn persons_by_hukou_after(
-    store: &Store,
-    region: RegionCode,
-    after: i64,
-    limit: u64,
-) -> Result<Vec<StoredPerson>> {
-    let (lo, hi) = region.subtree_range();
-    person::Entity::find()
-        .filter(person::Column::HukouRegion.between(lo, hi))
-        .filter(person::Column::Id.gt(after))
-        .order_by_asc(person::Column::Id)
-        .limit(limit)
-        .all(store.conn())
-        .await?
-        .into_iter()
-        .map(StoredPerson::from_model)
-        .collect()
-}
 
 /// How many persons have their hukou in `region` (a run's length).
 pub async fn count_by_hukou(store: &Store, region: RegionCode) -> Result<u64> {

@@ -11,7 +11,7 @@ use jiujin_app::policy::{evaluate_person, recorded_facts, run_policies, RunReque
 use jiujin_domain::policy::{Library, Status};
 use jiujin_domain::refdata::RefData;
 use jiujin_store::entity::{payout, person_fact};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect};
 
 use super::*;
 
@@ -82,18 +82,14 @@ async fn the_bulk_run_proposes_what_the_explainer_finds_for_each_person() {
         let applied = batch.skipped.iter().find(|(id, _)| id == "startup-guaranteed-loan");
         assert!(applied.is_some_and(|(_, why)| why.contains("申请")), "{l}: paid on application");
         // Each person through the explainer, keyed as the run keys payouts.
-        let mut persons = Vec::new();
-        loop {
-            let after = persons.last().map_or(0, |p: &jiujin_store::registry::StoredPerson| p.id);
-            let page =
-                jiujin_store::policy::persons_by_hukou_after(&store, jiujin_domain::region::CHONGQING, after, 1000)
-                    .await
-                    .unwrap();
-            if page.is_empty() {
-                break;
-            }
-            persons.extend(page);
-        }
+        let ids: Vec<i64> = jiujin_store::entity::person::Entity::find()
+            .select_only()
+            .column(jiujin_store::entity::person::Column::Id)
+            .into_tuple()
+            .all(store.conn())
+            .await
+            .unwrap();
+        let mut persons = jiujin_store::registry::persons_by_ids(&store, Scope::City, &ids).await.unwrap();
         assert_eq!(batch.persons, persons.len() as u64, "{l}");
         let mut expected: BTreeMap<(String, String, String), i64> = BTreeMap::new();
         persons.sort_by_key(|p| p.id);

@@ -450,17 +450,7 @@ pub(crate) async fn propose_payouts(app: &App) {
     const POLICY: &str = include_str!("../../../../tests/fixtures/test-dibao-allowance.toml");
     let lib = jiujin_domain::policy::Library::load(&[("test-dibao-allowance.toml", POLICY)]).unwrap();
     for name in ["万一", "开三"] {
-        let id = person_id(app, name).await;
-        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
-        let mut state = p.state.clone();
-        state.flags = state.flags.with(jiujin_domain::registry::GroupFlag::Dibao);
-        let today = chrono::Utc::now().date_naive();
-        let source = jiujin_domain::registry::EventSource::Staff;
-        let scope = jiujin_store::Scope::City;
-        jiujin_store::registry::apply_change(&app.store, scope, id, &state, None, today, source, &tester())
-            .await
-            .unwrap()
-            .unwrap();
+        super::add_flag(app, name, jiujin_domain::registry::GroupFlag::Dibao).await;
     }
     for region in ["500101", "500154"] {
         let req = jiujin_app::policy::RunRequest {

@@ -157,6 +157,23 @@ mod api;
 mod forms;
 mod what_if;
 
+/// Records `flag` on the person named `name` (a staff change, dated today); returns
+/// the person's id.
+pub(crate) async fn add_flag(app: &App, name: &str, flag: jiujin_domain::registry::GroupFlag) -> i64 {
+    let id = person_id(app, name).await;
+    let scope = jiujin_store::Scope::City;
+    let p = jiujin_store::registry::person(&app.store, scope, id).await.unwrap().unwrap();
+    let mut state = p.state.clone();
+    state.flags = state.flags.with(flag);
+    let today = chrono::Utc::now().date_naive();
+    let source = jiujin_domain::registry::EventSource::Staff;
+    jiujin_store::registry::apply_change(&app.store, scope, id, &state, None, today, source, &tester())
+        .await
+        .unwrap()
+        .unwrap();
+    id
+}
+
 async fn each_database(f: impl AsyncFn(App)) {
     for db in TestDb::all().await {
         f(spawn_app(db).await).await;
@@ -752,24 +769,7 @@ async fn a_persons_page_shows_the_policies_evaluated_on_the_registry() {
         assert!(!section.contains("business_start_date"), "facts are named in Chinese");
 
         // Recorded as a returnee: the subsidy now waits for the business facts.
-        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
-        let mut state = p.state.clone();
-        state.flags = state.flags.with(jiujin_domain::registry::GroupFlag::Returnee);
-        let today = chrono::Utc::now().date_naive();
-        let source = jiujin_domain::registry::EventSource::Staff;
-        jiujin_store::registry::apply_change(
-            &app.store,
-            jiujin_store::Scope::City,
-            id,
-            &state,
-            None,
-            today,
-            source,
-            &tester(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        add_flag(&app, "万一", jiujin_domain::registry::GroupFlag::Returnee).await;
         let page = get(&app, &cookie, &format!("/registry/{id}")).await.text().await.unwrap();
         let section = page.split("id=\"policies\"").nth(1).unwrap().split("<h2>时间线").next().unwrap().to_string();
         let waiting = section.split("待补充信息（").nth(1).unwrap().split("不符合的政策").next().unwrap();

@@ -25,17 +25,7 @@ const WHAT_IF: &str = "/policies/test-dibao-allowance/what-if";
 async fn spawn_dibao(db: TestDb) -> App {
     let app = spawn_app_with(db, &LIBRARY).await;
     for name in ["万一", "万二", "开三"] {
-        let id = person_id(&app, name).await;
-        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, id).await.unwrap().unwrap();
-        let mut state = p.state.clone();
-        state.flags = state.flags.with(jiujin_domain::registry::GroupFlag::Dibao);
-        let today = chrono::Utc::now().date_naive();
-        let source = jiujin_domain::registry::EventSource::Staff;
-        let scope = jiujin_store::Scope::City;
-        jiujin_store::registry::apply_change(&app.store, scope, id, &state, None, today, source, &tester())
-            .await
-            .unwrap()
-            .unwrap();
+        super::add_flag(&app, name, jiujin_domain::registry::GroupFlag::Dibao).await;
     }
     app
 }
