@@ -6,6 +6,7 @@
 pub mod access;
 pub mod audit;
 pub mod identity;
+pub mod jobs;
 pub mod money;
 pub mod policy;
 pub mod refdata;
