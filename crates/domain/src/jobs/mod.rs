@@ -4,6 +4,9 @@
 //! integer code stored in the database. Validation of a posting or employer row, the
 //! matching score and the search index build on these.
 
+pub mod template;
+pub mod validate;
+
 use crate::money::Fen;
 
 macro_rules! vocab {
