@@ -6,6 +6,7 @@ pub mod access;
 pub mod crypto;
 pub mod facts;
 pub mod gen;
+pub mod jobs;
 pub mod policy;
 pub mod registry;
 pub mod settings;

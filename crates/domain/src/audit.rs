@@ -25,10 +25,13 @@ pub enum AuditAction {
     DuplicateReview,
     PolicyRun,
     PayoutDecide,
+    JobChange,
+    PushRun,
+    PushOutcome,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -47,6 +50,9 @@ impl AuditAction {
         AuditAction::DuplicateReview,
         AuditAction::PolicyRun,
         AuditAction::PayoutDecide,
+        AuditAction::JobChange,
+        AuditAction::PushRun,
+        AuditAction::PushOutcome,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -70,6 +76,9 @@ impl AuditAction {
             AuditAction::DuplicateReview => "duplicate.review",
             AuditAction::PolicyRun => "policy.run",
             AuditAction::PayoutDecide => "payout.decide",
+            AuditAction::JobChange => "job.change",
+            AuditAction::PushRun => "push.run",
+            AuditAction::PushOutcome => "push.outcome",
         }
     }
 
@@ -93,6 +102,9 @@ impl AuditAction {
             AuditAction::DuplicateReview => "核实疑似重复",
             AuditAction::PolicyRun => "免申即享批量评估",
             AuditAction::PayoutDecide => "审核拟发放",
+            AuditAction::JobChange => "岗位发布与变更",
+            AuditAction::PushRun => "岗位推送",
+            AuditAction::PushOutcome => "推送结果登记",
         }
     }
 

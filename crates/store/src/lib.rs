@@ -8,6 +8,7 @@ pub mod db;
 pub mod entity;
 pub mod facts;
 mod inline;
+pub mod jobs;
 pub mod locks;
 pub mod migration;
 pub mod notices;

@@ -4,6 +4,7 @@
 
 mod calibration;
 mod facts;
+mod jobs;
 mod names;
 mod population;
 #[cfg(test)]
@@ -22,6 +23,7 @@ use rand_chacha::ChaCha8Rng;
 
 use calibration::World;
 pub use calibration::FULL_CITY_WORKERS;
+pub use jobs::{generate_jobs, JobsGenOptions, FULL_CITY_EMPLOYERS, FULL_CITY_JOBS};
 use population::{Generator, Person};
 
 /// What to generate.

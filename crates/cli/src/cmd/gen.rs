@@ -12,6 +12,12 @@ pub struct Args {
     /// 人数（全市约 7,366,000）
     #[arg(long, default_value_t = 100_000)]
     pub workers: u64,
+    /// 用人单位数（全市约 500,000）；与 --jobs 一起生成 employers.csv 和 jobs.csv
+    #[arg(long, default_value_t = 0)]
+    pub employers: u64,
+    /// 在招岗位数（全市约 200,000）
+    #[arg(long, default_value_t = 0)]
+    pub jobs: u64,
     /// 随机种子：同一种子生成完全相同的文件
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -34,7 +40,18 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     };
     let summary = generate(&opts, refdata, &|n| pb.set_position(n))?;
     pb.finish_and_clear();
-    for (path, rows) in summary.files {
+    let mut files = summary.files;
+    if a.employers > 0 || a.jobs > 0 {
+        let opts = jiujin_app::gen::JobsGenOptions {
+            employers: a.employers.max(u64::from(a.jobs > 0)),
+            jobs: a.jobs,
+            seed: a.seed,
+            out_dir: a.out.clone(),
+            as_of: opts.as_of,
+        };
+        files.extend(jiujin_app::gen::generate_jobs(&opts, refdata)?);
+    }
+    for (path, rows) in files {
         println!("{}：{} 行", path.display(), rows);
     }
     Ok(ExitCode::SUCCESS)

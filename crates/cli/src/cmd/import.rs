@@ -13,6 +13,74 @@ pub enum What {
     Workers(Args),
     /// 导入其他部门提供的政策事实（公民身份号码、事实、取值、起始日期、来源；格式见 docs/policy-facts.md）：整个文件逐行校验，有任何错误则列出行号和列并不写入
     Facts(FactsArgs),
+    /// 导入用人单位（统一社会信用代码、单位名称、单位类型、行业、所在地区划代码……）：按统一社会信用代码新增或更新，错误行写入错误行文件
+    Employers(JobsArgs),
+    /// 导入招聘岗位（岗位编号、统一社会信用代码、岗位名称、工作地点……）：按单位和岗位编号新增或更新，错误行写入错误行文件；限定性别或无理由限制年龄上限的岗位进入审核
+    Jobs(JobsArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct JobsArgs {
+    /// 导入文件（.xlsx / .csv）
+    pub file: PathBuf,
+    /// 错误行文件（.xlsx 或 .csv），默认与导入文件同目录的 <文件名>.rejects.csv
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// 导入日期（岗位的默认起始日，并据此判断岗位是否已过期），默认今天
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// 以JSON输出汇总
+    #[arg(long)]
+    pub json: bool,
+}
+
+async fn employers_or_jobs(settings: Settings, a: JobsArgs, jobs: bool) -> anyhow::Result<ExitCode> {
+    use jiujin_app::jobs::import::{import_employers, import_jobs, JobsImportRequest};
+    let store = super::open_store(&settings).await?;
+    let by = settings.command_line_context();
+    let req = JobsImportRequest {
+        store: &store,
+        path: &a.file,
+        rejects: a.rejects.clone(),
+        scope: jiujin_store::Scope::City,
+        by: &by,
+        today: a.as_of.unwrap_or_else(super::today),
+    };
+    let started = std::time::Instant::now();
+    let result = if jobs { import_jobs(req).await } else { import_employers(req).await };
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    if a.json {
+        let mut v = serde_json::to_value(&r)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("seconds".into(), started.elapsed().as_secs_f64().into());
+        }
+        println!("{v}");
+    } else {
+        let what = if jobs { "岗位" } else { "用人单位" };
+        println!(
+            "{what}：共 {} 行，新增 {}，更新 {}，未变 {}，拒绝 {}{}（{:.1} 秒）",
+            r.rows,
+            r.written.inserted,
+            r.written.updated,
+            r.written.unchanged,
+            r.rejected,
+            if jobs { format!("，待审核 {}", r.held) } else { String::new() },
+            started.elapsed().as_secs_f64()
+        );
+        for x in r.first_rejects.iter().take(10) {
+            println!("  第{}行 “{}”：{}", x.row, x.column, x.reason);
+        }
+        if let Some(f) = &r.rejects_file {
+            println!("错误行已写入 {}", f.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(ClapArgs)]
@@ -84,6 +152,8 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     let a = match what {
         What::Workers(a) => a,
         What::Facts(f) => return facts(settings, f).await,
+        What::Employers(e) => return employers_or_jobs(settings, e, false).await,
+        What::Jobs(j) => return employers_or_jobs(settings, j, true).await,
     };
     let store = super::open_store(&settings).await?;
     let keys = super::keys(&settings, &store, false).await?;

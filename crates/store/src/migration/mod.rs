@@ -13,6 +13,7 @@ mod m0007_web_import;
 mod m0008_policy_payouts;
 mod m0009_notices;
 mod m0010_person_facts;
+mod m0011_jobs;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_policy_payouts::Migration),
             Box::new(m0009_notices::Migration),
             Box::new(m0010_person_facts::Migration),
+            Box::new(m0011_jobs::Migration),
         ]
     }
 }

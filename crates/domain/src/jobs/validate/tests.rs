@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use super::*;
 use crate::jobs::template::{EMPLOYER_COLUMNS, JOB_COLUMNS};
 

@@ -1,0 +1,3 @@
+//! Employers, job postings, matching and push (SPEC §3, §4).
+
+pub mod import;

@@ -1,0 +1,514 @@
+//! Employers, job postings and the push outbox (migration m0011). Files are written in
+//! one transaction with their audit entry; a row whose digest is unchanged is not
+//! rewritten, so importing a file again changes nothing. Open postings are visible
+//! city-wide (seed 002 #52); changing them is for the employer itself or staff whose
+//! region holds the posting's place.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jiujin_domain::audit::AuditAction;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Set,
+    TransactionTrait,
+};
+
+use crate::entity::{employer, job, job_push};
+use crate::{audit, Result, Store, StoreError};
+
+/// What a file did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Written {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// An employer to record (codes of `domain::jobs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEmployer {
+    pub credit_code: String,
+    pub name: String,
+    pub employer_type: i16,
+    pub industry: String,
+    pub region: i64,
+    pub district: i64,
+    pub size: Option<i16>,
+    pub credit_status: i16,
+    pub digest: Vec<u8>,
+}
+
+/// A posting to record, tied to its employer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub employer_id: i64,
+    pub reference: String,
+    pub title: String,
+    pub occupation: Option<String>,
+    pub industry: String,
+    pub place: i64,
+    pub district: i64,
+    pub headcount: i32,
+    pub wage_form: i16,
+    pub wage_min_fen: i64,
+    pub wage_max_fen: i64,
+    pub kind: i16,
+    pub age_min: i16,
+    pub age_max: i16,
+    pub age_reason: Option<String>,
+    pub sex: Option<String>,
+    pub skill_min: Option<i16>,
+    pub certificate: Option<String>,
+    pub board: i16,
+    pub description: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub source: i16,
+    pub status: i16,
+    pub review_note: Option<String>,
+    pub digest: Vec<u8>,
+}
+
+/// Rows a statement: under SQLite's limit of bound values (13 and 27 columns).
+const EMPLOYER_CHUNK: usize = 1_000;
+const JOB_CHUNK: usize = 500;
+
+/// Records employers by credit code and the audit entry `detail` in one transaction.
+pub async fn upsert_employers(
+    store: &Store,
+    rows: &[NewEmployer],
+    by: &audit::Context,
+    detail: serde_json::Value,
+) -> Result<Written> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let now = Utc::now();
+    let mut w = Written::default();
+    for chunk in rows.chunks(EMPLOYER_CHUNK) {
+        let existing: HashMap<String, (i64, Vec<u8>)> = employer::Entity::find()
+            .select_only()
+            .column(employer::Column::CreditCode)
+            .column(employer::Column::Id)
+            .column(employer::Column::RowDigest)
+            .filter(employer::Column::CreditCode.is_in(chunk.iter().map(|r| r.credit_code.clone())))
+            .into_tuple::<(String, i64, Vec<u8>)>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|(c, id, d)| (c, (id, d)))
+            .collect();
+        let mut fresh = Vec::new();
+        for r in chunk {
+            let model = |id: Option<i64>| employer::ActiveModel {
+                id: id.map_or(sea_orm::NotSet, Set),
+                credit_code: Set(r.credit_code.clone()),
+                name: Set(r.name.clone()),
+                employer_type: Set(r.employer_type),
+                industry: Set(r.industry.clone()),
+                region: Set(r.region),
+                district: Set(r.district),
+                size: Set(r.size),
+                credit_status: Set(r.credit_status),
+                row_digest: Set(r.digest.clone()),
+                created_at: if id.is_some() { sea_orm::NotSet } else { Set(now) },
+                updated_at: Set(now),
+            };
+            match existing.get(&r.credit_code) {
+                Some((_, d)) if *d == r.digest => w.unchanged += 1,
+                Some((id, _)) => {
+                    employer::Entity::update(model(Some(*id))).exec(&txn).await?;
+                    w.updated += 1;
+                }
+                None => fresh.push(model(None)),
+            }
+        }
+        if !fresh.is_empty() {
+            // A code repeated inside one file: the last row wins.
+            let conflict = OnConflict::column(employer::Column::CreditCode)
+                .update_columns([
+                    employer::Column::Name,
+                    employer::Column::EmployerType,
+                    employer::Column::Industry,
+                    employer::Column::Region,
+                    employer::Column::District,
+                    employer::Column::Size,
+                    employer::Column::CreditStatus,
+                    employer::Column::RowDigest,
+                    employer::Column::UpdatedAt,
+                ])
+                .to_owned();
+            w.inserted += fresh.len() as u64;
+            employer::Entity::insert_many(fresh).on_conflict(conflict).exec_without_returning(&txn).await?;
+        }
+    }
+    let mut detail = detail;
+    if let Some(o) = detail.as_object_mut() {
+        o.insert("written".into(), serde_json::to_value(w).unwrap_or_default());
+    }
+    audit::write(&txn, slot, &by.entry(AuditAction::ImportRun, "employers", None, detail)).await?;
+    txn.commit().await?;
+    Ok(w)
+}
+
+/// An employer as a posting needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployerKey {
+    pub id: i64,
+    pub industry: String,
+    pub district: i64,
+}
+
+/// The employers with these credit codes.
+pub async fn employers_by_credit(store: &Store, codes: &[String]) -> Result<HashMap<String, EmployerKey>> {
+    let mut out = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(500) {
+        let rows: Vec<(String, i64, String, i64)> = employer::Entity::find()
+            .select_only()
+            .column(employer::Column::CreditCode)
+            .column(employer::Column::Id)
+            .column(employer::Column::Industry)
+            .column(employer::Column::District)
+            .filter(employer::Column::CreditCode.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(store.conn())
+            .await?;
+        out.extend(rows.into_iter().map(|(c, id, industry, district)| (c, EmployerKey { id, industry, district })));
+    }
+    Ok(out)
+}
+
+fn job_model(r: &NewJob, id: Option<i64>, actor: &str, now: DateTime<Utc>) -> job::ActiveModel {
+    job::ActiveModel {
+        id: id.map_or(sea_orm::NotSet, Set),
+        employer_id: Set(r.employer_id),
+        reference: Set(r.reference.clone()),
+        title: Set(r.title.clone()),
+        occupation: Set(r.occupation.clone()),
+        industry: Set(r.industry.clone()),
+        place: Set(r.place),
+        district: Set(r.district),
+        headcount: Set(r.headcount),
+        hired: if id.is_some() { sea_orm::NotSet } else { Set(0) },
+        wage_form: Set(r.wage_form),
+        wage_min_fen: Set(r.wage_min_fen),
+        wage_max_fen: Set(r.wage_max_fen),
+        kind: Set(r.kind),
+        age_min: Set(r.age_min),
+        age_max: Set(r.age_max),
+        age_reason: Set(r.age_reason.clone()),
+        sex: Set(r.sex.clone()),
+        skill_min: Set(r.skill_min),
+        certificate: Set(r.certificate.clone()),
+        board: Set(r.board),
+        description: Set(r.description.clone()),
+        valid_from: Set(r.valid_from),
+        valid_to: Set(r.valid_to),
+        source: Set(r.source),
+        status: Set(r.status),
+        review_note: Set(r.review_note.clone()),
+        row_digest: Set(r.digest.clone()),
+        created_by: if id.is_some() { sea_orm::NotSet } else { Set(actor.to_string()) },
+        created_at: if id.is_some() { sea_orm::NotSet } else { Set(now) },
+        updated_at: Set(now),
+    }
+}
+
+/// Records postings by (employer, reference) and the audit entry `detail` in one
+/// transaction. Returns the counts and the ids of the postings written.
+pub async fn upsert_jobs(
+    store: &Store,
+    rows: &[NewJob],
+    by: &audit::Context,
+    detail: serde_json::Value,
+) -> Result<(Written, Vec<i64>)> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let now = Utc::now();
+    let actor = by.actor.username.clone();
+    let mut w = Written::default();
+    let mut ids = Vec::new();
+    for chunk in rows.chunks(JOB_CHUNK) {
+        let mut cond = Condition::any();
+        for r in chunk {
+            cond =
+                cond.add(job::Column::EmployerId.eq(r.employer_id).and(job::Column::Reference.eq(r.reference.clone())));
+        }
+        let existing: HashMap<(i64, String), (i64, Vec<u8>)> = job::Entity::find()
+            .select_only()
+            .column(job::Column::EmployerId)
+            .column(job::Column::Reference)
+            .column(job::Column::Id)
+            .column(job::Column::RowDigest)
+            .filter(cond)
+            .into_tuple::<(i64, String, i64, Vec<u8>)>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|(e, r, id, d)| ((e, r), (id, d)))
+            .collect();
+        let mut fresh = Vec::new();
+        for r in chunk {
+            match existing.get(&(r.employer_id, r.reference.clone())) {
+                Some((_, d)) if *d == r.digest => w.unchanged += 1,
+                Some((id, _)) => {
+                    job::Entity::update(job_model(r, Some(*id), &actor, now)).exec(&txn).await?;
+                    ids.push(*id);
+                    w.updated += 1;
+                }
+                None => fresh.push(r),
+            }
+        }
+        if !fresh.is_empty() {
+            let conflict =
+                OnConflict::columns([job::Column::EmployerId, job::Column::Reference]).do_nothing().to_owned();
+            job::Entity::insert_many(fresh.iter().map(|r| job_model(r, None, &actor, now)))
+                .on_conflict(conflict)
+                .exec_without_returning(&txn)
+                .await?;
+            w.inserted += fresh.len() as u64;
+            let mut cond = Condition::any();
+            for r in &fresh {
+                cond = cond
+                    .add(job::Column::EmployerId.eq(r.employer_id).and(job::Column::Reference.eq(r.reference.clone())));
+            }
+            let new_ids: Vec<i64> =
+                job::Entity::find().select_only().column(job::Column::Id).filter(cond).into_tuple().all(&txn).await?;
+            ids.extend(new_ids);
+        }
+    }
+    let mut detail = detail;
+    if let Some(o) = detail.as_object_mut() {
+        o.insert("written".into(), serde_json::to_value(w).unwrap_or_default());
+    }
+    audit::write(&txn, slot, &by.entry(AuditAction::ImportRun, "jobs", None, detail)).await?;
+    txn.commit().await?;
+    Ok((w, ids))
+}
+
+/// A posting with what the board shows of its employer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobListing {
+    pub job: job::Model,
+    pub employer_name: String,
+    pub employer_credit_status: i16,
+    pub employer_credit_code: String,
+}
+
+fn listing_query() -> sea_orm::Select<job::Entity> {
+    job::Entity::find()
+        .join(JoinType::InnerJoin, job::Relation::Employer.def())
+        .column_as(employer::Column::Name, "employer_name")
+        .column_as(employer::Column::CreditStatus, "employer_credit_status")
+        .column_as(employer::Column::CreditCode, "employer_credit_code")
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ListingRow {
+    #[sea_orm(nested)]
+    job: job::Model,
+    employer_name: String,
+    employer_credit_status: i16,
+    employer_credit_code: String,
+}
+
+impl From<ListingRow> for JobListing {
+    fn from(r: ListingRow) -> JobListing {
+        JobListing {
+            job: r.job,
+            employer_name: r.employer_name,
+            employer_credit_status: r.employer_credit_status,
+            employer_credit_code: r.employer_credit_code,
+        }
+    }
+}
+
+/// Postings with id above `after`, in id order, `limit` at a time (what an in-memory
+/// index loads at start; every state, so the caller decides what is open on its date).
+pub async fn listings_after(store: &Store, after: i64, limit: u64) -> Result<Vec<JobListing>> {
+    let rows = listing_query()
+        .filter(job::Column::Id.gt(after))
+        .order_by_asc(job::Column::Id)
+        .limit(limit)
+        .into_model::<ListingRow>()
+        .all(store.conn())
+        .await?;
+    Ok(rows.into_iter().map(JobListing::from).collect())
+}
+
+/// Postings changed at or after `since` (keeping an index in step).
+pub async fn listings_changed_since(store: &Store, since: DateTime<Utc>) -> Result<Vec<JobListing>> {
+    let rows = listing_query()
+        .filter(job::Column::UpdatedAt.gte(since))
+        .order_by_asc(job::Column::Id)
+        .into_model::<ListingRow>()
+        .all(store.conn())
+        .await?;
+    Ok(rows.into_iter().map(JobListing::from).collect())
+}
+
+/// One posting with its employer's board fields.
+pub async fn listing(store: &Store, id: i64) -> Result<Option<JobListing>> {
+    let row = listing_query().filter(job::Column::Id.eq(id)).into_model::<ListingRow>().one(store.conn()).await?;
+    Ok(row.map(JobListing::from))
+}
+
+/// Postings by id (any state), in the order given; missing ids are skipped.
+pub async fn listings(store: &Store, ids: &[i64]) -> Result<Vec<JobListing>> {
+    let mut by_id = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows = listing_query()
+            .filter(job::Column::Id.is_in(chunk.iter().copied()))
+            .into_model::<ListingRow>()
+            .all(store.conn())
+            .await?;
+        by_id.extend(rows.into_iter().map(|r| (r.job.id, JobListing::from(r))));
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// An employer by credit code.
+pub async fn employer_by_credit(store: &Store, code: &str) -> Result<Option<employer::Model>> {
+    Ok(employer::Entity::find().filter(employer::Column::CreditCode.eq(code)).one(store.conn()).await?)
+}
+
+/// A push to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPush {
+    pub person_id: i64,
+    pub job_id: i64,
+    pub score: i32,
+    pub explanation: String,
+}
+
+/// Channels of delivery.
+pub const CHANNEL_INBOX: i16 = 1;
+pub const PUSH_WAITING: i16 = 1;
+pub const PUSH_SENT: i16 = 2;
+pub const PUSH_FAILED: i16 = 3;
+
+/// The jobs already pushed to each of these persons.
+pub async fn pushed_jobs(store: &Store, person_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in person_ids.chunks(500) {
+        let rows: Vec<(i64, i64)> = job_push::Entity::find()
+            .select_only()
+            .column(job_push::Column::PersonId)
+            .column(job_push::Column::JobId)
+            .filter(job_push::Column::PersonId.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(store.conn())
+            .await?;
+        for (p, j) in rows {
+            out.entry(p).or_default().push(j);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes pushes to the outbox in one transaction (a pair pushed before is skipped:
+/// exactly once per person and job). Returns how many were new.
+pub async fn enqueue_pushes(store: &Store, rows: &[NewPush], date: NaiveDate, channel: i16) -> Result<u64> {
+    let txn = store.conn().begin().await?;
+    let now = Utc::now();
+    let mut n = 0;
+    // 12 values a row.
+    for chunk in rows.chunks(2_000) {
+        let models = chunk.iter().map(|r| job_push::ActiveModel {
+            person_id: Set(r.person_id),
+            job_id: Set(r.job_id),
+            push_date: Set(date),
+            score: Set(r.score),
+            explanation: Set(r.explanation.clone()),
+            channel: Set(channel),
+            state: Set(PUSH_WAITING),
+            sent_at: Set(None),
+            outcome: Set(None),
+            outcome_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        let conflict =
+            OnConflict::columns([job_push::Column::PersonId, job_push::Column::JobId]).do_nothing().to_owned();
+        n += job_push::Entity::insert_many(models).on_conflict(conflict).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// Up to `limit` waiting pushes, oldest first.
+pub async fn waiting_pushes(store: &Store, limit: u64) -> Result<Vec<job_push::Model>> {
+    Ok(job_push::Entity::find()
+        .filter(job_push::Column::State.eq(PUSH_WAITING))
+        .order_by_asc(job_push::Column::Id)
+        .limit(limit)
+        .all(store.conn())
+        .await?)
+}
+
+/// Marks pushes delivered or failed.
+pub async fn mark_pushes(store: &Store, ids: &[i64], state: i16) -> Result<()> {
+    let now = Utc::now();
+    for chunk in ids.chunks(500) {
+        job_push::Entity::update_many()
+            .col_expr(job_push::Column::State, Expr::value(state))
+            .col_expr(job_push::Column::SentAt, Expr::value(now))
+            .filter(job_push::Column::Id.is_in(chunk.iter().copied()))
+            .exec(store.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The pushes of one person, newest first.
+pub async fn pushes_of(store: &Store, person_id: i64) -> Result<Vec<job_push::Model>> {
+    Ok(job_push::Entity::find()
+        .filter(job_push::Column::PersonId.eq(person_id))
+        .order_by_desc(job_push::Column::Id)
+        .all(store.conn())
+        .await?)
+}
+
+/// A push by id.
+pub async fn push(store: &Store, id: i64) -> Result<Option<job_push::Model>> {
+    Ok(job_push::Entity::find_by_id(id).one(store.conn()).await?)
+}
+
+/// Records the worker's outcome of a push with its audit entry; a hire also counts
+/// against the job's headcount. Refuses a push that already has this outcome.
+pub async fn record_outcome(
+    store: &Store,
+    push_id: i64,
+    outcome: i16,
+    hired: bool,
+    by: &audit::Context,
+) -> Result<job_push::Model> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let Some(p) = job_push::Entity::find_by_id(push_id).one(&txn).await? else {
+        return Err(StoreError::NotFound(format!("推送记录 {push_id} 不存在")));
+    };
+    if p.outcome == Some(outcome) {
+        return Err(StoreError::Conflict("该推送已登记过这一结果".into()));
+    }
+    let now = Utc::now();
+    job_push::Entity::update_many()
+        .col_expr(job_push::Column::Outcome, Expr::value(outcome))
+        .col_expr(job_push::Column::OutcomeAt, Expr::value(now))
+        .filter(job_push::Column::Id.eq(push_id))
+        .exec(&txn)
+        .await?;
+    if hired {
+        job::Entity::update_many()
+            .col_expr(job::Column::Hired, Expr::col(job::Column::Hired).add(1))
+            .col_expr(job::Column::UpdatedAt, Expr::value(now))
+            .filter(job::Column::Id.eq(p.job_id))
+            .exec(&txn)
+            .await?;
+    }
+    let detail = serde_json::json!({ "push": push_id, "job": p.job_id, "outcome": outcome });
+    audit::write(&txn, slot, &by.entry(AuditAction::PushOutcome, "job_pushes", Some(push_id.to_string()), detail))
+        .await?;
+    txn.commit().await?;
+    Ok(job_push::Model { outcome: Some(outcome), outcome_at: Some(now), ..p })
+}
