@@ -74,6 +74,12 @@ enum Command {
     /// 政策库与规则：list 列出，show 查看，eval 按事实文件评估，test 运行规则用例
     #[command(subcommand)]
     Policy(cmd::policy::What),
+    /// 人岗匹配：worker 为求职人员找岗位，job 为岗位找人（附每项得分说明）
+    #[command(subcommand)]
+    Match(cmd::jobs::MatchWhat),
+    /// 精准推送：run 选出当日推送并投递
+    #[command(subcommand)]
+    Push(cmd::jobs::PushWhat),
     /// 性能基准
     #[command(subcommand)]
     Bench(cmd::bench::What),
@@ -126,6 +132,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token(w) => cmd::token::run(settings, w).await,
         Command::Audit(w) => cmd::audit::run(settings, w).await,
         Command::Policy(w) => cmd::policy::run(settings, w).await,
+        Command::Match(w) => cmd::jobs::run_match(settings, w).await,
+        Command::Push(w) => cmd::jobs::run_push(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }
 }

@@ -387,23 +387,69 @@ pub const PUSH_WAITING: i16 = 1;
 pub const PUSH_SENT: i16 = 2;
 pub const PUSH_FAILED: i16 = 3;
 
-/// The jobs already pushed to each of these persons.
-pub async fn pushed_jobs(store: &Store, person_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+/// The jobs already pushed to each of these persons, with the day of each push.
+pub async fn pushed_jobs(store: &Store, person_ids: &[i64]) -> Result<HashMap<i64, Vec<(i64, NaiveDate)>>> {
+    let mut out: HashMap<i64, Vec<(i64, NaiveDate)>> = HashMap::new();
     for chunk in person_ids.chunks(500) {
-        let rows: Vec<(i64, i64)> = job_push::Entity::find()
+        let rows: Vec<(i64, i64, NaiveDate)> = job_push::Entity::find()
             .select_only()
             .column(job_push::Column::PersonId)
             .column(job_push::Column::JobId)
+            .column(job_push::Column::PushDate)
             .filter(job_push::Column::PersonId.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(store.conn())
             .await?;
-        for (p, j) in rows {
-            out.entry(p).or_default().push(j);
+        for (p, j, d) in rows {
+            out.entry(p).or_default().push((j, d));
         }
     }
     Ok(out)
+}
+
+/// Worker accounts bound to these persons, by person.
+pub async fn accounts_of_persons(store: &Store, person_ids: &[i64]) -> Result<HashMap<i64, Vec<i64>>> {
+    use crate::entity::user;
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in person_ids.chunks(500) {
+        let rows: Vec<(i64, Option<i64>)> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::PersonId)
+            .filter(user::Column::PersonId.is_in(chunk.iter().copied()))
+            .filter(user::Column::DisabledAt.is_null())
+            .into_tuple()
+            .all(store.conn())
+            .await?;
+        for (u, p) in rows {
+            if let Some(p) = p {
+                out.entry(p).or_default().push(u);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Records a delivery round in one transaction: notices to the worker accounts, and
+/// the pushes marked sent or failed.
+pub async fn deliver(store: &Store, notices: &[(i64, String, String, String)], sent: &[i64], failed: &[i64]) -> Result<()> {
+    let txn = store.conn().begin().await?;
+    let now = Utc::now();
+    for (user, title, body, link) in notices {
+        crate::notices::notify(&txn, &[*user], "job_push", title, body, Some(link)).await?;
+    }
+    for (ids, state) in [(sent, PUSH_SENT), (failed, PUSH_FAILED)] {
+        for chunk in ids.chunks(500) {
+            job_push::Entity::update_many()
+                .col_expr(job_push::Column::State, Expr::value(state))
+                .col_expr(job_push::Column::SentAt, Expr::value(now))
+                .filter(job_push::Column::Id.is_in(chunk.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Writes pushes to the outbox in one transaction (a pair pushed before is skipped:
@@ -444,20 +490,6 @@ pub async fn waiting_pushes(store: &Store, limit: u64) -> Result<Vec<job_push::M
         .limit(limit)
         .all(store.conn())
         .await?)
-}
-
-/// Marks pushes delivered or failed.
-pub async fn mark_pushes(store: &Store, ids: &[i64], state: i16) -> Result<()> {
-    let now = Utc::now();
-    for chunk in ids.chunks(500) {
-        job_push::Entity::update_many()
-            .col_expr(job_push::Column::State, Expr::value(state))
-            .col_expr(job_push::Column::SentAt, Expr::value(now))
-            .filter(job_push::Column::Id.is_in(chunk.iter().copied()))
-            .exec(store.conn())
-            .await?;
-    }
-    Ok(())
 }
 
 /// The pushes of one person, newest first.
@@ -511,4 +543,186 @@ pub async fn record_outcome(
         .await?;
     txn.commit().await?;
     Ok(job_push::Model { outcome: Some(outcome), outcome_at: Some(now), ..p })
+}
+
+/// Whether `account` may change a posting of employer `credit_code` at `place`: the
+/// employer itself, or staff who edit the registry and whose region holds the place.
+pub fn may_manage(account: &crate::access::Account, credit_code: &str, place: i64) -> bool {
+    if account.role.needs_credit_code() {
+        return account.credit_code.as_deref() == Some(credit_code);
+    }
+    let Some(place) = jiujin_domain::RegionCode::from_i64(place) else {
+        return false;
+    };
+    account.role.edits_registry() && account.scope().admits(place, None)
+}
+
+/// Whether `account` may see a posting in state `status` (open ones: everyone signed
+/// in, city-wide, seed 002 #52; others: those who may manage it).
+pub fn may_see(account: &crate::access::Account, listing: &JobListing) -> bool {
+    listing.job.status == jiujin_domain::jobs::JobStatus::Open.code()
+        || may_manage(account, &listing.employer_credit_code, listing.job.place)
+}
+
+/// Postings held for review whose place lies in `region`'s subtree (all for `None`),
+/// oldest first.
+pub async fn held(store: &Store, region: Option<jiujin_domain::RegionCode>, limit: u64) -> Result<Vec<JobListing>> {
+    let mut q = listing_query().filter(job::Column::Status.eq(jiujin_domain::jobs::JobStatus::Held.code()));
+    if let Some(r) = region {
+        let (lo, hi) = r.subtree_range();
+        q = q.filter(job::Column::Place.between(lo, hi));
+    }
+    let rows = q.order_by_asc(job::Column::Id).limit(limit).into_model::<ListingRow>().all(store.conn()).await?;
+    Ok(rows.into_iter().map(JobListing::from).collect())
+}
+
+/// The postings of one employer, newest first.
+pub async fn of_employer(store: &Store, credit_code: &str, limit: u64) -> Result<Vec<JobListing>> {
+    let rows = listing_query()
+        .filter(employer::Column::CreditCode.eq(credit_code))
+        .order_by_desc(job::Column::Id)
+        .limit(limit)
+        .into_model::<ListingRow>()
+        .all(store.conn())
+        .await?;
+    Ok(rows.into_iter().map(JobListing::from).collect())
+}
+
+/// Sets a posting's state (review: approve or reject with a note; close) with its
+/// audit entry in one transaction. `from` guards against a stale page: the change is
+/// refused when the posting is no longer in that state.
+pub async fn set_status(
+    store: &Store,
+    id: i64,
+    from: &[i16],
+    to: i16,
+    note: Option<String>,
+    by: &audit::Context,
+) -> Result<()> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let mut q = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(to))
+        .col_expr(job::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Status.is_in(from.iter().copied()));
+    if let Some(n) = &note {
+        q = q.col_expr(job::Column::ReviewNote, Expr::value(n.clone()));
+    }
+    let changed = q.exec(&txn).await?.rows_affected;
+    if changed == 0 {
+        return Err(StoreError::Conflict("该岗位的状态已变化，请刷新后再试".into()));
+    }
+    let detail = serde_json::json!({ "job": id, "status": to, "note": note });
+    audit::write(&txn, slot, &by.entry(AuditAction::JobChange, "jobs", Some(id.to_string()), detail)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records one posting from a form (new, or the same reference again: updated) with
+/// its audit entry; returns its id.
+pub async fn save_job(store: &Store, row: &NewJob, by: &audit::Context) -> Result<i64> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let now = Utc::now();
+    let existing: Option<i64> = job::Entity::find()
+        .select_only()
+        .column(job::Column::Id)
+        .filter(job::Column::EmployerId.eq(row.employer_id))
+        .filter(job::Column::Reference.eq(row.reference.clone()))
+        .into_tuple()
+        .one(&txn)
+        .await?;
+    let id = match existing {
+        Some(id) => {
+            job::Entity::update(job_model(row, Some(id), &by.actor.username, now)).exec(&txn).await?;
+            id
+        }
+        None => job::Entity::insert(job_model(row, None, &by.actor.username, now)).exec(&txn).await?.last_insert_id,
+    };
+    let detail = serde_json::json!({ "job": id, "reference": row.reference, "status": row.status });
+    audit::write(&txn, slot, &by.entry(AuditAction::JobChange, "jobs", Some(id.to_string()), detail)).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// What matching reads of a person who may want work.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct SeekerRow {
+    pub id: i64,
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub sex: i16,
+    pub hukou_region: i64,
+    pub residence_region: Option<i64>,
+    pub status: i16,
+    pub industry: Option<String>,
+    pub occupation_name: Option<String>,
+    pub skill_level: Option<i16>,
+    pub expected_wage_fen: Option<i64>,
+    pub needs: i32,
+}
+
+/// Persons inside `scope` who are in the labour force and want work (registered
+/// unemployed, or 求职 among their needs), with id above `after`, in id order.
+pub async fn seekers_after(store: &Store, scope: crate::Scope, after: i64, limit: u64) -> Result<Vec<SeekerRow>> {
+    use crate::entity::person;
+    use jiujin_domain::registry::{EmploymentStatus, ServiceNeed, ServiceNeeds};
+    let mut needs = ServiceNeeds::empty();
+    needs.insert(ServiceNeed::JobSeeking);
+    let job_seeking = needs.bits();
+    let wants = Condition::any()
+        .add(person::Column::Status.eq(EmploymentStatus::Unemployed.code()))
+        .add(Expr::cust_with_values("(needs & ?) <> 0", [job_seeking]));
+    Ok(person::Entity::find()
+        .select_only()
+        .columns([
+            person::Column::Id,
+            person::Column::Name,
+            person::Column::BirthDate,
+            person::Column::Sex,
+            person::Column::HukouRegion,
+            person::Column::ResidenceRegion,
+            person::Column::Status,
+            person::Column::Industry,
+            person::Column::OccupationName,
+            person::Column::SkillLevel,
+            person::Column::ExpectedWageFen,
+            person::Column::Needs,
+        ])
+        .filter(scope.persons())
+        .filter(person::Column::Id.gt(after))
+        .filter(person::Column::Status.ne(EmploymentStatus::NotInLaborForce.code()))
+        .filter(wants)
+        .order_by_asc(person::Column::Id)
+        .limit(limit)
+        .into_model::<SeekerRow>()
+        .all(store.conn())
+        .await?)
+}
+
+/// One person as matching reads them, inside `scope` (whether or not they want work).
+pub async fn seeker(store: &Store, scope: crate::Scope, id: i64) -> Result<Option<SeekerRow>> {
+    use crate::entity::person;
+    Ok(person::Entity::find()
+        .select_only()
+        .columns([
+            person::Column::Id,
+            person::Column::Name,
+            person::Column::BirthDate,
+            person::Column::Sex,
+            person::Column::HukouRegion,
+            person::Column::ResidenceRegion,
+            person::Column::Status,
+            person::Column::Industry,
+            person::Column::OccupationName,
+            person::Column::SkillLevel,
+            person::Column::ExpectedWageFen,
+            person::Column::Needs,
+        ])
+        .filter(scope.persons())
+        .filter(person::Column::Id.eq(id))
+        .into_model::<SeekerRow>()
+        .one(store.conn())
+        .await?)
 }

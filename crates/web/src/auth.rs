@@ -70,6 +70,7 @@ impl CurrentUser {
             csrf => self.csrf.clone(),
             audit_log => self.account.role.sees_audit_log(),
             edits => self.account.role.edits_registry(),
+            employer => self.account.role.needs_credit_code(),
         }
     }
 }

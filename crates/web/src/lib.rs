@@ -8,6 +8,7 @@ mod audit_queue;
 mod auth;
 mod error;
 mod extract;
+mod jobs;
 mod openapi;
 mod pages;
 mod policy;
@@ -45,6 +46,9 @@ pub struct AppState {
     pub audit: audit_queue::AuditQueue,
     /// Proxies whose `X-Forwarded-For` names the client (settings `trusted_proxies`).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// The job board (search and matching indexes), read from the database on first use
+    /// and kept in step with it (`jiujin_app::jobs::board`).
+    pub board: Arc<tokio::sync::OnceCell<jiujin_app::jobs::board::JobBoard>>,
 }
 
 impl AppState {
@@ -61,6 +65,7 @@ impl AppState {
             secure_cookies: true,
             audit,
             trusted_proxies: Arc::new(Vec::new()),
+            board: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 }
@@ -134,6 +139,14 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/{id}", get(policy::policy_page))
         .route("/policies/{id}/what-if", get(policy::what_if_page))
         .route("/policies/{id}/what-if.xlsx", get(policy::what_if_xlsx))
+        .route("/jobs", get(jobs::board::board_page))
+        .route("/jobs/review", get(jobs::review_page))
+        .route("/jobs/mine", get(jobs::mine_page))
+        .route("/jobs/new", get(jobs::new_page).post(jobs::new_submit))
+        .route("/jobs/{id}", get(jobs::job_page))
+        .route("/jobs/{id}/status", post(jobs::status_submit))
+        .route("/api/v1/jobs", get(jobs::board::api_jobs))
+        .route("/api/v1/persons/{id}/matches", get(jobs::board::api_person_matches))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

@@ -43,6 +43,8 @@ impl Modify for BearerAuth {
         crate::api::person_events,
         crate::api::person_household,
         crate::api::person_entitlements,
+        crate::jobs::board::api_jobs,
+        crate::jobs::board::api_person_matches,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -59,6 +61,8 @@ impl Modify for BearerAuth {
         crate::api::NewToken, crate::audit::AuditList, crate::audit::AuditItem,
         crate::api::EntitlementsView, crate::api::EntitlementView, crate::api::ConditionView,
         crate::api::RecordedFactView,
+        crate::jobs::board::JobSearchResult, crate::jobs::board::JobItem, crate::jobs::board::JobMatch,
+        crate::jobs::board::WorkerMatchesView, crate::jobs::board::FactorView,
     )),
     modifiers(&BearerAuth)
 )]

@@ -24,6 +24,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inbox.html", include_str!("templates/inbox.html")),
     ("what_if.html", include_str!("templates/what_if.html")),
     ("payouts_all.html", include_str!("templates/payouts_all.html")),
+    ("job.html", include_str!("templates/job.html")),
+    ("jobs_review.html", include_str!("templates/jobs_review.html")),
+    ("jobs_mine.html", include_str!("templates/jobs_mine.html")),
+    ("job_form.html", include_str!("templates/job_form.html")),
+    ("jobs_board.html", include_str!("templates/jobs_board.html")),
 ];
 
 pub struct Pages {

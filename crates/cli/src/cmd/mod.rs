@@ -7,6 +7,7 @@ pub mod demo;
 pub mod export;
 pub mod gen;
 pub mod import;
+pub mod jobs;
 pub mod policy;
 pub mod registry;
 pub mod serve;

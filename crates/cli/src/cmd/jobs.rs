@@ -1,0 +1,227 @@
+//! `jiujin match worker|job` and `jiujin push run|deliver`.
+
+use std::process::ExitCode;
+
+use clap::{Args as ClapArgs, Subcommand};
+use jiujin_app::jobs::board::{JobBoard, Vocab};
+use jiujin_app::jobs::matching::{match_job, match_worker, MatchError};
+use jiujin_app::jobs::push::{deliver, push_run, PushRequest, DAILY_CAP};
+use jiujin_app::Settings;
+use jiujin_domain::identity::IdNumber;
+use jiujin_domain::matching::Match;
+use jiujin_store::Scope;
+
+#[derive(Subcommand)]
+pub enum MatchWhat {
+    /// 为一名求职人员匹配岗位（按匹配得分从高到低，附每项得分说明）
+    Worker(WorkerArgs),
+    /// 为一个岗位匹配求职人员
+    Job(JobArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct WorkerArgs {
+    /// 公民身份号码
+    #[arg(long)]
+    pub id: String,
+    /// 返回前几个
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// 匹配日期（年龄、岗位有效期据此计算），默认今天
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    /// 以JSON输出
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(ClapArgs)]
+pub struct JobArgs {
+    /// 岗位编号（系统内编号）
+    #[arg(long)]
+    pub job: i64,
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn factors_json(m: &Match) -> serde_json::Value {
+    serde_json::json!({
+        "score": m.score,
+        "factors": m.factors.iter().map(|f| serde_json::json!({
+            "code": f.code, "label": f.label, "points": f.points, "detail": f.detail,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn explain(m: &Match) -> String {
+    m.factors.iter().map(|f| format!("{}：{}（{}分）", f.label, f.detail, f.points)).collect::<Vec<_>>().join("；")
+}
+
+async fn board(store: &jiujin_store::Store, date: chrono::NaiveDate) -> anyhow::Result<JobBoard> {
+    let vocab = Vocab::embedded().map_err(|e| anyhow::anyhow!("参考数据无法加载：{e}"))?;
+    Ok(JobBoard::load(store, vocab, date).await?)
+}
+
+pub async fn run_match(settings: Settings, what: MatchWhat) -> anyhow::Result<ExitCode> {
+    let store = super::open_store(&settings).await?;
+    let by = settings.command_line_context();
+    match what {
+        MatchWhat::Worker(a) => {
+            let keys = super::keys(&settings, &store, false).await?;
+            let id = match IdNumber::parse(&a.id) {
+                Ok((id, _)) => id,
+                Err(e) => {
+                    eprintln!("错误：公民身份号码 {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let hmac = keys.id_hmac(&id).to_vec();
+            let found = jiujin_store::facts::person_ids_by_hmac(&store, Scope::City, &[hmac.clone()]).await?;
+            let Some(&person_id) = found.get(&hmac) else {
+                eprintln!("错误：公民身份号码为 {} 的人员未登记", id.masked());
+                return Ok(ExitCode::from(2));
+            };
+            let date = a.date.unwrap_or_else(super::today);
+            let board = board(&store, date).await?;
+            let r = match match_worker(&store, &board, Scope::City, person_id, date, a.top, &by).await {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if a.json {
+                let jobs: Vec<_> = r
+                    .jobs
+                    .iter()
+                    .map(|(m, l)| {
+                        let mut v = factors_json(m);
+                        v["job"] = l.job.id.into();
+                        v["title"] = l.job.title.clone().into();
+                        v["employer"] = l.employer_name.clone().into();
+                        v
+                    })
+                    .collect();
+                println!("{}", serde_json::json!({ "person": person_id, "unmet": r.unmet, "jobs": jobs }));
+            } else {
+                println!("{}（{}）：", r.person.name, id.masked());
+                for why in &r.unmet {
+                    println!("  不参与匹配：{why}");
+                }
+                for (i, (m, l)) in r.jobs.iter().enumerate() {
+                    println!("{:>2}. [{}] {} · {} · {}分", i + 1, l.job.id, l.job.title, l.employer_name, m.score);
+                    println!("    {}", explain(m));
+                }
+            }
+        }
+        MatchWhat::Job(a) => {
+            let date = a.date.unwrap_or_else(super::today);
+            let board = board(&store, date).await?;
+            let (listing, top) =
+                match match_job(&store, &board, Scope::City, a.job, date, a.top, false, &by).await {
+                    Ok(r) => r,
+                    Err(e @ (MatchError::UnknownJob(_) | MatchError::JobNotOpen(_))) => {
+                        eprintln!("错误：{e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+            if a.json {
+                let workers: Vec<_> = top
+                    .iter()
+                    .map(|(m, p)| {
+                        let mut v = factors_json(m);
+                        v["person"] = p.id.into();
+                        v
+                    })
+                    .collect();
+                println!("{}", serde_json::json!({ "job": listing.job.id, "workers": workers }));
+            } else {
+                println!("[{}] {} · {}：", listing.job.id, listing.job.title, listing.employer_name);
+                for (i, (m, p)) in top.iter().enumerate() {
+                    println!("{:>2}. 人员 {} · {}分", i + 1, p.id, m.score);
+                    println!("    {}", explain(m));
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand)]
+pub enum PushWhat {
+    /// 为每位求职人员选出尚未推送过的最佳岗位（每人每天不超过上限），写入待发送队列，并投递到站内消息
+    Run(PushArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct PushArgs {
+    /// 推送日期，默认今天
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+    /// 每人每天最多推送的岗位数
+    #[arg(long, default_value_t = DAILY_CAP)]
+    pub cap: usize,
+    /// 低于此匹配得分的岗位不推送
+    #[arg(long, default_value_t = 0)]
+    pub min_score: i32,
+    /// 只写入待发送队列，不投递
+    #[arg(long)]
+    pub no_deliver: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run_push(settings: Settings, what: PushWhat) -> anyhow::Result<ExitCode> {
+    let PushWhat::Run(a) = what;
+    let store = super::open_store(&settings).await?;
+    let by = settings.command_line_context();
+    let date = a.date.unwrap_or_else(super::today);
+    let t = std::time::Instant::now();
+    let board = board(&store, date).await?;
+    let load_seconds = t.elapsed().as_secs_f64();
+    let pb = crate::progress::bar(0, "推送", false);
+    let progress = |n: u64| pb.set_position(n);
+    let req = PushRequest {
+        store: &store,
+        board: &board,
+        date,
+        cap: a.cap,
+        min_score: a.min_score,
+        scope: Scope::City,
+        by: &by,
+        progress: Some(&progress),
+    };
+    let summary = match push_run(req).await {
+        Ok(s) => s,
+        Err(e) => {
+            pb.finish_and_clear();
+            eprintln!("错误：{e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    pb.finish_and_clear();
+    let t = std::time::Instant::now();
+    let delivered = if a.no_deliver { None } else { Some(deliver(&store, &board, &[]).await?) };
+    let deliver_seconds = t.elapsed().as_secs_f64();
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({ "run": summary, "delivered": delivered, "load_seconds": load_seconds,
+                "deliver_seconds": deliver_seconds, "open_jobs": board.open_count()? })
+        );
+    } else {
+        println!(
+            "{date} 推送：求职人员 {} 人，新推送 {} 条；今日已达上限 {} 人，无新岗位可推 {} 人（用时 {:.1} 秒）",
+            summary.seekers, summary.pushed, summary.capped, summary.nothing_new, summary.seconds
+        );
+        if let Some(d) = delivered {
+            println!("投递：站内消息 {} 条，成功 {}，失败 {}（{:.1} 秒）", d.inbox_notices, d.sent, d.failed, deliver_seconds);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,347 @@
+//! 岗位 (SPEC §3): a posting's page, the employer's own postings with the form that
+//! publishes one (validated by the import's row rules, so a form and a file say the
+//! same thing about the same mistake), and the review of held postings (a sex
+//! restriction, an age cut-off without a job reason: seed 001 §(八)). Open postings
+//! are visible to everyone signed in, whichever district posted them (seed 002 #52);
+//! anything else about a posting only to its employer and the staff whose region
+//! holds its place, and to others it does not exist (404).
+
+pub(crate) mod board;
+
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use jiujin_domain::jobs::template::{Mapped, JOB_COLUMNS};
+use jiujin_domain::jobs::validate::{validate_posting, Board};
+use jiujin_domain::jobs::{CreditStatus, JobKind, JobSource, JobStatus, Wage, WageForm};
+use jiujin_domain::{Fen, RegionCode};
+use jiujin_store::jobs::{self as store_jobs, JobListing};
+use minijinja::context;
+use serde::Serialize;
+
+use crate::audit::{context_for, Client};
+use crate::auth::{render, CurrentUser};
+use crate::extract::Path;
+use crate::{AppState, WebError};
+
+type Posted = Vec<(String, String)>;
+
+fn value<'a>(posted: &'a Posted, key: &str) -> &'a str {
+    posted.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+pub(crate) fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// What a page shows of a posting.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct JobView {
+    pub id: i64,
+    pub title: String,
+    pub employer: String,
+    pub dishonest: bool,
+    pub occupation: Option<String>,
+    pub industry: String,
+    pub place: String,
+    pub wage: String,
+    pub kind: &'static str,
+    pub headcount: i32,
+    pub left: i32,
+    pub ages: String,
+    pub age_reason: Option<String>,
+    pub sex: Option<String>,
+    pub skill: Option<&'static str>,
+    pub certificate: Option<String>,
+    pub board: &'static str,
+    pub description: String,
+    pub valid: String,
+    pub source: &'static str,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub review_note: Option<String>,
+}
+
+impl JobView {
+    pub(crate) fn new(state: &AppState, l: &JobListing) -> JobView {
+        let j = &l.job;
+        let wage = Wage {
+            form: WageForm::from_code(j.wage_form).unwrap_or(WageForm::Monthly),
+            min: Fen(j.wage_min_fen),
+            max: Fen(j.wage_max_fen),
+        };
+        let status = JobStatus::from_code(j.status).unwrap_or(JobStatus::Closed);
+        let industry = state
+            .refdata
+            .industry_by_code(&j.industry)
+            .map(|i| format!("{} {}", i.code, i.name))
+            .unwrap_or_else(|| j.industry.clone());
+        JobView {
+            id: j.id,
+            title: j.title.clone(),
+            employer: l.employer_name.clone(),
+            dishonest: l.employer_credit_status == CreditStatus::Dishonest.code(),
+            occupation: j.occupation.clone(),
+            industry,
+            place: RegionCode::from_i64(j.place).map(|r| state.refdata.region_path(r)).unwrap_or_default(),
+            wage: wage.display(),
+            kind: JobKind::from_code(j.kind).map_or("", JobKind::label),
+            headcount: j.headcount,
+            left: (j.headcount - j.hired).max(0),
+            ages: format!("{}–{}岁", j.age_min, j.age_max),
+            age_reason: j.age_reason.clone(),
+            sex: j.sex.clone(),
+            skill: j
+                .skill_min
+                .and_then(|s| u8::try_from(s).ok())
+                .and_then(jiujin_domain::registry::SkillLevel::new)
+                .map(|s| s.label()),
+            certificate: j.certificate.clone(),
+            board: Board::from_code(j.board).label(),
+            description: j.description.clone(),
+            valid: format!("{} 至 {}", j.valid_from, j.valid_to),
+            source: JobSource::from_code(j.source).map_or("", JobSource::label),
+            status: status.label(),
+            status_key: status.key(),
+            review_note: j.review_note.clone(),
+        }
+    }
+}
+
+async fn visible(state: &AppState, user: &CurrentUser, id: i64) -> Result<JobListing, WebError> {
+    let l = store_jobs::listing(&state.store, id).await?.ok_or(WebError::NotFound)?;
+    if store_jobs::may_see(&user.account, &l) {
+        Ok(l)
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+/// `GET /jobs/{id}`
+pub async fn job_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let l = visible(&state, &user, id).await?;
+    let manage = store_jobs::may_manage(&user.account, &l.employer_credit_code, l.job.place);
+    let reviews = manage && !user.account.role.needs_credit_code();
+    let matches = if reviews && l.job.status == JobStatus::Open.code() {
+        board::workers_for(&state, &user, &client, &l).await?
+    } else {
+        Vec::new()
+    };
+    render(
+        &state,
+        &user,
+        "job.html",
+        context! {
+            title => l.job.title.clone(), section => "jobs", j => JobView::new(&state, &l), manage, reviews,
+            held => l.job.status == JobStatus::Held.code(), open => l.job.status == JobStatus::Open.code(),
+            matches,
+        },
+    )
+}
+
+/// `POST /jobs/{id}/status`: approve or reject a held posting (staff, with a reason to
+/// reject), or close an open one (its employer or staff).
+pub async fn status_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    let l = visible(&state, &user, id).await?;
+    if !store_jobs::may_manage(&user.account, &l.employer_credit_code, l.job.place) {
+        return Err(WebError::NotFound);
+    }
+    let staff = !user.account.role.needs_credit_code();
+    let note = value(&posted, "note").trim().to_string();
+    let (from, to, note) = match value(&posted, "action") {
+        "approve" if staff => (vec![JobStatus::Held.code()], JobStatus::Open, Some(format!("审核通过：{note}"))),
+        "reject" if staff => {
+            if note.is_empty() {
+                return Err(WebError::Invalid { field: "note".into(), message: "驳回须填写原因".into() });
+            }
+            (vec![JobStatus::Held.code()], JobStatus::Rejected, Some(format!("驳回：{note}")))
+        }
+        "close" => (vec![JobStatus::Open.code(), JobStatus::Held.code()], JobStatus::Closed, None),
+        _ => return Err(WebError::BadRequest("不支持的操作".into())),
+    };
+    let by = context_for(&user, &client);
+    store_jobs::set_status(&state.store, id, &from, to.code(), note, &by).await.map_err(|e| match e {
+        jiujin_store::StoreError::Conflict(m) => WebError::BadRequest(m),
+        e => e.into(),
+    })?;
+    Ok(Redirect::to(&format!("/jobs/{id}")).into_response())
+}
+
+/// `GET /jobs/review`: the held postings inside the caller's region.
+pub async fn review_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let region = match user.scope() {
+        jiujin_store::Scope::City => None,
+        jiujin_store::Scope::Region(r) => Some(r),
+        _ => return Err(WebError::NotFound),
+    };
+    let held = store_jobs::held(&state.store, region, 200).await?;
+    let jobs: Vec<JobView> = held.iter().map(|l| JobView::new(&state, l)).collect();
+    render(&state, &user, "jobs_review.html", context! { title => "岗位审核", section => "jobs", jobs })
+}
+
+/// `GET /jobs/mine`: an employer's own postings, every state.
+pub async fn mine_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    let code = user.account.credit_code.clone().ok_or(WebError::NotFound)?;
+    let employer = store_jobs::employer_by_credit(&state.store, &code).await?;
+    let list = store_jobs::of_employer(&state.store, &code, 500).await?;
+    let jobs: Vec<JobView> = list.iter().map(|l| JobView::new(&state, l)).collect();
+    render(
+        &state,
+        &user,
+        "jobs_mine.html",
+        context! {
+            title => "本单位岗位", section => "jobs", jobs,
+            employer => employer.map(|e| context! { name => e.name, credit_code => e.credit_code,
+                dishonest => e.credit_status == CreditStatus::Dishonest.code() }),
+        },
+    )
+}
+
+/// One field of the posting form.
+#[derive(Debug, Serialize)]
+struct FieldView {
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    required: bool,
+    value: String,
+    error: Option<String>,
+    options: Vec<&'static str>,
+    wide: bool,
+}
+
+const FORM_SKIP: &[&str] = &["source"];
+
+fn form_fields(posted: &Posted, errors: &[(String, String)], employer: bool) -> Vec<FieldView> {
+    JOB_COLUMNS
+        .iter()
+        .filter(|c| !FORM_SKIP.contains(&c.key) && !(employer && c.key == "credit_code"))
+        .map(|c| {
+            let options: Vec<&'static str> = match c.key {
+                "kind" => JobKind::ALL.iter().map(|k| k.label()).collect(),
+                "wage_form" => WageForm::ALL.iter().map(|k| k.label()).collect(),
+                "board" => vec!["不包", "包吃住", "包吃", "包住"],
+                "sex" => vec!["不限", "男", "女"],
+                _ => Vec::new(),
+            };
+            FieldView {
+                key: c.key,
+                label: c.header,
+                help: c.help,
+                required: c.required,
+                value: value(posted, c.key).to_string(),
+                error: errors.iter().find(|(h, _)| h == c.header).map(|(_, m)| m.clone()),
+                options,
+                wide: c.key == "description",
+            }
+        })
+        .collect()
+}
+
+fn may_post(user: &CurrentUser) -> Result<(), WebError> {
+    if user.account.role.needs_credit_code() || user.account.role.edits_registry() {
+        Ok(())
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    posted: &Posted,
+    errors: &[(String, String)],
+) -> Result<Response, WebError> {
+    let employer = user.account.role.needs_credit_code();
+    let html = render(
+        state,
+        user,
+        "job_form.html",
+        context! { title => "发布岗位", section => "jobs", fields => form_fields(posted, errors, employer), errors },
+    )?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, html).into_response())
+}
+
+/// `GET /jobs/new`
+pub async fn new_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, WebError> {
+    may_post(&user)?;
+    let defaults: Posted = vec![
+        ("kind".into(), "全职".into()),
+        ("wage_form".into(), "月薪".into()),
+        ("board".into(), "不包".into()),
+        ("sex".into(), "不限".into()),
+        ("headcount".into(), "1".into()),
+    ];
+    form_page(&state, &user, &defaults, &[])
+}
+
+/// `POST /jobs/new`: validates like a file's row; a valid posting is saved (held for
+/// review when it restricts sex or cuts off older workers without a reason).
+pub async fn new_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Form(mut posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    may_post(&user)?;
+    user.check_form_token(value(&posted, "csrf"))?;
+    if let Some(code) = &user.account.credit_code {
+        posted.retain(|(k, _)| k != "credit_code");
+        posted.push(("credit_code".into(), code.clone()));
+    }
+    let source = if user.account.role.needs_credit_code() { JobSource::Employer } else { JobSource::Staff };
+    posted.retain(|(k, _)| k != "source");
+    posted.push(("source".into(), source.label().into()));
+    let keys: Vec<&str> = JOB_COLUMNS.iter().map(|c| c.key).collect();
+    let cells: Vec<String> = keys.iter().map(|k| value(&posted, k).to_string()).collect();
+    let map = Mapped::from_headers(JOB_COLUMNS, &keys).map_err(|e| WebError::Internal(e.to_string()))?;
+    let p = match validate_posting(state.refdata, &map, cells.as_slice(), today()) {
+        Ok(p) => p,
+        Err(errors) => {
+            let errors: Vec<(String, String)> = errors.into_iter().map(|e| (e.column.to_string(), e.message)).collect();
+            return form_page(&state, &user, &posted, &errors);
+        }
+    };
+    let employer = store_jobs::employers_by_credit(&state.store, &[p.credit_code.as_str().to_string()]).await?;
+    let Some(e) = employer.get(p.credit_code.as_str()) else {
+        let errors = vec![("统一社会信用代码".to_string(), "该用人单位尚未登记".to_string())];
+        return form_page(&state, &user, &posted, &errors);
+    };
+    if !store_jobs::may_manage(&user.account, p.credit_code.as_str(), p.place.as_i64()) {
+        let errors = vec![("工作地点区划代码".to_string(), "工作地点不在您的管辖范围内".to_string())];
+        return form_page(&state, &user, &posted, &errors);
+    }
+    let row = jiujin_app::jobs::import::job_row(&p, e.id, &e.industry, today());
+    let by = context_for(&user, &client);
+    let id = store_jobs::save_job(&state.store, &row, &by).await?;
+    Ok(Redirect::to(&format!("/jobs/{id}")).into_response())
+}
