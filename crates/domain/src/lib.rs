@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod identity;
 pub mod jobs;
+pub mod matching;
 pub mod money;
 pub mod policy;
 pub mod refdata;

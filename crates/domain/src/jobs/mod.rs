@@ -132,15 +132,17 @@ pub struct Wage {
 
 impl Wage {
     /// The middle of the range as a monthly amount, for comparing with a worker's
-    /// expected monthly wage; `None` for piece rates, which have no fixed month.
+    /// expected monthly wage; `None` for piece rates, which have no fixed month. The
+    /// middle is rounded toward zero; an amount beyond `i64` saturates.
     pub fn monthly_mid(&self) -> Option<Fen> {
-        let mid = (self.min.0 + self.max.0) / 2;
-        match self.form {
-            WageForm::Monthly => Some(Fen(mid)),
-            WageForm::Daily => Some(Fen(mid * WORK_DAYS_PER_MONTH)),
-            WageForm::Hourly => Some(Fen(mid * HOURS_PER_DAY * WORK_DAYS_PER_MONTH)),
-            WageForm::Piece => None,
-        }
+        let mid = (i128::from(self.min.0) + i128::from(self.max.0)) / 2;
+        let month = match self.form {
+            WageForm::Monthly => mid,
+            WageForm::Daily => mid * i128::from(WORK_DAYS_PER_MONTH),
+            WageForm::Hourly => mid * i128::from(HOURS_PER_DAY * WORK_DAYS_PER_MONTH),
+            WageForm::Piece => return None,
+        };
+        Some(Fen(i64::try_from(month).unwrap_or(if month < 0 { i64::MIN } else { i64::MAX })))
     }
 
     /// "4000–6000元/月", "200元/日", "25元/小时", "计件 0.5–0.8元/件".

@@ -86,7 +86,7 @@ fn translate(msg: &str) -> String {
         let kind = |s: &str| {
             if s.contains("string") {
                 "文本"
-            } else if s.contains("integer") {
+            } else if s.contains("integer") || ["i64", "i32", "u64", "u32", "u8"].iter().any(|t| s.contains(t)) {
                 "整数"
             } else if s.contains("bool") {
                 "true/false"
