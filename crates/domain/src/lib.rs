@@ -1,7 +1,7 @@
 //! Pure domain types and logic of jiujin: identity numbers, regions, the registry's
-//! records and vocabularies, money, and the policy rules (library, dated parameters,
-//! evaluation with reasons). Nothing here does I/O, async or database work;
-//! every other crate builds on these types.
+//! records and vocabularies, money, the policy rules (library, dated parameters,
+//! evaluation with reasons) and Chinese job search. Nothing here does I/O, async or
+//! database work; every other crate builds on these types.
 
 pub mod access;
 pub mod audit;
@@ -13,6 +13,7 @@ pub mod policy;
 pub mod refdata;
 pub mod region;
 pub mod registry;
+pub mod search;
 
 pub use money::Fen;
 pub use region::{RegionCode, RegionLevel};
