@@ -432,7 +432,12 @@ pub async fn accounts_of_persons(store: &Store, person_ids: &[i64]) -> Result<Ha
 
 /// Records a delivery round in one transaction: notices to the worker accounts, and
 /// the pushes marked sent or failed.
-pub async fn deliver(store: &Store, notices: &[(i64, String, String, String)], sent: &[i64], failed: &[i64]) -> Result<()> {
+pub async fn deliver(
+    store: &Store,
+    notices: &[(i64, String, String, String)],
+    sent: &[i64],
+    failed: &[i64],
+) -> Result<()> {
     let txn = store.conn().begin().await?;
     let now = Utc::now();
     for (user, title, body, link) in notices {

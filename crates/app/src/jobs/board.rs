@@ -45,8 +45,7 @@ impl Vocab {
         let refdata = RefData::embedded().map_err(|e| e.to_string())?;
         let weights = Weights::embedded().map_err(|e| e.to_string())?;
         let analyzer = Analyzer::embedded().map_err(|e| e.to_string())?;
-        let occupations =
-            refdata.occupations().iter().enumerate().map(|(i, o)| (o.name.clone(), i as u16)).collect();
+        let occupations = refdata.occupations().iter().enumerate().map(|(i, o)| (o.name.clone(), i as u16)).collect();
         Ok(Vocab { refdata, geo: Geo::new(refdata), weights, analyzer, occupations })
     }
 
@@ -114,7 +113,8 @@ impl Vocab {
 
     /// A person as matching sees them on `date`.
     pub fn seeker(&self, p: &SeekerRow, date: NaiveDate) -> Option<Seeker> {
-        let home = p.residence_region.and_then(RegionCode::from_i64).or_else(|| RegionCode::from_i64(p.hukou_region))?;
+        let home =
+            p.residence_region.and_then(RegionCode::from_i64).or_else(|| RegionCode::from_i64(p.hukou_region))?;
         let status = EmploymentStatus::from_code(p.status);
         let needs = ServiceNeeds::from_bits(i64::from(p.needs));
         let wants = status != Some(EmploymentStatus::NotInLaborForce)

@@ -65,19 +65,26 @@ pub async fn match_worker(
 /// Pages of seekers read at a time.
 const PAGE: u64 = 50_000;
 
-/// The best `k` workers inside `scope` for posting `job_id` on `date`. `near_only`
-/// limits the candidates to the posting's district and the districts bordering it
-/// (what a page shows at once); otherwise every seeker in the scope is considered.
+/// What to match workers to.
+#[derive(Debug, Clone, Copy)]
+pub struct JobQuery {
+    pub job_id: i64,
+    pub date: NaiveDate,
+    pub k: usize,
+    /// Only candidates from the posting's district and the districts bordering it
+    /// (what a page shows at once); otherwise every seeker in the scope.
+    pub near_only: bool,
+}
+
+/// The best `k` workers inside `scope` for a posting on a date.
 pub async fn match_job(
     store: &Store,
     board: &JobBoard,
     scope: Scope,
-    job_id: i64,
-    date: NaiveDate,
-    k: usize,
-    near_only: bool,
+    q: JobQuery,
     by: &audit::Context,
 ) -> Result<(JobListing, Vec<(Match, SeekerRow)>), MatchError> {
+    let JobQuery { job_id, date, k, near_only } = q;
     board.refresh(store, date, false).await?;
     let listing = jiujin_store::jobs::listing(store, job_id).await?.ok_or(MatchError::UnknownJob(job_id))?;
     let Some(posting) = board.vocab.posting(&listing, date) else {
@@ -111,7 +118,7 @@ pub async fn match_job(
     let top = index.top_workers(&posting, k);
     let by_id: std::collections::HashMap<i64, &SeekerRow> = rows.iter().map(|r| (r.id, r)).collect();
     let out: Vec<(Match, SeekerRow)> =
-        top.into_iter().filter_map(|m| by_id.get(&m.id).map(|r| ((*r).clone())).map(|r| (m, r))).collect();
+        top.into_iter().filter_map(|m| by_id.get(&m.id).map(|r| (m, (*r).clone()))).collect();
     if !out.is_empty() {
         let detail = serde_json::json!({ "purpose": "岗位匹配人员", "job": job_id, "persons": out.len() });
         audit::record(store, &by.entry(AuditAction::PersonSearch, "persons", None, detail)).await?;

@@ -56,7 +56,10 @@ async fn board(db: &TestDb, dir: &Path) -> Store {
     let r = import(&store, &write(dir, "employers.csv", EMPLOYERS, &e), false, Scope::City).await;
     assert_eq!((r.rows, r.written.inserted, r.rejected), (3, 3, 0), "{}", db.label);
     let j = [
-        format!("H1,{},电焊工（包吃住）,电焊工,500112002,5,6000,8000,全职,60,,包吃住,持证上岗", code("MA5U7J3X", "500112")),
+        format!(
+            "H1,{},电焊工（包吃住）,电焊工,500112002,5,6000,8000,全职,60,,包吃住,持证上岗",
+            code("MA5U7J3X", "500112")
+        ),
         format!("B1,{},保洁员,保洁员,500112002001,2,3000,3500,全职,65,,不包,小区保洁", code("MA5U7J3Y", "500112")),
         format!("W1,{},货车司机,货车司机,500101001,3,7000,9000,全职,45,,包住,", code("MA5U7J3W", "500101")),
     ];

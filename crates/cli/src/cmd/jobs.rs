@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, Subcommand};
 use jiujin_app::jobs::board::{JobBoard, Vocab};
-use jiujin_app::jobs::matching::{match_job, match_worker, MatchError};
+use jiujin_app::jobs::matching::{match_job, match_worker, JobQuery, MatchError};
 use jiujin_app::jobs::push::{deliver, push_run, PushRequest, DAILY_CAP};
 use jiujin_app::Settings;
 use jiujin_domain::identity::IdNumber;
@@ -72,15 +72,16 @@ pub async fn run_match(settings: Settings, what: MatchWhat) -> anyhow::Result<Ex
     match what {
         MatchWhat::Worker(a) => {
             let keys = super::keys(&settings, &store, false).await?;
-            let id = match IdNumber::parse(&a.id) {
-                Ok((id, _)) => id,
+            let id = match IdNumber::parse(&a.id, super::today()) {
+                Ok(id) => id,
                 Err(e) => {
                     eprintln!("错误：公民身份号码 {e}");
                     return Ok(ExitCode::from(2));
                 }
             };
             let hmac = keys.id_hmac(&id).to_vec();
-            let found = jiujin_store::facts::person_ids_by_hmac(&store, Scope::City, &[hmac.clone()]).await?;
+            let found =
+                jiujin_store::facts::person_ids_by_hmac(&store, Scope::City, std::slice::from_ref(&hmac)).await?;
             let Some(&person_id) = found.get(&hmac) else {
                 eprintln!("错误：公民身份号码为 {} 的人员未登记", id.masked());
                 return Ok(ExitCode::from(2));
@@ -121,15 +122,22 @@ pub async fn run_match(settings: Settings, what: MatchWhat) -> anyhow::Result<Ex
         MatchWhat::Job(a) => {
             let date = a.date.unwrap_or_else(super::today);
             let board = board(&store, date).await?;
-            let (listing, top) =
-                match match_job(&store, &board, Scope::City, a.job, date, a.top, false, &by).await {
-                    Ok(r) => r,
-                    Err(e @ (MatchError::UnknownJob(_) | MatchError::JobNotOpen(_))) => {
-                        eprintln!("错误：{e}");
-                        return Ok(ExitCode::from(2));
-                    }
-                    Err(e) => return Err(e.into()),
-                };
+            let (listing, top) = match match_job(
+                &store,
+                &board,
+                Scope::City,
+                JobQuery { job_id: a.job, date, k: a.top, near_only: false },
+                &by,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(e @ (MatchError::UnknownJob(_) | MatchError::JobNotOpen(_))) => {
+                    eprintln!("错误：{e}");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            };
             if a.json {
                 let workers: Vec<_> = top
                     .iter()
@@ -220,7 +228,10 @@ pub async fn run_push(settings: Settings, what: PushWhat) -> anyhow::Result<Exit
             summary.seekers, summary.pushed, summary.capped, summary.nothing_new, summary.seconds
         );
         if let Some(d) = delivered {
-            println!("投递：站内消息 {} 条，成功 {}，失败 {}（{:.1} 秒）", d.inbox_notices, d.sent, d.failed, deliver_seconds);
+            println!(
+                "投递：站内消息 {} 条，成功 {}，失败 {}（{:.1} 秒）",
+                d.inbox_notices, d.sent, d.failed, deliver_seconds
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::response::Html;
 use axum::{Extension, Json};
 use jiujin_app::jobs::board::{JobBoard, Vocab};
-use jiujin_app::jobs::matching::{match_job, match_worker, MatchError};
+use jiujin_app::jobs::matching::{match_job, match_worker, JobQuery, MatchError};
 use jiujin_domain::jobs::JobKind;
 use jiujin_domain::matching::Match;
 use jiujin_domain::search::Filters;
@@ -77,7 +77,15 @@ pub(crate) async fn workers_for(
 ) -> Result<Vec<WorkerMatchView>, WebError> {
     let b = board(state).await?;
     let by = context_for(user, client);
-    let top = match match_job(&state.store, b, user.scope(), l.job.id, today(), 20, true, &by).await {
+    let top = match match_job(
+        &state.store,
+        b,
+        user.scope(),
+        JobQuery { job_id: l.job.id, date: today(), k: 20, near_only: true },
+        &by,
+    )
+    .await
+    {
         Ok((_, top)) => top,
         Err(MatchError::JobNotOpen(_)) => return Ok(Vec::new()),
         Err(e) => return Err(WebError::Internal(e.to_string())),
@@ -123,10 +131,11 @@ pub struct BoardQuery {
 fn filters(state: &AppState, q: &BoardQuery) -> Result<Filters, WebError> {
     let mut f = Filters::default();
     if let Some(r) = q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        let code = RegionCode::parse(r)
-            .ok()
-            .filter(|c| state.refdata.is_chongqing_division(*c))
-            .ok_or_else(|| WebError::Invalid { field: "region".into(), message: format!("区划代码“{r}”不是重庆市现行区划") })?;
+        let code = RegionCode::parse(r).ok().filter(|c| state.refdata.is_chongqing_division(*c)).ok_or_else(|| {
+            WebError::Invalid {
+                field: "region".into(), message: format!("区划代码“{r}”不是重庆市现行区划")
+            }
+        })?;
         f.place = Some(code);
     }
     if let Some(k) = q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
@@ -137,7 +146,8 @@ fn filters(state: &AppState, q: &BoardQuery) -> Result<Filters, WebError> {
     }
     f.board_lodging = q.board.as_deref() == Some("1");
     if let Some(w) = q.min_wage.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        let fen = Fen::parse_yuan(w).map_err(|e| WebError::Invalid { field: "min_wage".into(), message: e.to_string() })?;
+        let fen =
+            Fen::parse_yuan(w).map_err(|e| WebError::Invalid { field: "min_wage".into(), message: e.to_string() })?;
         f.min_wage = Some(fen);
     }
     Ok(f)

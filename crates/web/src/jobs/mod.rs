@@ -236,7 +236,7 @@ const FORM_SKIP: &[&str] = &["source"];
 fn form_fields(posted: &Posted, errors: &[(String, String)], employer: bool) -> Vec<FieldView> {
     JOB_COLUMNS
         .iter()
-        .filter(|c| !FORM_SKIP.contains(&c.key) && !(employer && c.key == "credit_code"))
+        .filter(|c| !(FORM_SKIP.contains(&c.key) || employer && c.key == "credit_code"))
         .map(|c| {
             let options: Vec<&'static str> = match c.key {
                 "kind" => JobKind::ALL.iter().map(|k| k.label()).collect(),
@@ -280,11 +280,8 @@ fn form_page(
         "job_form.html",
         context! { title => "发布岗位", section => "jobs", fields => form_fields(posted, errors, employer), errors },
     )?;
-    let status = if errors.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, html).into_response())
 }
 
