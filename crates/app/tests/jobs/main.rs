@@ -112,3 +112,141 @@ async fn employers_and_postings_import_once_and_refuse_bad_rows_by_row_and_colum
         assert_eq!(employer::Entity::find().count(store.conn()).await.unwrap(), 3, "{l}");
     }
 }
+
+const WORKERS: &str = "姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号";
+
+/// A welder out of work in 渝北 (id 1), a 万州 driver out of work (id 2), and a 渝北
+/// resident not in the labour force (id 3).
+async fn workers(store: &Store, dir: &Path) -> jiujin_app::Keys {
+    use jiujin_app::registry::import::{import_workers, ImportRequest};
+    use jiujin_domain::identity::IdNumber;
+    let keys = jiujin_app::Keys::from_master(&[5u8; 32]);
+    store.verify_key_check(keys.check_value(), "test").await.unwrap();
+    let rows = [
+        ("渝焊", "500112", "500112002001", "失业", "焊工", "6000", "求职"),
+        ("万司", "500101", "500101001001", "失业", "货车司机", "7000", "求职"),
+        ("渝闲", "500112", "500112002001", "不在劳动力市场", "", "", ""),
+    ];
+    let mut text = format!("{WORKERS}\n");
+    for (i, (name, addr, hukou, status, occ, wage, needs)) in rows.iter().enumerate() {
+        let id = IdNumber::from_parts(addr, date("1986-03-04"), 100 + i as u16).unwrap();
+        text.push_str(&format!("{name},{id},,{hukou},,{status},,,,{occ},,{wage},,,,{needs},\n"));
+    }
+    let file = dir.join("w.csv");
+    std::fs::write(&file, text).unwrap();
+    let req = ImportRequest {
+        path: &file,
+        rejects: None,
+        scope: Scope::City,
+        as_of: date("2026-03-01"),
+        actor: None,
+        by: tester(),
+        batch_size: 100,
+        cancel: None,
+        progress: None,
+    };
+    assert_eq!(import_workers(store, &keys, req).await.unwrap().counts.inserted, 3);
+    keys
+}
+
+async fn loaded(store: &Store) -> jiujin_app::jobs::board::JobBoard {
+    use jiujin_app::jobs::board::{JobBoard, Vocab};
+    JobBoard::load(store, Vocab::embedded().unwrap(), date("2026-03-01")).await.unwrap()
+}
+
+async fn id_of(store: &Store, name: &str) -> i64 {
+    use jiujin_store::entity::person;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    person::Entity::find().filter(person::Column::Name.eq(name)).one(store.conn()).await.unwrap().unwrap().id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_gets_open_postings_with_reasons_and_never_a_held_or_closed_one() {
+    use jiujin_app::jobs::matching::{match_job, match_worker, JobQuery};
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store = board(&db, dir.path()).await;
+        workers(&store, dir.path()).await;
+        let b = loaded(&store).await;
+        let on = date("2026-03-01");
+        let w = match_worker(&store, &b, Scope::City, id_of(&store, "渝焊").await, on, 10, &tester()).await.unwrap();
+        assert!(w.unmet.is_empty(), "{l}");
+        let titles: Vec<&str> = w.jobs.iter().map(|(_, j)| j.job.title.as_str()).collect();
+        assert_eq!(titles.first(), Some(&"电焊工（包吃住）"), "{l}: {titles:?}");
+        // The 万州 driver's posting (age ceiling 45, no reason) is held: never matched.
+        assert!(!titles.contains(&"货车司机"), "{l}: {titles:?}");
+        let (m, _) = &w.jobs[0];
+        let labels: Vec<&str> = m.factors.iter().map(|f| f.label).collect();
+        assert!(labels.contains(&"离家距离"), "{l}: {labels:?}");
+        assert_eq!(m.score, m.factors.iter().map(|f| f.points).sum::<i32>(), "{l}: the score is its factors' sum");
+
+        // Not in the labour force: nothing, with the reason.
+        let idle = match_worker(&store, &b, Scope::City, id_of(&store, "渝闲").await, on, 10, &tester()).await.unwrap();
+        assert!(idle.jobs.is_empty() && !idle.unmet.is_empty(), "{l}");
+        // Outside the caller's region the person does not exist.
+        let wanzhou = Scope::Region(RegionCode::parse("500101").unwrap());
+        assert!(match_worker(&store, &b, wanzhou, id_of(&store, "渝焊").await, on, 10, &tester()).await.is_err(), "{l}");
+
+        // For the welding job: the welder first; a 万州 scope sees nobody of 渝北.
+        let q = JobQuery { job_id: w.jobs[0].1.job.id, date: on, k: 5, near_only: false };
+        let (_, top) = match_job(&store, &b, Scope::City, q, &tester()).await.unwrap();
+        assert_eq!(top.first().map(|(_, p)| p.name.as_str()), Some("渝焊"), "{l}");
+        assert!(top.iter().all(|(_, p)| p.name != "渝闲"), "{l}");
+        let (_, none) = match_job(&store, &b, wanzhou, q, &tester()).await.unwrap();
+        assert!(none.iter().all(|(_, p)| p.name == "万司"), "{l}");
+
+        // Closing the posting takes it off the board at the next refresh.
+        jiujin_store::jobs::set_status(&store, q.job_id, &[1], 3, None, &tester()).await.unwrap();
+        b.refresh(&store, on, true).await.unwrap();
+        let w = match_worker(&store, &b, Scope::City, id_of(&store, "渝焊").await, on, 10, &tester()).await.unwrap();
+        assert!(w.jobs.iter().all(|(_, j)| j.job.id != q.job_id), "{l}");
+        assert!(match_job(&store, &b, Scope::City, q, &tester()).await.is_err(), "{l}: a closed job matches nobody");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_run_writes_each_worker_and_job_once_within_the_daily_cap() {
+    use jiujin_app::jobs::push::{deliver, push_run, LoggingSender, PushRequest};
+    use jiujin_store::entity::job_push;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store = board(&db, dir.path()).await;
+        workers(&store, dir.path()).await;
+        let b = loaded(&store).await;
+        let by = tester();
+        let req = |on: &'static str, cap| PushRequest {
+            store: &store,
+            board: &b,
+            date: date(on),
+            cap,
+            min_score: 0,
+            scope: Scope::City,
+            by: &by,
+            progress: None,
+        };
+        let first = push_run(req("2026-03-01", 1)).await.unwrap();
+        // Two seekers (the third is not in the labour force), one push each.
+        assert_eq!((first.seekers, first.pushed), (2, 2), "{l}: {first:?}");
+        let again = push_run(req("2026-03-01", 1)).await.unwrap();
+        assert_eq!((again.pushed, again.capped), (0, 2), "{l}: a re-run on the same day adds nothing");
+        let next = push_run(req("2026-03-02", 5)).await.unwrap();
+        let total = job_push::Entity::find().count(store.conn()).await.unwrap();
+        assert_eq!(total, 2 + next.pushed, "{l}");
+        // Open postings: H1 and B1 (W1 is held). Each worker gets each at most once.
+        assert_eq!(total, 4, "{l}");
+        let pairs: std::collections::HashSet<(i64, i64)> =
+            job_push::Entity::find().all(store.conn()).await.unwrap().iter().map(|p| (p.person_id, p.job_id)).collect();
+        assert_eq!(pairs.len() as u64, total, "{l}");
+
+        // Delivery: one gateway fails for 万司; the failure is recorded, the rest sent.
+        let sms = LoggingSender { failing: vec![id_of(&store, "万司").await], ..Default::default() };
+        let d = deliver(&store, &b, &[&sms]).await.unwrap();
+        assert_eq!((d.sent, d.failed), (2, 2), "{l}: {d:?}");
+        assert_eq!(sms.sent.lock().unwrap().len(), 2, "{l}");
+        assert!(sms.sent.lock().unwrap()[0].title.starts_with("为您推荐岗位"), "{l}");
+        let again = deliver(&store, &b, &[&sms]).await.unwrap();
+        assert_eq!(again.sent + again.failed, 0, "{l}: nothing is delivered twice");
+    }
+}
