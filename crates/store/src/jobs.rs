@@ -678,7 +678,7 @@ pub async fn seekers_after(store: &Store, scope: crate::Scope, after: i64, limit
     let job_seeking = needs.bits();
     let wants = Condition::any()
         .add(person::Column::Status.eq(EmploymentStatus::Unemployed.code()))
-        .add(Expr::cust_with_values("(needs & ?) <> 0", [job_seeking]));
+        .add(Expr::cust(format!("(needs & {job_seeking}) <> 0")));
     Ok(person::Entity::find()
         .select_only()
         .columns([
