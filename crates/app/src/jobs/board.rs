@@ -262,3 +262,18 @@ impl JobBoard {
         Ok(self.inner.read().map_err(|_| poisoned())?.matching.len())
     }
 }
+
+impl JobBoard {
+    /// The open postings as matching sees them (for benchmarks and peers).
+    pub fn open_postings(&self) -> Result<Vec<Posting>> {
+        let g = self.inner.read().map_err(|_| poisoned())?;
+        let mut out: Vec<Posting> = g
+            .listings
+            .values()
+            .filter(|l| Vocab::is_open(l, g.date))
+            .filter_map(|l| self.vocab.posting(l, g.date))
+            .collect();
+        out.sort_by_key(|p| p.id);
+        Ok(out)
+    }
+}

@@ -186,7 +186,10 @@ async fn a_worker_gets_open_postings_with_reasons_and_never_a_held_or_closed_one
         assert!(idle.jobs.is_empty() && !idle.unmet.is_empty(), "{l}");
         // Outside the caller's region the person does not exist.
         let wanzhou = Scope::Region(RegionCode::parse("500101").unwrap());
-        assert!(match_worker(&store, &b, wanzhou, id_of(&store, "渝焊").await, on, 10, &tester()).await.is_err(), "{l}");
+        assert!(
+            match_worker(&store, &b, wanzhou, id_of(&store, "渝焊").await, on, 10, &tester()).await.is_err(),
+            "{l}"
+        );
 
         // For the welding job: the welder first; a 万州 scope sees nobody of 渝北.
         let q = JobQuery { job_id: w.jobs[0].1.job.id, date: on, k: 5, near_only: false };
