@@ -1,0 +1,176 @@
+//! 岗位: the board searched city-wide, held postings seen only by their employer and
+//! the staff of their region, review, the employer's form, and matches by API, each
+//! refused (404) to the wrong user.
+
+use super::*;
+
+const EMPLOYERS: &str = "统一社会信用代码,单位名称,单位类型,行业,所在地区划代码";
+const JOBS: &str = "岗位编号,统一社会信用代码,岗位名称,职业,工作地点区划代码,招聘人数,薪酬下限,薪酬上限,用工形式,年龄上限,性别要求,食宿,岗位描述";
+
+fn code(district: &str, body: &str) -> String {
+    jiujin_domain::identity::CreditCode::from_parts("91", district, body).unwrap().as_str().to_string()
+}
+
+/// The employer account's firm in 万州 (an open welding job, a posting held for its sex
+/// restriction) and a 开州 firm (an open cleaning job). Returns the ids.
+async fn postings(app: &App) -> (i64, i64, i64) {
+    use jiujin_app::jobs::import::{import_employers, import_jobs, JobsImportRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let wz = code("500101", "MA5U0001");
+    let kz = code("500154", "MA5U0002");
+    let e = dir.path().join("e.csv");
+    std::fs::write(
+        &e,
+        format!("{EMPLOYERS}\n{wz},万州焊接有限公司,民营,C,500101001\n{kz},开州家政中心,个体,O,500154001\n"),
+    )
+    .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let by = tester();
+    let scope = jiujin_store::Scope::City;
+    let req = JobsImportRequest { store: &app.store, path: &e, rejects: None, scope, by: &by, today };
+    assert_eq!(import_employers(req).await.unwrap().written.inserted, 2);
+    let j = dir.path().join("j.csv");
+    std::fs::write(
+        &j,
+        format!(
+            "{JOBS}\nA,{wz},电焊工（包吃住）,电焊工,500101001,3,6000,8000,全职,60,,包吃住,持证上岗\n\
+             B,{wz},搬运工,搬运工,500101001,2,5000,6000,全职,60,男,不包,\n\
+             C,{kz},保洁员,保洁员,500154001,1,3000,3500,全职,65,,不包,写字楼保洁\n"
+        ),
+    )
+    .unwrap();
+    let req = JobsImportRequest { store: &app.store, path: &j, rejects: None, scope, by: &by, today };
+    let r = import_jobs(req).await.unwrap();
+    assert_eq!((r.written.inserted, r.held), (3, 1), "{}", app.label());
+    let ids = jiujin_store::jobs::listings_after(&app.store, 0, 10).await.unwrap();
+    let by_ref = |r: &str| ids.iter().find(|l| l.job.reference == r).unwrap().job.id;
+    (by_ref("A"), by_ref("B"), by_ref("C"))
+}
+
+async fn post_form(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(format!("{}{path}", app.base)).header("cookie", cookie).form(form).send().await.unwrap()
+}
+
+async fn csrf(app: &App, cookie: &str) -> String {
+    hidden(&get(app, cookie, "/jobs").await.text().await.unwrap(), "csrf")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_board_is_city_wide_and_a_held_posting_is_seen_only_by_its_employer_and_region() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let (weld, held, clean) = postings(&app).await;
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let employer = login(&app, "someone", PASSWORD).await.unwrap();
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+
+        // 开州 staff search 万州's postings (visible city-wide): the welding job.
+        let page =
+            get(&app, &kaizhou, "/jobs?q=%E4%B8%87%E5%B7%9E+%E7%94%B5%E7%84%8A%E5%B7%A5+%E5%8C%85%E5%90%83%E4%BD%8F")
+                .await;
+        assert_eq!(page.status(), StatusCode::OK, "{l}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("电焊工（包吃住）") && !html.contains("保洁员"), "{l}: {html}");
+        assert!(html.contains("地点：万州区"), "{l}: the query is explained");
+
+        // The held posting: its employer and 万州 staff see it with the reason; 开州 staff
+        // and a worker get 404.
+        for (who, cookie, status) in [
+            ("employer", &employer, StatusCode::OK),
+            ("wanzhou", &wanzhou, StatusCode::OK),
+            ("kaizhou", &kaizhou, StatusCode::NOT_FOUND),
+            ("worker", &worker, StatusCode::NOT_FOUND),
+        ] {
+            let res = get(&app, cookie, &format!("/jobs/{held}")).await;
+            assert_eq!(res.status(), status, "{l}: {who}");
+            if status == StatusCode::OK {
+                assert!(res.text().await.unwrap().contains("限定性别"), "{l}: {who}");
+            }
+        }
+        let review = get(&app, &wanzhou, "/jobs/review").await.text().await.unwrap();
+        assert!(review.contains("搬运工"), "{l}");
+        let review = get(&app, &kaizhou, "/jobs/review").await.text().await.unwrap();
+        assert!(!review.contains("搬运工"), "{l}");
+        assert_eq!(get(&app, &worker, "/jobs/review").await.status(), StatusCode::NOT_FOUND, "{l}");
+
+        // 开州 staff may not change a 万州 posting; the employer may not approve its own.
+        let token = csrf(&app, &kaizhou).await;
+        let res =
+            post_form(&app, &kaizhou, &format!("/jobs/{weld}/status"), &[("csrf", &token), ("action", "close")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let token = csrf(&app, &employer).await;
+        let res =
+            post_form(&app, &employer, &format!("/jobs/{held}/status"), &[("csrf", &token), ("action", "approve")])
+                .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{l}");
+        // Rejecting needs a reason; approving opens it to the city.
+        let token = csrf(&app, &wanzhou).await;
+        let res =
+            post_form(&app, &wanzhou, &format!("/jobs/{held}/status"), &[("csrf", &token), ("action", "reject")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        let res = post_form(
+            &app,
+            &wanzhou,
+            &format!("/jobs/{held}/status"),
+            &[("csrf", &token), ("action", "approve"), ("note", "装卸重体力，已改为男女不限")],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        assert_eq!(get(&app, &kaizhou, &format!("/jobs/{held}")).await.status(), StatusCode::OK, "{l}");
+        let entries = entries(&app, AuditAction::JobChange).await;
+        assert!(entries.iter().any(|e| e.entity_id.as_deref() == Some(held.to_string().as_str())), "{l}");
+
+        // The API: search and a worker's matches, scoped.
+        let res = get(&app, &kaizhou, "/api/v1/jobs?q=%E4%BF%9D%E6%B4%81").await;
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["items"][0]["id"], clean, "{l}: {body}");
+        let wan_yi = person_id(&app, "万一").await;
+        let res = get(&app, &wanzhou, &format!("/api/v1/persons/{wan_yi}/matches")).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        let first = &body["matches"][0];
+        assert!(first["factors"].as_array().is_some_and(|f| !f.is_empty()), "{l}: {body}");
+        assert_eq!(first["job"]["id"], weld, "{l}: the nearest open job first: {body}");
+        let res = get(&app, &kaizhou, &format!("/api/v1/persons/{wan_yi}/matches")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_employer_publishes_a_posting_and_a_bad_one_comes_back_with_its_reasons() {
+    each_database(async |app: App| {
+        let l = app.label();
+        postings(&app).await;
+        let employer = login(&app, "someone", PASSWORD).await.unwrap();
+        let form = get(&app, &employer, "/jobs/new").await.text().await.unwrap();
+        let token = hidden(&form, "csrf");
+        let mut fields = vec![
+            ("csrf", token.as_str()),
+            ("ref", "D"),
+            ("title", "叉车司机"),
+            ("occupation", "叉车司机"),
+            ("place", "500101001"),
+            ("headcount", "2"),
+            ("wage_min", "7000"),
+            ("wage_max", "6000"),
+            ("kind", "全职"),
+            ("board", "不包"),
+            ("sex", "不限"),
+        ];
+        let res = post_form(&app, &employer, "/jobs/new", &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        assert!(res.text().await.unwrap().contains("低于下限"), "{l}");
+        fields.retain(|(k, _)| *k != "wage_max");
+        fields.push(("wage_max", "8000"));
+        let res = post_form(&app, &employer, "/jobs/new", &fields).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let mine = get(&app, &employer, "/jobs/mine").await.text().await.unwrap();
+        assert!(mine.contains("叉车司机") && mine.contains("招聘中"), "{l}");
+        // A worker may not publish.
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &worker, "/jobs/new").await.status(), StatusCode::NOT_FOUND, "{l}");
+    })
+    .await;
+}
