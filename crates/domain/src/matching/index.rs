@@ -3,13 +3,15 @@
 //!
 //! Items are kept in buckets by (district slot, occupation slot), each sorted by place
 //! and id, with a summary of what its items can score (age range, the skill levels,
-//! kinds and sections present, the best wage). A query splits the other side into
-//! combinations of a nearness tier and an occupation group (exact, same category,
-//! different, unknown; suited to older workers or not), each with an upper bound, and
-//! visits them best bound first. Inside a combination, a bucket is scanned only when its
-//! own bound (from its summary) can still beat the k-th best found so far; the search
-//! stops at the first combination whose bound cannot. In the worker's home district the
-//! same-village and same-town parts of a bucket are contiguous ranges of its sorted items.
+//! kinds and sections present, the best wage), for the whole bucket and for each block
+//! of `BLOCK` items. A query splits the other side into combinations of a nearness tier
+//! and an occupation group (exact, same category, different, unknown; suited to older
+//! workers or not), each with an upper bound, and visits them best bound first. Inside a
+//! combination, a bucket, then each of its blocks, is scanned only while its bound (from
+//! its summary) can still beat the k-th best found so far (a tie counts when it holds a
+//! lower id); the search stops at the first combination whose bound cannot. In the home
+//! district the same-village and same-town parts of a bucket are contiguous ranges of
+//! its sorted items.
 //! Results are exactly those of scoring every item (`score::scan_top_jobs`, tested).
 
 use std::collections::HashMap;

@@ -29,7 +29,7 @@ use crate::registry::SkillLevel;
 
 pub use geo::{section_index, Geo, Tier, NO_DISTRICT};
 pub use index::{JobIndex, QueryStats, SeekerIndex};
-pub use score::{scan_top_jobs, scan_top_workers, Scorer, Unmet};
+pub use score::{scan_top_jobs, scan_top_workers, unmet, Scorer, Unmet};
 pub use weights::Weights;
 
 /// A worker looking for work, as matching sees them.

@@ -170,10 +170,8 @@ impl Scorer {
         let n = geo.occupations();
         let no = n as u16;
         let mut suited = vec![false; n + 1];
-        for o in &weights.older.occupations {
-            if let Some(s) = suited.get_mut(usize::from(*o)).filter(|_| usize::from(*o) < n) {
-                *s = true;
-            }
+        for o in weights.older.occupations.iter().map(|o| usize::from(*o)).filter(|o| *o < n) {
+            suited[o] = true;
         }
         let w = &weights.nearness;
         let mut scorer = Scorer {
