@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/new", get(jobs::new_page).post(jobs::new_submit))
         .route("/jobs/{id}", get(jobs::job_page))
         .route("/jobs/{id}/status", post(jobs::status_submit))
+        .route("/pushes/{id}/outcome", post(jobs::outcome_submit))
         .route("/api/v1/jobs", get(jobs::board::api_jobs))
         .route("/api/v1/persons/{id}/matches", get(jobs::board::api_person_matches))
         .route("/audit", get(audit::audit_page))

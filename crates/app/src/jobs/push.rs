@@ -239,3 +239,60 @@ pub async fn deliver(store: &Store, board: &JobBoard, senders: &[&dyn Sender]) -
     }
     Ok(d)
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutcomeError {
+    #[error("未找到该推送记录，或其人员不在您的管辖范围内")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(jiujin_store::StoreError),
+}
+
+impl From<jiujin_store::StoreError> for OutcomeError {
+    fn from(e: jiujin_store::StoreError) -> OutcomeError {
+        match e {
+            jiujin_store::StoreError::Conflict(m) => OutcomeError::Conflict(m),
+            jiujin_store::StoreError::NotFound(_) => OutcomeError::NotFound,
+            e => OutcomeError::Store(e),
+        }
+    }
+}
+
+/// Records what came of a push for a person inside `scope`. A hire first changes the
+/// worker's status by an event (市内就业 at the posting's place, its industry and
+/// occupation), then records the outcome and counts the hire against the posting's
+/// headcount; recording the same outcome again is refused, so a retry after a failure
+/// between the two steps completes it.
+pub async fn record_outcome(
+    store: &Store,
+    scope: Scope,
+    push_id: i64,
+    outcome: jiujin_domain::jobs::PushOutcome,
+    date: NaiveDate,
+    by: &audit::Context,
+) -> Result<(), OutcomeError> {
+    use jiujin_domain::jobs::PushOutcome;
+    use jiujin_domain::registry::{EmploymentStatus, EventSource};
+    let push = jiujin_store::jobs::push(store, push_id).await?.ok_or(OutcomeError::NotFound)?;
+    let person = jiujin_store::registry::person(store, scope, push.person_id).await?.ok_or(OutcomeError::NotFound)?;
+    let hired = outcome == PushOutcome::Hired;
+    if hired && push.outcome != Some(PushOutcome::Hired.code()) {
+        let l = jiujin_store::jobs::listing(store, push.job_id).await?.ok_or(OutcomeError::NotFound)?;
+        let mut state = person.state.clone();
+        state.status = EmploymentStatus::LocalEmployed;
+        state.work_region = jiujin_domain::RegionCode::from_i64(l.job.place);
+        state.work_province = None;
+        state.industry = Some(l.job.industry.clone());
+        if let Some(o) = &l.job.occupation {
+            state.occupation = Some(o.clone());
+            state.occupation_name = Some(o.clone());
+        }
+        state.unemployed_since = None;
+        jiujin_store::registry::apply_change(store, scope, person.id, &state, None, date, EventSource::Employer, by)
+            .await?;
+    }
+    jiujin_store::jobs::record_outcome(store, push_id, outcome.code(), hired, by).await?;
+    Ok(())
+}

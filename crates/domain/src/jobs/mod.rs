@@ -116,6 +116,16 @@ vocab! {
     }
 }
 
+vocab! {
+    /// What came of a push (SPEC §4: viewed, applied, hired, declined).
+    PushOutcome {
+        Viewed = 1, "viewed", "已查看", ["查看"];
+        Applied = 2, "applied", "已申请", ["申请", "投递"];
+        Hired = 3, "hired", "已录用", ["录用", "入职"];
+        Declined = 4, "declined", "不感兴趣", ["拒绝", "已拒绝"];
+    }
+}
+
 /// Working days in a month, for the monthly equivalent of a day or hourly rate
 /// (21.75 by 劳社部发〔2008〕3号, rounded down to whole days here).
 pub const WORK_DAYS_PER_MONTH: i64 = 21;

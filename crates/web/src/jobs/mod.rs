@@ -342,3 +342,32 @@ pub async fn new_submit(
     let id = store_jobs::save_job(&state.store, &row, &by).await?;
     Ok(Redirect::to(&format!("/jobs/{id}")).into_response())
 }
+
+/// `POST /pushes/{id}/outcome`: what came of a push (staff who edit the registry,
+/// inside their scope; a hire changes the worker's status by an event).
+pub async fn outcome_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    use jiujin_app::jobs::push::{record_outcome, OutcomeError};
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    user.check_form_token(value(&posted, "csrf"))?;
+    let outcome = jiujin_domain::jobs::PushOutcome::parse(value(&posted, "outcome")).ok_or_else(|| {
+        WebError::Invalid {
+            field: "outcome".into(), message: "推送结果应为已查看、已申请、已录用或不感兴趣".into()
+        }
+    })?;
+    let push = jiujin_store::jobs::push(&state.store, id).await?.ok_or(WebError::NotFound)?;
+    let by = context_for(&user, &client);
+    match record_outcome(&state.store, user.scope(), id, outcome, today(), &by).await {
+        Ok(()) => Ok(Redirect::to(&format!("/registry/{}", push.person_id)).into_response()),
+        Err(OutcomeError::NotFound) => Err(WebError::NotFound),
+        Err(OutcomeError::Conflict(m)) => Err(WebError::BadRequest(m)),
+        Err(OutcomeError::Store(e)) => Err(e.into()),
+    }
+}

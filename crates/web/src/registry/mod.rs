@@ -321,6 +321,39 @@ pub(crate) async fn person_sections(
             events.push(TimelineView::service(at.date_naive(), "政策服务", format!("{title}（{period}）{what}")));
         }
     }
+    // Each job push is a service too (SPEC §4, counted in the 1+1+3+1 of SPEC §6).
+    let pushes = jiujin_store::jobs::pushes_of(&state.store, p.id).await?;
+    let job_ids: Vec<i64> = pushes.iter().map(|x| x.job_id).collect();
+    let jobs: std::collections::HashMap<i64, jiujin_store::jobs::JobListing> =
+        jiujin_store::jobs::listings(&state.store, &job_ids).await?.into_iter().map(|l| (l.job.id, l)).collect();
+    let outcome_label = |c: Option<i16>| {
+        c.and_then(jiujin_domain::jobs::PushOutcome::from_code).map_or("", jiujin_domain::jobs::PushOutcome::label)
+    };
+    for x in &pushes {
+        let title = jobs
+            .get(&x.job_id)
+            .map_or_else(|| x.job_id.to_string(), |l| format!("{}（{}）", l.job.title, l.employer_name));
+        events.push(TimelineView::service(x.push_date, "岗位推送", format!("推送岗位：{title}，匹配得分 {}", x.score)));
+        if let Some(at) = x.outcome_at {
+            events.push(TimelineView::service(
+                at.date_naive(),
+                "岗位推送",
+                format!("{title}：{}", outcome_label(x.outcome)),
+            ));
+        }
+    }
+    let pushes: Vec<_> = pushes
+        .iter()
+        .map(|x| {
+            context! {
+                id => x.id, job => x.job_id, date => x.push_date.to_string(), score => x.score,
+                title => jobs.get(&x.job_id).map(|l| l.job.title.clone()).unwrap_or_default(),
+                employer => jobs.get(&x.job_id).map(|l| l.employer_name.clone()).unwrap_or_default(),
+                outcome => outcome_label(x.outcome),
+                sent => x.state == jiujin_store::jobs::PUSH_SENT,
+            }
+        })
+        .collect();
     // Stable: registry events keep their order within a day, services follow them.
     events.sort_by(|a, b| a.date.cmp(&b.date));
     let payouts: Vec<_> = payouts
@@ -344,7 +377,7 @@ pub(crate) async fn person_sections(
             }
         })
         .collect();
-    policies = context! { payouts, recorded, ..policies };
+    policies = context! { payouts, recorded, pushes, ..policies };
     Ok((PersonView::new(state, p), events, household, policies))
 }
 
