@@ -15,6 +15,9 @@ pub const BOARD_WORDS: &[&str] = &["包吃住", "包吃包住", "包食宿", "�
 /// Words asking for jobs near home: a sorting hint, used when the caller knows the home.
 pub const NEAR_WORDS: &[&str] = &["离家近", "家门口", "附近", "就近"];
 
+/// Longer input is cut here: a search box, not a document.
+pub const MAX_QUERY_CHARS: usize = 100;
+
 /// A query as understood.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
@@ -41,12 +44,14 @@ pub struct Query {
 }
 
 impl Query {
-    /// Reads a query. Never fails: a word that is nothing else is a text term.
+    /// Reads a query (its first `MAX_QUERY_CHARS` characters). Never fails: a word that
+    /// is nothing else is a text term.
     pub fn parse(text: &str, analyzer: &Analyzer) -> Query {
-        let mut query = Query { text: text.to_string(), ..Query::default() };
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let mut query = Query { text: text.clone(), ..Query::default() };
         let mut place_groups: Vec<&[Place]> = Vec::new();
         let mut rest: Vec<String> = Vec::new();
-        for word in analyzer.query_words(text) {
+        for word in analyzer.query_words(&text) {
             let places = analyzer.places(&word);
             let occupations = analyzer.occupations(&word);
             if !places.is_empty() {

@@ -166,6 +166,8 @@ fn filler_words_are_ignored_and_listed() {
     assert!(q.ignored.contains(&"的".to_string()) && q.ignored.contains(&"工作".to_string()));
     assert!(q.describe(false).starts_with("职业：保洁员；已忽略："));
     assert_eq!(Query::parse("  ，。 ", analyzer()).describe(false), "全部岗位");
+    let long = "焊工".repeat(1000);
+    assert_eq!(Query::parse(&long, analyzer()).text.chars().count(), query::MAX_QUERY_CHARS);
 }
 
 /// Welders in and around 渝北, with and without board.
@@ -521,7 +523,7 @@ fn filters_strategy() -> impl Strategy<Value = Filters> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn search_equals_a_brute_force_filter_over_all_postings(
