@@ -181,7 +181,7 @@ impl JobBoard {
         let docs: Vec<JobDoc> = open.iter().filter_map(|l| vocab.doc(l)).collect();
         Ok(Inner {
             matching: JobIndex::build(&postings, &vocab.geo, vocab.weights),
-            search: SearchIndex::build(vocab.analyzer, docs),
+            search: SearchIndex::build(vocab.analyzer, &docs),
             listings,
             date,
             seen,

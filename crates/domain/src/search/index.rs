@@ -259,27 +259,35 @@ impl SearchIndex {
 
     /// Builds the index of `docs` (a later doc with the same id replaces an earlier one).
     /// Segmentation runs on all cores, each thread on a contiguous share.
-    pub fn build(analyzer: &'static Analyzer, docs: Vec<JobDoc>) -> SearchIndex {
+    pub fn build(analyzer: &'static Analyzer, docs: &[JobDoc]) -> SearchIndex {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(16);
-        let chunk = docs.len().div_ceil(threads).max(1);
-        let analyzed: Vec<Vec<Analyzed>> = std::thread::scope(|s| {
-            let handles: Vec<_> = docs
-                .chunks(chunk)
-                .map(|part| s.spawn(move || part.iter().map(|d| analyze(analyzer, d)).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .zip(docs.chunks(chunk))
-                .map(|(h, part)| {
-                    // A thread only panics on a bug; redo its share here rather than lose it.
-                    h.join().unwrap_or_else(|_| part.iter().map(|d| analyze(analyzer, d)).collect())
-                })
-                .collect()
-        });
+        let analyzed: Vec<Analyzed> = if threads == 1 || docs.len() < 2048 {
+            docs.iter().map(|d| analyze(analyzer, d)).collect()
+        } else {
+            let chunk = docs.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = docs
+                    .chunks(chunk)
+                    .map(|part| s.spawn(move || part.iter().map(|d| analyze(analyzer, d)).collect::<Vec<_>>()))
+                    .collect();
+                handles
+                    .into_iter()
+                    .zip(docs.chunks(chunk))
+                    .flat_map(|(h, part)| {
+                        // A thread only panics on a bug; redo its share here rather than lose it.
+                        h.join().unwrap_or_else(|_| part.iter().map(|d| analyze(analyzer, d)).collect())
+                    })
+                    .collect()
+            })
+        };
         let mut index = SearchIndex::new(analyzer);
         index.reserve(docs.len());
-        for (doc, a) in docs.iter().zip(analyzed.into_iter().flatten()) {
+        for (doc, a) in docs.iter().zip(analyzed) {
             index.upsert_analyzed(doc, a);
+        }
+        // Doubling left up to half of each list unused; keep an eighth for upserts.
+        for list in index.postings.iter_mut().flatten().chain(&mut index.occupation_postings) {
+            list.shrink_to(list.len() + list.len() / 8);
         }
         index
     }
@@ -303,6 +311,20 @@ impl SearchIndex {
 
     pub fn is_empty(&self) -> bool {
         self.number_of.is_empty()
+    }
+
+    /// Approximate heap size of the index in bytes (posting lists, columns, term table).
+    pub fn heap_bytes(&self) -> usize {
+        let lists: usize = self.postings.iter().flatten().map(|l| l.capacity() * 4 + 24).sum();
+        let occupations: usize = self.occupation_postings.iter().map(|l| l.capacity() * 4 + 24).sum();
+        let terms: usize = self.terms.keys().map(|k| k.len() + 16 + 4 + 8).sum();
+        let columns = self.ids.capacity() * (8 + 1 + 8 + 1 + 1 + 1 + 16 + 4) + self.number_of.capacity() * (8 + 4 + 1);
+        lists + occupations + terms + columns
+    }
+
+    /// Numbers of removed or replaced postings still in the lists (until `compact`).
+    pub fn dead(&self) -> usize {
+        self.dead
     }
 
     /// Number of distinct terms ever indexed.
@@ -361,7 +383,7 @@ impl SearchIndex {
             for n in list.iter_mut() {
                 *n = new_number[*n as usize];
             }
-            list.shrink_to_fit();
+            list.shrink_to(list.len() + list.len() / 8);
         };
         for lists in &mut self.postings {
             lists.iter_mut().for_each(renumber);
@@ -488,18 +510,14 @@ impl SearchIndex {
                 };
             }
         }
-        let candidates = match candidates {
-            Some(c) => c,
-            None => (0..self.ids.len() as u32).map(|n| (n, 0)).collect(),
-        };
-
         let place_ranges: Vec<(i64, i64)> =
             query.places.iter().flat_map(|p| p.codes.iter().map(|c| c.subtree_range())).collect();
         let filter_range = filters.place.map(RegionCode::subtree_range);
         let board = query.board_lodging || filters.board_lodging;
+        let min_wage = query.min_wage.max(filters.min_wage);
         let near = if query.near_home { home.map(|h| (h, self.nearness_table(h))) } else { None };
         let mut ranked: Vec<u128> = Vec::new();
-        for (n, score) in candidates {
+        let mut consider = |n: u32, score: u32| {
             let i = n as usize;
             let place = self.place[i].as_i64();
             let keep = self.live[i]
@@ -508,11 +526,15 @@ impl SearchIndex {
                 && (query.kinds.is_empty() || query.kinds.contains(&self.kind[i]))
                 && filters.kind.is_none_or(|k| k == self.kind[i])
                 && (!board || self.board[i])
-                && filters.min_wage.is_none_or(|m| self.wage[i].is_some_and(|w| w >= m));
+                && min_wage.is_none_or(|m| self.wage[i].is_some_and(|w| w >= m));
             if keep {
                 let nearness = near.as_ref().map(|(home, table)| self.nearness_of(*home, table, i));
                 ranked.push(rank_key(score, nearness, self.posted[i], self.ids[i]));
             }
+        };
+        match candidates {
+            Some(list) => list.into_iter().for_each(|(n, score)| consider(n, score)),
+            None => (0..self.ids.len() as u32).for_each(|n| consider(n, 0)),
         }
         let total = ranked.len();
 

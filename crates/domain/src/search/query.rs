@@ -4,6 +4,7 @@
 //! describes itself in Chinese so the page can show how it was read.
 
 use crate::jobs::JobKind;
+use crate::money::Fen;
 use crate::region::RegionCode;
 
 use super::analyzer::{Analyzer, OccupationRef, Place};
@@ -13,6 +14,9 @@ pub const BOARD_WORDS: &[&str] = &["包吃住", "包吃包住", "包食宿", "�
 
 /// Words asking for jobs near home: a sorting hint, used when the caller knows the home.
 pub const NEAR_WORDS: &[&str] = &["离家近", "家门口", "附近", "就近"];
+
+/// Longer input is cut here: a search box, not a document.
+pub const MAX_QUERY_CHARS: usize = 100;
 
 /// A query as understood.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -30,6 +34,9 @@ pub struct Query {
     pub board_lodging: bool,
     /// 离家近 or one of its variants was named.
     pub near_home: bool,
+    /// A number of yuan from 1,000 to 99,999 ("4000以上", "月薪5000"): the least monthly
+    /// wage (postings paid by the piece, with no monthly equivalent, are left out).
+    pub min_wage: Option<Fen>,
     /// The remaining words; a posting must contain every one.
     pub terms: Vec<String>,
     /// Words without meaning for a search (的, 工作, 招聘 …), dropped.
@@ -37,12 +44,14 @@ pub struct Query {
 }
 
 impl Query {
-    /// Reads a query. Never fails: a word that is nothing else is a text term.
+    /// Reads a query (its first `MAX_QUERY_CHARS` characters). Never fails: a word that
+    /// is nothing else is a text term.
     pub fn parse(text: &str, analyzer: &Analyzer) -> Query {
-        let mut query = Query { text: text.to_string(), ..Query::default() };
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let mut query = Query { text: text.clone(), ..Query::default() };
         let mut place_groups: Vec<&[Place]> = Vec::new();
         let mut rest: Vec<String> = Vec::new();
-        for word in analyzer.query_words(text) {
+        for word in analyzer.query_words(&text) {
             let places = analyzer.places(&word);
             let occupations = analyzer.occupations(&word);
             if !places.is_empty() {
@@ -58,6 +67,8 @@ impl Query {
                 query.board_lodging = true;
             } else if NEAR_WORDS.contains(&word.as_str()) {
                 query.near_home = true;
+            } else if let Some(yuan) = wage_yuan(&word) {
+                query.min_wage = Some(Fen::from_yuan(yuan).max(query.min_wage.unwrap_or(Fen::ZERO)));
             } else if let Some(kind) = JobKind::parse(&word) {
                 if !query.kinds.contains(&kind) {
                     query.kinds.push(kind);
@@ -99,6 +110,7 @@ impl Query {
             && self.kinds.is_empty()
             && !self.board_lodging
             && !self.near_home
+            && self.min_wage.is_none()
             && self.terms.is_empty()
     }
 
@@ -121,6 +133,9 @@ impl Query {
         if self.board_lodging {
             parts.push("包吃住".to_string());
         }
+        if let Some(wage) = self.min_wage {
+            parts.push(format!("月薪：{}元以上", wage.0 / 100));
+        }
         if !self.terms.is_empty() {
             parts.push(format!("关键词：{}", self.terms.join("、")));
         }
@@ -139,6 +154,14 @@ impl Query {
         }
         parts.join("；")
     }
+}
+
+/// A whole number of yuan that reads as a monthly wage (1,000 to 99,999).
+fn wage_yuan(word: &str) -> Option<i64> {
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    word.parse::<i64>().ok().filter(|y| (1000..100_000).contains(y))
 }
 
 /// A set of regions, each standing for its subtree, with no code inside another.

@@ -148,6 +148,17 @@ fn near_home_without_a_home_is_ignored_and_the_description_says_so() {
 }
 
 #[test]
+fn a_number_of_yuan_is_a_least_monthly_wage() {
+    let q = Query::parse("沙坪坝 服务员 包吃包住 4000以上", analyzer());
+    assert_eq!(q.min_wage, Some(Fen::from_yuan(4000)));
+    assert!(q.terms.is_empty(), "{q:?}");
+    assert_eq!(q.describe(false), "地点：沙坪坝区；职业：餐厅服务员；包吃住；月薪：4000元以上；已忽略：以上");
+    assert_eq!(Query::parse("月薪6000元", analyzer()).min_wage, Some(Fen::from_yuan(6000)));
+    // Small numbers are not wages.
+    assert_eq!(Query::parse("3号线", analyzer()).min_wage, None);
+}
+
+#[test]
 fn filler_words_are_ignored_and_listed() {
     let q = Query::parse("我想找个保洁的工作", analyzer());
     assert!(q.terms.is_empty(), "{q:?}");
@@ -155,6 +166,8 @@ fn filler_words_are_ignored_and_listed() {
     assert!(q.ignored.contains(&"的".to_string()) && q.ignored.contains(&"工作".to_string()));
     assert!(q.describe(false).starts_with("职业：保洁员；已忽略："));
     assert_eq!(Query::parse("  ，。 ", analyzer()).describe(false), "全部岗位");
+    let long = "焊工".repeat(1000);
+    assert_eq!(Query::parse(&long, analyzer()).text.chars().count(), query::MAX_QUERY_CHARS);
 }
 
 /// Welders in and around 渝北, with and without board.
@@ -172,7 +185,7 @@ fn welders() -> Vec<JobDoc> {
 
 #[test]
 fn yubei_welder_with_board_ranks_first() {
-    let index = SearchIndex::build(analyzer(), welders());
+    let index = SearchIndex::build(analyzer(), &welders());
     let r = search(&index, "渝北 焊工 包吃住", None);
     assert_eq!(ids(&r), [1, 5]);
     assert_eq!(r.total, 2);
@@ -195,7 +208,7 @@ fn cleaner_near_home_lists_the_nearest_first() {
         posted(doc(17, "保洁", "500114", Some("保洁员")), 10),        // 黔江: another area
         posted(doc(18, "保洁", "500116", Some("保洁员")), 10),        // 江津: same area
     ];
-    let index = SearchIndex::build(analyzer(), docs);
+    let index = SearchIndex::build(analyzer(), &docs);
     let r = search(&index, "保洁 离家近", Some(home));
     assert_eq!(ids(&r), [14, 13, 12, 16, 11, 18, 10, 17]);
     let near: Vec<Nearness> = r.hits.iter().filter_map(|h| h.nearness).collect();
@@ -214,7 +227,7 @@ fn a_district_name_returns_only_postings_in_its_subtree() {
     let mut docs = welders();
     docs.push(doc(20, "普工", "500101", Some("普工")));
     docs.push(doc(21, "万州烤鱼店服务员", "500112", Some("餐厅服务员")));
-    let index = SearchIndex::build(analyzer(), docs);
+    let index = SearchIndex::build(analyzer(), &docs);
     let r = search(&index, "万州", None);
     assert_eq!(r.understood, "地点：万州区");
     let wanzhou = code("500101");
@@ -233,7 +246,7 @@ fn a_term_in_the_title_ranks_above_the_same_term_in_the_description() {
     in_description.description = "承接钢结构厂房项目，长期用工。".to_string();
     in_description.posted = date(20);
     let docs = vec![in_description, doc(30, "钢结构焊工", "500112", Some("焊工")), doc(32, "普工", "500112", None)];
-    let index = SearchIndex::build(analyzer(), docs);
+    let index = SearchIndex::build(analyzer(), &docs);
     let r = search(&index, "钢结构", None);
     assert_eq!(ids(&r), [30, 31]);
     assert_eq!(r.hits[0].score, Field::Title.weight());
@@ -255,7 +268,7 @@ fn explicit_filters_combine_with_the_query() {
     day.kind = JobKind::DayWork;
     day.wage_monthly_mid = Some(Fen::from_yuan(4200));
     let rich = doc(43, "包装工", "500105", Some("包装工"));
-    let index = SearchIndex::build(analyzer(), vec![piece, day, rich]);
+    let index = SearchIndex::build(analyzer(), &[piece, day, rich]);
     let q = Query::parse("包装工", analyzer());
     let run = |f: Filters| {
         let mut v = ids(&index.search(&q, &f, None, 0, 10));
@@ -271,7 +284,7 @@ fn explicit_filters_combine_with_the_query() {
 
 #[test]
 fn an_upsert_is_seen_by_the_next_search_and_a_removal_hides_the_posting() {
-    let mut index = SearchIndex::build(analyzer(), welders());
+    let mut index = SearchIndex::build(analyzer(), &welders());
     assert_eq!(search(&index, "钢结构", None).total, 1);
     let mut changed = doc(6, "叉车司机", "500101001", Some("起重装卸机械操作工"));
     changed.posted = date(28);
@@ -293,10 +306,43 @@ fn an_upsert_is_seen_by_the_next_search_and_a_removal_hides_the_posting() {
 }
 
 #[test]
+fn many_replacements_compact_by_themselves_and_change_no_result() {
+    let mut index = SearchIndex::build(analyzer(), &welders());
+    let before = ids(&search(&index, "焊工", None));
+    for round in 0..1500u32 {
+        let mut d = doc(100, "临时叉车工", "500112", None);
+        d.posted = date(1 + round % 28);
+        index.upsert(&d);
+    }
+    assert!(index.remove(100));
+    assert_eq!(ids(&search(&index, "焊工", None)), before);
+    assert_eq!(search(&index, "叉车", None).total, 0);
+    assert_eq!(index.len(), 6);
+    assert!(index.dead() < 1024, "dead numbers were compacted away");
+}
+
+#[test]
+fn a_build_on_several_threads_equals_adding_one_posting_at_a_time() {
+    let docs = synthetic_postings(3000);
+    let built = SearchIndex::build(analyzer(), &docs);
+    let mut added = SearchIndex::new(analyzer());
+    for d in &docs {
+        added.upsert(d);
+    }
+    let home = Some(docs[7].place);
+    for text in ["焊工 包吃住", "保洁 离家近", "万州", "缴纳五险一金 身体健康", "急招", ""] {
+        let q = Query::parse(text, analyzer());
+        let a = built.search(&q, &Filters::default(), home, 0, 50);
+        assert_eq!(a, added.search(&q, &Filters::default(), home, 0, 50), "{text}");
+        assert!(a.total > 0, "{text}");
+    }
+}
+
+#[test]
 fn paging_takes_the_ranked_window_and_counts_all() {
     let docs: Vec<JobDoc> =
         (1..=25).map(|i| posted(doc(i, "普工", "500112", Some("普工")), (i % 28 + 1) as u32)).collect();
-    let index = SearchIndex::build(analyzer(), docs);
+    let index = SearchIndex::build(analyzer(), &docs);
     let q = Query::parse("普工", analyzer());
     let all = ids(&index.search(&q, &Filters::default(), None, 0, 100));
     assert_eq!(all.len(), 25);
@@ -345,6 +391,7 @@ fn brute_force(
             && filters.kind.is_none_or(|k| k == doc.kind)
             && (!query.board_lodging || doc.board_lodging)
             && (!filters.board_lodging || doc.board_lodging)
+            && query.min_wage.is_none_or(|m| doc.wage_monthly_mid.is_some_and(|w| w >= m))
             && filters.min_wage.is_none_or(|m| doc.wage_monthly_mid.is_some_and(|w| w >= m));
         if keep {
             let near = home.filter(|_| query.near_home).map(|h| Nearness::of(refdata(), h, doc.place));
@@ -476,7 +523,7 @@ fn filters_strategy() -> impl Strategy<Value = Filters> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(96))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn search_equals_a_brute_force_filter_over_all_postings(
@@ -492,7 +539,7 @@ proptest! {
         offset in 0usize..6,
         limit in 0usize..12,
     ) {
-        let mut index = SearchIndex::build(analyzer(), initial.clone());
+        let mut index = SearchIndex::build(analyzer(), &initial);
         let mut docs: BTreeMap<i64, JobDoc> = initial.into_iter().map(|d| (d.id, d)).collect();
         for op in ops {
             match op {
@@ -627,8 +674,9 @@ fn search_timing() {
         terms / sample
     );
     let t = Instant::now();
-    let mut index = SearchIndex::build(analyzer, docs.clone());
+    let mut index = SearchIndex::build(analyzer, &docs);
     let build = t.elapsed();
+    eprintln!("index heap after build: about {} MB", index.heap_bytes() / 1_000_000);
     eprintln!(
         "build: {n} postings ({} characters) in {build:?}, {} distinct terms, {} threads",
         chars,
@@ -693,5 +741,12 @@ fn search_timing() {
         index.upsert(&d);
     }
     eprintln!("1000 upserts of existing postings: {:?}", t.elapsed());
+    eprintln!("index heap after the upserts: about {} MB", index.heap_bytes() / 1_000_000);
+    for d in docs.iter().skip(1000).take(49_000) {
+        index.remove(d.id);
+    }
+    let t = Instant::now();
+    index.compact();
+    eprintln!("compaction after 50,000 removals: {:?}", t.elapsed());
     assert!(p(0.99) < std::time::Duration::from_millis(30), "p99 over 30 ms");
 }
