@@ -174,3 +174,51 @@ async fn an_employer_publishes_a_posting_and_a_bad_one_comes_back_with_its_reaso
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_shows_on_the_persons_page_and_a_hire_recorded_there_changes_the_status() {
+    use jiujin_app::jobs::board::{JobBoard, Vocab};
+    use jiujin_app::jobs::push::{push_run, PushRequest};
+    each_database(async |app: App| {
+        let l = app.label();
+        let (weld, _, _) = postings(&app).await;
+        let today = chrono::Utc::now().date_naive();
+        let board = JobBoard::load(&app.store, Vocab::embedded().unwrap(), today).await.unwrap();
+        let by = tester();
+        let req = PushRequest {
+            store: &app.store,
+            board: &board,
+            date: today,
+            cap: 1,
+            min_score: 0,
+            scope: jiujin_store::Scope::City,
+            by: &by,
+            progress: None,
+        };
+        assert!(push_run(req).await.unwrap().pushed >= 1, "{l}");
+        let wan_yi = person_id(&app, "万一").await;
+        let push = jiujin_store::jobs::pushes_of(&app.store, wan_yi).await.unwrap();
+        assert_eq!(push.iter().map(|p| p.job_id).collect::<Vec<_>>(), [weld], "{l}: the nearest job is pushed");
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &wanzhou, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(page.contains("推送岗位：电焊工（包吃住）"), "{l}: the push is on the timeline");
+        let token = hidden(&page, "csrf");
+        let path = format!("/pushes/{}/outcome", push[0].id);
+        // Staff of another district: 404, nothing recorded.
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let ktoken = csrf(&app, &kaizhou).await;
+        let res = post_form(&app, &kaizhou, &path, &[("csrf", &ktoken), ("outcome", "hired")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = post_form(&app, &wanzhou, &path, &[("csrf", &token), ("outcome", "hired")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, wan_yi).await.unwrap().unwrap();
+        assert_eq!(p.state.status, jiujin_domain::registry::EmploymentStatus::LocalEmployed, "{l}");
+        assert_eq!(p.state.work_region.map(|r| r.short()), Some("500101001".to_string()), "{l}");
+        let job = jiujin_store::jobs::listing(&app.store, weld).await.unwrap().unwrap();
+        assert_eq!(job.job.hired, 1, "{l}");
+        // The same outcome again is refused.
+        let res = post_form(&app, &wanzhou, &path, &[("csrf", &token), ("outcome", "hired")]).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{l}");
+    })
+    .await;
+}
