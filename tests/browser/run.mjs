@@ -216,6 +216,20 @@ try {
     await page.screenshot({ path: join(shots, 'what-if-refused.png'), fullPage: true });
   });
 
+  await check('the job board: a posting opens with its details, a Chinese search is explained', async () => {
+    await page.goto(`${base}/jobs`);
+    const open = await page.textContent('h1');
+    assert(/在招岗位 [1-9]\d* 个/.test(open), `open postings counted: ${open}`);
+    await Promise.all([page.waitForURL(/\/jobs\/\d+$/), page.locator('#results li a').first().click()]);
+    assert((await page.textContent('.wage')).includes('元'), 'the posting shows its wage');
+    await page.goto(`${base}/jobs`);
+    await page.fill('#jq', '保洁 包吃住');
+    await Promise.all([page.waitForURL(/\/jobs\?/), page.click('form[role=search] button[type=submit]')]);
+    const understood = await page.textContent('#understood');
+    assert(understood.includes('职业') && understood.includes('包吃住'), `the query is explained: ${understood}`);
+    await page.screenshot({ path: join(shots, 'jobs-board.png') });
+  });
+
   await check('the API documentation renders its operations from the binary', async () => {
     const p = await context.newPage();
     const errors = [];

@@ -118,6 +118,48 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         )
         .await?;
         let proposed: u64 = run.runs.iter().map(|r| r.counts.proposed).sum();
+        // Employers and postings at the city's proportions (500,000 and 200,000 for
+        // 7,366,000 persons), then the day's push to every job seeker.
+        let jobs_opts = jiujin_app::gen::JobsGenOptions {
+            employers: (a.workers / 15).max(10),
+            jobs: (a.workers / 37).max(20),
+            seed: a.seed,
+            out_dir: dir.clone(),
+            as_of: super::today(),
+        };
+        let files = tokio::task::block_in_place(|| jiujin_app::gen::generate_jobs(&jobs_opts, refdata))?;
+        let by = settings.command_line_context();
+        let mut postings = 0;
+        for (i, (path, _)) in files.iter().enumerate() {
+            let req = jiujin_app::jobs::import::JobsImportRequest {
+                store: &store,
+                path,
+                rejects: Some(dir.join("jobs-rejects.csv")),
+                scope: Scope::City,
+                by: &by,
+                today: super::today(),
+            };
+            if i == 0 {
+                jiujin_app::jobs::import::import_employers(req).await?;
+            } else {
+                postings = jiujin_app::jobs::import::import_jobs(req).await?.written.inserted;
+            }
+        }
+        let vocab = jiujin_app::jobs::board::Vocab::embedded().map_err(|e| anyhow::anyhow!(e))?;
+        let board = jiujin_app::jobs::board::JobBoard::load(&store, vocab, super::today()).await?;
+        let push = jiujin_app::jobs::push::push_run(jiujin_app::jobs::push::PushRequest {
+            store: &store,
+            board: &board,
+            date: super::today(),
+            cap: jiujin_app::jobs::push::DAILY_CAP,
+            min_score: 0,
+            scope: Scope::City,
+            by: &by,
+            progress: None,
+        })
+        .await?;
+        jiujin_app::jobs::push::deliver(&store, &board, &[]).await?;
+        println!("岗位 {postings} 个，今日推送 {} 条", push.pushed);
         let _ = std::fs::remove_dir_all(&dir);
         println!(
             "已生成并导入合成人口 {} 人（拒绝 {} 行）和其他部门提供的事实 {} 条；免申即享评估 {} 项政策，拟发放 {} 条待审核；用时 {:.1} 秒",
