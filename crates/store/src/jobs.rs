@@ -68,6 +68,10 @@ pub struct NewJob {
     pub status: i16,
     pub review_note: Option<String>,
     pub digest: Vec<u8>,
+    /// A day-work posting's 零工市场 station.
+    pub station_id: Option<i64>,
+    /// The 招聘会 a posting is offered at.
+    pub fair_id: Option<i64>,
 }
 
 /// Rows a statement: under SQLite's limit of bound values (13 and 27 columns).
@@ -209,6 +213,8 @@ fn job_model(r: &NewJob, id: Option<i64>, actor: &str, now: DateTime<Utc>) -> jo
         review_note: Set(r.review_note.clone()),
         row_digest: Set(r.digest.clone()),
         created_by: if id.is_some() { sea_orm::NotSet } else { Set(actor.to_string()) },
+        station_id: if id.is_some() && r.station_id.is_none() { sea_orm::NotSet } else { Set(r.station_id) },
+        fair_id: if id.is_some() && r.fair_id.is_none() { sea_orm::NotSet } else { Set(r.fair_id) },
         created_at: if id.is_some() { sea_orm::NotSet } else { Set(now) },
         updated_at: Set(now),
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod db;
 pub mod entity;
 pub mod facts;
+pub mod gig;
 mod inline;
 pub mod jobs;
 pub mod locks;

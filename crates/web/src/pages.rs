@@ -29,6 +29,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("jobs_mine.html", include_str!("templates/jobs_mine.html")),
     ("job_form.html", include_str!("templates/job_form.html")),
     ("jobs_board.html", include_str!("templates/jobs_board.html")),
+    ("stations.html", include_str!("templates/stations.html")),
+    ("station.html", include_str!("templates/station.html")),
+    ("fairs.html", include_str!("templates/fairs.html")),
+    ("fair.html", include_str!("templates/fair.html")),
 ];
 
 pub struct Pages {

@@ -190,6 +190,8 @@ pub fn job_row(p: &PostingRecord, employer_id: i64, employer_industry: &str, tod
         status,
         review_note,
         digest: digest(&[&fields]),
+        station_id: None,
+        fair_id: None,
     }
 }
 

@@ -41,6 +41,10 @@ pub struct Model {
     pub review_note: Option<String>,
     pub row_digest: Vec<u8>,
     pub created_by: String,
+    /// The 零工市场 station of a day-work posting (migration m0012).
+    pub station_id: Option<i64>,
+    /// The 招聘会 the posting was offered at (migration m0012).
+    pub fair_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,7 @@ mod m0008_policy_payouts;
 mod m0009_notices;
 mod m0010_person_facts;
 mod m0011_jobs;
+mod m0012_gig_and_fairs;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_notices::Migration),
             Box::new(m0010_person_facts::Migration),
             Box::new(m0011_jobs::Migration),
+            Box::new(m0012_gig_and_fairs::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@
 //! holds its place, and to others it does not exist (404).
 
 pub(crate) mod board;
+pub(crate) mod gig;
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -24,9 +25,9 @@ use crate::auth::{render, CurrentUser};
 use crate::extract::Path;
 use crate::{AppState, WebError};
 
-type Posted = Vec<(String, String)>;
+pub(crate) type Posted = Vec<(String, String)>;
 
-fn value<'a>(posted: &'a Posted, key: &str) -> &'a str {
+pub(crate) fn value<'a>(posted: &'a Posted, key: &str) -> &'a str {
     posted.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).unwrap_or("")
 }
 

@@ -222,3 +222,125 @@ async fn a_push_shows_on_the_persons_page_and_a_hire_recorded_there_changes_the_
     })
     .await;
 }
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_station_posts_day_work_a_worker_claims_it_and_staff_confirm_completion() {
+    each_database(async |app: App| {
+        let l = app.label();
+        postings(&app).await;
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        let token = csrf(&app, &wanzhou).await;
+        // 开州 staff may not open a station in 万州.
+        let ktoken = csrf(&app, &kaizhou).await;
+        let station = [
+            ("name", "高笋塘零工驿站"),
+            ("region", "500101001"),
+            ("address", "高笋塘广场"),
+            ("operator", "万州区就业局"),
+        ];
+        let mut form = vec![("csrf", ktoken.as_str())];
+        form.extend(station);
+        assert_eq!(
+            post_form(&app, &kaizhou, "/stations", &form).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{l}"
+        );
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend(station);
+        let res = post_form(&app, &wanzhou, "/stations", &form).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let page = location(&res);
+        let wz = code("500101", "MA5U0001");
+        let gig = [
+            ("csrf", token.as_str()),
+            ("credit_code", wz.as_str()),
+            ("title", "搬运装卸"),
+            ("wage", "200"),
+            ("headcount", "1"),
+        ];
+        let res = post_form(&app, &wanzhou, &format!("{page}/jobs"), &gig).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        // The worker's phone page shows the day work with its wage and a claim button.
+        let html = get(&app, &worker, &page).await.text().await.unwrap();
+        assert!(html.contains("搬运装卸") && html.contains("200元") && html.contains("我要接单"), "{l}: {html}");
+        let job = jiujin_store::jobs::listings_after(&app.store, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|x| x.job.title == "搬运装卸")
+            .unwrap()
+            .job
+            .id;
+        let wtoken = hidden(&html, "csrf");
+        let res = post_form(&app, &worker, &format!("/claims/{job}"), &[("csrf", &wtoken)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let res = post_form(&app, &worker, &format!("/claims/{job}"), &[("csrf", &wtoken)]).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{l}: a second claim of the same work is refused");
+        assert!(!get(&app, &worker, &page).await.text().await.unwrap().contains("我要接单"), "{l}: no place left");
+        // Completion: 开州 staff get 404; the station's staff confirm.
+        let html = get(&app, &wanzhou, &page).await.text().await.unwrap();
+        assert!(html.contains("已接单"), "{l}");
+        let claim = jiujin_store::gig::station_claims(&app.store, page.rsplit('/').next().unwrap().parse().unwrap())
+            .await
+            .unwrap()[0]
+            .0
+            .id;
+        let path = format!("/claims/{claim}/finish");
+        let res = post_form(&app, &kaizhou, &path, &[("csrf", &ktoken), ("action", "complete")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = post_form(&app, &wanzhou, &path, &[("csrf", &token), ("action", "complete")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let html = get(&app, &wanzhou, &page).await.text().await.unwrap();
+        assert!(html.contains("已完工") && html.contains("完工 1 人次"), "{l}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fair_lists_its_employers_and_postings_and_records_attendance_and_hires() {
+    each_database(async |app: App| {
+        let l = app.label();
+        postings(&app).await;
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let token = csrf(&app, &wanzhou).await;
+        let fair = [
+            ("csrf", token.as_str()),
+            ("name", "2026年春风行动万州专场"),
+            ("held_on", "2026-02-20"),
+            ("region", "500101"),
+            ("venue", "万州区人力资源市场"),
+            ("organizer", "万州区人力社保局"),
+        ];
+        let res = post_form(&app, &wanzhou, "/fairs", &fair).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let page = location(&res);
+        let wz = code("500101", "MA5U0001");
+        let res =
+            post_form(&app, &wanzhou, &format!("{page}/employers"), &[("csrf", &token), ("credit_code", &wz)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let counts = format!("{page}/counts");
+        let res =
+            post_form(&app, &wanzhou, &counts, &[("csrf", &token), ("attendance", "120"), ("hires", "130")]).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        let ktoken = csrf(&app, &kaizhou).await;
+        let res = post_form(&app, &kaizhou, &counts, &[("csrf", &ktoken), ("attendance", "1"), ("hires", "1")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = post_form(&app, &wanzhou, &counts, &[("csrf", &token), ("attendance", "120"), ("hires", "15")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let html = get(&app, &kaizhou, &page).await.text().await.unwrap();
+        assert!(
+            html.contains("万州焊接有限公司") && html.contains("电焊工（包吃住）"),
+            "{l}: employer and its open posting"
+        );
+        assert!(html.contains("<dd id=\"attendance\">120</dd>") && html.contains("<dd id=\"hires\">15</dd>"), "{l}");
+        assert!(!html.contains("/counts"), "{l}: 开州 staff see no forms");
+    })
+    .await;
+}
