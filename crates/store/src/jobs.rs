@@ -737,3 +737,55 @@ pub async fn seeker(store: &Store, scope: crate::Scope, id: i64) -> Result<Optio
         .one(store.conn())
         .await?)
 }
+
+/// Pushes, and how many led to an application (or a hire) and to a hire, for one row
+/// of the match-quality report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Quality {
+    pub pushes: i64,
+    pub applied: i64,
+    pub hired: i64,
+}
+
+/// The match-quality report of the pushes to persons inside `scope`: by the person's
+/// hukou district, and by each group flag (a person counts in every group they are in).
+pub async fn push_quality(store: &Store, scope: crate::Scope) -> Result<(Vec<(i64, Quality)>, Vec<(i64, Quality)>)> {
+    use jiujin_domain::jobs::PushOutcome;
+    use jiujin_domain::registry::{Flag, GroupFlag};
+    use sea_orm::{ConnectionTrait, Statement};
+    let (applied, hired) = (PushOutcome::Applied.code(), PushOutcome::Hired.code());
+    let sums = format!(
+        "COUNT(*) AS pushes, \
+         SUM(CASE WHEN j.outcome IN ({applied}, {hired}) THEN 1 ELSE 0 END) AS applied, \
+         SUM(CASE WHEN j.outcome = {hired} THEN 1 ELSE 0 END) AS hired"
+    );
+    let from = format!("FROM job_pushes j JOIN persons p ON p.id = j.person_id WHERE {}", scope.sql("p"));
+    let backend = store.conn().get_database_backend();
+    let row = |r: &sea_orm::QueryResult| -> Result<Quality> {
+        Ok(Quality {
+            pushes: r.try_get::<i64>("", "pushes")?,
+            applied: r.try_get::<Option<i64>>("", "applied")?.unwrap_or(0),
+            hired: r.try_get::<Option<i64>>("", "hired")?.unwrap_or(0),
+        })
+    };
+    let sql = format!(
+        "SELECT (p.hukou_region / 1000000) * 1000000 AS district, {sums} {from} GROUP BY (p.hukou_region / 1000000) ORDER BY 1"
+    );
+    let mut by_district = Vec::new();
+    for r in store.conn().query_all(Statement::from_string(backend, sql)).await? {
+        by_district.push((r.try_get::<i64>("", "district")?, row(&r)?));
+    }
+    let mut by_group = Vec::new();
+    for (i, flag) in GroupFlag::ALL.iter().enumerate() {
+        let mut set = jiujin_domain::registry::GroupFlags::empty();
+        set.insert(*flag);
+        let sql = format!("SELECT {sums} {from} AND (p.flags & {}) <> 0", set.bits());
+        if let Some(r) = store.conn().query_one(Statement::from_string(backend, sql)).await? {
+            let q = row(&r)?;
+            if q.pushes > 0 {
+                by_group.push((i as i64, q));
+            }
+        }
+    }
+    Ok((by_district, by_group))
+}

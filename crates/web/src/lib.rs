@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
         .route("/policies/{id}/what-if.xlsx", get(policy::what_if_xlsx))
         .route("/jobs", get(jobs::board::board_page))
         .route("/jobs/review", get(jobs::review_page))
+        .route("/jobs/quality", get(jobs::quality_page))
         .route("/jobs/mine", get(jobs::mine_page))
         .route("/jobs/new", get(jobs::new_page).post(jobs::new_submit))
         .route("/jobs/{id}", get(jobs::job_page))

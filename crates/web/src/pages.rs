@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("job_form.html", include_str!("templates/job_form.html")),
     ("jobs_board.html", include_str!("templates/jobs_board.html")),
     ("stations.html", include_str!("templates/stations.html")),
+    ("jobs_quality.html", include_str!("templates/jobs_quality.html")),
     ("station.html", include_str!("templates/station.html")),
     ("fairs.html", include_str!("templates/fairs.html")),
     ("fair.html", include_str!("templates/fair.html")),

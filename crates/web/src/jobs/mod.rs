@@ -372,3 +372,46 @@ pub async fn outcome_submit(
         Err(OutcomeError::Store(e)) => Err(e.into()),
     }
 }
+
+/// `GET /jobs/quality`: the match-quality report (pushes → applications → hires) by
+/// district and by group, over the persons in the caller's scope.
+pub async fn quality_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    use jiujin_domain::registry::{Flag, GroupFlag};
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let (by_district, by_group) = store_jobs::push_quality(&state.store, user.scope()).await?;
+    let pct = |n: i64, d: i64| if d == 0 { "—".to_string() } else { format!("{:.1}%", n as f64 * 100.0 / d as f64) };
+    let row = |label: String, q: &store_jobs::Quality| {
+        context! { label, pushes => q.pushes, applied => q.applied, hired => q.hired,
+        applied_share => pct(q.applied, q.pushes), hired_share => pct(q.hired, q.pushes) }
+    };
+    let districts: Vec<_> = by_district
+        .iter()
+        .map(|(d, q)| {
+            let name = RegionCode::from_i64(*d)
+                .and_then(|r| state.refdata.region(r))
+                .map_or_else(|| d.to_string(), |r| r.name.clone());
+            row(name, q)
+        })
+        .collect();
+    let groups: Vec<_> = by_group
+        .iter()
+        .filter_map(|(i, q)| GroupFlag::ALL.get(*i as usize).map(|f| row(f.label().to_string(), q)))
+        .collect();
+    let total = by_district.iter().fold(store_jobs::Quality::default(), |mut t, (_, q)| {
+        t.pushes += q.pushes;
+        t.applied += q.applied;
+        t.hired += q.hired;
+        t
+    });
+    render(
+        &state,
+        &user,
+        "jobs_quality.html",
+        context! { title => "推送成效", section => "jobs", districts, groups, total => row("合计".into(), &total) },
+    )
+}

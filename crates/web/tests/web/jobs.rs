@@ -216,6 +216,13 @@ async fn a_push_shows_on_the_persons_page_and_a_hire_recorded_there_changes_the_
         assert_eq!(p.state.work_region.map(|r| r.short()), Some("500101001".to_string()), "{l}");
         let job = jiujin_store::jobs::listing(&app.store, weld).await.unwrap().unwrap();
         assert_eq!(job.job.hired, 1, "{l}");
+        // The match-quality report counts it: two pushes in 万州 (万一, 万二), one
+        // application (the hire), one hire.
+        let report = get(&app, &wanzhou, "/jobs/quality").await.text().await.unwrap();
+        let row = "<td>万州区</td><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">50.0%</td>";
+        assert!(report.contains(row), "{l}: {report}");
+        let none = get(&app, &kaizhou, "/jobs/quality").await.text().await.unwrap();
+        assert!(!none.contains("万州区"), "{l}: 开州 staff do not see 万州's persons");
         // The same outcome again is refused.
         let res = post_form(&app, &wanzhou, &path, &[("csrf", &token), ("outcome", "hired")]).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{l}");
