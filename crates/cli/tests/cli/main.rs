@@ -610,3 +610,101 @@ fn policy_run_proposes_once_and_a_second_run_adds_nothing() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains(".csv 或 .xlsx"));
 }
+
+#[test]
+fn a_generated_board_imports_matches_a_worker_and_pushes_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    init_db(d);
+    let gen = jiujin()
+        .args([
+            "gen",
+            "--workers",
+            "3000",
+            "--employers",
+            "400",
+            "--jobs",
+            "300",
+            "--seed",
+            "5",
+            "--as-of",
+            "2026-11-30",
+        ])
+        .arg("--out")
+        .arg(d.join("g"))
+        .output()
+        .unwrap();
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    for (what, file) in [("workers", "workers.csv"), ("employers", "employers.csv"), ("jobs", "jobs.csv")] {
+        let out = jiujin()
+            .args(db_args(d))
+            .args(["import", what, "--as-of", "2026-11-30"])
+            .arg(d.join("g").join(file))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("拒绝 0"), "{what}: every generated row is accepted: {text}");
+    }
+    // An unknown worker: a clear message, exit ≠ 0.
+    let out = jiujin()
+        .args(db_args(d))
+        .args(["match", "worker", "--id", "110101199001011237", "--date", "2026-11-30"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未登记"));
+    // A job seeker of working age: ten postings, each explained.
+    let workers = std::fs::read_to_string(d.join("g/workers.csv")).unwrap();
+    let id = workers
+        .lines()
+        .find(|l| l.contains(",失业,") && l.split(',').nth(1).is_some_and(|i| i[6..8] == *"19" && i[8..10] >= *"80"))
+        .and_then(|l| l.split(',').nth(1))
+        .unwrap()
+        .to_string();
+    let out = jiujin()
+        .args(db_args(d))
+        .args(["match", "worker", "--id", &id, "--date", "2026-11-30", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let jobs = m["jobs"].as_array().unwrap();
+    assert_eq!(jobs.len(), 10, "{m}");
+    for j in jobs {
+        let sum: i64 = j["factors"].as_array().unwrap().iter().map(|f| f["points"].as_i64().unwrap()).sum();
+        assert_eq!(sum, j["score"].as_i64().unwrap(), "{j}");
+    }
+    // A posting's workers, then a closed one refused.
+    let job = jobs[0]["job"].as_i64().unwrap().to_string();
+    let out = jiujin()
+        .args(db_args(d))
+        .args(["match", "job", "--job", &job, "--date", "2026-11-30", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = d.join("t.db");
+    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM jobs WHERE id = {job}")), 1);
+    let out =
+        jiujin().args(db_args(d)).args(["match", "job", "--job", "999999", "--date", "2026-11-30"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("未找到该岗位"));
+    // The push: once per worker and job; the same day again adds nothing.
+    let push = |date: &str| {
+        let out = jiujin().args(db_args(d)).args(["push", "run", "--date", date, "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = push("2026-11-30");
+    let pushed = first["run"]["pushed"].as_u64().unwrap();
+    assert!(pushed > 0, "{first}");
+    assert_eq!(first["delivered"]["sent"].as_u64().unwrap(), pushed, "{first}");
+    assert_eq!(push("2026-11-30")["run"]["pushed"], 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM job_pushes") as u64, pushed);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM (SELECT person_id, COUNT(*) AS n FROM job_pushes GROUP BY person_id HAVING n > 3)"
+        ),
+        0
+    );
+}
