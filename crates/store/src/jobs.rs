@@ -674,18 +674,10 @@ pub struct SeekerRow {
     pub needs: i32,
 }
 
-/// Persons inside `scope` who are in the labour force and want work (registered
-/// unemployed, or 求职 among their needs), with id above `after`, in id order.
-pub async fn seekers_after(store: &Store, scope: crate::Scope, after: i64, limit: u64) -> Result<Vec<SeekerRow>> {
+/// The columns of a `SeekerRow`, inside `scope`.
+fn seeker_select(scope: crate::Scope) -> sea_orm::Select<crate::entity::person::Entity> {
     use crate::entity::person;
-    use jiujin_domain::registry::{EmploymentStatus, ServiceNeed, ServiceNeeds};
-    let mut needs = ServiceNeeds::empty();
-    needs.insert(ServiceNeed::JobSeeking);
-    let job_seeking = needs.bits();
-    let wants = Condition::any()
-        .add(person::Column::Status.eq(EmploymentStatus::Unemployed.code()))
-        .add(Expr::cust(format!("(needs & {job_seeking}) <> 0")));
-    Ok(person::Entity::find()
+    person::Entity::find()
         .select_only()
         .columns([
             person::Column::Id,
@@ -702,6 +694,20 @@ pub async fn seekers_after(store: &Store, scope: crate::Scope, after: i64, limit
             person::Column::Needs,
         ])
         .filter(scope.persons())
+}
+
+/// Persons inside `scope` who are in the labour force and want work (registered
+/// unemployed, or 求职 among their needs), with id above `after`, in id order.
+pub async fn seekers_after(store: &Store, scope: crate::Scope, after: i64, limit: u64) -> Result<Vec<SeekerRow>> {
+    use crate::entity::person;
+    use jiujin_domain::registry::{EmploymentStatus, ServiceNeed, ServiceNeeds};
+    let mut needs = ServiceNeeds::empty();
+    needs.insert(ServiceNeed::JobSeeking);
+    let job_seeking = needs.bits();
+    let wants = Condition::any()
+        .add(person::Column::Status.eq(EmploymentStatus::Unemployed.code()))
+        .add(Expr::cust(format!("(needs & {job_seeking}) <> 0")));
+    Ok(seeker_select(scope)
         .filter(person::Column::Id.gt(after))
         .filter(person::Column::Status.ne(EmploymentStatus::NotInLaborForce.code()))
         .filter(wants)
@@ -715,27 +721,7 @@ pub async fn seekers_after(store: &Store, scope: crate::Scope, after: i64, limit
 /// One person as matching reads them, inside `scope` (whether or not they want work).
 pub async fn seeker(store: &Store, scope: crate::Scope, id: i64) -> Result<Option<SeekerRow>> {
     use crate::entity::person;
-    Ok(person::Entity::find()
-        .select_only()
-        .columns([
-            person::Column::Id,
-            person::Column::Name,
-            person::Column::BirthDate,
-            person::Column::Sex,
-            person::Column::HukouRegion,
-            person::Column::ResidenceRegion,
-            person::Column::Status,
-            person::Column::Industry,
-            person::Column::OccupationName,
-            person::Column::SkillLevel,
-            person::Column::ExpectedWageFen,
-            person::Column::Needs,
-        ])
-        .filter(scope.persons())
-        .filter(person::Column::Id.eq(id))
-        .into_model::<SeekerRow>()
-        .one(store.conn())
-        .await?)
+    Ok(seeker_select(scope).filter(person::Column::Id.eq(id)).into_model::<SeekerRow>().one(store.conn()).await?)
 }
 
 /// Pushes, and how many led to an application (or a hire) and to a hire, for one row

@@ -103,6 +103,24 @@ async fn employers_and_postings_import_once_and_refuse_bad_rows_by_row_and_colum
         assert!(rejects.contains("低于下限") && rejects.contains("尚未登记"), "{l}: {rejects}");
         assert_eq!(job::Entity::find().count(store.conn()).await.unwrap(), 4, "{l}");
 
+        // Exported in the templates and imported again: nothing changes.
+        for jobs in [false, true] {
+            let out = dir.path().join(if jobs { "jobs-out.xlsx" } else { "employers-out.csv" });
+            let n = if jobs {
+                jiujin_app::jobs::export::export_jobs(&store, None, &out, &tester()).await.unwrap()
+            } else {
+                jiujin_app::jobs::export::export_employers(&store, None, &out, &tester()).await.unwrap()
+            };
+            assert_eq!(n, if jobs { 4 } else { 3 }, "{l}");
+            let r = import(&store, &out, jobs, Scope::City).await;
+            assert_eq!(
+                (r.rejected, r.written.inserted, r.written.updated, r.written.unchanged),
+                (0, 0, 0, n),
+                "{l}: {:?}",
+                r.first_rejects
+            );
+        }
+
         // A district's staff import only inside their district.
         let wanzhou = Scope::Region(RegionCode::parse("500101").unwrap());
         let rows = [format!("W2,{},叉车工,叉车司机,500112002,1,5000,6000,全职,60,,不包,", code("MA5U7J3W", "500101"))];

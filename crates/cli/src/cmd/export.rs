@@ -13,6 +13,10 @@ use jiujin_store::Scope;
 pub enum What {
     /// 导出人员信息（导入模板格式，含完整证件号码和电话）
     Workers(Args),
+    /// 导出用人单位（导入模板格式，再次导入不产生任何变更）
+    Employers(Args),
+    /// 导出招聘岗位（导入模板格式，各种状态；再次导入不产生任何变更）
+    Jobs(Args),
 }
 
 #[derive(ClapArgs)]
@@ -33,10 +37,37 @@ pub enum TemplateWhat {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 用人单位导入模板
+    Employers {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 招聘岗位导入模板
+    Jobs {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
-    let What::Workers(a) = what;
+    let (a, jobs) = match what {
+        What::Workers(a) => (a, None),
+        What::Employers(a) => (a, Some(false)),
+        What::Jobs(a) => (a, Some(true)),
+    };
+    if let Some(jobs) = jobs {
+        use jiujin_app::jobs::export::{export_employers, export_jobs};
+        let region = a.region.as_deref().map(RegionCode::parse).transpose()?;
+        let store = super::open_store(&settings).await?;
+        let by = settings.command_line_context();
+        let n = if jobs {
+            export_jobs(&store, region, &a.out, &by).await?
+        } else {
+            export_employers(&store, region, &a.out, &by).await?
+        };
+        println!("已导出 {n} 行到 {}", a.out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let scope = match &a.region {
         Some(r) => Scope::Region(RegionCode::parse(r)?),
         None => Scope::City,
@@ -49,8 +80,20 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
 }
 
 pub fn template(what: TemplateWhat) -> anyhow::Result<ExitCode> {
-    let TemplateWhat::Workers { out } = what;
-    write_template(&out)?;
+    let out = match what {
+        TemplateWhat::Workers { out } => {
+            write_template(&out)?;
+            out
+        }
+        TemplateWhat::Employers { out } => {
+            jiujin_app::jobs::export::write_template(false, &out)?;
+            out
+        }
+        TemplateWhat::Jobs { out } => {
+            jiujin_app::jobs::export::write_template(true, &out)?;
+            out
+        }
+    };
     println!("模板已写入 {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -52,15 +52,20 @@ fn required(posted: &Posted, key: &str, label: &str) -> Result<String, WebError>
     Ok(v.to_string())
 }
 
+/// The region whose stations and fairs a list shows: the caller's, or the city.
+fn listed_region(user: &CurrentUser) -> Option<RegionCode> {
+    match user.scope() {
+        jiujin_store::Scope::Region(r) => Some(r),
+        _ => None,
+    }
+}
+
 /// `GET /stations`
 pub async fn stations_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Html<String>, WebError> {
-    let region = match user.scope() {
-        jiujin_store::Scope::Region(r) => Some(r),
-        _ => None,
-    };
+    let region = listed_region(&user);
     let list = gig::stations(&state.store, region).await?;
     let stations: Vec<_> = list
         .iter()
@@ -261,10 +266,7 @@ pub async fn fairs_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Html<String>, WebError> {
-    let region = match user.scope() {
-        jiujin_store::Scope::Region(r) => Some(r),
-        _ => None,
-    };
+    let region = listed_region(&user);
     let fairs: Vec<_> = gig::fairs(&state.store, region)
         .await?
         .iter()
