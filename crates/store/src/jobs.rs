@@ -775,3 +775,54 @@ pub async fn push_quality(store: &Store, scope: crate::Scope) -> Result<(Vec<(i6
     }
     Ok((by_district, by_group))
 }
+
+/// The pushes of one posting (its recommended candidates), newest first.
+pub async fn pushes_for_job(store: &Store, job_id: i64, limit: u64) -> Result<Vec<job_push::Model>> {
+    Ok(job_push::Entity::find()
+        .filter(job_push::Column::JobId.eq(job_id))
+        .order_by_desc(job_push::Column::Id)
+        .limit(limit)
+        .all(store.conn())
+        .await?)
+}
+
+/// What an employer sees of a candidate pushed its posting: no identity number, no
+/// phone, no address finer than the town.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct CandidateRow {
+    pub id: i64,
+    pub name: String,
+    pub birth_date: NaiveDate,
+    pub sex: i16,
+    pub hukou_region: i64,
+    pub residence_region: Option<i64>,
+    pub occupation_name: Option<String>,
+    pub skill_level: Option<i16>,
+}
+
+/// Candidates by person id (only those a posting's pushes name; the caller checks).
+pub async fn candidates(store: &Store, ids: &[i64]) -> Result<Vec<CandidateRow>> {
+    use crate::entity::person;
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            person::Entity::find()
+                .select_only()
+                .columns([
+                    person::Column::Id,
+                    person::Column::Name,
+                    person::Column::BirthDate,
+                    person::Column::Sex,
+                    person::Column::HukouRegion,
+                    person::Column::ResidenceRegion,
+                    person::Column::OccupationName,
+                    person::Column::SkillLevel,
+                ])
+                .filter(person::Column::Id.is_in(chunk.iter().copied()))
+                .into_model::<CandidateRow>()
+                .all(store.conn())
+                .await?,
+        );
+    }
+    Ok(out)
+}

@@ -71,6 +71,7 @@ impl CurrentUser {
             audit_log => self.account.role.sees_audit_log(),
             edits => self.account.role.edits_registry(),
             employer => self.account.role.needs_credit_code(),
+            worker => self.account.role.needs_person(),
         }
     }
 }

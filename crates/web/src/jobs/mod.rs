@@ -133,6 +133,13 @@ pub async fn job_page(
     } else {
         Vec::new()
     };
+    // The employer sees the candidates pushed this posting (recommended), with what came
+    // of each, and records a hire or a refusal; never an identity number or phone.
+    let candidates = if manage && user.account.role.needs_credit_code() {
+        candidates_of(&state, &user, &client, id).await?
+    } else {
+        Vec::new()
+    };
     render(
         &state,
         &user,
@@ -140,9 +147,58 @@ pub async fn job_page(
         context! {
             title => l.job.title.clone(), section => "jobs", j => JobView::new(&state, &l), manage, reviews,
             held => l.job.status == JobStatus::Held.code(), open => l.job.status == JobStatus::Open.code(),
-            matches,
+            matches, candidates,
         },
     )
+}
+
+async fn candidates_of(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &Client,
+    job: i64,
+) -> Result<Vec<minijinja::Value>, WebError> {
+    use jiujin_domain::jobs::PushOutcome;
+    let pushes = store_jobs::pushes_for_job(&state.store, job, 200).await?;
+    if pushes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = pushes.iter().map(|p| p.person_id).collect();
+    let people: std::collections::HashMap<i64, store_jobs::CandidateRow> =
+        store_jobs::candidates(&state.store, &ids).await?.into_iter().map(|c| (c.id, c)).collect();
+    let detail = serde_json::json!({ "purpose": "用人单位查看推荐人选", "job": job, "persons": ids.len() });
+    crate::audit::record(
+        state,
+        &crate::audit::entry_for(
+            user,
+            client,
+            jiujin_domain::audit::AuditAction::PersonSearch,
+            "persons",
+            None,
+            detail,
+        ),
+    )
+    .await?;
+    let today = today();
+    Ok(pushes
+        .iter()
+        .filter_map(|p| {
+            let c = people.get(&p.person_id)?;
+            let home = c.residence_region.unwrap_or(c.hukou_region);
+            let town = RegionCode::from_i64(home).and_then(|r| r.town().or(r.district()));
+            Some(context! {
+                push => p.id, name => c.name.clone(),
+                age => jiujin_domain::registry::age_on(c.birth_date, today),
+                sex => jiujin_domain::identity::Sex::from_code(c.sex).map_or("", |s| s.label()),
+                place => town.map(|t| state.refdata.region_path(t)).unwrap_or_default(),
+                occupation => c.occupation_name.clone(),
+                skill => c.skill_level.and_then(|s| u8::try_from(s).ok()).and_then(jiujin_domain::registry::SkillLevel::new).map(|s| s.label()),
+                score => p.score, date => p.push_date.to_string(),
+                outcome => p.outcome.and_then(PushOutcome::from_code).map(PushOutcome::label),
+                open => p.outcome != Some(PushOutcome::Hired.code()),
+            })
+        })
+        .collect())
 }
 
 /// `POST /jobs/{id}/status`: approve or reject a held posting (staff, with a reason to
@@ -354,19 +410,33 @@ pub async fn outcome_submit(
     Form(posted): Form<Posted>,
 ) -> Result<Response, WebError> {
     use jiujin_app::jobs::push::{record_outcome, OutcomeError};
-    if !user.account.role.edits_registry() {
-        return Err(WebError::NotFound);
-    }
+    use jiujin_domain::jobs::PushOutcome;
     user.check_form_token(value(&posted, "csrf"))?;
-    let outcome = jiujin_domain::jobs::PushOutcome::parse(value(&posted, "outcome")).ok_or_else(|| {
-        WebError::Invalid {
-            field: "outcome".into(), message: "推送结果应为已查看、已申请、已录用或不感兴趣".into()
-        }
+    let outcome = PushOutcome::parse(value(&posted, "outcome")).ok_or_else(|| WebError::Invalid {
+        field: "outcome".into(),
+        message: "推送结果应为已查看、已申请、已录用或不感兴趣".into(),
     })?;
     let push = jiujin_store::jobs::push(&state.store, id).await?.ok_or(WebError::NotFound)?;
+    let a = &user.account;
+    // Who may say what came of a push: staff (inside their scope); the worker it went
+    // to (anything but a hire, which the employer or staff confirm); the employer of
+    // its posting (the person is reached through the posting, not through a scope).
+    let (scope, back) = if a.role.edits_registry() {
+        (user.scope(), format!("/registry/{}", push.person_id))
+    } else if a.person_id == Some(push.person_id) && outcome != PushOutcome::Hired {
+        (user.scope(), format!("/registry/{}", push.person_id))
+    } else if a.role.needs_credit_code() {
+        let l = jiujin_store::jobs::listing(&state.store, push.job_id).await?.ok_or(WebError::NotFound)?;
+        if !store_jobs::may_manage(a, &l.employer_credit_code, l.job.place) {
+            return Err(WebError::NotFound);
+        }
+        (jiujin_store::Scope::City, format!("/jobs/{}", push.job_id))
+    } else {
+        return Err(WebError::NotFound);
+    };
     let by = context_for(&user, &client);
-    match record_outcome(&state.store, user.scope(), id, outcome, today(), &by).await {
-        Ok(()) => Ok(Redirect::to(&format!("/registry/{}", push.person_id)).into_response()),
+    match record_outcome(&state.store, scope, id, outcome, today(), &by).await {
+        Ok(()) => Ok(Redirect::to(&back).into_response()),
         Err(OutcomeError::NotFound) => Err(WebError::NotFound),
         Err(OutcomeError::Conflict(m)) => Err(WebError::BadRequest(m)),
         Err(OutcomeError::Store(e)) => Err(e.into()),

@@ -351,3 +351,66 @@ async fn a_fair_lists_its_employers_and_postings_and_records_attendance_and_hire
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_employer_sees_its_postings_candidates_and_the_worker_answers_their_own_push() {
+    use jiujin_app::jobs::board::{JobBoard, Vocab};
+    use jiujin_app::jobs::push::{push_run, PushRequest};
+    each_database(async |app: App| {
+        let l = app.label();
+        let (weld, _, _) = postings(&app).await;
+        let today = chrono::Utc::now().date_naive();
+        let board = JobBoard::load(&app.store, Vocab::embedded().unwrap(), today).await.unwrap();
+        let by = tester();
+        let req = PushRequest {
+            store: &app.store,
+            board: &board,
+            date: today,
+            cap: 1,
+            min_score: 0,
+            scope: jiujin_store::Scope::City,
+            by: &by,
+            progress: None,
+        };
+        push_run(req).await.unwrap();
+        let wan_yi = person_id(&app, "万一").await;
+        let push = jiujin_store::jobs::pushes_of(&app.store, wan_yi).await.unwrap()[0].clone();
+        assert_eq!(push.job_id, weld, "{l}");
+
+        // The worker says they applied; a hire is not theirs to record.
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        let page = get(&app, &worker, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(page.contains("推送岗位") && !page.contains("value=\"hired\""), "{l}");
+        let token = hidden(&page, "csrf");
+        let path = format!("/pushes/{}/outcome", push.id);
+        let res = post_form(&app, &worker, &path, &[("csrf", &token), ("outcome", "hired")]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = post_form(&app, &worker, &path, &[("csrf", &token), ("outcome", "applied")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}: {}", res.text().await.unwrap());
+
+        // The employer sees the candidate on its posting (no identity number), and hires.
+        let employer = login(&app, "someone", PASSWORD).await.unwrap();
+        let html = get(&app, &employer, &format!("/jobs/{weld}")).await.text().await.unwrap();
+        assert!(html.contains("推荐人选") && html.contains("万一") && html.contains("已申请"), "{l}");
+        assert!(!html.contains("500101198"), "{l}: no identity number reaches the employer");
+        let etoken = hidden(&html, "csrf");
+        let res = post_form(&app, &employer, &path, &[("csrf", &etoken), ("outcome", "hired")]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, wan_yi).await.unwrap().unwrap();
+        assert_eq!(p.state.status, jiujin_domain::registry::EmploymentStatus::LocalEmployed, "{l}");
+        // Another employer's push: 404. (万二's push is for the same posting; the 开州
+        // cleaning job's employer has no account, so use a worker's push of another job.)
+        let other = jiujin_store::jobs::pushes_of(&app.store, person_id(&app, "开三").await).await.unwrap();
+        if let Some(o) = other.iter().find(|p| p.job_id != weld) {
+            let res = post_form(
+                &app,
+                &employer,
+                &format!("/pushes/{}/outcome", o.id),
+                &[("csrf", &etoken), ("outcome", "hired")],
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        }
+    })
+    .await;
+}
