@@ -421,9 +421,8 @@ pub async fn outcome_submit(
     // Who may say what came of a push: staff (inside their scope); the worker it went
     // to (anything but a hire, which the employer or staff confirm); the employer of
     // its posting (the person is reached through the posting, not through a scope).
-    let (scope, back) = if a.role.edits_registry() {
-        (user.scope(), format!("/registry/{}", push.person_id))
-    } else if a.person_id == Some(push.person_id) && outcome != PushOutcome::Hired {
+    let own = a.person_id == Some(push.person_id) && outcome != PushOutcome::Hired;
+    let (scope, back) = if a.role.edits_registry() || own {
         (user.scope(), format!("/registry/{}", push.person_id))
     } else if a.role.needs_credit_code() {
         let l = jiujin_store::jobs::listing(&state.store, push.job_id).await?.ok_or(WebError::NotFound)?;
