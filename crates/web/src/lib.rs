@@ -157,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .route("/fairs/{id}/{what}", post(jobs::gig::fair_submit))
         .route("/api/v1/jobs", get(jobs::board::api_jobs))
         .route("/api/v1/persons/{id}/matches", get(jobs::board::api_person_matches))
+        .route("/api/v1/jobs/{id}/matches", get(jobs::board::api_job_matches))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

@@ -45,6 +45,7 @@ impl Modify for BearerAuth {
         crate::api::person_entitlements,
         crate::jobs::board::api_jobs,
         crate::jobs::board::api_person_matches,
+        crate::jobs::board::api_job_matches,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -63,6 +64,7 @@ impl Modify for BearerAuth {
         crate::api::RecordedFactView,
         crate::jobs::board::JobSearchResult, crate::jobs::board::JobItem, crate::jobs::board::JobMatch,
         crate::jobs::board::WorkerMatchesView, crate::jobs::board::FactorView,
+        crate::jobs::board::JobMatchesView, crate::jobs::board::WorkerMatch,
     )),
     modifiers(&BearerAuth)
 )]

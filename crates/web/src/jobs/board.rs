@@ -355,3 +355,96 @@ pub async fn api_person_matches(
         .collect();
     Ok(Json(WorkerMatchesView { person: id, unmet: w.unmet, matches }))
 }
+
+/// A worker matched to a posting, as the API gives it (masked: no identity number).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkerMatch {
+    /// 人员编号
+    pub person: i64,
+    pub name: String,
+    /// 居住地（或户籍地）
+    pub place: String,
+    pub score: i32,
+    pub factors: Vec<FactorView>,
+}
+
+/// The best workers for a posting.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobMatchesView {
+    pub job: JobItem,
+    pub matches: Vec<WorkerMatch>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JobMatchQuery {
+    /// 返回前几个（1至50，默认10）
+    #[serde(default)]
+    pub top: Option<u32>,
+    /// 候选范围：near（默认，岗位所在区县及相邻区县）或 all（本账号范围内全部求职人员）
+    #[serde(default)]
+    pub within: Option<String>,
+}
+
+/// The best workers inside the caller's scope for an open posting.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}/matches",
+    summary = "岗位匹配求职人员",
+    description = "经办人员为一个在招岗位匹配本账号范围内的求职人员，按匹配得分排序，每个结果附各项得分及说明。默认只在岗位所在区县及相邻区县中找（就近），within=all 则在本账号范围内全部求职人员中找。非经办角色、岗位不存在或未在招均答 404。记入审计日志。",
+    tag = "岗位",
+    params(("id" = i64, Path, description = "岗位编号"), JobMatchQuery),
+    responses(
+        (status = 200, description = "匹配结果", body = JobMatchesView),
+        (status = 401, description = "未登录或令牌无效", body = ErrorBody),
+        (status = 404, description = "不存在、未在招或本账号无权匹配", body = ErrorBody),
+        (status = 422, description = "参数格式错误", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_job_matches(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Query(q): Query<JobMatchQuery>,
+) -> Result<Json<JobMatchesView>, WebError> {
+    let top = q.top.unwrap_or(10);
+    if !(1..=50).contains(&top) {
+        return Err(WebError::Invalid { field: "top".into(), message: "top 应为1至50".into() });
+    }
+    let near_only = match q.within.as_deref().unwrap_or("near") {
+        "near" => true,
+        "all" => false,
+        other => {
+            return Err(WebError::Invalid {
+                field: "within".into(),
+                message: format!("within 应为 near 或 all，收到“{other}”"),
+            })
+        }
+    };
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let b = board(&state).await?;
+    let by = context_for(&user, &client);
+    let query = JobQuery { job_id: id, date: today(), k: top as usize, near_only };
+    let (listing, top) = match match_job(&state.store, b, user.scope(), query, &by).await {
+        Ok(r) => r,
+        Err(MatchError::UnknownJob(_) | MatchError::JobNotOpen(_)) => return Err(WebError::NotFound),
+        Err(e) => return Err(WebError::Internal(e.to_string())),
+    };
+    let matches = top
+        .iter()
+        .map(|(m, p)| WorkerMatch {
+            person: p.id,
+            name: p.name.clone(),
+            place: RegionCode::from_i64(p.residence_region.unwrap_or(p.hukou_region))
+                .map(|r| state.refdata.region_path(r))
+                .unwrap_or_default(),
+            score: m.score,
+            factors: factors(m),
+        })
+        .collect();
+    Ok(Json(JobMatchesView { job: JobItem::new(&state, &listing), matches }))
+}

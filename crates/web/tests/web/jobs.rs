@@ -134,6 +134,20 @@ async fn the_board_is_city_wide_and_a_held_posting_is_seen_only_by_its_employer_
         assert_eq!(first["job"]["id"], weld, "{l}: the nearest open job first: {body}");
         let res = get(&app, &kaizhou, &format!("/api/v1/persons/{wan_yi}/matches")).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        // A posting's workers: 万州 staff find 万一 for the 万州 welding job; 开州 staff,
+        // whose scope holds nobody near it, find no 万州 person; a worker gets 404.
+        let body: serde_json::Value =
+            get(&app, &wanzhou, &format!("/api/v1/jobs/{weld}/matches?within=all")).await.json().await.unwrap();
+        let names: Vec<&str> = body["matches"].as_array().unwrap().iter().filter_map(|m| m["name"].as_str()).collect();
+        assert!(names.contains(&"万一") && !names.contains(&"开三"), "{l}: {body}");
+        assert!(body["matches"][0]["factors"].as_array().is_some_and(|f| !f.is_empty()), "{l}");
+        let body: serde_json::Value =
+            get(&app, &kaizhou, &format!("/api/v1/jobs/{weld}/matches?within=all")).await.json().await.unwrap();
+        assert!(body["matches"].as_array().unwrap().iter().all(|m| m["name"] != "万一"), "{l}: {body}");
+        let res = get(&app, &worker, &format!("/api/v1/jobs/{weld}/matches")).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = get(&app, &wanzhou, &format!("/api/v1/jobs/{weld}/matches?within=far")).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
     })
     .await;
 }
