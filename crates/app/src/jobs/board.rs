@@ -166,7 +166,7 @@ impl JobBoard {
     async fn read_all(store: &Store, vocab: &Vocab, date: NaiveDate) -> Result<Inner> {
         let mut listings = HashMap::new();
         let mut after = 0;
-        let mut seen = DateTime::<Utc>::MIN_UTC;
+        let mut seen = DateTime::<Utc>::UNIX_EPOCH;
         loop {
             let page = jiujin_store::jobs::listings_after(store, after, PAGE).await?;
             let Some(last) = page.last() else { break };
@@ -195,7 +195,11 @@ impl JobBoard {
     pub async fn refresh(&self, store: &Store, date: NaiveDate, force: bool) -> Result<()> {
         let (stale, since, same_day) = {
             let g = self.inner.read().map_err(|_| poisoned())?;
-            (force || g.refreshed.elapsed() >= REFRESH_EVERY, g.seen - MARGIN, g.date == date)
+            (
+                force || g.refreshed.elapsed() >= REFRESH_EVERY,
+                g.seen.checked_sub_signed(MARGIN).unwrap_or(g.seen),
+                g.date == date,
+            )
         };
         if !stale {
             return Ok(());

@@ -179,6 +179,26 @@ async fn id_of(store: &Store, name: &str) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_empty_board_loads_refreshes_and_then_sees_a_new_posting() {
+    for db in TestDb::all().await {
+        let l = db.label;
+        let store = db.store().await;
+        let b = loaded(&store).await;
+        assert_eq!(b.open_count().unwrap(), 0, "{l}");
+        b.refresh(&store, date("2026-03-01"), true).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let e = [format!("{},渝北焊接工程有限公司,民营,C,500112002,小型,", code("MA5U7J3X", "500112"))];
+        import(&store, &write(dir.path(), "e.csv", EMPLOYERS, &e), false, Scope::City).await;
+        let j = [format!("H1,{},电焊工,电焊工,500112002,5,6000,8000,全职,60,,包吃住,", code("MA5U7J3X", "500112"))];
+        import(&store, &write(dir.path(), "j.csv", JOBS, &j), true, Scope::City).await;
+        b.refresh(&store, date("2026-03-01"), true).await.unwrap();
+        assert_eq!(b.open_count().unwrap(), 1, "{l}: a posting written elsewhere is picked up");
+        let r = b.search("焊工", &Default::default(), None, 0, 10).unwrap();
+        assert_eq!(r.total, 1, "{l}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_worker_gets_open_postings_with_reasons_and_never_a_held_or_closed_one() {
     use jiujin_app::jobs::matching::{match_job, match_worker, JobQuery};
     for db in TestDb::all().await {
