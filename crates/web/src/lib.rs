@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/registry/{id}/unemployment", post(registry::unemployment_submit))
         .route("/registry/{id}/reveal", post(registry::reveal_page))
         .route("/templates/workers.xlsx", get(registry::template_download))
+        .route("/templates/{name}", get(jobs::template_download))
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/docs", get(openapi::docs_page))
         .route("/static/vendor/swagger-ui-bundle.js", get(openapi::swagger_bundle))

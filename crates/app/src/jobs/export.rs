@@ -63,6 +63,28 @@ pub fn write_template(jobs: bool, out: &Path) -> Result<(), ExportError> {
     write_rows(out, &headers(if jobs { JOB_COLUMNS } else { EMPLOYER_COLUMNS }), &[])
 }
 
+/// A blank template as .xlsx bytes: the header row and, on a second sheet, each
+/// column's help (for the web download).
+pub fn template_xlsx(jobs: bool) -> Result<Vec<u8>, ExportError> {
+    let columns = if jobs { JOB_COLUMNS } else { EMPLOYER_COLUMNS };
+    let err = |e: &dyn std::fmt::Display| ExportError::Write { path: "模板".into(), reason: e.to_string() };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(if jobs { "招聘岗位" } else { "用人单位" }).map_err(|e| err(&e))?;
+    for (i, c) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, i as u16, c.header, &bold).map_err(|e| err(&e))?;
+    }
+    let help = book.add_worksheet();
+    help.set_name("填写说明").map_err(|e| err(&e))?;
+    for (i, c) in columns.iter().enumerate() {
+        help.write_string(i as u32, 0, c.header).map_err(|e| err(&e))?;
+        help.write_string(i as u32, 1, if c.required { "必填" } else { "选填" }).map_err(|e| err(&e))?;
+        help.write_string(i as u32, 2, c.help).map_err(|e| err(&e))?;
+    }
+    book.save_to_buffer().map_err(|e| err(&e))
+}
+
 fn short(code: i64) -> String {
     RegionCode::from_i64(code).map(|r| r.short()).unwrap_or_default()
 }

@@ -484,3 +484,32 @@ pub async fn quality_page(
         context! { title => "推送成效", section => "jobs", districts, groups, total => row("合计".into(), &total) },
     )
 }
+
+/// `GET /templates/employers.xlsx` and `/templates/jobs.xlsx`: the blank import
+/// templates with each column's help.
+pub async fn template_download(Path(name): Path<String>) -> Result<Response, WebError> {
+    use axum::http::header;
+    let (jobs, file, zh) = match name.as_str() {
+        "employers.xlsx" => (
+            false,
+            "employers-template.xlsx",
+            "%E7%94%A8%E4%BA%BA%E5%8D%95%E4%BD%8D%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+        ),
+        "jobs.xlsx" => (
+            true,
+            "jobs-template.xlsx",
+            "%E6%8B%9B%E8%81%98%E5%B2%97%E4%BD%8D%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+        ),
+        _ => return Err(WebError::NotFound),
+    };
+    let bytes = jiujin_app::jobs::export::template_xlsx(jobs).map_err(|e| WebError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"{file}\"; filename*=UTF-8''{zh}");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}

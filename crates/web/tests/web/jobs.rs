@@ -182,6 +182,14 @@ async fn an_employer_publishes_a_posting_and_a_bad_one_comes_back_with_its_reaso
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
         let mine = get(&app, &employer, "/jobs/mine").await.text().await.unwrap();
         assert!(mine.contains("叉车司机") && mine.contains("招聘中"), "{l}");
+        // The blank templates download as Excel with every column of the import.
+        for name in ["employers", "jobs"] {
+            let res = get(&app, &employer, &format!("/templates/{name}.xlsx")).await;
+            assert_eq!(res.status(), StatusCode::OK, "{l}");
+            let bytes = res.bytes().await.unwrap();
+            assert!(bytes.starts_with(b"PK"), "{l}: an xlsx (zip) file");
+        }
+        assert_eq!(get(&app, &employer, "/templates/other.xlsx").await.status(), StatusCode::NOT_FOUND, "{l}");
         // A worker may not publish.
         let worker = login(&app, "worker", PASSWORD).await.unwrap();
         assert_eq!(get(&app, &worker, "/jobs/new").await.status(), StatusCode::NOT_FOUND, "{l}");
