@@ -31,6 +31,15 @@ pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 const MARGIN: chrono::Duration = chrono::Duration::seconds(30);
 const PAGE: u64 = 20_000;
 
+/// A stored posting's pay (a form code the vocabulary does not know reads as 月薪).
+pub fn wage_of(j: &jiujin_store::entity::job::Model) -> Wage {
+    Wage {
+        form: WageForm::from_code(j.wage_form).unwrap_or(WageForm::Monthly),
+        min: Fen(j.wage_min_fen),
+        max: Fen(j.wage_max_fen),
+    }
+}
+
 /// The reference tables matching needs, built once.
 pub struct Vocab {
     pub refdata: &'static RefData,
@@ -62,11 +71,7 @@ impl Vocab {
     }
 
     fn wage(l: &JobListing) -> Wage {
-        Wage {
-            form: WageForm::from_code(l.job.wage_form).unwrap_or(WageForm::Monthly),
-            min: Fen(l.job.wage_min_fen),
-            max: Fen(l.job.wage_max_fen),
-        }
+        wage_of(&l.job)
     }
 
     /// Whether a posting is open on `date`: approved, inside its dates, headcount left.

@@ -204,12 +204,7 @@ pub async fn deliver(store: &Store, board: &JobBoard, senders: &[&dyn Sender]) -
                 failed.push(p.id);
                 continue;
             };
-            let wage = jiujin_domain::jobs::Wage {
-                form: jiujin_domain::jobs::WageForm::from_code(l.job.wage_form)
-                    .unwrap_or(jiujin_domain::jobs::WageForm::Monthly),
-                min: jiujin_domain::Fen(l.job.wage_min_fen),
-                max: jiujin_domain::Fen(l.job.wage_max_fen),
-            };
+            let wage = super::board::wage_of(&l.job);
             let place = jiujin_domain::RegionCode::from_i64(l.job.place)
                 .map(|r| board.vocab.refdata.region_path(r))
                 .unwrap_or_default();

@@ -314,6 +314,16 @@ pub struct MatchQuery {
     pub top: Option<u32>,
 }
 
+/// How many results an API call asks for: 1 to 50, 10 by default.
+fn top_param(top: Option<u32>) -> Result<u32, WebError> {
+    let top = top.unwrap_or(10);
+    if (1..=50).contains(&top) {
+        Ok(top)
+    } else {
+        Err(WebError::Invalid { field: "top".into(), message: "top 应为1至50".into() })
+    }
+}
+
 /// The best open postings for one person inside the caller's scope.
 #[utoipa::path(
     get,
@@ -337,10 +347,7 @@ pub async fn api_person_matches(
     Path(id): Path<i64>,
     Query(q): Query<MatchQuery>,
 ) -> Result<Json<WorkerMatchesView>, WebError> {
-    let top = q.top.unwrap_or(10);
-    if !(1..=50).contains(&top) {
-        return Err(WebError::Invalid { field: "top".into(), message: "top 应为1至50".into() });
-    }
+    let top = top_param(q.top)?;
     let b = board(&state).await?;
     let by = context_for(&user, &client);
     let w = match match_worker(&state.store, b, user.scope(), id, today(), top as usize, &by).await {
@@ -409,10 +416,7 @@ pub async fn api_job_matches(
     Path(id): Path<i64>,
     Query(q): Query<JobMatchQuery>,
 ) -> Result<Json<JobMatchesView>, WebError> {
-    let top = q.top.unwrap_or(10);
-    if !(1..=50).contains(&top) {
-        return Err(WebError::Invalid { field: "top".into(), message: "top 应为1至50".into() });
-    }
+    let top = top_param(q.top)?;
     let near_only = match q.within.as_deref().unwrap_or("near") {
         "near" => true,
         "all" => false,

@@ -9,8 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use jiujin_domain::jobs::template::{Mapped, JOB_COLUMNS};
 use jiujin_domain::jobs::validate::validate_posting;
-use jiujin_domain::jobs::{Wage, WageForm};
-use jiujin_domain::{Fen, RegionCode, RegionLevel};
+use jiujin_domain::{RegionCode, RegionLevel};
 use jiujin_store::gig;
 use minijinja::context;
 
@@ -124,11 +123,7 @@ pub async fn station_page(
         .await?
         .iter()
         .map(|j| {
-            let wage = Wage {
-                form: WageForm::from_code(j.wage_form).unwrap_or(WageForm::Daily),
-                min: Fen(j.wage_min_fen),
-                max: Fen(j.wage_max_fen),
-            };
+            let wage = jiujin_app::jobs::board::wage_of(j);
             context! { id => j.id, title => j.title.clone(), wage => wage.display(), left => (j.headcount - j.hired).max(0),
                 headcount => j.headcount, description => j.description.clone(), valid => format!("{} 至 {}", j.valid_from, j.valid_to) }
         })

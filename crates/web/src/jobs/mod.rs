@@ -14,8 +14,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use jiujin_domain::jobs::template::{Mapped, JOB_COLUMNS};
 use jiujin_domain::jobs::validate::{validate_posting, Board};
-use jiujin_domain::jobs::{CreditStatus, JobKind, JobSource, JobStatus, Wage, WageForm};
-use jiujin_domain::{Fen, RegionCode};
+use jiujin_domain::jobs::{CreditStatus, JobKind, JobSource, JobStatus, WageForm};
+use jiujin_domain::RegionCode;
 use jiujin_store::jobs::{self as store_jobs, JobListing};
 use minijinja::context;
 use serde::Serialize;
@@ -66,11 +66,7 @@ pub(crate) struct JobView {
 impl JobView {
     pub(crate) fn new(state: &AppState, l: &JobListing) -> JobView {
         let j = &l.job;
-        let wage = Wage {
-            form: WageForm::from_code(j.wage_form).unwrap_or(WageForm::Monthly),
-            min: Fen(j.wage_min_fen),
-            max: Fen(j.wage_max_fen),
-        };
+        let wage = jiujin_app::jobs::board::wage_of(j);
         let status = JobStatus::from_code(j.status).unwrap_or(JobStatus::Closed);
         let industry = state
             .refdata
