@@ -196,6 +196,7 @@ fn model(r: &rusqlite::Row<'_>) -> rusqlite::Result<person::Model> {
         row_digest: r.get(24)?,
         created_at: time(r, 25)?,
         updated_at: time(r, 26)?,
+        wanted_kind: r.get(27)?,
     })
 }
 

@@ -387,27 +387,33 @@ pub struct NewPush {
     pub explanation: String,
 }
 
-/// Channels of delivery.
+/// How the worker met the posting: pushed to their in-app inbox (and any other senders),
+/// or found it themself and applied (自主申请: not a push, not counted as one, never
+/// delivered, but one row per worker and job all the same).
 pub const CHANNEL_INBOX: i16 = 1;
+pub const CHANNEL_SELF: i16 = 9;
 pub const PUSH_WAITING: i16 = 1;
 pub const PUSH_SENT: i16 = 2;
 pub const PUSH_FAILED: i16 = 3;
 
-/// The jobs already pushed to each of these persons, with the day of each push.
-pub async fn pushed_jobs(store: &Store, person_ids: &[i64]) -> Result<HashMap<i64, Vec<(i64, NaiveDate)>>> {
-    let mut out: HashMap<i64, Vec<(i64, NaiveDate)>> = HashMap::new();
+/// The jobs already pushed to (or applied to by) each of these persons, with the day of
+/// each row and whether it was a push (`false`: the worker's own application, which does
+/// not count against a day's pushes but is not pushed again either).
+pub async fn pushed_jobs(store: &Store, person_ids: &[i64]) -> Result<HashMap<i64, Vec<(i64, NaiveDate, bool)>>> {
+    let mut out: HashMap<i64, Vec<(i64, NaiveDate, bool)>> = HashMap::new();
     for chunk in person_ids.chunks(500) {
-        let rows: Vec<(i64, i64, NaiveDate)> = job_push::Entity::find()
+        let rows: Vec<(i64, i64, NaiveDate, i16)> = job_push::Entity::find()
             .select_only()
             .column(job_push::Column::PersonId)
             .column(job_push::Column::JobId)
             .column(job_push::Column::PushDate)
+            .column(job_push::Column::Channel)
             .filter(job_push::Column::PersonId.is_in(chunk.iter().copied()))
             .into_tuple()
             .all(store.conn())
             .await?;
-        for (p, j, d) in rows {
-            out.entry(p).or_default().push((j, d));
+        for (p, j, d, c) in rows {
+            out.entry(p).or_default().push((j, d, c != CHANNEL_SELF));
         }
     }
     Ok(out)
@@ -556,6 +562,80 @@ pub async fn record_outcome(
     Ok(job_push::Model { outcome: Some(outcome), outcome_at: Some(now), ..p })
 }
 
+/// A worker's own application to a posting (自主申请), in one transaction with its
+/// audit entry. A posting pushed to them before gets the outcome "applied" on that
+/// push; otherwise a row with channel `CHANNEL_SELF` records it. Refused with a reason
+/// when the posting is not open on `date`, is full, or was already applied to.
+pub async fn apply(
+    store: &Store,
+    person_id: i64,
+    job_id: i64,
+    date: NaiveDate,
+    score: i32,
+    explanation: String,
+    by: &audit::Context,
+) -> Result<job_push::Model> {
+    use jiujin_domain::jobs::{JobStatus, PushOutcome};
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let Some(j) = job::Entity::find_by_id(job_id).one(&txn).await? else {
+        return Err(StoreError::NotFound(format!("岗位 {job_id} 不存在")));
+    };
+    if j.status != JobStatus::Open.code() || date < j.valid_from || j.valid_to < date {
+        return Err(StoreError::Conflict("该岗位已停止招聘，不能申请".into()));
+    }
+    if j.hired >= j.headcount {
+        return Err(StoreError::Conflict("该岗位已招满，不能申请".into()));
+    }
+    let (applied, hired) = (PushOutcome::Applied.code(), PushOutcome::Hired.code());
+    let now = Utc::now();
+    let before = job_push::Entity::find()
+        .filter(job_push::Column::PersonId.eq(person_id))
+        .filter(job_push::Column::JobId.eq(job_id))
+        .one(&txn)
+        .await?;
+    let row = match before {
+        Some(p) if p.outcome == Some(applied) || p.outcome == Some(hired) => {
+            return Err(StoreError::Conflict("您已申请过该岗位".into()));
+        }
+        Some(p) => {
+            job_push::Entity::update_many()
+                .col_expr(job_push::Column::Outcome, Expr::value(applied))
+                .col_expr(job_push::Column::OutcomeAt, Expr::value(now))
+                .filter(job_push::Column::Id.eq(p.id))
+                .exec(&txn)
+                .await?;
+            job_push::Model { outcome: Some(applied), outcome_at: Some(now), ..p }
+        }
+        None => {
+            let model = job_push::ActiveModel {
+                person_id: Set(person_id),
+                job_id: Set(job_id),
+                push_date: Set(date),
+                score: Set(score),
+                explanation: Set(explanation),
+                channel: Set(CHANNEL_SELF),
+                state: Set(PUSH_SENT),
+                sent_at: Set(Some(now)),
+                outcome: Set(Some(applied)),
+                outcome_at: Set(Some(now)),
+                created_at: Set(now),
+                ..Default::default()
+            };
+            let id = job_push::Entity::insert(model).exec(&txn).await?.last_insert_id;
+            job_push::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("申请记录 {id} 未能写入")))?
+        }
+    };
+    let detail = serde_json::json!({ "push": row.id, "job": job_id, "outcome": applied, "channel": row.channel });
+    audit::write(&txn, slot, &by.entry(AuditAction::PushOutcome, "job_pushes", Some(row.id.to_string()), detail))
+        .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
 /// Whether `account` may change a posting of employer `credit_code` at `place`: the
 /// employer itself, or staff who edit the registry and whose region holds the place.
 pub fn may_manage(account: &crate::access::Account, credit_code: &str, place: i64) -> bool {
@@ -672,6 +752,7 @@ pub struct SeekerRow {
     pub skill_level: Option<i16>,
     pub expected_wage_fen: Option<i64>,
     pub needs: i32,
+    pub wanted_kind: Option<i16>,
 }
 
 /// The columns of a `SeekerRow`, inside `scope`.
@@ -692,6 +773,7 @@ fn seeker_select(scope: crate::Scope) -> sea_orm::Select<crate::entity::person::
             person::Column::SkillLevel,
             person::Column::ExpectedWageFen,
             person::Column::Needs,
+            person::Column::WantedKind,
         ])
         .filter(scope.persons())
 }
@@ -725,12 +807,15 @@ pub async fn seeker(store: &Store, scope: crate::Scope, id: i64) -> Result<Optio
 }
 
 /// Pushes, and how many led to an application (or a hire) and to a hire, for one row
-/// of the match-quality report.
+/// of the match-quality report; beside them the workers' own applications (自主申请)
+/// and their hires, which are not pushes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Quality {
     pub pushes: i64,
     pub applied: i64,
     pub hired: i64,
+    pub self_applied: i64,
+    pub self_hired: i64,
 }
 
 /// The match-quality report of the pushes to persons inside `scope`: by the person's
@@ -740,18 +825,24 @@ pub async fn push_quality(store: &Store, scope: crate::Scope) -> Result<(Vec<(i6
     use jiujin_domain::registry::{Flag, GroupFlag};
     use sea_orm::{ConnectionTrait, Statement};
     let (applied, hired) = (PushOutcome::Applied.code(), PushOutcome::Hired.code());
+    let own = CHANNEL_SELF;
     let sums = format!(
-        "COUNT(*) AS pushes, \
-         SUM(CASE WHEN j.outcome IN ({applied}, {hired}) THEN 1 ELSE 0 END) AS applied, \
-         SUM(CASE WHEN j.outcome = {hired} THEN 1 ELSE 0 END) AS hired"
+        "SUM(CASE WHEN j.channel <> {own} THEN 1 ELSE 0 END) AS pushes, \
+         SUM(CASE WHEN j.channel <> {own} AND j.outcome IN ({applied}, {hired}) THEN 1 ELSE 0 END) AS applied, \
+         SUM(CASE WHEN j.channel <> {own} AND j.outcome = {hired} THEN 1 ELSE 0 END) AS hired, \
+         SUM(CASE WHEN j.channel = {own} THEN 1 ELSE 0 END) AS self_applied, \
+         SUM(CASE WHEN j.channel = {own} AND j.outcome = {hired} THEN 1 ELSE 0 END) AS self_hired"
     );
     let from = format!("FROM job_pushes j JOIN persons p ON p.id = j.person_id WHERE {}", scope.sql("p"));
     let backend = store.conn().get_database_backend();
     let row = |r: &sea_orm::QueryResult| -> Result<Quality> {
+        let n = |c: &str| -> Result<i64> { Ok(r.try_get::<Option<i64>>("", c)?.unwrap_or(0)) };
         Ok(Quality {
-            pushes: r.try_get::<i64>("", "pushes")?,
-            applied: r.try_get::<Option<i64>>("", "applied")?.unwrap_or(0),
-            hired: r.try_get::<Option<i64>>("", "hired")?.unwrap_or(0),
+            pushes: n("pushes")?,
+            applied: n("applied")?,
+            hired: n("hired")?,
+            self_applied: n("self_applied")?,
+            self_hired: n("self_hired")?,
         })
     };
     let sql = format!(
@@ -768,7 +859,7 @@ pub async fn push_quality(store: &Store, scope: crate::Scope) -> Result<(Vec<(i6
         let sql = format!("SELECT {sums} {from} AND (p.flags & {}) <> 0", set.bits());
         if let Some(r) = store.conn().query_one(Statement::from_string(backend, sql)).await? {
             let q = row(&r)?;
-            if q.pushes > 0 {
+            if q.pushes + q.self_applied > 0 {
                 by_group.push((i as i64, q));
             }
         }

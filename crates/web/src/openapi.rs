@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         crate::jobs::board::api_jobs,
         crate::jobs::board::api_person_matches,
         crate::jobs::board::api_job_matches,
+        crate::jobs::api_quality,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -65,6 +66,7 @@ impl Modify for BearerAuth {
         crate::jobs::board::JobSearchResult, crate::jobs::board::JobItem, crate::jobs::board::JobMatch,
         crate::jobs::board::WorkerMatchesView, crate::jobs::board::FactorView,
         crate::jobs::board::JobMatchesView, crate::jobs::board::WorkerMatch,
+        crate::jobs::QualityView, crate::jobs::QualityRowView,
     )),
     modifiers(&BearerAuth)
 )]

@@ -520,6 +520,26 @@ pub(super) const WAGE_MIN_HUNDREDS: f64 = 25.0;
 pub(super) const WAGE_MODE_HUNDREDS: f64 = 45.0;
 pub(super) const WAGE_MAX_HUNDREDS: f64 = 90.0;
 
+/// 意向用工形式 of job seekers: the share who state one, and the mix under and over
+/// `OLDER_AGE`. No published figure gives this split: the mixes are assumptions that
+/// keep full-time work the common wish and give older workers a larger share of 零工
+/// and seasonal work (seed 001 §(八) asks for posts that suit older workers' health;
+/// it gives no figures either).
+pub(super) const WANTED_KIND_SHARE: f64 = 0.6;
+pub(super) const OLDER_AGE: u32 = 50;
+pub(super) const WANTED_KINDS: &[(jiujin_domain::jobs::JobKind, f64)] = &[
+    (jiujin_domain::jobs::JobKind::FullTime, 70.0),
+    (jiujin_domain::jobs::JobKind::PartTime, 8.0),
+    (jiujin_domain::jobs::JobKind::Seasonal, 12.0),
+    (jiujin_domain::jobs::JobKind::DayWork, 10.0),
+];
+pub(super) const WANTED_KINDS_OLDER: &[(jiujin_domain::jobs::JobKind, f64)] = &[
+    (jiujin_domain::jobs::JobKind::FullTime, 40.0),
+    (jiujin_domain::jobs::JobKind::PartTime, 10.0),
+    (jiujin_domain::jobs::JobKind::Seasonal, 22.0),
+    (jiujin_domain::jobs::JobKind::DayWork, 28.0),
+];
+
 /// Group flags (人员类别). 脱贫人口 and 低保 are household properties; the shares are by
 /// functional area so that the overall share is near the brief's 8 % and 2 % while
 /// poverty concentrates where it was (渝东北, 渝东南: the former national poverty counties).

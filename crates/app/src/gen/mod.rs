@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use jiujin_domain::identity::IdNumberError;
+use jiujin_domain::jobs::JobKind;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{header_row, Flag, FlagSet, COLUMNS};
 use rand::SeedableRng;
@@ -190,6 +191,7 @@ struct Columns {
     occupation: usize,
     skill_level: usize,
     expected_wage: usize,
+    wanted_kind: usize,
     flags: usize,
     insurance: usize,
     unemployed_since: usize,
@@ -214,6 +216,7 @@ impl Columns {
             occupation: pos("occupation")?,
             skill_level: pos("skill_level")?,
             expected_wage: pos("expected_wage")?,
+            wanted_kind: pos("wanted_kind")?,
             flags: pos("flags")?,
             insurance: pos("insurance")?,
             unemployed_since: pos("unemployed_since")?,
@@ -273,6 +276,7 @@ impl RowWriter<'_> {
         cells[c.occupation] = p.occupation.unwrap_or("");
         cells[c.skill_level] = SKILL_DIGITS[usize::from(p.skill.unwrap_or(0).min(5))];
         cells[c.expected_wage] = &b.wage;
+        cells[c.wanted_kind] = p.wanted.map_or("", JobKind::label);
         cells[c.flags] = &b.flags;
         cells[c.insurance] = &b.insurance;
         cells[c.unemployed_since] = &b.since;

@@ -7,6 +7,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use jiujin_domain::identity::IdNumber;
+use jiujin_domain::jobs::JobKind;
 use jiujin_domain::registry::{
     age_on, EmploymentStatus, GroupFlag, GroupFlags, Insurance, InsuranceSet, ServiceNeed, ServiceNeeds,
 };
@@ -37,6 +38,8 @@ pub(super) struct Person<'w> {
     pub skill: Option<u8>,
     /// Expected monthly wage in yuan.
     pub wage: Option<u32>,
+    /// 意向用工形式 of a job seeker who states one.
+    pub wanted: Option<JobKind>,
     pub flags: GroupFlags,
     pub insurance: InsuranceSet,
     pub needs: ServiceNeeds,
@@ -89,6 +92,30 @@ impl Hasher for MixHasher {
 }
 
 type IdKeys = HashSet<u64, BuildHasherDefault<MixHasher>>;
+
+/// The 意向用工形式 of a job seeker (or none stated), drawn from a hash of the identity
+/// number rather than from the random stream, so that adding the field left every
+/// other generated value of a seed as it was.
+fn wanted_kind(id: &IdNumber, older: bool) -> Option<JobKind> {
+    let mut h = MixHasher::default();
+    h.write(id.as_str().as_bytes());
+    let mut m = MixHasher::default();
+    m.write_u64(h.finish());
+    let x = (m.finish() >> 11) as f64 / (1u64 << 53) as f64;
+    if x >= WANTED_KIND_SHARE {
+        return None;
+    }
+    let mix = if older { WANTED_KINDS_OLDER } else { WANTED_KINDS };
+    let total: f64 = mix.iter().map(|(_, w)| w).sum();
+    let mut at = x / WANTED_KIND_SHARE * total;
+    for (k, w) in mix {
+        if at < *w {
+            return Some(*k);
+        }
+        at -= w;
+    }
+    mix.last().map(|(k, _)| *k)
+}
 
 /// Most keys reserved up front (the set grows past this if needed).
 const MAX_PRESIZE: u64 = 8_000_000;
@@ -502,6 +529,9 @@ impl<'w> Generator<'w> {
             None
         };
 
+        let wanted =
+            if needs.contains(ServiceNeed::JobSeeking) { wanted_kind(&id, slot.age >= OLDER_AGE) } else { None };
+
         let wants_duplicate = self.chance(DUPLICATE_SHARE);
         let phone = if wants_duplicate || !self.chance(NO_PHONE_SHARE) { Some(self.phone()) } else { None };
 
@@ -521,6 +551,7 @@ impl<'w> Generator<'w> {
             occupation,
             skill,
             wage,
+            wanted,
             flags,
             insurance,
             needs,

@@ -132,7 +132,7 @@ impl Vocab {
             occupation: p.occupation_name.as_deref().and_then(|o| self.occupation(o)),
             skill: p.skill_level.and_then(|s| u8::try_from(s).ok()).and_then(SkillLevel::new),
             expected_monthly: p.expected_wage_fen.map(Fen),
-            wanted_kind: None,
+            wanted_kind: p.wanted_kind.and_then(JobKind::from_code),
             industry_section: p.industry.as_deref().and_then(|i| self.section(i)),
             in_labor_force_and_wants_work: wants,
         })

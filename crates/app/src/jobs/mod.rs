@@ -5,3 +5,4 @@ pub mod export;
 pub mod import;
 pub mod matching;
 pub mod push;
+pub mod quality;

@@ -93,14 +93,15 @@ async fn run(req: &PushRequest<'_>, lease: &BatchLock) -> Result<PushSummary, Pu
         for p in &page {
             s.seekers += 1;
             let Some(seeker) = req.board.vocab.seeker(p, req.date) else { continue };
-            let before: &[(i64, NaiveDate)] = pushed.get(&p.id).map_or(&[], Vec::as_slice);
-            let today = before.iter().filter(|(_, d)| *d == req.date).count();
+            let before: &[(i64, NaiveDate, bool)] = pushed.get(&p.id).map_or(&[], Vec::as_slice);
+            // The worker's own applications do not use up the day's pushes.
+            let today = before.iter().filter(|(_, d, push)| *push && *d == req.date).count();
             let room = req.cap.saturating_sub(today);
             if room == 0 {
                 s.capped += 1;
                 continue;
             }
-            let seen: std::collections::HashSet<i64> = before.iter().map(|(j, _)| *j).collect();
+            let seen: std::collections::HashSet<i64> = before.iter().map(|(j, _, _)| *j).collect();
             let mut added = 0;
             for m in req.board.top_jobs(&seeker, room + seen.len())? {
                 if added == room || m.score < req.min_score {
@@ -290,4 +291,37 @@ pub async fn record_outcome(
     }
     jiujin_store::jobs::record_outcome(store, push_id, outcome.code(), hired, by).await?;
     Ok(())
+}
+
+/// A worker's own application (自主申请) to a posting they found, for person
+/// `person_id` inside `scope`: scored and explained like a match (so the employer sees
+/// why the candidate fits), recorded once per worker and posting, and shown to the
+/// posting's employer among its candidates. It is not a push and does not count as one.
+/// Returns the row's id.
+pub async fn apply(
+    store: &Store,
+    board: &JobBoard,
+    scope: Scope,
+    person_id: i64,
+    job_id: i64,
+    date: NaiveDate,
+    by: &audit::Context,
+) -> Result<i64, OutcomeError> {
+    use jiujin_domain::matching::Scorer;
+    let person = jiujin_store::jobs::seeker(store, scope, person_id).await?.ok_or(OutcomeError::NotFound)?;
+    let listing = jiujin_store::jobs::listing(store, job_id).await?.ok_or(OutcomeError::NotFound)?;
+    let scored = match (board.vocab.seeker(&person, date), board.vocab.posting(&listing, date)) {
+        (Some(mut s), Some(p)) => {
+            // Applying says the worker wants work, whatever the register last recorded.
+            s.in_labor_force_and_wants_work = true;
+            Scorer::new(&board.vocab.geo, board.vocab.weights).explain(&s, &p).ok()
+        }
+        _ => None,
+    };
+    let (score, explanation) = match scored {
+        Some(f) => (f.iter().map(|x| x.points).sum(), serde_json::to_string(&f).unwrap_or_default()),
+        None => (0, "[]".to_string()),
+    };
+    let row = jiujin_store::jobs::apply(store, person.id, job_id, date, score, explanation, by).await?;
+    Ok(row.id)
 }

@@ -54,6 +54,7 @@ pub fn template_cells(refdata: &RefData, id_number: String, phone: Option<String
             "occupation" => s.occupation.clone().unwrap_or_default(),
             "skill_level" => s.skill_level.map(|l| l.get().to_string()).unwrap_or_default(),
             "expected_wage" => s.expected_wage.map(|f| f.to_yuan_compact()).unwrap_or_default(),
+            "wanted_kind" => s.wanted_kind.map(|k| k.label().to_string()).unwrap_or_default(),
             "flags" => s.flags.to_labels(),
             "insurance" => s.insurance.to_labels(),
             "unemployed_since" => s.unemployed_since.map(|d| d.to_string()).unwrap_or_default(),

@@ -291,3 +291,252 @@ async fn a_push_run_writes_each_worker_and_job_once_within_the_daily_cap() {
         assert_eq!(again.sent + again.failed, 0, "{l}: nothing is delivered twice");
     }
 }
+
+/// Servers are interchangeable: each keeps its own board in memory, built from the
+/// database, and sees what another server wrote at its next refresh.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_on_one_database_see_each_others_writes_at_their_next_refresh() {
+    use jiujin_app::jobs::push::record_outcome;
+    use jiujin_domain::jobs::PushOutcome;
+    use jiujin_store::jobs::{NewPush, CHANNEL_INBOX};
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store_a = board(&db, dir.path()).await;
+        workers(&store_a, dir.path()).await;
+        // Server B: its own connection pool and its own board.
+        let store_b = db.store().await;
+        let on = date("2026-03-01");
+        let (a, b) = (loaded(&store_a).await, loaded(&store_b).await);
+        assert_eq!((a.open_count().unwrap(), b.open_count().unwrap()), (2, 2), "{l}");
+        let none = Default::default();
+
+        // B takes a new posting; A finds it only after its own refresh.
+        let j = [format!("H9,{},氩弧焊工,焊工,500112002,1,7000,9000,全职,60,,包吃住,", code("MA5U7J3X", "500112"))];
+        import(&store_b, &write(dir.path(), "b.csv", JOBS, &j), true, Scope::City).await;
+        let id = {
+            use sea_orm::{ColumnTrait, QueryFilter};
+            job::Entity::find().filter(job::Column::Reference.eq("H9")).one(store_b.conn()).await.unwrap().unwrap().id
+        };
+        let found = |x: &jiujin_app::jobs::board::JobBoard, id: i64| {
+            x.search("氩弧焊工", &none, None, 0, 50).unwrap().hits.iter().any(|h| h.id == id)
+        };
+        b.refresh(&store_b, on, true).await.unwrap();
+        assert!(found(&b, id), "{l}");
+        assert!(!found(&a, id), "{l}: A has not refreshed");
+        a.refresh(&store_a, on, true).await.unwrap();
+        assert!(found(&a, id), "{l}: A sees B's posting");
+        assert_eq!(a.open_count().unwrap(), 3, "{l}");
+
+        // A records a hire that fills the posting's one place; B stops offering it.
+        let welder = id_of(&store_a, "渝焊").await;
+        let push = NewPush { person_id: welder, job_id: id, score: 1, explanation: "[]".into() };
+        jiujin_store::jobs::enqueue_pushes(&store_a, &[push], on, CHANNEL_INBOX).await.unwrap();
+        let pushed = jiujin_store::jobs::pushes_of(&store_a, welder).await.unwrap();
+        let p = pushed.iter().find(|p| p.job_id == id).unwrap().id;
+        record_outcome(&store_a, Scope::City, p, PushOutcome::Hired, on, &tester()).await.unwrap();
+        assert!(found(&b, id), "{l}: B has not refreshed");
+        b.refresh(&store_b, on, true).await.unwrap();
+        assert!(!found(&b, id), "{l}: full, on B too");
+        assert_eq!(b.open_count().unwrap(), 2, "{l}");
+
+        // A closes a posting; B drops it. Both boards now agree on every open posting.
+        let cleaner = {
+            use sea_orm::{ColumnTrait, QueryFilter};
+            job::Entity::find().filter(job::Column::Reference.eq("B1")).one(store_a.conn()).await.unwrap().unwrap().id
+        };
+        jiujin_store::jobs::set_status(&store_a, cleaner, &[1], 3, None, &tester()).await.unwrap();
+        a.refresh(&store_a, on, true).await.unwrap();
+        b.refresh(&store_b, on, true).await.unwrap();
+        let ids = |x: &jiujin_app::jobs::board::JobBoard| -> Vec<i64> {
+            x.open_postings().unwrap().iter().map(|p| p.id).collect()
+        };
+        assert_eq!(ids(&a), ids(&b), "{l}");
+        assert!(!ids(&b).contains(&cleaner) && !ids(&b).contains(&id), "{l}");
+        // A server started now builds the same board from the database alone.
+        assert_eq!(ids(&loaded(&db.store().await).await), ids(&a), "{l}");
+    }
+}
+
+/// A worker who names the kind of work they want (意向用工形式) gets it scored: the
+/// posting of that kind ranks above an otherwise equal one, and the reason says so.
+/// A kind that is not one of the four is refused by row and column.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_kind_of_work_a_worker_wants_is_recorded_and_scored() {
+    use jiujin_app::jobs::matching::match_worker;
+    use jiujin_app::registry::import::{import_workers, ImportRequest};
+    use jiujin_domain::identity::IdNumber;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store = board(&db, dir.path()).await;
+        // Two cleaning postings at the same place and pay, one full-time, one day work.
+        let rows = [
+            format!(
+                "C1,{},保洁员,保洁员,500112002001,2,160,160,零工,65,,不包,日结保洁,日薪",
+                code("MA5U7J3Y", "500112")
+            ),
+            format!(
+                "C2,{},保洁员,保洁员,500112002001,2,3360,3360,全职,65,,不包,小区保洁,月薪",
+                code("MA5U7J3Y", "500112")
+            ),
+        ];
+        let header = format!("{JOBS},薪酬形式");
+        let r = import(&store, &write(dir.path(), "c.csv", &header, &rows), true, Scope::City).await;
+        assert_eq!(r.written.inserted, 2, "{l}: {:?}", r.first_rejects);
+        let keys = jiujin_app::Keys::from_master(&[5u8; 32]);
+        store.verify_key_check(keys.check_value(), "test").await.unwrap();
+        let id = |n: u16| IdNumber::from_parts("500112", date("1970-03-04"), n).unwrap();
+        let text = format!(
+            "{WORKERS},意向用工形式\n渝零,{},,500112002001,,失业,,,,保洁员,,3300,,,,求职,,零工\n\
+             渝错,{},,500112002001,,失业,,,,保洁员,,3300,,,,求职,,长工\n",
+            id(101),
+            id(102)
+        );
+        let file = dir.path().join("w.csv");
+        std::fs::write(&file, text).unwrap();
+        let req = ImportRequest {
+            path: &file,
+            rejects: None,
+            scope: Scope::City,
+            as_of: date("2026-03-01"),
+            actor: None,
+            by: tester(),
+            batch_size: 100,
+            cancel: None,
+            progress: None,
+        };
+        let r = import_workers(&store, &keys, req).await.unwrap();
+        assert_eq!((r.counts.inserted, r.counts.rejected), (1, 1), "{l}");
+        let bad = &r.first_rejects[0];
+        assert_eq!((bad.row, bad.column.as_str()), (3, "意向用工形式"), "{l}: {bad:?}");
+        assert!(bad.reason.contains("长工"), "{l}: {}", bad.reason);
+
+        let b = loaded(&store).await;
+        let on = date("2026-03-01");
+        let w = match_worker(&store, &b, Scope::City, id_of(&store, "渝零").await, on, 10, &tester()).await.unwrap();
+        let refs: Vec<&str> = w.jobs.iter().map(|(_, j)| j.job.reference.as_str()).collect();
+        let (c1, c2) = (refs.iter().position(|r| *r == "C1").unwrap(), refs.iter().position(|r| *r == "C2").unwrap());
+        assert!(c1 < c2, "{l}: the day-work posting first: {refs:?}");
+        let kind = |m: &jiujin_domain::matching::Match| m.factors.iter().find(|f| f.code == "kind").unwrap().clone();
+        assert_eq!(kind(&w.jobs[c1].0).detail, "用工形式一致：零工", "{l}");
+        assert_eq!(kind(&w.jobs[c2].0).points, 0, "{l}: {:?}", kind(&w.jobs[c2].0));
+
+        // The wish is kept: the export carries it and importing that again changes nothing.
+        let out = dir.path().join("export.csv");
+        let n = jiujin_app::registry::export::export_workers(&store, &keys, Scope::City, &out, None, &tester())
+            .await
+            .unwrap();
+        assert_eq!(n, 1, "{l}");
+        let exported = std::fs::read_to_string(&out).unwrap();
+        assert!(exported.lines().next().unwrap().contains("意向用工形式"), "{l}");
+        assert!(exported.lines().any(|x| x.starts_with("渝零,") && x.contains(",零工,")), "{l}: {exported}");
+        let req = ImportRequest {
+            path: &out,
+            rejects: None,
+            scope: Scope::City,
+            as_of: date("2026-03-02"),
+            actor: None,
+            by: tester(),
+            batch_size: 100,
+            cancel: None,
+            progress: None,
+        };
+        let again = import_workers(&store, &keys, req).await.unwrap();
+        assert_eq!((again.counts.unchanged, again.counts.updated), (1, 0), "{l}");
+
+        // A changed wish is an update, with its event, and matching reads the new one.
+        std::fs::write(&out, exported.replace(",零工,", ",全职,")).unwrap();
+        let req = ImportRequest {
+            path: &out,
+            rejects: None,
+            scope: Scope::City,
+            as_of: date("2026-03-03"),
+            actor: None,
+            by: tester(),
+            batch_size: 100,
+            cancel: None,
+            progress: None,
+        };
+        let changed = import_workers(&store, &keys, req).await.unwrap();
+        assert_eq!(changed.counts.updated, 1, "{l}");
+        let who = id_of(&store, "渝零").await;
+        let row = jiujin_store::jobs::seeker(&store, Scope::City, who).await.unwrap().unwrap();
+        assert_eq!(row.wanted_kind, Some(jiujin_domain::jobs::JobKind::FullTime.code()), "{l}");
+        let events = jiujin_store::registry::timeline(&store, Scope::City, who).await.unwrap().unwrap();
+        assert!(format!("{events:?}").contains("意向用工形式"), "{l}: {events:?}");
+    }
+}
+
+async fn job_id(store: &Store, reference: &str) -> i64 {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    job::Entity::find().filter(job::Column::Reference.eq(reference)).one(store.conn()).await.unwrap().unwrap().id
+}
+
+/// A worker applies to a posting they found (自主申请): once, only while it is open and
+/// inside their scope, scored like a match; it is not pushed to them again, does not use
+/// up the day's pushes, and the quality report counts it apart from pushes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_applies_to_a_posting_found_by_search_once_and_apart_from_pushes() {
+    use jiujin_app::jobs::push::{apply, push_run, record_outcome, OutcomeError, PushRequest};
+    use jiujin_domain::jobs::PushOutcome;
+    use jiujin_store::jobs::CHANNEL_SELF;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store = board(&db, dir.path()).await;
+        workers(&store, dir.path()).await;
+        let b = loaded(&store).await;
+        let on = date("2026-03-01");
+        let by = tester();
+        let welder = id_of(&store, "渝焊").await;
+        let (h1, b1, w1) = (job_id(&store, "H1").await, job_id(&store, "B1").await, job_id(&store, "W1").await);
+
+        let row = apply(&store, &b, Scope::City, welder, b1, on, &by).await.unwrap();
+        let again = apply(&store, &b, Scope::City, welder, b1, on, &by).await;
+        assert!(matches!(&again, Err(OutcomeError::Conflict(m)) if m.contains("已申请")), "{l}: {again:?}");
+        let held = apply(&store, &b, Scope::City, welder, w1, on, &by).await;
+        assert!(matches!(&held, Err(OutcomeError::Conflict(m)) if m.contains("停止招聘")), "{l}: {held:?}");
+        let wanzhou = Scope::Region(RegionCode::parse("500101").unwrap());
+        let outside = apply(&store, &b, wanzhou, welder, h1, on, &by).await;
+        assert!(matches!(outside, Err(OutcomeError::NotFound)), "{l}");
+        let unknown = apply(&store, &b, Scope::City, welder, 999_999, on, &by).await;
+        assert!(matches!(unknown, Err(OutcomeError::NotFound)), "{l}");
+
+        let mine = jiujin_store::jobs::pushes_of(&store, welder).await.unwrap();
+        assert_eq!(mine.len(), 1, "{l}: one row, and nothing for the refused ones");
+        let p = &mine[0];
+        assert_eq!((p.id, p.job_id, p.channel, p.outcome), (row, b1, CHANNEL_SELF, Some(PushOutcome::Applied.code())));
+        assert!(p.score > 0 && p.explanation.contains("离家距离"), "{l}: scored like a match: {}", p.explanation);
+
+        // The day's push (cap 1) still reaches the welder, with the posting not applied to.
+        let req = PushRequest {
+            store: &store,
+            board: &b,
+            date: on,
+            cap: 1,
+            min_score: 0,
+            scope: Scope::City,
+            by: &by,
+            progress: None,
+        };
+        let run = push_run(req).await.unwrap();
+        assert_eq!((run.seekers, run.pushed, run.capped), (2, 2, 0), "{l}: {run:?}");
+        let mine = jiujin_store::jobs::pushes_of(&store, welder).await.unwrap();
+        let jobs: Vec<i64> = mine.iter().map(|p| p.job_id).collect();
+        assert_eq!(jobs, [h1, b1], "{l}: newest first");
+
+        // The employer hires the applicant: counted as a hire from an application.
+        record_outcome(&store, Scope::City, row, PushOutcome::Hired, on, &by).await.unwrap();
+        let refdata = jiujin_domain::refdata::RefData::embedded().unwrap();
+        let r = jiujin_app::jobs::quality::report(&store, refdata, Scope::City).await.unwrap();
+        let t = &r.total.counts;
+        assert_eq!((t.pushes, t.applied, t.hired, t.self_applied, t.self_hired), (2, 0, 0, 1, 1), "{l}: {t:?}");
+        assert_eq!(r.total.hired_share, Some(0.0), "{l}");
+        let yubei = r.districts.iter().find(|d| d.key == "500112").unwrap();
+        assert_eq!((yubei.label.as_str(), yubei.counts.pushes, yubei.counts.self_hired), ("渝北区", 1, 1), "{l}");
+        // A district's staff see only their district's people.
+        let w = jiujin_app::jobs::quality::report(&store, refdata, wanzhou).await.unwrap();
+        assert_eq!((w.total.counts.pushes, w.total.counts.self_applied), (1, 0), "{l}");
+    }
+}

@@ -164,6 +164,17 @@ pub async fn run_match(settings: Settings, what: MatchWhat) -> anyhow::Result<Ex
 pub enum PushWhat {
     /// 为每位求职人员选出尚未推送过的最佳岗位（每人每天不超过上限），写入待发送队列，并投递到站内消息
     Run(PushArgs),
+    /// 推送成效：推送 → 申请 → 录用，按户籍地区县和人员类别统计（自主申请另列）
+    Quality(QualityArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct QualityArgs {
+    /// 只统计该区划（区县6位、乡镇9位或村12位代码）内的人员，默认全市
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(ClapArgs)]
@@ -185,7 +196,10 @@ pub struct PushArgs {
 }
 
 pub async fn run_push(settings: Settings, what: PushWhat) -> anyhow::Result<ExitCode> {
-    let PushWhat::Run(a) = what;
+    let a = match what {
+        PushWhat::Run(a) => a,
+        PushWhat::Quality(q) => return run_quality(settings, q).await,
+    };
     let store = super::open_store(&settings).await?;
     let by = settings.command_line_context();
     let date = a.date.unwrap_or_else(super::today);
@@ -234,5 +248,46 @@ pub async fn run_push(settings: Settings, what: PushWhat) -> anyhow::Result<Exit
             );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_quality(settings: Settings, a: QualityArgs) -> anyhow::Result<ExitCode> {
+    let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let scope = match a.region.as_deref() {
+        None => Scope::City,
+        Some(text) => match jiujin_domain::RegionCode::parse(text) {
+            Ok(r) if refdata.region(r).is_some() => Scope::Region(r),
+            _ => {
+                eprintln!("错误：--region “{text}”不是重庆市的区划代码");
+                return Ok(ExitCode::from(2));
+            }
+        },
+    };
+    let store = super::open_store(&settings).await?;
+    let r = jiujin_app::jobs::quality::report(&store, refdata, scope).await?;
+    if a.json {
+        println!("{}", serde_json::to_string(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let pct = |s: Option<f64>| s.map_or_else(|| "—".to_string(), |x| format!("{:.1}%", x * 100.0));
+    let line = |r: &jiujin_app::jobs::quality::QualityRow| {
+        let q = &r.counts;
+        println!(
+            "{}\t推送 {}\t申请 {}（{}）\t录用 {}（{}）\t自主申请 {}，其中录用 {}",
+            r.label,
+            q.pushes,
+            q.applied,
+            pct(r.applied_share),
+            q.hired,
+            pct(r.hired_share),
+            q.self_applied,
+            q.self_hired
+        )
+    };
+    println!("按户籍地区县：");
+    r.districts.iter().for_each(line);
+    line(&r.total);
+    println!("按人员类别（一人可属多个类别）：");
+    r.groups.iter().for_each(line);
     Ok(ExitCode::SUCCESS)
 }

@@ -296,6 +296,7 @@ mod tests {
             occupation_name: None,
             skill_level: None,
             expected_wage: None,
+            wanted_kind: None,
             flags: GroupFlags::empty(),
             insurance: InsuranceSet::empty(),
             needs: ServiceNeeds::empty(),

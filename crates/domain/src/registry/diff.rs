@@ -94,6 +94,13 @@ pub fn diff(old: &PersonState, new: &PersonState) -> ChangeSet {
         old.expected_wage.map(|f| f.to_yuan_compact()),
         new.expected_wage.map(|f| f.to_yuan_compact()),
     );
+    push(
+        d,
+        "wanted_kind",
+        "意向用工形式",
+        old.wanted_kind.map(|k| k.label().to_string()),
+        new.wanted_kind.map(|k| k.label().to_string()),
+    );
     push(d, "needs", "服务需求", Some(old.needs.to_labels()), Some(new.needs.to_labels()));
     set
 }

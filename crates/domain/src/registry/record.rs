@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use super::phone::Phone;
 use super::vocab::{EmploymentStatus, GroupFlags, InsuranceSet, ServiceNeeds, SkillLevel};
 use crate::identity::{IdNumber, Sex};
+use crate::jobs::JobKind;
 use crate::money::Fen;
 use crate::region::RegionCode;
 
@@ -40,6 +41,8 @@ pub struct PersonState {
     pub occupation_name: Option<String>,
     pub skill_level: Option<SkillLevel>,
     pub expected_wage: Option<Fen>,
+    /// 意向用工形式: the kind of work a job seeker wants (none: any).
+    pub wanted_kind: Option<JobKind>,
     pub flags: GroupFlags,
     pub insurance: InsuranceSet,
     pub needs: ServiceNeeds,
@@ -98,5 +101,11 @@ impl PersonState {
         out.extend_from_slice(&self.insurance.bits().to_le_bytes());
         out.extend_from_slice(&self.needs.bits().to_le_bytes());
         opt_i64(out, self.unemployed_since.map(|d| i64::from(chrono::Datelike::num_days_from_ce(&d))));
+        // Fields added later are appended only when set, so the digest of a row that
+        // does not use them is what it was before they existed.
+        if let Some(k) = self.wanted_kind {
+            out.push(b'K');
+            out.extend_from_slice(&k.code().to_le_bytes());
+        }
     }
 }

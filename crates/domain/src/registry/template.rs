@@ -21,7 +21,7 @@ macro_rules! col {
 }
 
 /// The template's columns, in file order.
-pub const COLUMNS: [Column; 17] = [
+pub const COLUMNS: [Column; 18] = [
     col!("name", "姓名", true, [], "必填，与身份证件一致"),
     col!("id_number", "公民身份号码", true, ["身份证号", "身份证号码", "证件号码"], "必填，18位（15位旧号码自动升位）"),
     col!("phone", "联系电话", false, ["手机号码", "手机号", "电话"], "11位手机号码或带区号的固定电话"),
@@ -40,6 +40,13 @@ pub const COLUMNS: [Column; 17] = [
     col!("occupation", "职业", false, ["工种", "职业（工种）"], "职业或工种名称，如：焊工、保洁员"),
     col!("skill_level", "技能等级", false, ["职业技能等级"], "1至5级（一级/高级技师……五级/初级工）"),
     col!("expected_wage", "期望月薪", false, ["期望薪酬"], "元/月，整数或两位小数"),
+    col!(
+        "wanted_kind",
+        "意向用工形式",
+        false,
+        ["求职意向用工形式", "期望用工形式", "意向工作类型"],
+        "求职人员希望的用工形式：全职、非全日制、临时/季节性、零工；不限的留空"
+    ),
     col!(
         "flags",
         "人员类别",
@@ -131,11 +138,12 @@ fn key_index(key: &str) -> Option<usize> {
         "occupation" => 9,
         "skill_level" => 10,
         "expected_wage" => 11,
-        "flags" => 12,
-        "insurance" => 13,
-        "unemployed_since" => 14,
-        "needs" => 15,
-        "household_no" => 16,
+        "wanted_kind" => 12,
+        "flags" => 13,
+        "insurance" => 14,
+        "unemployed_since" => 15,
+        "needs" => 16,
+        "household_no" => 17,
         _ => return None,
     })
 }
@@ -231,6 +239,6 @@ mod tests {
         for (i, c) in COLUMNS.iter().enumerate() {
             assert_eq!(m.position(c.key), Some(i));
         }
-        assert_eq!(h.len(), 17);
+        assert_eq!(h.len(), 18);
     }
 }

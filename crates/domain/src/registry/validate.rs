@@ -287,6 +287,20 @@ pub fn validate_row<C: Cells + ?Sized>(
         }
     };
 
+    let kind_text = cell("wanted_kind");
+    let wanted_kind = if kind_text.is_empty() || kind_text == "不限" {
+        None
+    } else {
+        let k = crate::jobs::JobKind::parse(kind_text);
+        if k.is_none() {
+            errors.push(FieldError::new(
+                "意向用工形式",
+                format!("意向用工形式“{kind_text}”应为全职、非全日制、临时/季节性或零工（不限的留空）"),
+            ));
+        }
+        k
+    };
+
     let flags = GroupFlags::parse_list(cell("flags")).unwrap_or_else(|e| {
         errors.push(FieldError::new("人员类别", e.to_string()));
         GroupFlags::empty()
@@ -352,6 +366,7 @@ pub fn validate_row<C: Cells + ?Sized>(
                 occupation_name,
                 skill_level,
                 expected_wage,
+                wanted_kind,
                 flags,
                 insurance,
                 needs,

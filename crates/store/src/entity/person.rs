@@ -35,6 +35,8 @@ pub struct Model {
     pub row_digest: Vec<u8>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `JobKind::code` of the kind of work wanted (m0013).
+    pub wanted_kind: Option<i16>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

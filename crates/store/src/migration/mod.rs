@@ -15,6 +15,7 @@ mod m0009_notices;
 mod m0010_person_facts;
 mod m0011_jobs;
 mod m0012_gig_and_fairs;
+mod m0013_wanted_kind;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_person_facts::Migration),
             Box::new(m0011_jobs::Migration),
             Box::new(m0012_gig_and_fairs::Migration),
+            Box::new(m0013_wanted_kind::Migration),
         ]
     }
 }

@@ -44,6 +44,7 @@ pub fn state_from_model(m: &person::Model) -> Result<PersonState> {
         occupation_name: m.occupation_name.clone(),
         skill_level: m.skill_level.and_then(|l| u8::try_from(l).ok()).and_then(SkillLevel::new),
         expected_wage: m.expected_wage_fen.map(Fen),
+        wanted_kind: m.wanted_kind.and_then(jiujin_domain::jobs::JobKind::from_code),
         flags: GroupFlags::from_bits(i64::from(m.flags)),
         insurance: InsuranceSet::from_bits(i64::from(m.insurance)),
         needs: ServiceNeeds::from_bits(i64::from(m.needs)),

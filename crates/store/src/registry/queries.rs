@@ -531,6 +531,7 @@ fn set_state(am: &mut person::ActiveModel, s: &PersonState) {
     am.occupation_name = Set(s.occupation_name.clone());
     am.skill_level = Set(s.skill_level.map(|l| i16::from(l.get())));
     am.expected_wage_fen = Set(s.expected_wage.map(|f| f.0));
+    am.wanted_kind = Set(s.wanted_kind.map(|k| k.code()));
     am.flags = Set(s.flags.bits() as i32);
     am.insurance = Set(s.insurance.bits() as i32);
     am.needs = Set(s.needs.bits() as i32);

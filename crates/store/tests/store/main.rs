@@ -46,6 +46,7 @@ pub fn state(n: u32, hukou: &str) -> PersonState {
         occupation_name: Some("焊工".into()),
         skill_level: None,
         expected_wage: None,
+        wanted_kind: None,
         flags: GroupFlags::empty(),
         insurance: InsuranceSet::parse_list("养老,医疗").unwrap(),
         needs: ServiceNeeds::empty(),

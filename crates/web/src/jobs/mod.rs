@@ -136,6 +136,25 @@ pub async fn job_page(
     } else {
         Vec::new()
     };
+    // A worker sees what became of their own push or application, or may apply.
+    let mine = match user.account.person_id {
+        Some(person) if user.account.role == jiujin_domain::access::Role::Worker => {
+            let rows = store_jobs::pushes_of(&state.store, person).await?;
+            let row = rows.into_iter().find(|p| p.job_id == id);
+            let outcome = row.as_ref().and_then(|p| p.outcome).and_then(jiujin_domain::jobs::PushOutcome::from_code);
+            let applied = matches!(
+                outcome,
+                Some(jiujin_domain::jobs::PushOutcome::Applied | jiujin_domain::jobs::PushOutcome::Hired)
+            );
+            let open = jiujin_app::jobs::board::Vocab::is_open(&l, today());
+            Some(context! {
+                outcome => outcome.map(|o| o.label()),
+                date => row.as_ref().and_then(|p| p.outcome_at).map(|t| t.date_naive().to_string()),
+                can_apply => open && !applied,
+            })
+        }
+        _ => None,
+    };
     render(
         &state,
         &user,
@@ -143,7 +162,7 @@ pub async fn job_page(
         context! {
             title => l.job.title.clone(), section => "jobs", j => JobView::new(&state, &l), manage, reviews,
             held => l.job.status == JobStatus::Held.code(), open => l.job.status == JobStatus::Open.code(),
-            matches, candidates,
+            matches, candidates, mine,
         },
     )
 }
@@ -190,6 +209,7 @@ async fn candidates_of(
                 occupation => c.occupation_name.clone(),
                 skill => c.skill_level.and_then(|s| u8::try_from(s).ok()).and_then(jiujin_domain::registry::SkillLevel::new).map(|s| s.label()),
                 score => p.score, date => p.push_date.to_string(),
+                how => if p.channel == store_jobs::CHANNEL_SELF { "自主申请" } else { "系统推送" },
                 outcome => p.outcome.and_then(PushOutcome::from_code).map(PushOutcome::label),
                 open => p.outcome != Some(PushOutcome::Hired.code()),
             })
@@ -438,47 +458,136 @@ pub async fn outcome_submit(
     }
 }
 
+/// `POST /jobs/{id}/apply`: a worker applies to an open posting they found (自主申请);
+/// the posting's employer then sees them among its candidates.
+pub async fn apply_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    use jiujin_app::jobs::push::{apply, OutcomeError};
+    user.check_form_token(value(&posted, "csrf"))?;
+    let person = match user.account.person_id {
+        Some(p) if user.account.role == jiujin_domain::access::Role::Worker => p,
+        _ => return Err(WebError::NotFound),
+    };
+    visible(&state, &user, id).await?;
+    let board = board::board(&state).await?;
+    let by = context_for(&user, &client);
+    match apply(&state.store, board, user.scope(), person, id, today(), &by).await {
+        Ok(_) => Ok(Redirect::to(&format!("/jobs/{id}")).into_response()),
+        Err(OutcomeError::NotFound) => Err(WebError::NotFound),
+        Err(OutcomeError::Conflict(m)) => Err(WebError::BadRequest(m)),
+        Err(OutcomeError::Store(e)) => Err(e.into()),
+    }
+}
+
 /// `GET /jobs/quality`: the match-quality report (pushes → applications → hires) by
 /// district and by group, over the persons in the caller's scope.
 pub async fn quality_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
 ) -> Result<Html<String>, WebError> {
-    use jiujin_domain::registry::{Flag, GroupFlag};
     if !user.account.role.edits_registry() {
         return Err(WebError::NotFound);
     }
-    let (by_district, by_group) = store_jobs::push_quality(&state.store, user.scope()).await?;
-    let pct = |n: i64, d: i64| if d == 0 { "—".to_string() } else { format!("{:.1}%", n as f64 * 100.0 / d as f64) };
-    let row = |label: String, q: &store_jobs::Quality| {
-        context! { label, pushes => q.pushes, applied => q.applied, hired => q.hired,
-        applied_share => pct(q.applied, q.pushes), hired_share => pct(q.hired, q.pushes) }
+    let r = jiujin_app::jobs::quality::report(&state.store, state.refdata, user.scope()).await?;
+    let pct = |s: Option<f64>| s.map_or_else(|| "—".to_string(), |x| format!("{:.1}%", x * 100.0));
+    let row = |r: &jiujin_app::jobs::quality::QualityRow| {
+        let q = &r.counts;
+        context! { label => r.label.clone(), pushes => q.pushes, applied => q.applied, hired => q.hired,
+        applied_share => pct(r.applied_share), hired_share => pct(r.hired_share),
+        self_applied => q.self_applied, self_hired => q.self_hired }
     };
-    let districts: Vec<_> = by_district
-        .iter()
-        .map(|(d, q)| {
-            let name = RegionCode::from_i64(*d)
-                .and_then(|r| state.refdata.region(r))
-                .map_or_else(|| d.to_string(), |r| r.name.clone());
-            row(name, q)
-        })
-        .collect();
-    let groups: Vec<_> = by_group
-        .iter()
-        .filter_map(|(i, q)| GroupFlag::ALL.get(*i as usize).map(|f| row(f.label().to_string(), q)))
-        .collect();
-    let total = by_district.iter().fold(store_jobs::Quality::default(), |mut t, (_, q)| {
-        t.pushes += q.pushes;
-        t.applied += q.applied;
-        t.hired += q.hired;
-        t
-    });
+    let districts: Vec<_> = r.districts.iter().map(row).collect();
+    let groups: Vec<_> = r.groups.iter().map(row).collect();
     render(
         &state,
         &user,
         "jobs_quality.html",
-        context! { title => "推送成效", section => "jobs", districts, groups, total => row("合计".into(), &total) },
+        context! { title => "推送成效", section => "jobs", districts, groups, total => row(&r.total) },
     )
+}
+
+/// One row of the match-quality report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QualityRowView {
+    /// 区县6位代码、人员类别键（如 poverty_alleviated）或 total（合计）
+    pub key: String,
+    /// 区县名称、人员类别或“合计”
+    pub label: String,
+    /// 推送条数（不含自主申请）
+    pub pushes: i64,
+    /// 推送后申请的条数（录用也计入）
+    pub applied: i64,
+    /// 推送后录用的条数
+    pub hired: i64,
+    /// 申请率（applied ÷ pushes），无推送时为 null
+    pub applied_share: Option<f64>,
+    /// 录用率（hired ÷ pushes），无推送时为 null
+    pub hired_share: Option<f64>,
+    /// 求职人员自主申请的条数
+    pub self_applied: i64,
+    /// 自主申请后录用的条数
+    pub self_hired: i64,
+}
+
+impl From<&jiujin_app::jobs::quality::QualityRow> for QualityRowView {
+    fn from(r: &jiujin_app::jobs::quality::QualityRow) -> QualityRowView {
+        let q = &r.counts;
+        QualityRowView {
+            key: r.key.clone(),
+            label: r.label.clone(),
+            pushes: q.pushes,
+            applied: q.applied,
+            hired: q.hired,
+            applied_share: r.applied_share,
+            hired_share: r.hired_share,
+            self_applied: q.self_applied,
+            self_hired: q.self_hired,
+        }
+    }
+}
+
+/// The match-quality report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QualityView {
+    /// 按户籍地区县
+    pub districts: Vec<QualityRowView>,
+    /// 按人员类别（一人可属多个类别，各类别之和不等于合计）
+    pub groups: Vec<QualityRowView>,
+    pub total: QualityRowView,
+}
+
+/// The match-quality report over the caller's scope.
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/quality",
+    summary = "推送成效",
+    description = "本账号范围内人员收到的岗位推送，及其后的申请和录用，按户籍地区县和人员类别统计；求职人员自主申请的另列，不计入推送。仅经办角色可用，其他角色答 404。",
+    tag = "岗位",
+    responses(
+        (status = 200, description = "推送成效报表", body = QualityView),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "本账号无权查看", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_quality(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<axum::Json<QualityView>, WebError> {
+    if !user.account.role.edits_registry() {
+        return Err(WebError::NotFound);
+    }
+    let r = jiujin_app::jobs::quality::report(&state.store, state.refdata, user.scope()).await?;
+    Ok(axum::Json(QualityView {
+        districts: r.districts.iter().map(QualityRowView::from).collect(),
+        groups: r.groups.iter().map(QualityRowView::from).collect(),
+        total: QualityRowView::from(&r.total),
+    }))
 }
 
 /// `GET /templates/employers.xlsx` and `/templates/jobs.xlsx`: the blank import

@@ -118,6 +118,13 @@ fn form_fields(state: &AppState, values: &Fields, problems: &[FieldProblem], new
                     })
                     .collect(),
             ),
+            "wanted_kind" => (
+                "select",
+                jiujin_domain::jobs::JobKind::ALL
+                    .iter()
+                    .map(|k| context! { value => k.label(), label => k.label(), checked => k.label() == v("wanted_kind") })
+                    .collect(),
+            ),
             "flags" => ("checks", options::<GroupFlag>(&v("flags"))),
             "insurance" => ("checks", options::<Insurance>(&v("insurance"))),
             "needs" => ("checks", options::<ServiceNeed>(&v("needs"))),

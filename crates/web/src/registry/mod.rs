@@ -333,8 +333,23 @@ pub(crate) async fn person_sections(
         let title = jobs
             .get(&x.job_id)
             .map_or_else(|| x.job_id.to_string(), |l| format!("{}（{}）", l.job.title, l.employer_name));
-        events.push(TimelineView::service(x.push_date, "岗位推送", format!("推送岗位：{title}，匹配得分 {}", x.score)));
-        if let Some(at) = x.outcome_at {
+        let own = x.channel == jiujin_store::jobs::CHANNEL_SELF;
+        if own {
+            events.push(TimelineView::service(
+                x.push_date,
+                "自主申请",
+                format!("申请岗位：{title}，匹配得分 {}", x.score),
+            ));
+        } else {
+            events.push(TimelineView::service(
+                x.push_date,
+                "岗位推送",
+                format!("推送岗位：{title}，匹配得分 {}", x.score),
+            ));
+        }
+        if let (Some(at), false) =
+            (x.outcome_at, own && x.outcome == Some(jiujin_domain::jobs::PushOutcome::Applied.code()))
+        {
             events.push(TimelineView::service(
                 at.date_naive(),
                 "岗位推送",
@@ -351,6 +366,7 @@ pub(crate) async fn person_sections(
                 employer => jobs.get(&x.job_id).map(|l| l.employer_name.clone()).unwrap_or_default(),
                 outcome => outcome_label(x.outcome),
                 sent => x.state == jiujin_store::jobs::PUSH_SENT,
+                own => x.channel == jiujin_store::jobs::CHANNEL_SELF,
             }
         })
         .collect();

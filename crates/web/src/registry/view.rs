@@ -28,6 +28,8 @@ pub struct PersonView {
     pub occupation: Option<String>,
     pub skill_level: Option<u8>,
     pub expected_wage_yuan: Option<String>,
+    /// 意向用工形式（全职、非全日制、临时/季节性、零工），未填为 null
+    pub wanted_kind: Option<&'static str>,
     pub flags: Vec<&'static str>,
     pub insurance: Vec<&'static str>,
     pub needs: Vec<&'static str>,
@@ -84,6 +86,7 @@ impl PersonView {
             occupation: s.occupation.clone(),
             skill_level: s.skill_level.map(|l| l.get()),
             expected_wage_yuan: s.expected_wage.map(|f| f.to_yuan_compact()),
+            wanted_kind: s.wanted_kind.map(|k| k.label()),
             flags: labels(s.flags),
             insurance: labels(s.insurance),
             needs: labels(s.needs),

@@ -111,7 +111,7 @@ impl Copy {
 /// One `persons` tuple in COPY_PERSONS column order.
 pub(super) fn person(c: &mut Copy, id: i64, r: &PersonRow, stamp: &RunStamp) {
     let s = &r.state;
-    c.tuple(27);
+    c.tuple(28);
     c.i64(id);
     c.bytes(&r.id_hmac);
     c.bytes(&r.id_cipher);
@@ -139,6 +139,7 @@ pub(super) fn person(c: &mut Copy, id: i64, r: &PersonRow, stamp: &RunStamp) {
     c.bytes(&r.digest);
     c.timestamp(stamp.now);
     c.timestamp(stamp.now);
+    c.opt_i16(s.wanted_kind.map(|k| k.code()));
 }
 
 /// One `person_events` tuple in COPY_EVENTS column order.

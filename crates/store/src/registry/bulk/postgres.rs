@@ -29,13 +29,13 @@ const STAGE: &str = "CREATE TEMP TABLE IF NOT EXISTS import_stage (
     hukou_region bigint NOT NULL, residence_region bigint, household_no text, status smallint NOT NULL,
     work_region bigint, work_province smallint, industry text, occupation text, occupation_name text,
     skill_level smallint, expected_wage_fen bigint, flags integer NOT NULL, insurance integer NOT NULL,
-    needs integer NOT NULL, unemployed_since date, row_digest bytea NOT NULL
+    needs integer NOT NULL, unemployed_since date, row_digest bytea NOT NULL, wanted_kind smallint
 ) ON COMMIT DELETE ROWS";
 
 const COPY: &str = "COPY import_stage (row_no, first_in_batch, id_hmac, id_cipher, phone_hmac, phone_cipher, name, \
     birth_date, sex, hukou_region, residence_region, household_no, status, work_region, work_province, industry, \
-    occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest) \
-    FROM STDIN";
+    occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest, \
+    wanted_kind) FROM STDIN";
 
 /// Inserts new persons (first occurrence in the batch, absent from the table) with
 /// their 登记 event, then classifies every staged row.
@@ -43,11 +43,11 @@ const MERGE: &str = "WITH ins AS (
     INSERT INTO persons (id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, hukou_region,
         residence_region, household_no, status, status_since, work_region, work_province, industry, occupation,
         occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, row_digest,
-        created_at, updated_at)
+        created_at, updated_at, wanted_kind)
     SELECT s.id_hmac, s.id_cipher, s.phone_hmac, s.phone_cipher, s.name, s.birth_date, s.sex, s.hukou_region,
         s.residence_region, s.household_no, s.status, $1, s.work_region, s.work_province, s.industry, s.occupation,
         s.occupation_name, s.skill_level, s.expected_wage_fen, s.flags, s.insurance, s.needs, s.unemployed_since,
-        s.row_digest, $2, $2
+        s.row_digest, $2, $2, s.wanted_kind
     FROM import_stage s
     WHERE s.first_in_batch AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id_hmac = s.id_hmac)
     ORDER BY s.row_no
@@ -68,7 +68,7 @@ ORDER BY s.id_hmac, s.row_no";
 const COPY_PERSONS: &str = "COPY persons (id, id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
     hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
     occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
-    row_digest, created_at, updated_at) FROM STDIN (FORMAT binary)";
+    row_digest, created_at, updated_at, wanted_kind) FROM STDIN (FORMAT binary)";
 
 const COPY_EVENTS: &str = "COPY person_events (person_id, event_date, kind, source, status, work_region, \
     work_province, industry, insurance, flags, changes, import_run_id, actor, recorded_at) FROM STDIN (FORMAT binary)";
@@ -207,6 +207,8 @@ impl Writer {
             }
             b.push('\t');
             bytea(b, &r.digest);
+            b.push('\t');
+            num(b, s.wanted_kind.map(|k| i64::from(k.code())));
             b.push('\n');
         }
     }
@@ -265,7 +267,7 @@ async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &Pers
     let row = sqlx::query(
         "SELECT id, name, birth_date, sex, phone_hmac, hukou_region, residence_region, household_no, status, \
          status_since, work_region, work_province, industry, occupation, occupation_name, skill_level, \
-         expected_wage_fen, flags, insurance, needs, unemployed_since, created_at, updated_at \
+         expected_wage_fen, flags, insurance, needs, unemployed_since, created_at, updated_at, wanted_kind \
          FROM persons WHERE id = $1 FOR UPDATE",
     )
     .bind(id)
@@ -299,6 +301,7 @@ async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &Pers
         row_digest: Vec::new(),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        wanted_kind: row.try_get("wanted_kind")?,
     };
     let old = state_from_model(&existing)?;
     let s: &PersonState = &r.state;
@@ -307,7 +310,8 @@ async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &Pers
         "UPDATE persons SET phone_hmac = $2, phone_cipher = $3, name = $4, hukou_region = $5, residence_region = $6, \
          household_no = $7, status = $8, status_since = $9, work_region = $10, work_province = $11, industry = $12, \
          occupation = $13, occupation_name = $14, skill_level = $15, expected_wage_fen = $16, flags = $17, \
-         insurance = $18, needs = $19, unemployed_since = $20, row_digest = $21, updated_at = $22 WHERE id = $1",
+         insurance = $18, needs = $19, unemployed_since = $20, row_digest = $21, updated_at = $22, wanted_kind = $23 \
+         WHERE id = $1",
     )
     .bind(id)
     .bind(r.phone_hmac.map(|h| h.to_vec()))
@@ -331,6 +335,7 @@ async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &Pers
     .bind(s.unemployed_since)
     .bind(r.digest.to_vec())
     .bind(stamp.now)
+    .bind(s.wanted_kind.map(|k| k.code()))
     .execute(&mut *conn)
     .await?;
     for e in events::changes(&old, s) {

@@ -33,13 +33,14 @@ struct Stamped {
 
 const FIND_PERSON: &str = "SELECT id, row_digest, name, birth_date, sex, phone_hmac, hukou_region, residence_region, \
     household_no, status, status_since, work_region, work_province, industry, occupation, occupation_name, \
-    skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, created_at \
+    skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, created_at, wanted_kind \
     FROM persons WHERE id_hmac = ?1";
 
 const UPDATE_PERSON: &str = "UPDATE persons SET phone_hmac = ?2, phone_cipher = ?3, name = ?4, hukou_region = ?5, \
     residence_region = ?6, household_no = ?7, status = ?8, status_since = ?9, work_region = ?10, work_province = ?11, \
     industry = ?12, occupation = ?13, occupation_name = ?14, skill_level = ?15, expected_wage_fen = ?16, flags = ?17, \
-    insurance = ?18, needs = ?19, unemployed_since = ?20, row_digest = ?21, updated_at = ?22 WHERE id = ?1";
+    insurance = ?18, needs = ?19, unemployed_since = ?20, row_digest = ?21, updated_at = ?22, wanted_kind = ?23 \
+    WHERE id = ?1";
 
 const INSERT_EVENT: &str = "INSERT INTO person_events (person_id, event_date, kind, source, status, work_region, \
     work_province, industry, insurance, flags, changes, import_run_id, actor, recorded_at) \
@@ -83,7 +84,7 @@ const APPEND_CHUNK: usize = 32;
 const PERSON_COLUMNS: &str = "id, id_hmac, id_cipher, phone_hmac, phone_cipher, name, birth_date, sex, \
     hukou_region, residence_region, household_no, status, status_since, work_region, work_province, industry, \
     occupation, occupation_name, skill_level, expected_wage_fen, flags, insurance, needs, unemployed_since, \
-    row_digest, created_at, updated_at";
+    row_digest, created_at, updated_at, wanted_kind";
 
 const APPEND_EVENT_COLUMNS: &str = "id, person_id, event_date, kind, source, status, work_region, work_province, \
     industry, insurance, flags, changes, import_run_id, actor, recorded_at";
@@ -128,14 +129,14 @@ const SHARED_ACTOR: usize = 6;
 const SHARED: usize = 6;
 
 /// PERSON_COLUMNS: status_since is the run's date, created/updated its time.
-const PERSON_SHAPE: [Option<usize>; 27] = {
-    let mut s = [None; 27];
+const PERSON_SHAPE: [Option<usize>; 28] = {
+    let mut s = [None; 28];
     s[12] = Some(SHARED_AS_OF);
     s[25] = Some(SHARED_NOW);
     s[26] = Some(SHARED_NOW);
     s
 };
-const PERSON_ROW_PARAMS: usize = 24;
+const PERSON_ROW_PARAMS: usize = 25;
 
 /// APPEND_EVENT_COLUMNS: date, kind, source, run, actor and time are the run's.
 const EVENT_SHAPE: [Option<usize>; 15] = {
@@ -201,7 +202,8 @@ fn bind_person(stmt: &mut Statement<'_>, at: usize, id: Option<i64>, r: &PersonR
     b(&s.insurance.bits())?;
     b(&s.needs.bits())?;
     b(&s.unemployed_since.map(date))?;
-    b(&&r.digest[..])
+    b(&&r.digest[..])?;
+    b(&s.wanted_kind.map(|k| k.code()))
 }
 
 /// Binds one registration event's row parameters at offset `at`.
@@ -410,6 +412,7 @@ fn update_person(
         s.unemployed_since.map(date),
         &r.digest[..],
         &w.now,
+        s.wanted_kind.map(|k| k.code()),
     ])
 }
 
@@ -453,6 +456,7 @@ fn read_existing(row: &Row<'_>) -> rusqlite::Result<(person::Model, [u8; 16])> {
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_default(),
         updated_at: chrono::Utc::now(),
+        wanted_kind: row.get(23)?,
     };
     Ok((model, digest))
 }
