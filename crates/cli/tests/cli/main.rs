@@ -707,4 +707,13 @@ fn a_generated_board_imports_matches_a_worker_and_pushes_once() {
         ),
         0
     );
+    // The match-quality report: every push counted once, by district; a bad region is refused.
+    let out = jiujin().args(db_args(d)).args(["push", "quality", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let q: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(q["total"]["pushes"].as_u64(), Some(pushed), "{q}");
+    let by_district: u64 = q["districts"].as_array().unwrap().iter().map(|r| r["pushes"].as_u64().unwrap()).sum();
+    assert_eq!(by_district, pushed, "{q}");
+    let out = jiujin().args(db_args(d)).args(["push", "quality", "--region", "440300"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("不是重庆市的区划代码"));
 }

@@ -310,10 +310,10 @@ async fn an_uploaded_file_is_imported_inside_the_scope_and_its_rejects_go_back_t
         let token = csrf(&app, &cookie).await;
         let header = jiujin_domain::registry::header_row().join(",");
         let rows = [
-            format!("万四,{},,500101001001,,失业,,,,,,,,,,,", id("500101", 1983, 51)),
-            format!("万五,{},,500101001001,,外出,,,,,,,,,,,", id("500101", 1984, 61)),
-            format!("开六,{},,500154001001,,失业,,,,,,,,,,,", id("500154", 1985, 71)),
-            format!("万二,{},13812345678,500101017,,灵活就业,,,,,,,,,,,", id("500101", 1981, 21)),
+            format!("万四,{},,500101001001,,失业,,,,,,,,,,,,", id("500101", 1983, 51)),
+            format!("万五,{},,500101001001,,外出,,,,,,,,,,,,", id("500101", 1984, 61)),
+            format!("开六,{},,500154001001,,失业,,,,,,,,,,,,", id("500154", 1985, 71)),
+            format!("万二,{},13812345678,500101017,,灵活就业,,,,,,,,,,,,", id("500101", 1981, 21)),
         ];
         let body = format!("{header}\n{}\n", rows.join("\n"));
         let res = upload(&app, &cookie, &token, "村里的名单.csv", body.clone()).await;

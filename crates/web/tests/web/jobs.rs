@@ -413,7 +413,13 @@ async fn the_employer_sees_its_postings_candidates_and_the_worker_answers_their_
         // The employer sees the candidate on its posting (no identity number), and hires.
         let employer = login(&app, "someone", PASSWORD).await.unwrap();
         let html = get(&app, &employer, &format!("/jobs/{weld}")).await.text().await.unwrap();
-        assert!(html.contains("推荐人选") && html.contains("万一") && html.contains("已申请"), "{l}");
+        assert!(
+            html.contains("推荐与申请人选")
+                && html.contains("系统推送")
+                && html.contains("万一")
+                && html.contains("已申请"),
+            "{l}"
+        );
         assert!(!html.contains("500101198"), "{l}: no identity number reaches the employer");
         let etoken = hidden(&html, "csrf");
         let res = post_form(&app, &employer, &path, &[("csrf", &etoken), ("outcome", "hired")]).await;
@@ -433,6 +439,63 @@ async fn the_employer_sees_its_postings_candidates_and_the_worker_answers_their_
             .await;
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
         }
+    })
+    .await;
+}
+
+/// A worker applies to a posting from its page (自主申请); its employer sees the
+/// applicant marked as such; a second application, a held posting, another role or a
+/// missing CSRF token are refused. The match-quality report counts the application
+/// apart from pushes, on the page and in the API, for staff only.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_applies_from_the_posting_page_and_the_employer_sees_the_application() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let (weld, held, _) = postings(&app).await;
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        let page = get(&app, &worker, &format!("/jobs/{weld}")).await.text().await.unwrap();
+        assert!(page.contains("申请该岗位"), "{l}");
+        let token = hidden(&page, "csrf");
+        let path = format!("/jobs/{weld}/apply");
+        let res = post_form(&app, &worker, &path, &[("csrf", "wrong")]).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{l}");
+        let res = post_form(&app, &worker, &path, &[("csrf", &token)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}: {}", res.text().await.unwrap());
+        let page = get(&app, &worker, &format!("/jobs/{weld}")).await.text().await.unwrap();
+        assert!(page.contains("您对本岗位：已申请") && !page.contains("申请该岗位</button>"), "{l}");
+        let res = post_form(&app, &worker, &path, &[("csrf", &token)]).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{l}");
+        assert!(res.text().await.unwrap().contains("已申请过该岗位"), "{l}");
+        // A held posting does not exist for the worker; staff do not apply for themselves.
+        let res = post_form(&app, &worker, &format!("/jobs/{held}/apply"), &[("csrf", &token)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let city = login(&app, "city", PASSWORD).await.unwrap();
+        let ctoken = csrf(&app, &city).await;
+        let res = post_form(&app, &city, &path, &[("csrf", &ctoken)]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+
+        // The worker's page lists it; the employer sees the applicant, marked 自主申请.
+        let wan_yi = person_id(&app, "万一").await;
+        let mine = get(&app, &worker, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(mine.contains("申请岗位：电焊工（包吃住）"), "{l}");
+        let employer = login(&app, "someone", PASSWORD).await.unwrap();
+        let html = get(&app, &employer, &format!("/jobs/{weld}")).await.text().await.unwrap();
+        assert!(html.contains("万一") && html.contains("自主申请"), "{l}");
+
+        // The quality report: one application, no pushes; not for the worker.
+        let q = get(&app, &city, "/api/v1/jobs/quality").await;
+        assert_eq!(q.status(), StatusCode::OK, "{l}");
+        let q: serde_json::Value = q.json().await.unwrap();
+        assert_eq!(q["total"]["self_applied"], 1, "{l}: {q}");
+        assert_eq!(q["total"]["pushes"], 0, "{l}: {q}");
+        assert_eq!(q["total"]["applied_share"], serde_json::Value::Null, "{l}: {q}");
+        assert_eq!(q["districts"][0]["key"], "500101", "{l}: {q}");
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let q: serde_json::Value = get(&app, &kz, "/api/v1/jobs/quality").await.json().await.unwrap();
+        assert_eq!(q["total"]["self_applied"], 0, "{l}: 开州 staff do not count 万州 people");
+        assert_eq!(get(&app, &worker, "/api/v1/jobs/quality").await.status(), StatusCode::NOT_FOUND, "{l}");
+        let html = get(&app, &city, "/jobs/quality").await.text().await.unwrap();
+        assert!(html.contains("自主申请") && html.contains("万州区"), "{l}");
     })
     .await;
 }

@@ -53,9 +53,9 @@ async fn spawn_app_with(db: TestDb, library: &'static jiujin_domain::policy::Lib
     let file = dir.path().join("w.csv");
     let header = jiujin_domain::registry::header_row().join(",");
     let rows = [
-        format!("万一,{},,500101001001,,失业,,,,,,,,,,,", id("500101", 1980, 11)),
-        format!("万二,{},13812345678,500101017,,失业,,,,,,,,,,,", id("500101", 1981, 21)),
-        format!("开三,{},13900000003,500154001001,,失业,,,,,,,,,,,", id("500154", 1982, 31)),
+        format!("万一,{},,500101001001,,失业,,,,,,,,,,,,", id("500101", 1980, 11)),
+        format!("万二,{},13812345678,500101017,,失业,,,,,,,,,,,,", id("500101", 1981, 21)),
+        format!("开三,{},13900000003,500154001001,,失业,,,,,,,,,,,,", id("500154", 1982, 31)),
     ];
     std::fs::write(&file, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();

@@ -297,3 +297,23 @@ fn surnames_are_listed_once() {
     assert_eq!(set.len(), names::SURNAMES.len());
     assert!(names::SURNAMES.iter().all(|(s, w)| s.chars().count() == 1 && *w > 0));
 }
+
+#[test]
+fn only_job_seekers_state_a_wanted_kind_and_older_ones_want_day_work_more_often() {
+    use jiujin_domain::jobs::JobKind;
+    let (map, rows) = sample();
+    let seeking = |r: &Vec<String>| map.get(r, "needs").contains("求职");
+    let kind = |r: &Vec<String>| JobKind::parse(map.get(r, "wanted_kind"));
+    assert!(rows.iter().all(|r| map.get(r, "wanted_kind").is_empty() || (seeking(r) && kind(r).is_some())));
+    let seekers: Vec<Vec<String>> = rows.iter().filter(|r| seeking(r)).cloned().collect();
+    let stated = share(&seekers, |r| kind(r).is_some());
+    assert!((stated - 0.6).abs() < 0.05, "stated {stated} of {} seekers", seekers.len());
+    let birth_year = |r: &Vec<String>| map.get(r, "id_number")[6..10].parse::<i32>().unwrap();
+    let (older, younger): (Vec<Vec<String>>, Vec<Vec<String>>) = seekers
+        .into_iter()
+        .filter(|r| kind(r).is_some())
+        .partition(|r| chrono::Datelike::year(&as_of()) - birth_year(r) >= 51);
+    let day = |v: &[Vec<String>]| share(v, |r| kind(r) == Some(JobKind::DayWork));
+    assert!(day(&older) > 2.0 * day(&younger), "older {} vs younger {}", day(&older), day(&younger));
+    assert!(share(&younger, |r| kind(r) == Some(JobKind::FullTime)) > 0.6);
+}
