@@ -370,6 +370,70 @@ try {
     await phone.close();
   });
 
+  await check('a 零工市场 station on a phone: staff post day work, a worker takes it and applies to a posting, staff confirm', async () => {
+    // A registered employer (from an export) and a worker account bound to a registered person.
+    const csv = join(dir, 'employers.csv');
+    const ex = spawnSync(bin, ['--db', db, 'export', 'employers', '--out', csv], { encoding: 'utf8' });
+    assert(ex.status === 0, `export employers: ${ex.stderr}`);
+    const creditCode = readFileSync(csv, 'utf8').split('\n')[1].split(',')[0].replace(/^\uFEFF/, '');
+    const people = await (await page.request.get(`${base}/api/v1/persons?page=1`)).json();
+    const person = people.items[0];
+    const add = spawnSync(bin, ['--db', db, 'user', 'add', '--username', 'gig-worker', '--role', 'worker',
+      '--person', String(person.id), '--password-stdin'], { input: 'gig-worker-password\n', encoding: 'utf8' });
+    assert(add.status === 0, `user add: ${add.stderr}`);
+
+    const staff = await context.newPage();
+    await staff.setViewportSize({ width: 390, height: 844 });
+    await staff.goto(`${base}/stations`);
+    await staff.fill('#s-name', '测试零工驿站');
+    await staff.fill('#s-region', person.hukou_region.slice(0, 9));
+    await staff.fill('#s-address', '场镇农贸市场旁');
+    await staff.fill('#s-operator', '镇劳动保障所');
+    await Promise.all([staff.waitForURL(/\/stations\/\d+$/), staff.click('form.person-form button[type=submit]')]);
+    const stationUrl = staff.url();
+    await staff.fill('#g-code', creditCode);
+    await staff.fill('#g-title', '搬运装卸');
+    await staff.fill('#g-wage', '200');
+    await staff.fill('#g-n', '2');
+    await Promise.all([staff.waitForURL(stationUrl), staff.click('form[action$="/jobs"] button[type=submit]')]);
+    assert((await staff.textContent('#gigs')).includes('搬运装卸'), 'the day work is listed');
+    const width = await staff.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 400, `no horizontal scrolling, width ${width}`);
+
+    const workerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const w = await workerContext.newPage();
+    w.setDefaultTimeout(10_000);
+    await w.goto(`${base}/login`);
+    await w.fill('input[name=username]', 'gig-worker');
+    await w.fill('input[name=password]', 'gig-worker-password');
+    await Promise.all([w.waitForNavigation(), w.click('form button')]);
+    await w.goto(stationUrl);
+    const take = w.locator('#gigs li', { hasText: '搬运装卸' }).getByRole('button', { name: '我要接单' });
+    const box = await take.boundingBox();
+    assert(box && box.height >= 40, `a thumb-sized button: ${JSON.stringify(box)}`);
+    await Promise.all([w.waitForURL(/claimed=/), take.click()]);
+    const gig = await w.locator('#gigs li', { hasText: '搬运装卸' }).textContent();
+    assert(gig.includes('还差 1 人') && gig.includes('您已接单'), `one place taken, by this worker: ${gig}`);
+    assert((await w.locator('#gigs li', { hasText: '搬运装卸' }).getByRole('button').count()) === 0, 'not offered twice');
+    const wWidth = await w.evaluate(() => document.documentElement.scrollWidth);
+    assert(wWidth <= 400, `no horizontal scrolling for the worker, width ${wWidth}`);
+    await w.screenshot({ path: join(shots, 'station-phone-worker.png'), fullPage: true });
+
+    // The worker applies to a posting found on the board; the page then says so.
+    await w.goto(`${base}/jobs`);
+    await Promise.all([w.waitForURL(/\/jobs\/\d+$/), w.locator('#results li a').first().click()]);
+    await Promise.all([w.waitForNavigation(), w.getByRole('button', { name: '申请该岗位' }).click()]);
+    assert((await w.textContent('.apply')).includes('已申请'), 'the application is recorded');
+    assert((await w.getByRole('button', { name: '申请该岗位' }).count()) === 0, 'not twice');
+    await workerContext.close();
+
+    await staff.reload();
+    await Promise.all([staff.waitForURL(stationUrl), staff.getByRole('button', { name: '确认完工' }).first().click()]);
+    assert((await staff.textContent('table.list')).includes('已完工'), 'completion recorded');
+    await staff.screenshot({ path: join(shots, 'station-phone-staff.png'), fullPage: true });
+    await staff.close();
+  });
+
   await check('the JSON API returns masked people', async () => {
     const r = await page.request.get(`${base}/api/v1/persons?page=1`);
     const j = await r.json();

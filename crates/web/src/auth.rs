@@ -61,7 +61,8 @@ impl CurrentUser {
         let scope = match self.scope() {
             Scope::City => "全市".to_string(),
             Scope::Region(r) => state.refdata.region_path(r),
-            Scope::Person(_) | Scope::Nothing => "无".to_string(),
+            Scope::Person(_) => "本人".to_string(),
+            Scope::Nothing => "无".to_string(),
         };
         context! {
             username => self.account.username.clone(),
@@ -72,6 +73,7 @@ impl CurrentUser {
             edits => self.account.role.edits_registry(),
             employer => self.account.role.needs_credit_code(),
             worker => self.account.role.needs_person(),
+            person => self.account.person_id,
         }
     }
 }

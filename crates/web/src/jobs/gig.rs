@@ -119,26 +119,41 @@ pub async fn station_page(
 ) -> Result<Html<String>, WebError> {
     let s = gig::station(&state.store, id).await?.ok_or(WebError::NotFound)?;
     let manage = manages(&user, s.station.region);
+    // A worker sees which of the day's work they have taken (and is not offered it again).
+    let mine: std::collections::HashMap<i64, &'static str> = match user.account.person_id {
+        Some(person) => gig::station_claims(&state.store, id)
+            .await?
+            .iter()
+            .filter(|(c, _)| c.person_id == person && c.status != gig::CANCELLED)
+            .map(|(c, _)| (c.job_id, if c.status == gig::COMPLETED { "您已完工" } else { "您已接单" }))
+            .collect(),
+        None => Default::default(),
+    };
     let jobs: Vec<_> = gig::station_jobs(&state.store, id, today())
         .await?
         .iter()
         .map(|j| {
             let wage = jiujin_app::jobs::board::wage_of(j);
             context! { id => j.id, title => j.title.clone(), wage => wage.display(), left => (j.headcount - j.hired).max(0),
-                headcount => j.headcount, description => j.description.clone(), valid => format!("{} 至 {}", j.valid_from, j.valid_to) }
+                headcount => j.headcount, description => j.description.clone(), valid => format!("{} 至 {}", j.valid_from, j.valid_to),
+                mine => mine.get(&j.id).copied() }
         })
         .collect();
     let claims: Vec<_> = if manage {
-        gig::station_claims(&state.store, id)
-            .await?
-            .iter()
+        let rows = gig::station_claims(&state.store, id).await?;
+        // Who took the work, as an employer sees a candidate: a name, never a number.
+        let ids: Vec<i64> = rows.iter().map(|(c, _)| c.person_id).collect();
+        let names: std::collections::HashMap<i64, String> =
+            jiujin_store::jobs::candidates(&state.store, &ids).await?.into_iter().map(|c| (c.id, c.name)).collect();
+        rows.iter()
             .map(|(c, j)| {
                 let status = match c.status {
                     gig::CLAIMED => "已接单",
                     gig::COMPLETED => "已完工",
                     _ => "已取消",
                 };
-                context! { id => c.id, job => j.title.clone(), person => c.person_id, status, open => c.status == gig::CLAIMED,
+                context! { id => c.id, job => j.title.clone(), person => c.person_id, name => names.get(&c.person_id).cloned(),
+                    status, open => c.status == gig::CLAIMED,
                     at => c.claimed_at.format("%Y-%m-%d %H:%M").to_string() }
             })
             .collect()

@@ -314,7 +314,9 @@ async fn a_station_posts_day_work_a_worker_claims_it_and_staff_confirm_completio
         assert!(!get(&app, &worker, &page).await.text().await.unwrap().contains("我要接单"), "{l}: no place left");
         // Completion: 开州 staff get 404; the station's staff confirm.
         let html = get(&app, &wanzhou, &page).await.text().await.unwrap();
-        assert!(html.contains("已接单"), "{l}");
+        assert!(html.contains("已接单") && html.contains(">万一</a>"), "{l}: the staff see who took it");
+        let mine = get(&app, &worker, &page).await.text().await.unwrap();
+        assert!(mine.contains("您已接单"), "{l}: the worker sees their claim");
         let claim = jiujin_store::gig::station_claims(&app.store, page.rsplit('/').next().unwrap().parse().unwrap())
             .await
             .unwrap()[0]
