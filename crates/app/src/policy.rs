@@ -29,6 +29,10 @@ pub enum PolicyError {
     BadIdNumber(String),
     #[error("登记库中没有此公民身份号码的人员（或不在您的管辖范围内）")]
     NotRegistered,
+    #[error("统一社会信用代码无效：{0}")]
+    BadCreditCode(String),
+    #[error("用人单位登记库中没有统一社会信用代码为 {0} 的单位（可用 jiujin import employers 导入）")]
+    EmployerNotRegistered(String),
     #[error("{0}")]
     Facts(String),
     #[error("没有编号为“{0}”的政策（用 jiujin policy list 查看）")]
@@ -135,6 +139,37 @@ pub async fn entitlements_by_id_number(
     });
     audit::record(store, &by.entry(AuditAction::PersonRead, "person", Some(person.id.to_string()), detail)).await?;
     Ok(Entitlements { person, facts, results })
+}
+
+/// A registered employer's facts and what each employer policy gives it on `date`.
+#[derive(Debug)]
+pub struct EmployerEntitlements {
+    pub employer: jiujin_store::entity::employer::Model,
+    pub facts: Facts,
+    pub results: Vec<Evaluation>,
+}
+
+/// What a registered employer (by 统一社会信用代码) may obtain on `date`, from the
+/// employer register's facts (`employer_facts`): the employer policies of the library,
+/// each condition met, failed or waiting for a fact the register does not hold.
+pub async fn employer_entitlements(
+    store: &Store,
+    library: &Library,
+    credit_code: &str,
+    date: NaiveDate,
+) -> Result<EmployerEntitlements, PolicyError> {
+    use jiujin_domain::identity::CreditCode;
+    use jiujin_domain::jobs::EmployerSize;
+    let (code, _) = CreditCode::parse(credit_code.trim()).map_err(|e| PolicyError::BadCreditCode(e.to_string()))?;
+    let employer = jiujin_store::jobs::employer_by_credit(store, code.as_str())
+        .await?
+        .ok_or_else(|| PolicyError::EmployerNotRegistered(code.as_str().to_string()))?;
+    let size = employer.size.and_then(EmployerSize::from_code);
+    let label = Some(format!("{}（{}）", employer.name, employer.credit_code));
+    let facts = jiujin_domain::policy::registry::employer_facts(RegionCode::from_i64(employer.region), size, label)
+        .map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let results = library.evaluate_all(&facts, date);
+    Ok(EmployerEntitlements { employer, facts, results })
 }
 
 /// Which policies a run evaluates.

@@ -9,6 +9,7 @@ use crate::WebError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
+    ("macros.html", include_str!("templates/macros.html")),
     ("registry_list.html", include_str!("templates/registry_list.html")),
     ("person.html", include_str!("templates/person.html")),
     ("duplicates.html", include_str!("templates/duplicates.html")),

@@ -71,6 +71,22 @@ pub async fn list_page(
         .collect();
     let targets: Vec<_> = EntityKind::ALL.iter().map(|t| context! { key => t.key(), label => t.label() }).collect();
     let obtains: Vec<_> = Obtain::ALL.iter().map(|o| o.label()).collect();
+    // 政策直达: an employer account sees the employer policies evaluated on what the
+    // employer register holds of it.
+    let mine = match (&user.account.credit_code, user.account.role) {
+        (Some(code), Role::Employer) => {
+            let today = chrono::Utc::now().date_naive();
+            match jiujin_app::policy::employer_entitlements(&state.store, lib, code, today).await {
+                Ok(e) => Some(context! {
+                    name => e.employer.name.clone(),
+                    sections => crate::registry::evaluation_sections(&e.results, today),
+                }),
+                Err(jiujin_app::policy::PolicyError::EmployerNotRegistered(_)) => None,
+                Err(e) => return Err(WebError::Internal(e.to_string())),
+            }
+        }
+        _ => None,
+    };
     render(
         &state,
         &user,
@@ -78,7 +94,7 @@ pub async fn list_page(
         context! {
             title => "政策库", section => "policy", policies => found, total => lib.policies().len(),
             q => q.q.clone(), target => target.map(|t| t.key()).unwrap_or("all"), obtain => q.obtain.clone(),
-            targets, obtains,
+            targets, obtains, mine,
         },
     )
 }

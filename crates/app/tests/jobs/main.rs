@@ -540,3 +540,35 @@ async fn a_worker_applies_to_a_posting_found_by_search_once_and_apart_from_pushe
         assert_eq!((w.total.counts.pushes, w.total.counts.self_applied), (1, 0), "{l}");
     }
 }
+
+/// 政策直达 from the employer register: a registered employer's district and size are
+/// facts, so a 江津 small firm meets the place condition of the 江津 hiring subsidy and
+/// waits only for the facts of a hire; an unregistered or malformed code is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_employers_entitlements_come_from_the_employer_register() {
+    use jiujin_app::policy::{employer_entitlements, PolicyError};
+    use jiujin_domain::policy::{Outcome as ConditionOutcome, Status};
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store = db.store().await;
+        let jj = code("MA5U7J3Q", "500116");
+        let e = [format!("{jj},江津机械有限公司,民营,C,500116001,小型,")];
+        import(&store, &write(dir.path(), "e.csv", EMPLOYERS, &e), false, Scope::City).await;
+        let lib = jiujin_domain::policy::Library::embedded().unwrap();
+        let on = date("2026-03-01");
+        let r = employer_entitlements(&store, lib, &jj, on).await.unwrap();
+        assert_eq!(r.employer.credit_code, jj, "{l}");
+        assert!(r.results.iter().all(|x| lib.get(x.policy.as_str()).unwrap().targets.contains(&r.facts.entity)), "{l}");
+        let hiring = r.results.iter().find(|x| x.policy.as_str() == "key-group-hiring-subsidy").unwrap();
+        assert_eq!(hiring.status, Status::Undetermined, "{l}: {hiring:?}");
+        let place = hiring.conditions.iter().find(|c| c.id == "jiangjin").unwrap();
+        assert_eq!(place.outcome, ConditionOutcome::Met, "{l}: {place:?}");
+        assert!(hiring.conditions.iter().any(|c| c.outcome == ConditionOutcome::Unknown), "{l}");
+
+        let unknown = employer_entitlements(&store, lib, &code("MA5U7J3R", "500116"), on).await;
+        assert!(matches!(unknown, Err(PolicyError::EmployerNotRegistered(_))), "{l}: {unknown:?}");
+        let bad = employer_entitlements(&store, lib, "91500116MA5U7J3Q0X", on).await;
+        assert!(matches!(bad, Err(PolicyError::BadCreditCode(_))), "{l}: {bad:?}");
+    }
+}

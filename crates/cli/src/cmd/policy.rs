@@ -118,6 +118,9 @@ pub struct EvalArgs {
     /// 按公民身份号码从登记库（--db）取事实：登记库未载明的事实视为未知，对应条件显示“待补充信息”；此次查阅记入审计日志
     #[arg(long, conflicts_with = "facts")]
     person: Option<String>,
+    /// 按统一社会信用代码从用人单位登记库（--db）取事实（所在区县、是否小微企业），评估面向用人单位的政策；登记库未载明的事实显示“待补充信息”
+    #[arg(long, conflicts_with_all = ["facts", "person"])]
+    employer: Option<String>,
     /// 评估日期 YYYY-MM-DD
     #[arg(long)]
     date: String,
@@ -291,7 +294,17 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
     let date = parse_eval_date(&a.date)?;
     let lib = library(a.dir.as_deref())?;
     let mut person_id = None;
+    let mut employer_id = None;
     let facts = match (&a.person, &a.facts) {
+        _ if a.employer.is_some() => {
+            let store = super::open_store(&settings).await?;
+            let code = a.employer.as_deref().unwrap_or_default();
+            let found = jiujin_app::policy::employer_entitlements(&store, &lib, code, date)
+                .await
+                .map_err(|e| anyhow::anyhow!("--employer：{e}"))?;
+            employer_id = Some(found.employer.id);
+            found.facts
+        }
         (Some(id_number), _) => {
             let store = super::open_store(&settings).await?;
             let keys = super::keys(&settings, &store, false).await?;
@@ -311,7 +324,9 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
         }
         (None, Some(path)) => read_facts(path)?,
         (None, None) => {
-            bail!("请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码")
+            bail!(
+                "请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码，或用 --employer 指定统一社会信用代码"
+            )
         }
     };
     let results: Vec<Evaluation> = match &a.policy {
@@ -334,6 +349,7 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
         let out = serde_json::json!({
             "date": date,
             "person_id": person_id,
+            "employer_id": employer_id,
             "entity": facts.entity,
             "label": facts.label,
             "results": results,

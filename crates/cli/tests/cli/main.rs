@@ -716,4 +716,22 @@ fn a_generated_board_imports_matches_a_worker_and_pushes_once() {
     assert_eq!(by_district, pushed, "{q}");
     let out = jiujin().args(db_args(d)).args(["push", "quality", "--region", "440300"]).output().unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("不是重庆市的区划代码"));
+    // 政策直达 from the register: a generated employer's employer policies, with reasons.
+    let employers = std::fs::read_to_string(d.join("g/employers.csv")).unwrap();
+    let code = employers.lines().nth(1).and_then(|l| l.split(',').next()).unwrap().trim_start_matches('\u{feff}');
+    let out = jiujin()
+        .args(db_args(d))
+        .args(["policy", "eval", "--employer", code, "--date", "2026-11-30", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(e["entity"], "employer", "{e}");
+    assert!(e["employer_id"].as_i64().is_some() && !e["results"].as_array().unwrap().is_empty(), "{e}");
+    let out = jiujin()
+        .args(db_args(d))
+        .args(["policy", "eval", "--employer", "91500116MA5U7J3Q0X", "--date", "2026-11-30"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("统一社会信用代码无效"));
 }

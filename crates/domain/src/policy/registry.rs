@@ -117,6 +117,28 @@ pub fn core_facts(person: &PersonCore, label: Option<String>) -> Result<Facts, F
     Ok(f)
 }
 
+/// The employer register's facts of an employer (SPEC §3): the district it is
+/// registered in, and whether it is a small or micro enterprise (its 企业规模 band,
+/// 国统字〔2017〕213号; unknown when the register has no band). Everything else (staff
+/// numbers, loans, hires that qualify) stays unknown, so a condition on it reads
+/// 待补充信息 rather than failing.
+pub fn employer_facts(
+    district: Option<RegionCode>,
+    size: Option<crate::jobs::EmployerSize>,
+    label: Option<String>,
+) -> Result<Facts, FactsError> {
+    use crate::jobs::EmployerSize;
+    let mut f = Facts::new(EntityKind::Employer);
+    f.label = label;
+    if let Some(d) = district.and_then(RegionCode::district) {
+        f.set("district_code", Value::Text(d.short()))?;
+    }
+    if let Some(s) = size {
+        f.set("small_micro_enterprise", Value::Bool(matches!(s, EmployerSize::Micro | EmployerSize::Small)))?;
+    }
+    Ok(f)
+}
+
 /// Adds facts recorded by other systems (already parsed, in force on the date of
 /// the evaluation) to a person's registry facts. A registry fact is left as the
 /// registry has it.
@@ -277,6 +299,21 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn an_employers_register_gives_its_district_and_whether_it_is_small_or_micro() {
+        use crate::jobs::EmployerSize;
+        let jiangjin = RegionCode::parse("500116002").ok();
+        let f = employer_facts(jiangjin, Some(EmployerSize::Small), Some("某公司".into())).unwrap();
+        assert_eq!(f.entity, EntityKind::Employer);
+        let get = |f: &Facts, k: &str| f.get(super::super::facts::fact_by_key(k).unwrap()).cloned();
+        assert_eq!(get(&f, "district_code"), Some(Value::Text("500116".into())));
+        assert_eq!(get(&f, "small_micro_enterprise"), Some(Value::Bool(true)));
+        let big = employer_facts(jiangjin, Some(EmployerSize::Large), None).unwrap();
+        assert_eq!(get(&big, "small_micro_enterprise"), Some(Value::Bool(false)));
+        let unknown = employer_facts(None, None, None).unwrap();
+        assert_eq!(unknown.known().count(), 0, "nothing the register does not say");
     }
 
     fn person() -> PersonState {

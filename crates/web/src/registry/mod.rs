@@ -443,6 +443,15 @@ fn policy_sections(
 ) -> Result<minijinja::Value, WebError> {
     let (_, results) = jiujin_app::policy::evaluate_person(lib, p, recorded, None, today)
         .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(evaluation_sections(&results, today))
+}
+
+/// Evaluations as the pages show them: granted, waiting for facts, refused, each with
+/// its conditions (missing facts by their Chinese labels) and citations.
+pub(crate) fn evaluation_sections(
+    results: &[jiujin_domain::policy::Evaluation],
+    today: chrono::NaiveDate,
+) -> minijinja::Value {
     use jiujin_domain::policy::{facts::fact_by_key, Evaluation, Status};
     // Missing facts by their Chinese labels (the rules name them by key).
     let label = |k: &String| fact_by_key(k).map_or_else(|| k.clone(), |f| f.def().label.to_string());
@@ -461,12 +470,12 @@ fn policy_sections(
         }
     };
     let pick = |s: Status| results.iter().filter(|e| e.status == s).map(item).collect::<Vec<_>>();
-    Ok(context! {
+    context! {
         date => today.to_string(),
         eligible => pick(Status::Eligible),
         undetermined => pick(Status::Undetermined),
         not_eligible => pick(Status::NotEligible),
-    })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

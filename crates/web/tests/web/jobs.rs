@@ -501,3 +501,21 @@ async fn a_worker_applies_from_the_posting_page_and_the_employer_sees_the_applic
     })
     .await;
 }
+
+/// 政策直达: an employer account opens the policy library on the employer policies,
+/// evaluated on what the employer register holds of it; others do not see that section.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_employer_sees_the_employer_policies_evaluated_for_itself() {
+    each_database(async |app: App| {
+        let l = app.label();
+        postings(&app).await;
+        let employer = login(&app, "someone", PASSWORD).await.unwrap();
+        let html = get(&app, &employer, "/policies").await.text().await.unwrap();
+        assert!(html.contains("本单位可享政策") && html.contains("万州焊接有限公司"), "{l}");
+        assert!(html.contains("待补充信息"), "{l}: facts the register does not hold are asked for");
+        let city = login(&app, "city", PASSWORD).await.unwrap();
+        let html = get(&app, &city, "/policies?target=employer").await.text().await.unwrap();
+        assert!(!html.contains("本单位可享政策"), "{l}");
+    })
+    .await;
+}
