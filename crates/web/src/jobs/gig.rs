@@ -203,7 +203,13 @@ pub async fn station_job_create(
         ("kind", "零工".into()),
         ("description", value(&posted, "description").to_string()),
         ("valid_from", today().to_string()),
-        ("valid_to", value(&posted, "valid_to").to_string()),
+        // Day work is for today unless the staff give a later end.
+        (
+            "valid_to",
+            Some(value(&posted, "valid_to").trim())
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| today().to_string(), str::to_string),
+        ),
         ("source", "零工市场".into()),
     ];
     let keys: Vec<&str> = cells.iter().map(|(k, _)| *k).collect();

@@ -298,6 +298,8 @@ async fn a_station_posts_day_work_a_worker_claims_it_and_staff_confirm_completio
         // The worker's phone page shows the day work with its wage and a claim button.
         let html = get(&app, &worker, &page).await.text().await.unwrap();
         assert!(html.contains("搬运装卸") && html.contains("200元") && html.contains("我要接单"), "{l}: {html}");
+        let day = chrono::Utc::now().date_naive();
+        assert!(html.contains(&format!("{day} 至 {day}")), "{l}: without an end date, day work is for today");
         let job = jiujin_store::jobs::listings_after(&app.store, 0, 100)
             .await
             .unwrap()
