@@ -599,12 +599,22 @@ pub async fn apply(
             return Err(StoreError::Conflict("您已申请过该岗位".into()));
         }
         Some(p) => {
-            job_push::Entity::update_many()
+            // The update is the check, so two applications at once cannot both pass.
+            let n = job_push::Entity::update_many()
                 .col_expr(job_push::Column::Outcome, Expr::value(applied))
                 .col_expr(job_push::Column::OutcomeAt, Expr::value(now))
                 .filter(job_push::Column::Id.eq(p.id))
+                .filter(
+                    Condition::any()
+                        .add(job_push::Column::Outcome.is_null())
+                        .add(job_push::Column::Outcome.is_not_in([applied, hired])),
+                )
                 .exec(&txn)
-                .await?;
+                .await?
+                .rows_affected;
+            if n == 0 {
+                return Err(StoreError::Conflict("您已申请过该岗位".into()));
+            }
             job_push::Model { outcome: Some(applied), outcome_at: Some(now), ..p }
         }
         None => {
@@ -622,11 +632,19 @@ pub async fn apply(
                 created_at: Set(now),
                 ..Default::default()
             };
-            let id = job_push::Entity::insert(model).exec(&txn).await?.last_insert_id;
-            job_push::Entity::find_by_id(id)
+            // Two applications at once: the unique (person, job) key lets one in.
+            let conflict =
+                OnConflict::columns([job_push::Column::PersonId, job_push::Column::JobId]).do_nothing().to_owned();
+            let n = job_push::Entity::insert(model).on_conflict(conflict).exec_without_returning(&txn).await?;
+            if n == 0 {
+                return Err(StoreError::Conflict("您已申请过该岗位".into()));
+            }
+            job_push::Entity::find()
+                .filter(job_push::Column::PersonId.eq(person_id))
+                .filter(job_push::Column::JobId.eq(job_id))
                 .one(&txn)
                 .await?
-                .ok_or_else(|| StoreError::NotFound(format!("申请记录 {id} 未能写入")))?
+                .ok_or_else(|| StoreError::NotFound("申请记录未能写入".into()))?
         }
     };
     let detail = serde_json::json!({ "push": row.id, "job": job_id, "outcome": applied, "channel": row.channel });

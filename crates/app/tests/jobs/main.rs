@@ -131,12 +131,27 @@ async fn employers_and_postings_import_once_and_refuse_bad_rows_by_row_and_colum
     }
 }
 
+/// Importing a workers file for the whole city, as of a date.
+fn import_request<'a>(path: &'a Path, as_of: &str) -> jiujin_app::registry::import::ImportRequest<'a> {
+    jiujin_app::registry::import::ImportRequest {
+        path,
+        rejects: None,
+        scope: Scope::City,
+        as_of: date(as_of),
+        actor: None,
+        by: tester(),
+        batch_size: 100,
+        cancel: None,
+        progress: None,
+    }
+}
+
 const WORKERS: &str = "姓名,公民身份号码,联系电话,户籍地区划代码,现居住地区划代码,就业状态,就业地区划代码,务工省份,行业,职业,技能等级,期望月薪,人员类别,参保险种,登记失业日期,服务需求,家庭户编号";
 
 /// A welder out of work in 渝北 (id 1), a 万州 driver out of work (id 2), and a 渝北
 /// resident not in the labour force (id 3).
 async fn workers(store: &Store, dir: &Path) -> jiujin_app::Keys {
-    use jiujin_app::registry::import::{import_workers, ImportRequest};
+    use jiujin_app::registry::import::import_workers;
     use jiujin_domain::identity::IdNumber;
     let keys = jiujin_app::Keys::from_master(&[5u8; 32]);
     store.verify_key_check(keys.check_value(), "test").await.unwrap();
@@ -152,17 +167,7 @@ async fn workers(store: &Store, dir: &Path) -> jiujin_app::Keys {
     }
     let file = dir.join("w.csv");
     std::fs::write(&file, text).unwrap();
-    let req = ImportRequest {
-        path: &file,
-        rejects: None,
-        scope: Scope::City,
-        as_of: date("2026-03-01"),
-        actor: None,
-        by: tester(),
-        batch_size: 100,
-        cancel: None,
-        progress: None,
-    };
+    let req = import_request(&file, "2026-03-01");
     assert_eq!(import_workers(store, &keys, req).await.unwrap().counts.inserted, 3);
     keys
 }
@@ -364,7 +369,7 @@ async fn two_servers_on_one_database_see_each_others_writes_at_their_next_refres
 #[tokio::test(flavor = "multi_thread")]
 async fn the_kind_of_work_a_worker_wants_is_recorded_and_scored() {
     use jiujin_app::jobs::matching::match_worker;
-    use jiujin_app::registry::import::{import_workers, ImportRequest};
+    use jiujin_app::registry::import::import_workers;
     use jiujin_domain::identity::IdNumber;
     for db in TestDb::all().await {
         let l = db.label;
@@ -395,17 +400,7 @@ async fn the_kind_of_work_a_worker_wants_is_recorded_and_scored() {
         );
         let file = dir.path().join("w.csv");
         std::fs::write(&file, text).unwrap();
-        let req = ImportRequest {
-            path: &file,
-            rejects: None,
-            scope: Scope::City,
-            as_of: date("2026-03-01"),
-            actor: None,
-            by: tester(),
-            batch_size: 100,
-            cancel: None,
-            progress: None,
-        };
+        let req = import_request(&file, "2026-03-01");
         let r = import_workers(&store, &keys, req).await.unwrap();
         assert_eq!((r.counts.inserted, r.counts.rejected), (1, 1), "{l}");
         let bad = &r.first_rejects[0];
@@ -431,33 +426,13 @@ async fn the_kind_of_work_a_worker_wants_is_recorded_and_scored() {
         let exported = std::fs::read_to_string(&out).unwrap();
         assert!(exported.lines().next().unwrap().contains("意向用工形式"), "{l}");
         assert!(exported.lines().any(|x| x.starts_with("渝零,") && x.contains(",零工,")), "{l}: {exported}");
-        let req = ImportRequest {
-            path: &out,
-            rejects: None,
-            scope: Scope::City,
-            as_of: date("2026-03-02"),
-            actor: None,
-            by: tester(),
-            batch_size: 100,
-            cancel: None,
-            progress: None,
-        };
+        let req = import_request(&out, "2026-03-02");
         let again = import_workers(&store, &keys, req).await.unwrap();
         assert_eq!((again.counts.unchanged, again.counts.updated), (1, 0), "{l}");
 
         // A changed wish is an update, with its event, and matching reads the new one.
         std::fs::write(&out, exported.replace(",零工,", ",全职,")).unwrap();
-        let req = ImportRequest {
-            path: &out,
-            rejects: None,
-            scope: Scope::City,
-            as_of: date("2026-03-03"),
-            actor: None,
-            by: tester(),
-            batch_size: 100,
-            cancel: None,
-            progress: None,
-        };
+        let req = import_request(&out, "2026-03-03");
         let changed = import_workers(&store, &keys, req).await.unwrap();
         assert_eq!(changed.counts.updated, 1, "{l}");
         let who = id_of(&store, "渝零").await;
@@ -509,6 +484,15 @@ async fn a_worker_applies_to_a_posting_found_by_search_once_and_apart_from_pushe
         assert_eq!((p.id, p.job_id, p.channel, p.outcome), (row, b1, CHANNEL_SELF, Some(PushOutcome::Applied.code())));
         assert!(p.score > 0 && p.explanation.contains("离家距离"), "{l}: scored like a match: {}", p.explanation);
 
+        // Two applications at once (a double tap): one is recorded, the other refused.
+        let driver = id_of(&store, "万司").await;
+        let (x, y) = tokio::join!(
+            apply(&store, &b, Scope::City, driver, h1, on, &by),
+            apply(&store, &b, Scope::City, driver, h1, on, &by)
+        );
+        assert_eq!(u8::from(x.is_ok()) + u8::from(y.is_ok()), 1, "{l}: {x:?} {y:?}");
+        assert!([x, y].iter().any(|r| matches!(r, Err(OutcomeError::Conflict(_)))), "{l}");
+
         // The day's push (cap 1) still reaches the welder, with the posting not applied to.
         let req = PushRequest {
             store: &store,
@@ -531,13 +515,13 @@ async fn a_worker_applies_to_a_posting_found_by_search_once_and_apart_from_pushe
         let refdata = jiujin_domain::refdata::RefData::embedded().unwrap();
         let r = jiujin_app::jobs::quality::report(&store, refdata, Scope::City).await.unwrap();
         let t = &r.total.counts;
-        assert_eq!((t.pushes, t.applied, t.hired, t.self_applied, t.self_hired), (2, 0, 0, 1, 1), "{l}: {t:?}");
+        assert_eq!((t.pushes, t.applied, t.hired, t.self_applied, t.self_hired), (2, 0, 0, 2, 1), "{l}: {t:?}");
         assert_eq!(r.total.hired_share, Some(0.0), "{l}");
         let yubei = r.districts.iter().find(|d| d.key == "500112").unwrap();
         assert_eq!((yubei.label.as_str(), yubei.counts.pushes, yubei.counts.self_hired), ("渝北区", 1, 1), "{l}");
         // A district's staff see only their district's people.
         let w = jiujin_app::jobs::quality::report(&store, refdata, wanzhou).await.unwrap();
-        assert_eq!((w.total.counts.pushes, w.total.counts.self_applied), (1, 0), "{l}");
+        assert_eq!((w.total.counts.pushes, w.total.counts.self_applied), (1, 1), "{l}");
     }
 }
 
