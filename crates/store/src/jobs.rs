@@ -518,6 +518,15 @@ pub async fn pushes_of(store: &Store, person_id: i64) -> Result<Vec<job_push::Mo
         .await?)
 }
 
+/// The push to (or application by) one person of one posting, if any.
+pub async fn push_of(store: &Store, person_id: i64, job_id: i64) -> Result<Option<job_push::Model>> {
+    Ok(job_push::Entity::find()
+        .filter(job_push::Column::PersonId.eq(person_id))
+        .filter(job_push::Column::JobId.eq(job_id))
+        .one(store.conn())
+        .await?)
+}
+
 /// A push by id.
 pub async fn push(store: &Store, id: i64) -> Result<Option<job_push::Model>> {
     Ok(job_push::Entity::find_by_id(id).one(store.conn()).await?)

@@ -139,8 +139,7 @@ pub async fn job_page(
     // A worker sees what became of their own push or application, or may apply.
     let mine = match user.account.person_id {
         Some(person) if user.account.role == jiujin_domain::access::Role::Worker => {
-            let rows = store_jobs::pushes_of(&state.store, person).await?;
-            let row = rows.into_iter().find(|p| p.job_id == id);
+            let row = store_jobs::push_of(&state.store, person, id).await?;
             let outcome = row.as_ref().and_then(|p| p.outcome).and_then(jiujin_domain::jobs::PushOutcome::from_code);
             let applied = matches!(
                 outcome,
