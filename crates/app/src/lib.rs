@@ -9,6 +9,7 @@ pub mod gen;
 pub mod jobs;
 pub mod policy;
 pub mod registry;
+pub mod services;
 pub mod settings;
 
 pub use crypto::Keys;

@@ -28,10 +28,11 @@ pub enum AuditAction {
     JobChange,
     PushRun,
     PushOutcome,
+    ServiceContact,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -53,6 +54,7 @@ impl AuditAction {
         AuditAction::JobChange,
         AuditAction::PushRun,
         AuditAction::PushOutcome,
+        AuditAction::ServiceContact,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -79,6 +81,7 @@ impl AuditAction {
             AuditAction::JobChange => "job.change",
             AuditAction::PushRun => "push.run",
             AuditAction::PushOutcome => "push.outcome",
+            AuditAction::ServiceContact => "service.contact",
         }
     }
 
@@ -105,6 +108,7 @@ impl AuditAction {
             AuditAction::JobChange => "岗位发布与变更",
             AuditAction::PushRun => "岗位推送",
             AuditAction::PushOutcome => "推送结果登记",
+            AuditAction::ServiceContact => "跟踪联系",
         }
     }
 

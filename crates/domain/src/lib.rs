@@ -14,6 +14,7 @@ pub mod refdata;
 pub mod region;
 pub mod registry;
 pub mod search;
+pub mod services;
 
 pub use money::Fen;
 pub use region::{RegionCode, RegionLevel};

@@ -18,6 +18,7 @@ pub mod population;
 pub mod refdata;
 pub mod registry;
 mod scope;
+pub mod services;
 pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;

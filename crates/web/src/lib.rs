@@ -13,6 +13,7 @@ mod openapi;
 mod pages;
 mod policy;
 mod registry;
+mod services;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -161,6 +162,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/quality", get(jobs::api_quality))
         .route("/api/v1/persons/{id}/matches", get(jobs::board::api_person_matches))
         .route("/api/v1/jobs/{id}/matches", get(jobs::board::api_job_matches))
+        .route("/services", get(services::work_page))
+        .route("/services/gaps", get(services::gaps_page))
+        .route("/registry/{id}/contacts", post(services::contact_submit))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

@@ -9,6 +9,8 @@ use crate::WebError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
+    ("services.html", include_str!("templates/services.html")),
+    ("services_gaps.html", include_str!("templates/services_gaps.html")),
     ("macros.html", include_str!("templates/macros.html")),
     ("registry_list.html", include_str!("templates/registry_list.html")),
     ("person.html", include_str!("templates/person.html")),

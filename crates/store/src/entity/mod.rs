@@ -26,5 +26,6 @@ pub mod policy_run;
 pub mod policy_subscription;
 pub mod policy_version;
 pub mod region;
+pub mod service_contact;
 pub mod session;
 pub mod user;

@@ -16,6 +16,7 @@ mod m0010_person_facts;
 mod m0011_jobs;
 mod m0012_gig_and_fairs;
 mod m0013_wanted_kind;
+mod m0014_service_contacts;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_jobs::Migration),
             Box::new(m0012_gig_and_fairs::Migration),
             Box::new(m0013_wanted_kind::Migration),
+            Box::new(m0014_service_contacts::Migration),
         ]
     }
 }

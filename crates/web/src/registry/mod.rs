@@ -370,6 +370,29 @@ pub(crate) async fn person_sections(
             }
         })
         .collect();
+    // Follow-up contacts (SPEC §6), and where the monthly follow-up stands.
+    let contacts = jiujin_store::services::contacts_of(&state.store, p.id).await?;
+    for c in &contacts {
+        events.push(TimelineView::service(c.contact_date, "跟踪联系", contact_text(c)));
+    }
+    let follow = p
+        .state
+        .unemployed_since
+        .filter(|_| p.state.status == jiujin_domain::registry::EmploymentStatus::Unemployed)
+        .map(|registered| {
+            use jiujin_domain::services::{follow_up, Outcome};
+            let last = contacts
+                .iter()
+                .filter(|c| Outcome::from_code(c.outcome).is_some_and(Outcome::reached) && c.contact_date >= registered)
+                .map(|c| c.contact_date)
+                .max();
+            let f = follow_up(registered, last, today);
+            context! { due => f.due.to_string(), state => f.label(), overdue => f.days_overdue() > 0 }
+        });
+    let contacts: Vec<_> = contacts
+        .iter()
+        .map(|c| context! { date => c.contact_date.to_string(), text => contact_text(c), by => c.recorded_by.clone() })
+        .collect();
     // Stable: registry events keep their order within a day, services follow them.
     events.sort_by(|a, b| a.date.cmp(&b.date));
     let payouts: Vec<_> = payouts
@@ -393,8 +416,30 @@ pub(crate) async fn person_sections(
             }
         })
         .collect();
-    policies = context! { payouts, recorded, pushes, ..policies };
+    let channels: Vec<&str> = jiujin_domain::services::Channel::ALL.iter().map(|c| c.label()).collect();
+    let outcomes: Vec<&str> = jiujin_domain::services::Outcome::ALL.iter().map(|c| c.label()).collect();
+    let offers: Vec<_> =
+        jiujin_domain::services::Offered::ALL.iter().map(|o| context! { key => o.key(), label => o.label() }).collect();
+    let contact_form = context! { channels, outcomes, offers, today => today.to_string() };
+    policies = context! { payouts, recorded, pushes, contacts, follow, contact_form, ..policies };
     Ok((PersonView::new(state, p), events, household, policies))
+}
+
+/// One contact as the timeline and the page say it: "电话：政策宣介、职业指导；仍在求职（说明）".
+fn contact_text(c: &jiujin_store::entity::service_contact::Model) -> String {
+    use jiujin_domain::services::{Channel, Offered, Outcome};
+    let offered: Vec<&str> = Offered::set_of(c.offered).iter().map(|o| o.label()).collect();
+    let mut t = Channel::from_code(c.channel).map_or("联系", Channel::label).to_string();
+    if !offered.is_empty() {
+        t.push('：');
+        t.push_str(&offered.join("、"));
+    }
+    t.push('；');
+    t.push_str(Outcome::from_code(c.outcome).map_or("", Outcome::label));
+    if !c.note.is_empty() {
+        t.push_str(&format!("（{}）", c.note));
+    }
+    t
 }
 
 /// The person, the timeline, the household and the policies of a person's page.
@@ -405,6 +450,9 @@ pub struct PersonQuery {
     /// What was just saved: `registered`, `unemployment` or the number of changes.
     #[serde(default)]
     saved: Option<String>,
+    /// Why a follow-up contact was not recorded.
+    #[serde(default)]
+    contact_error: Option<String>,
 }
 
 pub async fn person_page(
@@ -421,6 +469,7 @@ pub async fn person_page(
     let saved = q.saved.as_deref().map(|s| match s {
         "registered" => "已登记。".to_string(),
         "unemployment" => "已办理失业登记。".to_string(),
+        "contact" => "已记录跟踪联系。".to_string(),
         "0" => "没有需要保存的变更。".to_string(),
         n => format!("已保存，时间线新增{}条记录。", n.parse::<u32>().unwrap_or(0)),
     });
@@ -428,7 +477,8 @@ pub async fn person_page(
         &state,
         &user,
         "person.html",
-        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, saved, policies },
+        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, saved, policies,
+        contact_error => q.contact_error },
     )
 }
 

@@ -1,0 +1,87 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use super::*;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn a_contact_is_owed_one_calendar_month_after_the_registration() {
+    let f = follow_up(d("2026-03-10"), None, d("2026-03-20"));
+    assert_eq!((f.due, f.state), (d("2026-04-10"), FollowUpState::UpToDate));
+    assert_eq!(follow_up(d("2026-03-10"), None, d("2026-04-03")).state, FollowUpState::DueSoon(7));
+    assert_eq!(follow_up(d("2026-03-10"), None, d("2026-04-10")).state, FollowUpState::DueSoon(0));
+    assert_eq!(follow_up(d("2026-03-10"), None, d("2026-04-11")).state, FollowUpState::Overdue(1));
+    assert_eq!(follow_up(d("2026-03-10"), None, d("2026-04-11")).label(), "逾期1天");
+}
+
+#[test]
+fn month_ends_are_clamped_and_leap_years_kept() {
+    // 31 January: due on the last day of February (28 in 2026, 29 in 2028).
+    assert_eq!(follow_up(d("2026-01-31"), None, d("2026-02-01")).due, d("2026-02-28"));
+    assert_eq!(follow_up(d("2028-01-31"), None, d("2028-02-01")).due, d("2028-02-29"));
+    assert_eq!(follow_up(d("2026-02-28"), None, d("2026-03-01")).due, d("2026-03-28"));
+    // The day after the clamped due date is overdue; a contact on it starts over.
+    assert_eq!(follow_up(d("2026-01-31"), None, d("2026-03-01")).state, FollowUpState::Overdue(1));
+    assert_eq!(follow_up(d("2026-01-31"), Some(d("2026-03-01")), d("2026-03-01")).due, d("2026-04-01"));
+    // 31 December → 31 January, across the year.
+    assert_eq!(follow_up(d("2026-12-31"), None, d("2027-01-05")).due, d("2027-01-31"));
+}
+
+#[test]
+fn only_a_contact_since_the_registration_counts() {
+    // A contact of an earlier spell of unemployment does not.
+    let f = follow_up(d("2026-05-01"), Some(d("2026-04-20")), d("2026-05-15"));
+    assert_eq!(f.due, d("2026-06-01"));
+    let f = follow_up(d("2026-05-01"), Some(d("2026-05-20")), d("2026-06-15"));
+    assert_eq!((f.due, f.state), (d("2026-06-20"), FollowUpState::DueSoon(5)));
+}
+
+#[test]
+fn one_one_three_one_is_complete_only_with_every_service() {
+    let none = ServiceCounts::default();
+    let keys: Vec<&str> = none.gaps().iter().map(|g| g.key).collect();
+    assert_eq!(keys, ["policy", "guidance", "job_pushes", "training"]);
+    let mixed = ServiceCounts { policy: 2, guidance: 1, job_pushes: 2, training: 0 };
+    let gaps = mixed.gaps();
+    assert_eq!(gaps.len(), 2);
+    assert_eq!((gaps[0].label, gaps[0].have, gaps[0].need), ("岗位推送", 2, 3));
+    assert_eq!(gaps[1].label, "就业培训推荐");
+    assert!(!mixed.complete());
+    assert!(ServiceCounts { policy: 1, guidance: 1, job_pushes: 3, training: 1 }.complete());
+}
+
+#[test]
+fn vocabularies_round_trip() {
+    for c in Channel::ALL {
+        assert_eq!(Channel::from_code(c.code()), Some(*c));
+        assert_eq!(Channel::parse(c.label()), Some(*c));
+    }
+    for o in Outcome::ALL {
+        assert_eq!(Outcome::from_code(o.code()), Some(*o));
+        assert_eq!(Outcome::parse(o.key()), Some(*o));
+    }
+    let set = [Offered::Policy, Offered::Training];
+    assert_eq!(Offered::set_of(Offered::bits_of(&set)), set);
+    assert!(!Outcome::Unreachable.reached());
+}
+
+proptest! {
+    /// The due date is a month after the last contact that counts, never before
+    /// today's contact; being overdue means today is past it.
+    #[test]
+    fn the_due_date_follows_the_last_contact(reg in 0i64..3000, gap in 0i64..400, later in 0i64..200) {
+        let base = d("2020-01-01");
+        let registered = base + chrono::Duration::days(reg);
+        let contact = registered + chrono::Duration::days(gap);
+        let today = contact + chrono::Duration::days(later);
+        let f = follow_up(registered, Some(contact), today);
+        prop_assert!(f.due > contact);
+        prop_assert!((f.due - contact).num_days() >= 28 && (f.due - contact).num_days() <= 31);
+        prop_assert_eq!(matches!(f.state, FollowUpState::Overdue(_)), today > f.due);
+    }
+}
