@@ -252,7 +252,7 @@ async fn a_push_shows_on_the_persons_page_and_a_hire_recorded_there_changes_the_
     .await;
 }
 
-fn location(res: &reqwest::Response) -> String {
+pub(crate) fn location(res: &reqwest::Response) -> String {
     res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
 }
 

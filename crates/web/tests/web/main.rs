@@ -156,6 +156,7 @@ async fn person_id(app: &App, name: &str) -> i64 {
 mod api;
 mod forms;
 mod jobs;
+mod services;
 mod what_if;
 
 /// Records `flag` on the person named `name` (a staff change, dated today); returns

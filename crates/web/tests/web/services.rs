@@ -1,0 +1,108 @@
+//! 跟踪服务: the follow-up work list and the 1+1+3+1 list for staff in their region, a
+//! contact recorded from a person's page (a mistake comes back next to the form,
+//! nothing written), and every other user refused.
+
+use super::*;
+use crate::jobs::location;
+
+async fn register(app: &App, name: &str, on: chrono::NaiveDate) -> i64 {
+    use jiujin_domain::registry::unemployment::UnemploymentRegistration;
+    let id = person_id(app, name).await;
+    let reg = UnemploymentRegistration { date: on, able_to_work: true, wants_work: true, without_work: true };
+    let today = chrono::Utc::now().date_naive();
+    jiujin_app::registry::entry::register_unemployment(
+        &app.store,
+        jiujin_store::Scope::City,
+        id,
+        &reg,
+        today,
+        &tester(),
+    )
+    .await
+    .unwrap();
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_see_who_is_due_and_record_a_contact_from_the_persons_page() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let today = chrono::Utc::now().date_naive();
+        let wan_yi = register(&app, "万一", today - chrono::Duration::days(40)).await;
+        register(&app, "开三", today - chrono::Duration::days(3)).await;
+
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let html = get(&app, &wanzhou, "/services").await.text().await.unwrap();
+        assert!(html.contains("万一") && html.contains("逾期"), "{l}");
+        assert!(!html.contains("开三"), "{l}: 开州 is not 万州's");
+
+        // A contact: recorded, on the timeline, and 万一 leaves the overdue list.
+        let page = get(&app, &wanzhou, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(page.contains("记录跟踪联系") && page.contains("逾期"), "{l}");
+        let token = hidden(&page, "csrf");
+        let path = format!("/registry/{wan_yi}/contacts");
+        let day = today.to_string();
+        let form = [
+            ("csrf", token.as_str()),
+            ("date", day.as_str()),
+            ("channel", "电话"),
+            ("offered", "policy"),
+            ("offered", "training"),
+            ("outcome", "仍在求职"),
+            ("note", "想找离家近的仓管"),
+        ];
+        let res =
+            client().post(format!("{}{path}", app.base)).header("cookie", &wanzhou).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let back = location(&res);
+        assert!(back.contains("saved=contact"), "{l}");
+        let page = get(&app, &wanzhou, &back).await.text().await.unwrap();
+        assert!(page.contains("电话：政策宣介、就业培训推荐；仍在求职（想找离家近的仓管）"), "{l}");
+        assert!(page.contains("已记录跟踪联系"), "{l}");
+        let html = get(&app, &wanzhou, "/services?show=overdue").await.text().await.unwrap();
+        assert!(!html.contains("万一"), "{l}");
+
+        // A mistake: back to the page with the reason; nothing written.
+        let bad = [("csrf", token.as_str()), ("date", "2099-01-01"), ("channel", "电话"), ("outcome", "仍在求职")];
+        let res =
+            client().post(format!("{}{path}", app.base)).header("cookie", &wanzhou).form(&bad).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
+        let back = location(&res);
+        assert!(back.contains("contact_error="), "{l}: {back}");
+        let page = get(&app, &wanzhou, &back).await.text().await.unwrap();
+        assert!(
+            page.contains("未记录：") && page.contains("晚于今天"),
+            "{l}: {back} {}",
+            &page[page.find("contact").unwrap_or(0)..][..600.min(page.len() - page.find("contact").unwrap_or(0))]
+        );
+        assert_eq!(jiujin_store::services::contacts_of(&app.store, wan_yi).await.unwrap().len(), 1, "{l}");
+
+        // Refused: no token (403); 开州 staff, a worker, an employer, an inspector (404).
+        let res = client()
+            .post(format!("{}{path}", app.base))
+            .header("cookie", &wanzhou)
+            .form(&form[1..])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{l}");
+        for user in ["kaizhou", "worker", "someone", "inspector"] {
+            let c = login(&app, user, PASSWORD).await.unwrap();
+            let t = hidden(&get(&app, &c, "/jobs").await.text().await.unwrap(), "csrf");
+            let mut f = form.to_vec();
+            f[0] = ("csrf", t.as_str());
+            let res = client().post(format!("{}{path}", app.base)).header("cookie", &c).form(&f).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+            if user != "kaizhou" {
+                assert_eq!(get(&app, &c, "/services").await.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+                assert_eq!(get(&app, &c, "/services/gaps").await.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+            }
+        }
+        assert_eq!(jiujin_store::services::contacts_of(&app.store, wan_yi).await.unwrap().len(), 1, "{l}");
+
+        // The 1+1+3+1 list renders for staff (nobody here is 脱贫: none listed).
+        let html = get(&app, &wanzhou, "/services/gaps").await.text().await.unwrap();
+        assert!(html.contains("1+1+3+1") && html.contains("共 0 人"), "{l}");
+    })
+    .await;
+}
