@@ -434,6 +434,36 @@ try {
     await staff.close();
   });
 
+  await check('a follow-up contact logged on a phone: from the work list to the person, recorded on the timeline', async () => {
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${base}/services`);
+    const first = phone.locator('#work li a').first();
+    const href = await first.getAttribute('href');
+    const before = await phone.textContent('main');
+    assert(/逾期|到期/.test(before), 'someone is due');
+    await Promise.all([phone.waitForURL(/\/registry\/\d+/), first.click()]);
+    await phone.selectOption('#c-channel', '上门走访');
+    await phone.getByLabel('政策宣介').check();
+    await phone.getByLabel('职业指导').check();
+    await phone.selectOption('#c-outcome', '仍在求职');
+    await phone.fill('#c-note', '想在镇上找仓管工作');
+    const submit = phone.getByRole('button', { name: '记录跟踪联系' });
+    const box = await submit.boundingBox();
+    assert(box && box.height >= 40, `a thumb-sized button: ${JSON.stringify(box)}`);
+    await Promise.all([phone.waitForURL(/saved=contact/), submit.click()]);
+    const section = await phone.textContent('#contact');
+    assert(section.includes('上门走访：政策宣介、职业指导；仍在求职（想在镇上找仓管工作）'), `recorded: ${section}`);
+    assert((await phone.textContent('main')).includes('已记录跟踪联系'), 'confirmed');
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 400, `no horizontal scrolling, width ${width}`);
+    await phone.screenshot({ path: join(shots, 'follow-up-phone.png'), fullPage: true });
+    // The person has left the list of those overdue or due.
+    await phone.goto(`${base}/services`);
+    assert((await phone.locator(`#work li a[href="${href}"]`).count()) === 0, `${href} is no longer due`);
+    await phone.close();
+  });
+
   await check('the JSON API returns masked people', async () => {
     const r = await page.request.get(`${base}/api/v1/persons?page=1`);
     const j = await r.json();

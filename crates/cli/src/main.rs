@@ -80,6 +80,9 @@ enum Command {
     /// 精准推送：run 选出当日推送并投递
     #[command(subcommand)]
     Push(cmd::jobs::PushWhat),
+    /// 就业服务：follow-up 登记失业人员跟踪服务清单，gaps 脱贫人口“1+1+3+1”缺项清单
+    #[command(subcommand)]
+    Services(cmd::services::What),
     /// 性能基准
     #[command(subcommand)]
     Bench(cmd::bench::What),
@@ -134,6 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(w) => cmd::policy::run(settings, w).await,
         Command::Match(w) => cmd::jobs::run_match(settings, w).await,
         Command::Push(w) => cmd::jobs::run_push(settings, w).await,
+        Command::Services(w) => cmd::services::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }
 }

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod policy;
 pub mod registry;
 pub mod serve;
+pub mod services;
 pub mod token;
 pub mod user;
 pub mod validate;

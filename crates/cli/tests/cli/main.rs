@@ -734,4 +734,24 @@ fn a_generated_board_imports_matches_a_worker_and_pushes_once() {
         .output()
         .unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("统一社会信用代码无效"));
+    // Services: the follow-up work list and the 1+1+3+1 list of the generated city.
+    let out = jiujin()
+        .args(db_args(d))
+        .args(["services", "follow-up", "--date", "2026-11-30", "--top", "3", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let registered = f["list"]["registered"].as_u64().unwrap();
+    let parts = ["overdue", "due_soon", "up_to_date"].map(|k| f["list"][k].as_u64().unwrap());
+    assert!(registered > 0 && parts.iter().sum::<u64>() == registered, "{f}");
+    assert!(f["list"]["items"].as_array().unwrap().len() <= 3, "{f}");
+    let out = jiujin().args(db_args(d)).args(["services", "gaps", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_district: u64 =
+        g["report"]["districts"].as_array().unwrap().iter().map(|x| x["persons"].as_u64().unwrap()).sum();
+    assert_eq!(Some(by_district), g["report"]["persons"].as_u64(), "{g}");
+    let out = jiujin().args(db_args(d)).args(["services", "gaps", "--region", "440300"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("不是重庆市的区划代码"));
 }
