@@ -3,7 +3,7 @@
 //! again at the end (sorting once is far cheaper than millions of random inserts);
 //! `ensure` recreates any that a killed load left missing, on every start.
 //!
-//! These definitions must stay equal to the migrations' (m0001, m0003, m0006). Changing an index
+//! These definitions must stay equal to the migrations' (m0001, m0003, m0006, m0014). Changing an index
 //! means a new migration, and a matching change here.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -34,8 +34,10 @@ pub(crate) const REGISTRY_INDEXES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
-        "persons_name_regions",
-        "CREATE INDEX IF NOT EXISTS persons_name_regions ON persons (name, hukou_region, residence_region)",
+        "persons_registered_unemployed",
+        "CREATE INDEX IF NOT EXISTS persons_registered_unemployed ON persons \
+         (status, unemployed_since, id, flags, hukou_region, residence_region, name) \
+         WHERE unemployed_since IS NOT NULL",
         true,
     ),
     ("person_events_person", "CREATE INDEX IF NOT EXISTS person_events_person ON person_events (person_id, id)", false),

@@ -104,12 +104,13 @@ async fn index_names(store: &jiujin_store::Store) -> Vec<String> {
     rows.iter().map(|r| r.try_get::<String>("", "n").unwrap()).filter(|n| !n.ends_with("_pkey")).collect()
 }
 
-const INDEXES: [&str; 6] = [
+const INDEXES: [&str; 7] = [
     "person_events_person",
     "persons_hukou_region",
     "persons_id_hmac",
     "persons_name_regions",
     "persons_phone_hmac",
+    "persons_registered_unemployed",
     "persons_residence_region",
 ];
 
