@@ -179,13 +179,15 @@ pub fn fields_of(refdata: &RefData, id_number_masked: String, s: &PersonState) -
     COLUMNS.iter().zip(cells).map(|(c, v)| (c.key.to_string(), v)).collect()
 }
 
-/// Registers the unemployment of a person in `scope` (seed 002 #48). Returns the
-/// number of events written.
+/// Registers the unemployment of a person in `scope` (seed 002 #48), at the desk
+/// (`EventSource::Staff`) or online by the person (`EventSource::SelfService`).
+/// Returns the number of events written.
 pub async fn register_unemployment(
     store: &Store,
     scope: Scope,
     id: i64,
     reg: &UnemploymentRegistration,
+    source: EventSource,
     today: NaiveDate,
     by: &audit::Context,
 ) -> Result<usize, EntryError> {
@@ -200,7 +202,7 @@ pub async fn register_unemployment(
     let next = unemployment::register_unemployment(&stored.state, reg, today).map_err(|errors| {
         EntryError::Invalid(errors.into_iter().map(|e| FieldProblem::new(field(e.column), e.message)).collect())
     })?;
-    apply_change(store, scope, id, &next, stored.phone_cipher.as_deref(), reg.date, EventSource::Staff, by)
+    apply_change(store, scope, id, &next, stored.phone_cipher.as_deref(), reg.date, source, by)
         .await?
         .ok_or(EntryError::NotFound)
 }

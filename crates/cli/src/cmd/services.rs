@@ -59,7 +59,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
-                "{date} 登记失业 {} 人：逾期 {} 人，即将到期 {} 人，本月已联系 {} 人（用时 {seconds:.2} 秒）",
+                "{date} 登记失业 {} 人：逾期 {} 人，即将到期 {} 人，未到联系期 {} 人（用时 {seconds:.2} 秒）",
                 list.registered, list.overdue, list.due_soon, list.up_to_date
             );
             for w in &list.items {

@@ -222,7 +222,7 @@ impl FollowUp {
             FollowUpState::Overdue(d) => format!("逾期{d}天"),
             FollowUpState::DueSoon(0) => "今日到期".to_string(),
             FollowUpState::DueSoon(d) => format!("{d}天后到期"),
-            FollowUpState::UpToDate => "本月已联系".to_string(),
+            FollowUpState::UpToDate => "未到联系期".to_string(),
         }
     }
 }

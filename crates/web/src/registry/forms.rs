@@ -312,11 +312,20 @@ pub async fn unemployment_submit(
     Path(id): Path<i64>,
     Form(posted): Form<Posted>,
 ) -> Result<Response, WebError> {
-    may_edit(&user)?;
+    // At the desk (staff), or online by the person themself (网上失业登记).
+    let online = user.account.role == jiujin_domain::access::Role::Worker && user.account.person_id == Some(id);
+    if !online {
+        may_edit(&user)?;
+    }
     check_csrf(&user, &posted)?;
     let p = visible(&state, &user, id).await?;
     let today = today();
     let date_text = value(&posted, "date").to_string();
+    let source = if online {
+        jiujin_domain::registry::EventSource::SelfService
+    } else {
+        jiujin_domain::registry::EventSource::Staff
+    };
     let checked = |k: &str| value(&posted, k) == "1";
     let problems = match entry::effective_date(&date_text, today) {
         Err(p) => vec![p],
@@ -328,7 +337,7 @@ pub async fn unemployment_submit(
                 without_work: checked("without_work"),
             };
             let by = context_for(&user, &client);
-            match entry::register_unemployment(&state.store, user.scope(), id, &reg, today, &by).await {
+            match entry::register_unemployment(&state.store, user.scope(), id, &reg, source, today, &by).await {
                 Ok(_) => return Ok(Redirect::to(&format!("/registry/{id}?saved=unemployment")).into_response()),
                 Err(e) => entry_failure(e)?,
             }
@@ -343,7 +352,8 @@ pub async fn unemployment_submit(
         "person.html",
         context! {
             title => view.name.clone(), p => view, events, household, policies,
-            may_reveal => user.account.role.reveals_identity(), may_edit => true,
+            may_reveal => user.account.role.reveals_identity(), may_edit => user.account.role.edits_registry(),
+            may_register => true,
             unemployment => context! {
                 errors, date => date_text,
                 able_to_work => checked("able_to_work"), wants_work => checked("wants_work"),

@@ -466,6 +466,8 @@ pub async fn person_page(
     let (view, events, household, policies) = person_sections(&state, &user, &client, &p, "page").await?;
     let may_reveal = user.account.role.reveals_identity();
     let may_edit = user.account.role.edits_registry();
+    // A worker may register their own unemployment online.
+    let may_register = user.account.role == jiujin_domain::access::Role::Worker && user.account.person_id == Some(id);
     let saved = q.saved.as_deref().map(|s| match s {
         "registered" => "已登记。".to_string(),
         "unemployment" => "已办理失业登记。".to_string(),
@@ -477,7 +479,7 @@ pub async fn person_page(
         &state,
         &user,
         "person.html",
-        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, saved, policies,
+        context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, may_register, saved, policies,
         contact_error => q.contact_error },
     )
 }

@@ -15,6 +15,7 @@ async fn register(app: &App, name: &str, on: chrono::NaiveDate) -> i64 {
         jiujin_store::Scope::City,
         id,
         &reg,
+        jiujin_domain::registry::EventSource::Staff,
         today,
         &tester(),
     )
@@ -99,6 +100,59 @@ async fn staff_see_who_is_due_and_record_a_contact_from_the_persons_page() {
         // The 1+1+3+1 list renders for staff (nobody here is 脱贫: none listed).
         let html = get(&app, &wanzhou, "/services/gaps").await.text().await.unwrap();
         assert!(html.contains("1+1+3+1") && html.contains("共 0 人"), "{l}");
+    })
+    .await;
+}
+
+/// 网上失业登记: a worker registers their own unemployment from their page (the event
+/// says 本人自助); they cannot register anyone else, and they then appear on the staff's
+/// follow-up list.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_registers_their_own_unemployment_online_and_no_one_elses() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wan_yi = person_id(&app, "万一").await;
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        let page = get(&app, &worker, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(page.contains("网上申请失业登记") && !page.contains("记录跟踪联系"), "{l}");
+        let token = hidden(&page, "csrf");
+        let day = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
+        let form = [
+            ("csrf", token.as_str()),
+            ("date", day.as_str()),
+            ("able_to_work", "1"),
+            ("wants_work", "1"),
+            ("without_work", "1"),
+        ];
+        // Someone else's record: not found.
+        let other = person_id(&app, "万二").await;
+        let res = client()
+            .post(format!("{}/registry/{other}/unemployment", app.base))
+            .header("cookie", &worker)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = client()
+            .post(format!("{}/registry/{wan_yi}/unemployment", app.base))
+            .header("cookie", &worker)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}: {}", res.text().await.unwrap());
+        let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, wan_yi).await.unwrap().unwrap();
+        assert_eq!(p.state.unemployed_since.map(|d| d.to_string()), Some(day.clone()), "{l}");
+        let events =
+            jiujin_store::registry::timeline(&app.store, jiujin_store::Scope::City, wan_yi).await.unwrap().unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(last.source, jiujin_domain::registry::EventSource::SelfService, "{l}: {last:?}");
+        // The staff of 万州 now count 万一 among the registered unemployed they follow up
+        // (the first contact is owed a month after the registration).
+        let staff = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let html = get(&app, &staff, "/services").await.text().await.unwrap();
+        assert!(html.contains("登记失业 1 人") && html.contains("未到联系期 1 人"), "{l}");
     })
     .await;
 }
