@@ -47,6 +47,8 @@ impl Modify for BearerAuth {
         crate::jobs::board::api_person_matches,
         crate::jobs::board::api_job_matches,
         crate::jobs::api_quality,
+        crate::services::api_follow_up,
+        crate::services::api_gaps,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -67,6 +69,8 @@ impl Modify for BearerAuth {
         crate::jobs::board::WorkerMatchesView, crate::jobs::board::FactorView,
         crate::jobs::board::JobMatchesView, crate::jobs::board::WorkerMatch,
         crate::jobs::QualityView, crate::jobs::QualityRowView,
+        crate::services::FollowUpView, crate::services::WorkItemView, crate::services::TownCountView,
+        crate::services::GapsView, crate::services::GapItemView, crate::services::DistrictShareView,
     )),
     modifiers(&BearerAuth)
 )]

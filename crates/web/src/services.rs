@@ -4,15 +4,15 @@
 //! person's page that records a contact. Staff who edit the registry only (a village
 //! grid worker sees their village); to anyone else these pages do not exist.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::{Extension, Form};
+use axum::{Extension, Form, Json};
 use minijinja::context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
-use crate::extract::Path;
+use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
 use crate::{AppState, WebError};
 
@@ -118,4 +118,226 @@ pub async fn contact_submit(
         }
         Err(ContactError::Store(e)) => Err(e.into()),
     }
+}
+
+/// One person on the follow-up work list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkItemView {
+    /// 人员编号
+    pub person: i64,
+    pub name: String,
+    /// 所在乡镇（街道）
+    pub place: String,
+    /// 登记失业日期
+    pub registered: String,
+    /// 登记以来最近一次联系上的日期
+    pub last_reached: Option<String>,
+    /// 应于此日前联系
+    pub due: String,
+    /// 逾期天数（未逾期为0）
+    pub days_overdue: i64,
+    /// 逾期N天、N天后到期、今日到期
+    pub state: String,
+    /// 人员类别（脱贫人口、就业困难人员……）
+    pub groups: Vec<String>,
+}
+
+/// Registered unemployed of one town, with how many are overdue or due soon.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TownCountView {
+    /// 乡镇（街道）9位代码（区划不详时为空）
+    pub town: String,
+    pub name: String,
+    pub registered: u64,
+    pub overdue: u64,
+    pub due_soon: u64,
+}
+
+/// The follow-up work list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FollowUpView {
+    pub date: String,
+    /// 登记失业人数（本账号范围内）
+    pub registered: u64,
+    pub overdue: u64,
+    pub due_soon: u64,
+    /// 未到联系期
+    pub up_to_date: u64,
+    /// 逾期（逾期最久在前）和即将到期的人员，至多 limit 人
+    pub items: Vec<WorkItemView>,
+    pub towns: Vec<TownCountView>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 最多返回多少人（1至5000，默认500）
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+fn limit_param(limit: Option<u32>) -> Result<usize, WebError> {
+    let n = limit.unwrap_or(500);
+    if (1..=5000).contains(&n) {
+        Ok(n as usize)
+    } else {
+        Err(WebError::Invalid { field: "limit".into(), message: "limit 应为1至5000".into() })
+    }
+}
+
+/// The follow-up work list of the caller's region.
+#[utoipa::path(
+    get,
+    path = "/api/v1/services/follow-up",
+    summary = "登记失业人员跟踪服务清单",
+    description = "本账号范围内登记失业人员的每月跟踪联系：逾期未联系和7天内到期的人员（逾期最久的在前），以及按乡镇的统计。登记或上次联系上之后满一个自然月应再次联系（渝府办发〔2020〕95号第53条）。仅经办角色可用，其他角色答 404。",
+    tag = "服务",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "跟踪服务清单", body = FollowUpView),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "本账号无权查看", body = crate::error::ErrorBody),
+        (status = 422, description = "参数格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_follow_up(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<FollowUpView>, WebError> {
+    let limit = limit_param(q.limit)?;
+    staff(&user)?;
+    let list = jiujin_app::services::work_list(&state.store, state.refdata, user.scope(), today()).await?;
+    Ok(Json(FollowUpView {
+        date: list.date.to_string(),
+        registered: list.registered,
+        overdue: list.overdue,
+        due_soon: list.due_soon,
+        up_to_date: list.up_to_date,
+        items: list
+            .items
+            .iter()
+            .take(limit)
+            .map(|w| WorkItemView {
+                person: w.person,
+                name: w.name.clone(),
+                place: w.place.clone(),
+                registered: w.registered.to_string(),
+                last_reached: w.last_reached.map(|d| d.to_string()),
+                due: w.due.to_string(),
+                days_overdue: w.days_overdue,
+                state: w.state.clone(),
+                groups: w.groups.iter().map(|g| g.to_string()).collect(),
+            })
+            .collect(),
+        towns: list
+            .towns
+            .iter()
+            .map(|t| TownCountView {
+                town: t.town.clone(),
+                name: t.name.clone(),
+                registered: t.registered,
+                overdue: t.overdue,
+                due_soon: t.due_soon,
+            })
+            .collect(),
+    }))
+}
+
+/// One person still owed part of the 1+1+3+1.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GapItemView {
+    pub person: i64,
+    pub name: String,
+    pub place: String,
+    pub registered: String,
+    /// 政策宣介次数
+    pub policy: u32,
+    /// 职业指导次数
+    pub guidance: u32,
+    /// 岗位推送次数（已送达的系统推送和联系中推荐的岗位）
+    pub job_pushes: u32,
+    /// 就业培训推荐次数
+    pub training: u32,
+    /// 尚缺的服务（如“岗位推送 2/3”）
+    pub owed: Vec<String>,
+}
+
+/// The share complete in one district.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DistrictShareView {
+    pub district: String,
+    pub name: String,
+    pub persons: u64,
+    pub complete: u64,
+    /// 完成率，无人时为 null
+    pub share: Option<f64>,
+}
+
+/// The 1+1+3+1 of the registered-unemployed 脱贫 persons.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GapsView {
+    pub persons: u64,
+    pub complete: u64,
+    /// 尚缺服务的人员（尚缺最多在前），至多 limit 人
+    pub gaps: Vec<GapItemView>,
+    pub districts: Vec<DistrictShareView>,
+}
+
+/// The 1+1+3+1 gap list of the caller's region.
+#[utoipa::path(
+    get,
+    path = "/api/v1/services/gaps",
+    summary = "脱贫人口“1+1+3+1”服务缺项清单",
+    description = "本账号范围内登记失业的脱贫人口，登记以来获得的政策宣介、职业指导、岗位推送、就业培训推荐服务次数，尚缺服务的人员和各区县完成率（渝府办发〔2025〕18号（八））。仅经办角色可用，其他角色答 404。",
+    tag = "服务",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "缺项清单", body = GapsView),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "本账号无权查看", body = crate::error::ErrorBody),
+        (status = 422, description = "参数格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_gaps(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<GapsView>, WebError> {
+    let limit = limit_param(q.limit)?;
+    staff(&user)?;
+    let r = jiujin_app::services::gap_report(&state.store, state.refdata, user.scope()).await?;
+    Ok(Json(GapsView {
+        persons: r.persons,
+        complete: r.complete,
+        gaps: r
+            .gaps
+            .iter()
+            .take(limit)
+            .map(|g| GapItemView {
+                person: g.person,
+                name: g.name.clone(),
+                place: g.place.clone(),
+                registered: g.registered.to_string(),
+                policy: g.counts.policy,
+                guidance: g.counts.guidance,
+                job_pushes: g.counts.job_pushes,
+                training: g.counts.training,
+                owed: g.gaps.iter().map(|x| format!("{} {}/{}", x.label, x.have, x.need)).collect(),
+            })
+            .collect(),
+        districts: r
+            .districts
+            .iter()
+            .map(|d| DistrictShareView {
+                district: d.district.clone(),
+                name: d.name.clone(),
+                persons: d.persons,
+                complete: d.complete,
+                share: d.share,
+            })
+            .collect(),
+    }))
 }

@@ -97,6 +97,24 @@ async fn staff_see_who_is_due_and_record_a_contact_from_the_persons_page() {
         }
         assert_eq!(jiujin_store::services::contacts_of(&app.store, wan_yi).await.unwrap().len(), 1, "{l}");
 
+        // The same lists as JSON, as documented; bad limits refused; not for a worker.
+        let doc: serde_json::Value =
+            client().get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+        let (_, token) = jiujin_app::access::create_token(&app.store, "wanzhou", "", None, &tester()).await.unwrap();
+        let api = |path: &'static str, token: String| {
+            let url = format!("{}{path}", app.base);
+            async move { client().get(url).bearer_auth(token).send().await.unwrap() }
+        };
+        let f: serde_json::Value = api("/api/v1/services/follow-up", token.clone()).await.json().await.unwrap();
+        conforms(&doc, "FollowUpView", &f);
+        assert_eq!((f["registered"].as_u64(), f["up_to_date"].as_u64()), (Some(1), Some(1)), "{l}: {f}");
+        let g: serde_json::Value = api("/api/v1/services/gaps", token.clone()).await.json().await.unwrap();
+        conforms(&doc, "GapsView", &g);
+        let bad = api("/api/v1/services/follow-up?limit=0", token.clone()).await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "{l}");
+        let (_, wt) = jiujin_app::access::create_token(&app.store, "worker", "", None, &tester()).await.unwrap();
+        assert_eq!(api("/api/v1/services/gaps", wt).await.status(), StatusCode::NOT_FOUND, "{l}");
+
         // The 1+1+3+1 list renders for staff (nobody here is 脱贫: none listed).
         let html = get(&app, &wanzhou, "/services/gaps").await.text().await.unwrap();
         assert!(html.contains("1+1+3+1") && html.contains("共 0 人"), "{l}");
