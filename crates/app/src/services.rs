@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{Flag, GroupFlag, GroupFlags};
-use jiujin_domain::services::{follow_up, Channel, FollowUp, FollowUpState, Gap, Offered, Outcome, ServiceCounts};
+use jiujin_domain::services::{
+    difficulties, follow_up, Channel, FollowUp, FollowUpState, Gap, Offered, Outcome, ServiceCounts,
+};
 use jiujin_domain::RegionCode;
 use jiujin_store::services::{NewContact, ServiceRow};
 use jiujin_store::{audit, Scope, Store, StoreError};
@@ -113,7 +115,8 @@ pub struct WorkItem {
     pub days_overdue: i64,
     pub state: String,
     pub overdue: bool,
-    /// 脱贫人口, 就业困难人员 … (labels), so the neediest are seen first among equals.
+    /// 就业困难人员 categories (4050人员, 低保家庭成员, 脱贫人口 …) and a recognition on
+    /// record (就业困难人员).
     pub groups: Vec<&'static str>,
 }
 
@@ -177,7 +180,14 @@ pub async fn work_list(
                 continue;
             }
         }
-        let groups = GroupFlags::from_bits(i64::from(r.flags)).iter().map(|g: GroupFlag| g.label()).collect();
+        // The 就业困难人员 categories the registry can tell (4050 from age and sex), and
+        // a recognition already recorded: the neediest are seen first among equals.
+        let sex = jiujin_domain::identity::Sex::from_code(r.sex).unwrap_or(jiujin_domain::identity::Sex::Male);
+        let mut groups: Vec<&'static str> =
+            difficulties(r.birth_date, sex, i64::from(r.flags), today).iter().map(|d| d.label()).collect();
+        if GroupFlags::from_bits(i64::from(r.flags)).contains(GroupFlag::EmploymentDifficulty) {
+            groups.push(GroupFlag::EmploymentDifficulty.label());
+        }
         list.items.push(WorkItem {
             person: r.id,
             name: r.name,

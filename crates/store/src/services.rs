@@ -81,6 +81,8 @@ pub struct FollowUpRow {
     /// The last contact since the registration that reached them.
     pub last_reached: Option<NaiveDate>,
     pub flags: i32,
+    pub birth_date: NaiveDate,
+    pub sex: i16,
 }
 
 fn date_of(r: &sea_orm::QueryResult, col: &str) -> Result<Option<NaiveDate>> {
@@ -104,7 +106,7 @@ pub async fn follow_up_rows(store: &Store, scope: Scope) -> Result<Vec<FollowUpR
     let unemployed = EmploymentStatus::Unemployed.code();
     let unreachable = Outcome::Unreachable.code();
     let sql = format!(
-        "SELECT p.id, p.name, p.hukou_region, p.residence_region, p.unemployed_since, p.flags, \
+        "SELECT p.id, p.name, p.hukou_region, p.residence_region, p.unemployed_since, p.flags, p.birth_date, p.sex, \
            (SELECT MAX(c.contact_date) FROM service_contacts c WHERE c.person_id = p.id \
               AND c.contact_date >= p.unemployed_since AND c.outcome <> {unreachable}) AS last_reached \
          FROM persons p \
@@ -123,6 +125,8 @@ pub async fn follow_up_rows(store: &Store, scope: Scope) -> Result<Vec<FollowUpR
                 .ok_or_else(|| StoreError::Corrupt("persons.unemployed_since".into()))?,
             last_reached: date_of(&r, "last_reached")?,
             flags: r.try_get("", "flags")?,
+            birth_date: date_of(&r, "birth_date")?.ok_or_else(|| StoreError::Corrupt("persons.birth_date".into()))?,
+            sex: r.try_get("", "sex")?,
         });
     }
     Ok(out)

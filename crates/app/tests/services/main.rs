@@ -84,7 +84,9 @@ async fn the_work_list_shows_who_is_overdue_or_due_and_a_contact_that_reached_th
         let order: Vec<(&str, i64, &str)> =
             w.items.iter().map(|i| (i.name.as_str(), i.days_overdue, i.state.as_str())).collect();
         assert_eq!(order, [("甲", 32, "逾期32天"), ("乙", 0, "4天后到期")], "{l}");
-        assert_eq!(w.items[0].groups, ["脱贫人口"], "{l}");
+        // 甲 is 50 (born 1975): 4050 whatever the sex, and 脱贫.
+        assert_eq!(w.items[0].groups, ["4050人员", "脱贫人口"], "{l}");
+        assert!(w.items[1].groups.contains(&"4050人员"), "{l}: 乙 is 50 too");
         assert_eq!((w.towns.len(), w.towns[0].overdue, w.towns[0].registered), (1, 1, 2), "{l}");
         assert!(w.towns[0].name.contains("万州区"), "{l}: {:?}", w.towns[0]);
 

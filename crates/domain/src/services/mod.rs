@@ -297,3 +297,65 @@ impl ServiceCounts {
 
 #[cfg(test)]
 mod tests;
+
+/// 就业困难人员 categories the registry can tell (SPEC §6; seed 004 §(十三)). The
+/// others (graduates within two years of leaving school, released prisoners, recovered
+/// drug users, workers shed by capacity cuts) need evidence that the registry does not
+/// hold and are recognised by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Difficulty {
+    /// 4050: women from 40, men from 50, until their statutory retirement.
+    FortyFifty,
+    Dibao,
+    ZeroEmployment,
+    PovertyAlleviated,
+    Disabled,
+    Veteran,
+}
+
+impl Difficulty {
+    pub fn label(self) -> &'static str {
+        match self {
+            Difficulty::FortyFifty => "4050人员",
+            Difficulty::Dibao => "低保家庭成员",
+            Difficulty::ZeroEmployment => "零就业家庭成员",
+            Difficulty::PovertyAlleviated => "脱贫人口",
+            Difficulty::Disabled => "残疾人",
+            Difficulty::Veteran => "退役军人",
+        }
+    }
+}
+
+/// Whether a person is in the 4050 group on `on`: a woman aged 40 or more, a man aged
+/// 50 or more (from the birthday on), before the statutory retirement date.
+pub fn is_4050(birth: NaiveDate, sex: crate::identity::Sex, on: NaiveDate) -> bool {
+    use crate::identity::Sex;
+    let from = match sex {
+        Sex::Female => 40,
+        Sex::Male => 50,
+    };
+    crate::registry::age_on(birth, on) >= from && on < crate::registry::unemployment::retirement_date(birth, sex)
+}
+
+/// The 就业困难人员 categories a person falls in on `on`, from the registry: 4050 from
+/// the birth date and sex, the rest from the recorded group flags.
+pub fn difficulties(birth: NaiveDate, sex: crate::identity::Sex, flags: i64, on: NaiveDate) -> Vec<Difficulty> {
+    use crate::registry::{GroupFlag, GroupFlags};
+    let flags = GroupFlags::from_bits(flags);
+    let mut out = Vec::new();
+    if is_4050(birth, sex, on) {
+        out.push(Difficulty::FortyFifty);
+    }
+    for (flag, d) in [
+        (GroupFlag::Dibao, Difficulty::Dibao),
+        (GroupFlag::ZeroEmploymentHousehold, Difficulty::ZeroEmployment),
+        (GroupFlag::PovertyAlleviated, Difficulty::PovertyAlleviated),
+        (GroupFlag::Disabled, Difficulty::Disabled),
+        (GroupFlag::Veteran, Difficulty::Veteran),
+    ] {
+        if flags.contains(flag) {
+            out.push(d);
+        }
+    }
+    out
+}

@@ -85,3 +85,36 @@ proptest! {
         prop_assert_eq!(matches!(f.state, FollowUpState::Overdue(_)), today > f.due);
     }
 }
+
+#[test]
+fn the_4050_group_starts_on_the_birthday_and_ends_at_retirement() {
+    use crate::identity::Sex;
+    use crate::registry::unemployment::retirement_date;
+    // A man from his 50th birthday, a woman from her 40th.
+    assert!(!is_4050(d("1976-04-01"), Sex::Male, d("2026-03-31")));
+    assert!(is_4050(d("1976-04-01"), Sex::Male, d("2026-04-01")));
+    assert!(!is_4050(d("1986-04-01"), Sex::Female, d("2026-03-31")));
+    assert!(is_4050(d("1986-04-01"), Sex::Female, d("2026-04-01")));
+    // Born on 29 February: the birthday of a leap year.
+    assert!(!is_4050(d("1988-02-29"), Sex::Female, d("2028-02-28")));
+    assert!(is_4050(d("1988-02-29"), Sex::Female, d("2028-02-29")));
+    // Until the statutory retirement date, not on it.
+    for (birth, sex) in [(d("1966-07-15"), Sex::Male), (d("1972-03-10"), Sex::Female)] {
+        let r = retirement_date(birth, sex);
+        assert!(is_4050(birth, sex, r - chrono::Duration::days(1)), "{birth} {sex:?}");
+        assert!(!is_4050(birth, sex, r), "{birth} {sex:?}");
+    }
+}
+
+#[test]
+fn difficulties_come_from_age_and_the_recorded_flags() {
+    use crate::identity::Sex;
+    use crate::registry::{GroupFlag, GroupFlags};
+    let mut flags = GroupFlags::empty();
+    flags.insert(GroupFlag::Dibao);
+    flags.insert(GroupFlag::Veteran);
+    let got = difficulties(d("1970-01-01"), Sex::Male, flags.bits(), d("2026-04-01"));
+    assert_eq!(got, [Difficulty::FortyFifty, Difficulty::Dibao, Difficulty::Veteran]);
+    assert_eq!(got[0].label(), "4050人员");
+    assert!(difficulties(d("1995-01-01"), Sex::Female, 0, d("2026-04-01")).is_empty());
+}

@@ -73,7 +73,7 @@ impl MigrationTrait for Migration {
         m.get_connection()
             .execute_unprepared(
                 "CREATE INDEX persons_registered_unemployed ON persons \
-                 (status, unemployed_since, id, flags, hukou_region, residence_region, name) \
+                 (status, unemployed_since, id, flags, hukou_region, residence_region, name, birth_date, sex) \
                  WHERE unemployed_since IS NOT NULL",
             )
             .await?;

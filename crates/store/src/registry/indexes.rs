@@ -36,7 +36,7 @@ pub(crate) const REGISTRY_INDEXES: &[(&str, &str, bool)] = &[
     (
         "persons_registered_unemployed",
         "CREATE INDEX IF NOT EXISTS persons_registered_unemployed ON persons \
-         (status, unemployed_since, id, flags, hukou_region, residence_region, name) \
+         (status, unemployed_since, id, flags, hukou_region, residence_region, name, birth_date, sex) \
          WHERE unemployed_since IS NOT NULL",
         true,
     ),

@@ -387,7 +387,12 @@ pub(crate) async fn person_sections(
                 .map(|c| c.contact_date)
                 .max();
             let f = follow_up(registered, last, today);
-            context! { due => f.due.to_string(), state => f.label(), overdue => f.days_overdue() > 0 }
+            let groups: Vec<&str> =
+                jiujin_domain::services::difficulties(p.state.birth_date, p.state.sex, p.state.flags.bits(), today)
+                    .iter()
+                    .map(|d| d.label())
+                    .collect();
+            context! { due => f.due.to_string(), state => f.label(), overdue => f.days_overdue() > 0, groups }
         });
     let contacts: Vec<_> = contacts
         .iter()
