@@ -297,3 +297,74 @@ pub async fn gap_report(store: &Store, refdata: &RefData, scope: Scope) -> Resul
         .collect();
     Ok(report)
 }
+
+/// A member as the household list shows them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MemberView {
+    pub person: i64,
+    pub name: String,
+    pub age: u32,
+    pub status: &'static str,
+}
+
+/// A 零就业家庭 (no member of working age in stable work).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HouseholdItem {
+    pub household_no: String,
+    pub village: String,
+    pub dibao: bool,
+    /// Whether the registry already flags the household 零就业家庭.
+    pub flagged: bool,
+    pub members: Vec<MemberView>,
+}
+
+/// The 零就业家庭 inside `scope` on `today`, computed from the members' status (seed 004
+/// §(十三)): each stays listed until a member of working age is in stable work. 低保
+/// households among them are marked.
+pub async fn zero_employment_households(
+    store: &Store,
+    refdata: &RefData,
+    scope: Scope,
+    today: NaiveDate,
+) -> Result<Vec<HouseholdItem>, StoreError> {
+    use jiujin_domain::identity::Sex;
+    use jiujin_domain::registry::EmploymentStatus;
+    use jiujin_domain::services::{zero_employment, Member};
+    // No one younger than 55 has reached the statutory retirement age (55 is the
+    // lowest, women's, before the gradual raise): their stable work always counts.
+    let born_after = today.checked_sub_months(chrono::Months::new(55 * 12)).unwrap_or(NaiveDate::MIN);
+    let rows = jiujin_store::services::households_without_stable_work(store, scope, born_after).await?;
+    let mut out = Vec::new();
+    for group in rows.chunk_by(|a, b| a.hukou_region == b.hukou_region && a.household_no == b.household_no) {
+        let members: Vec<Member> = group
+            .iter()
+            .filter_map(|r| {
+                Some(Member {
+                    birth: r.birth_date,
+                    sex: Sex::from_code(r.sex)?,
+                    status: EmploymentStatus::from_code(r.status)?,
+                })
+            })
+            .collect();
+        if !zero_employment(&members, today) {
+            continue;
+        }
+        let flags = |f: GroupFlag| group.iter().any(|r| GroupFlags::from_bits(i64::from(r.flags)).contains(f));
+        out.push(HouseholdItem {
+            household_no: group[0].household_no.clone(),
+            village: RegionCode::from_i64(group[0].hukou_region).map(|c| refdata.region_path(c)).unwrap_or_default(),
+            dibao: flags(GroupFlag::Dibao),
+            flagged: flags(GroupFlag::ZeroEmploymentHousehold),
+            members: group
+                .iter()
+                .map(|r| MemberView {
+                    person: r.id,
+                    name: r.name.clone(),
+                    age: jiujin_domain::registry::age_on(r.birth_date, today),
+                    status: EmploymentStatus::from_code(r.status).map_or("", EmploymentStatus::label),
+                })
+                .collect(),
+        });
+    }
+    Ok(out)
+}

@@ -196,3 +196,62 @@ pub async fn one_one_three_one_rows(store: &Store, scope: Scope) -> Result<Vec<S
     }
     Ok(out)
 }
+
+/// A member of a household that may have no one in stable work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdMemberRow {
+    pub id: i64,
+    pub name: String,
+    pub household_no: String,
+    pub hukou_region: i64,
+    pub birth_date: NaiveDate,
+    pub sex: i16,
+    pub status: i16,
+    pub flags: i32,
+}
+
+/// The members of the households inside `scope` (家庭户编号 within a hukou village)
+/// that have a member in the labour force out of stable work (失业 or 灵活就业) and no
+/// member born after `born_after` in stable work, ordered by household. Someone born
+/// after it is surely of working age (the caller passes a date before which no one has
+/// reached retirement); for older members in work the caller's exact test decides
+/// (`domain::services::zero_employment`).
+pub async fn households_without_stable_work(
+    store: &Store,
+    scope: Scope,
+    born_after: NaiveDate,
+) -> Result<Vec<HouseholdMemberRow>> {
+    use EmploymentStatus as S;
+    let backend = store.conn().get_database_backend();
+    let stable = format!("{}, {}, {}", S::LocalEmployed.code(), S::OutsideEmployed.code(), S::Entrepreneur.code());
+    let looking = format!("{}, {}", S::Unemployed.code(), S::Flexible.code());
+    let sql = format!(
+        "SELECT p.id, p.name, p.household_no, p.hukou_region, p.birth_date, p.sex, p.status, p.flags \
+         FROM persons p JOIN ( \
+           SELECT q.household_no, q.hukou_region FROM persons q \
+           WHERE q.household_no IS NOT NULL AND {} \
+           GROUP BY q.household_no, q.hukou_region \
+           HAVING SUM(CASE WHEN q.status IN ({stable}) AND q.birth_date > '{born_after}' THEN 1 ELSE 0 END) = 0 \
+              AND SUM(CASE WHEN q.status IN ({looking}) THEN 1 ELSE 0 END) > 0 \
+         ) h ON h.household_no = p.household_no AND h.hukou_region = p.hukou_region \
+         WHERE {} \
+         ORDER BY p.hukou_region, p.household_no, p.id",
+        scope.sql("q"),
+        scope.sql("p")
+    );
+    let rows = store.conn().query_all(Statement::from_string(backend, sql)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(HouseholdMemberRow {
+            id: r.try_get("", "id")?,
+            name: r.try_get("", "name")?,
+            household_no: r.try_get("", "household_no")?,
+            hukou_region: r.try_get("", "hukou_region")?,
+            birth_date: date_of(&r, "birth_date")?.ok_or_else(|| StoreError::Corrupt("persons.birth_date".into()))?,
+            sex: r.try_get("", "sex")?,
+            status: r.try_get("", "status")?,
+            flags: r.try_get("", "flags")?,
+        });
+    }
+    Ok(out)
+}

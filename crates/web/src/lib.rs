@@ -164,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/jobs/{id}/matches", get(jobs::board::api_job_matches))
         .route("/services", get(services::work_page))
         .route("/services/gaps", get(services::gaps_page))
+        .route("/services/households", get(services::households_page))
         .route("/api/v1/services/follow-up", get(services::api_follow_up))
         .route("/api/v1/services/gaps", get(services::api_gaps))
         .route("/registry/{id}/contacts", post(services::contact_submit))

@@ -11,6 +11,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("services.html", include_str!("templates/services.html")),
     ("services_gaps.html", include_str!("templates/services_gaps.html")),
+    ("services_households.html", include_str!("templates/services_households.html")),
     ("macros.html", include_str!("templates/macros.html")),
     ("registry_list.html", include_str!("templates/registry_list.html")),
     ("person.html", include_str!("templates/person.html")),

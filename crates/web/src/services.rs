@@ -86,6 +86,23 @@ pub async fn gaps_page(
     )
 }
 
+/// `GET /services/households`: the 零就业家庭 of the caller's region.
+pub async fn households_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    let households =
+        jiujin_app::services::zero_employment_households(&state.store, state.refdata, user.scope(), today()).await?;
+    let more = households.len() > PAGE_ROWS;
+    render(
+        &state,
+        &user,
+        "services_households.html",
+        context! { title => "零就业家庭", section => "services", households, more, shown => PAGE_ROWS },
+    )
+}
+
 /// `POST /registry/{id}/contacts`: records a follow-up contact with a person in the
 /// caller's scope; a mistake comes back with its reason and nothing is written.
 pub async fn contact_submit(

@@ -239,3 +239,72 @@ async fn one_one_three_one_counts_contacts_and_delivered_pushes_since_the_regist
         assert_eq!((k.persons, k.gaps.len()), (1, 1), "{l}");
     }
 }
+
+/// 零就业家庭 from the members' status: listed while no member of working age is in
+/// stable work (a retired member's job and flexible work do not count), and off the
+/// list once one is hired.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_zero_employment_household_leaves_the_list_when_a_member_is_hired() {
+    use jiujin_app::registry::import::{import_workers, ImportRequest};
+    use jiujin_app::services::zero_employment_households;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let store = db.store().await;
+        let dir = tempfile::tempdir().unwrap();
+        let keys = jiujin_app::Keys::from_master(&[5u8; 32]);
+        store.verify_key_check(keys.check_value(), "test").await.unwrap();
+        let id = |birth: &str, n: u16| IdNumber::from_parts("500101", date(birth), n).unwrap();
+        let header = "姓名,公民身份号码,户籍地区划代码,就业状态,就业地区划代码,人员类别,家庭户编号";
+        let v = "500101001001";
+        let rows = [
+            // H1: a man out of work, his wife at home, their retired father in a job.
+            format!("父,{},{v},失业,,,H1", id("1975-05-01", 11)),
+            format!("母,{},{v},不在劳动力市场,,,H1", id("1978-05-01", 12)),
+            format!("爷,{},{v},市内就业,500101001,,H1", id("1950-05-01", 13)),
+            // H2: a 低保 household, one out of work and one in flexible work.
+            format!("乙,{},{v},失业,,低保,H2", id("1980-01-01", 21)),
+            format!("丙,{},{v},灵活就业,,低保,H2", id("1982-01-01", 22)),
+            // H3: one out of work, one employed: not listed.
+            format!("丁,{},{v},失业,,,H3", id("1985-01-01", 31)),
+            format!("戊,{},{v},市内就业,500101001,,H3", id("1986-01-01", 33)),
+        ];
+        let file = dir.path().join("h.csv");
+        std::fs::write(&file, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+        let req = ImportRequest {
+            path: &file,
+            rejects: None,
+            scope: Scope::City,
+            as_of: date("2026-03-01"),
+            actor: None,
+            by: tester(),
+            batch_size: 100,
+            cancel: None,
+            progress: None,
+        };
+        let r = import_workers(&store, &keys, req).await.unwrap();
+        assert_eq!(r.counts.inserted, 7, "{l}: {:?}", r.first_rejects);
+        let refdata = jiujin_domain::refdata::RefData::embedded().unwrap();
+        let wanzhou = Scope::Region(RegionCode::parse("500101").unwrap());
+        let today = date("2026-04-01");
+        let list = zero_employment_households(&store, refdata, wanzhou, today).await.unwrap();
+        let seen: Vec<(&str, bool)> = list.iter().map(|h| (h.household_no.as_str(), h.dibao)).collect();
+        assert_eq!(seen, [("H1", false), ("H2", true)], "{l}");
+        assert_eq!(list[0].members.len(), 3, "{l}");
+        let kaizhou = Scope::Region(RegionCode::parse("500154").unwrap());
+        assert!(zero_employment_households(&store, refdata, kaizhou, today).await.unwrap().is_empty(), "{l}");
+
+        // The father is hired: H1 leaves the list.
+        let father = id_of(&store, "父").await;
+        let p = jiujin_store::registry::person(&store, Scope::City, father).await.unwrap().unwrap();
+        let mut state = p.state.clone();
+        state.status = jiujin_domain::registry::EmploymentStatus::LocalEmployed;
+        state.work_region = RegionCode::parse("500101001").ok();
+        state.unemployed_since = None;
+        let source = jiujin_domain::registry::EventSource::Staff;
+        jiujin_store::registry::apply_change(&store, Scope::City, father, &state, None, today, source, &tester())
+            .await
+            .unwrap();
+        let list = zero_employment_households(&store, refdata, wanzhou, today).await.unwrap();
+        assert_eq!(list.iter().map(|h| h.household_no.as_str()).collect::<Vec<_>>(), ["H2"], "{l}");
+    }
+}

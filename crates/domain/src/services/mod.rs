@@ -359,3 +359,38 @@ pub fn difficulties(birth: NaiveDate, sex: crate::identity::Sex, flags: i64, on:
     }
     out
 }
+
+/// A household member as the zero-employment test reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    pub birth: NaiveDate,
+    pub sex: crate::identity::Sex,
+    pub status: crate::registry::EmploymentStatus,
+}
+
+/// Whether a member is of working age on `on`: from 16 until the statutory retirement
+/// date.
+pub fn working_age(m: &Member, on: NaiveDate) -> bool {
+    crate::registry::age_on(m.birth, on) >= 16 && on < crate::registry::unemployment::retirement_date(m.birth, m.sex)
+}
+
+/// Whether a member is in stable work: employed in or outside Chongqing, or running a
+/// business. 灵活就业 is work, but not the 稳定就业 seed 004 §(十三) asks one member of a
+/// 零就业家庭 to reach, so it does not take a household off the list.
+pub fn in_stable_work(m: &Member) -> bool {
+    use crate::registry::EmploymentStatus;
+    matches!(
+        m.status,
+        EmploymentStatus::LocalEmployed | EmploymentStatus::OutsideEmployed | EmploymentStatus::Entrepreneur
+    )
+}
+
+/// 零就业家庭 on `on` (seed 004 §(十三)): a household with a member of working age in the
+/// labour force and no member of working age in stable work. It stays listed until one
+/// is.
+pub fn zero_employment(members: &[Member], on: NaiveDate) -> bool {
+    use crate::registry::EmploymentStatus;
+    let able: Vec<&Member> =
+        members.iter().filter(|m| working_age(m, on) && m.status != EmploymentStatus::NotInLaborForce).collect();
+    !able.is_empty() && !able.iter().any(|m| in_stable_work(m))
+}

@@ -118,3 +118,26 @@ fn difficulties_come_from_age_and_the_recorded_flags() {
     assert_eq!(got[0].label(), "4050人员");
     assert!(difficulties(d("1995-01-01"), Sex::Female, 0, d("2026-04-01")).is_empty());
 }
+
+#[test]
+fn a_household_is_zero_employment_until_a_working_age_member_has_stable_work() {
+    use crate::identity::Sex;
+    use crate::registry::EmploymentStatus as S;
+    let on = d("2026-04-01");
+    let m = |birth: &str, sex, status| Member { birth: d(birth), sex, status };
+    let father = m("1975-05-01", Sex::Male, S::Unemployed);
+    let mother = m("1978-05-01", Sex::Female, S::NotInLaborForce);
+    let grandpa = m("1950-05-01", Sex::Male, S::LocalEmployed);
+    let child = m("2012-05-01", Sex::Female, S::NotInLaborForce);
+    // A retired grandfather's job and a child do not count.
+    assert!(zero_employment(&[father, mother, grandpa, child], on));
+    // Flexible work is not stable work.
+    assert!(zero_employment(&[Member { status: S::Flexible, ..father }, mother], on));
+    // The father hired: off the list.
+    assert!(!zero_employment(&[Member { status: S::LocalEmployed, ..father }, mother], on));
+    // Nobody of working age in the labour force: not a 零就业家庭 (nothing to help into work).
+    assert!(!zero_employment(&[mother, grandpa, child], on));
+    // Working age begins at 16.
+    assert!(!working_age(&m("2010-04-02", Sex::Male, S::Unemployed), on));
+    assert!(working_age(&m("2010-04-01", Sex::Male, S::Unemployed), on));
+}

@@ -93,6 +93,7 @@ async fn staff_see_who_is_due_and_record_a_contact_from_the_persons_page() {
             if user != "kaizhou" {
                 assert_eq!(get(&app, &c, "/services").await.status(), StatusCode::NOT_FOUND, "{l}: {user}");
                 assert_eq!(get(&app, &c, "/services/gaps").await.status(), StatusCode::NOT_FOUND, "{l}: {user}");
+                assert_eq!(get(&app, &c, "/services/households").await.status(), StatusCode::NOT_FOUND, "{l}: {user}");
             }
         }
         assert_eq!(jiujin_store::services::contacts_of(&app.store, wan_yi).await.unwrap().len(), 1, "{l}");
@@ -118,6 +119,8 @@ async fn staff_see_who_is_due_and_record_a_contact_from_the_persons_page() {
         // The 1+1+3+1 list renders for staff (nobody here is 脱贫: none listed).
         let html = get(&app, &wanzhou, "/services/gaps").await.text().await.unwrap();
         assert!(html.contains("1+1+3+1") && html.contains("共 0 人"), "{l}");
+        let html = get(&app, &wanzhou, "/services/households").await.text().await.unwrap();
+        assert!(html.contains("零就业家庭") && html.contains("共 0 户"), "{l}: nobody here has a household number");
     })
     .await;
 }
