@@ -253,15 +253,8 @@ pub async fn run_push(settings: Settings, what: PushWhat) -> anyhow::Result<Exit
 
 async fn run_quality(settings: Settings, a: QualityArgs) -> anyhow::Result<ExitCode> {
     let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let scope = match a.region.as_deref() {
-        None => Scope::City,
-        Some(text) => match jiujin_domain::RegionCode::parse(text) {
-            Ok(r) if refdata.region(r).is_some() => Scope::Region(r),
-            _ => {
-                eprintln!("错误：--region “{text}”不是重庆市的区划代码");
-                return Ok(ExitCode::from(2));
-            }
-        },
+    let Some(scope) = super::region_scope(refdata, a.region.as_deref()) else {
+        return Ok(ExitCode::from(2));
     };
     let store = super::open_store(&settings).await?;
     let r = jiujin_app::jobs::quality::report(&store, refdata, scope).await?;

@@ -68,6 +68,21 @@ pub async fn key(settings: Settings, what: KeyWhat) -> anyhow::Result<ExitCode> 
 }
 
 /// Today in China (UTC+8), the default "as of" date of imports.
+/// The scope of a report's `--region` (the city without one), or `None` after saying
+/// on standard error that the code is not a Chongqing region.
+pub fn region_scope(refdata: &jiujin_domain::refdata::RefData, region: Option<&str>) -> Option<jiujin_store::Scope> {
+    let Some(text) = region else {
+        return Some(jiujin_store::Scope::City);
+    };
+    match jiujin_domain::RegionCode::parse(text) {
+        Ok(r) if refdata.region(r).is_some() => Some(jiujin_store::Scope::Region(r)),
+        _ => {
+            eprintln!("错误：--region “{text}”不是重庆市的区划代码");
+            None
+        }
+    }
+}
+
 pub fn today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
 }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use clap::{Args as ClapArgs, Subcommand};
 use jiujin_app::Settings;
-use jiujin_store::Scope;
 
 #[derive(Subcommand)]
 pub enum What {
@@ -36,15 +35,8 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     let a = match &what {
         What::FollowUp(a) | What::Gaps(a) => a,
     };
-    let scope = match a.region.as_deref() {
-        None => Scope::City,
-        Some(text) => match jiujin_domain::RegionCode::parse(text) {
-            Ok(r) if refdata.region(r).is_some() => Scope::Region(r),
-            _ => {
-                eprintln!("错误：--region “{text}”不是重庆市的区划代码");
-                return Ok(ExitCode::from(2));
-            }
-        },
+    let Some(scope) = super::region_scope(refdata, a.region.as_deref()) else {
+        return Ok(ExitCode::from(2));
     };
     let store = super::open_store(&settings).await?;
     let t = std::time::Instant::now();
