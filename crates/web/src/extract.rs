@@ -28,6 +28,25 @@ fn invalid(what: &str, detail: &str) -> WebError {
     }
 }
 
+/// A query string that cannot be read is always a parameter error (422, as
+/// docs/errors.md says), naming the parameter where serde does (`page: invalid
+/// digit`, or ``duplicate field `page` `` when it is given twice), else `query`.
+fn invalid_query(detail: &str) -> WebError {
+    let named = field_of(detail).or_else(|| {
+        let (_, rest) = detail.split_once('`')?;
+        let (name, _) = rest.split_once('`')?;
+        (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then(|| name.to_string())
+    });
+    match named {
+        Some(field) => WebError::Invalid {
+            message: format!("查询参数中的“{field}”无法解析，请检查格式"), field
+        },
+        None => {
+            WebError::Invalid { field: "query".into(), message: "查询参数无法解析，请检查格式".into() }
+        }
+    }
+}
+
 /// `axum::extract::Query` with a JSON error naming the parameter.
 pub struct Query<T>(pub T);
 
@@ -37,8 +56,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(q) => Ok(Query(q.0)),
-            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(invalid("查询参数", &e.body_text())),
-            Err(e) => Err(invalid("查询参数", &e.body_text())),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(invalid_query(&e.body_text())),
+            Err(e) => Err(invalid_query(&e.body_text())),
         }
     }
 }

@@ -681,6 +681,11 @@ async fn unparseable_parameters_get_the_json_error_shape_naming_the_field() {
         let v: serde_json::Value = res.json().await.unwrap();
         assert_eq!(v["error"]["code"], "invalid_field", "{v}");
         assert_eq!(v["error"]["field"], "page", "{v}");
+        // A parameter given twice is a parameter error too, naming it.
+        let res = get(&app, &cookie, "/api/v1/imports?page=1&page=x").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
+        let v: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(v["error"]["field"], "page", "{v}");
         let res = get(&app, &cookie, "/api/v1/persons/abc").await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", app.label());
         let v: serde_json::Value = res.json().await.unwrap();
