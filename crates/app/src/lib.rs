@@ -3,6 +3,7 @@
 //! evaluation of registered persons, and the synthetic city.
 
 pub mod access;
+pub mod brokers;
 pub mod crypto;
 pub mod facts;
 pub mod gen;
@@ -11,6 +12,7 @@ pub mod policy;
 pub mod registry;
 pub mod services;
 pub mod settings;
+pub mod training;
 
 pub use crypto::Keys;
 pub use settings::Settings;

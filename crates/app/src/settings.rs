@@ -25,6 +25,10 @@ pub struct Settings {
     /// them the client's address is read from `X-Forwarded-For` (for the audit log and
     /// login throttling). Empty: the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Months of continuous insured employment after a hire that make it stable work
+    /// for a 劳务经纪人 service-subsidy claim (seed 003 ch2.1 帮助……稳定就业; 6 unless
+    /// the district sets another).
+    pub broker_min_insured_months: u32,
 }
 
 /// The settings file's shape; every field optional.
@@ -36,6 +40,7 @@ struct FileSettings {
     listen: Option<String>,
     import_batch: Option<usize>,
     trusted_proxies: Option<Vec<String>>,
+    broker_min_insured_months: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +63,7 @@ impl Default for Settings {
             import_batch: 50_000,
             os_user: None,
             trusted_proxies: Vec::new(),
+            broker_min_insured_months: jiujin_domain::brokers::DEFAULT_MIN_INSURED_MONTHS,
         }
     }
 }
@@ -68,6 +74,14 @@ fn listen(value: &str, name: &'static str) -> Result<SocketAddr, SettingsError> 
         value: value.to_string(),
         reason: e.to_string(),
     })
+}
+
+/// A number of months from 1 to 60.
+fn months(value: &str, name: &'static str) -> Result<u32, SettingsError> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if (1..=60).contains(&n) => Ok(n),
+        _ => Err(SettingsError::Value { name, value: value.to_string(), reason: "应为1至60的月数".into() }),
+    }
 }
 
 fn addresses<S: AsRef<str>>(values: &[S], name: &'static str) -> Result<Vec<std::net::IpAddr>, SettingsError> {
@@ -121,12 +135,18 @@ impl Settings {
             if let Some(v) = f.trusted_proxies {
                 s.trusted_proxies = addresses(&v, "trusted_proxies")?;
             }
+            if let Some(v) = f.broker_min_insured_months {
+                s.broker_min_insured_months = months(&v.to_string(), "broker_min_insured_months")?;
+            }
         }
         if let Some(v) = env("JIUJIN_DB") {
             s.db = v;
         }
         if let Some(v) = env("JIUJIN_KEY_FILE") {
             s.key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("JIUJIN_BROKER_MIN_INSURED_MONTHS") {
+            s.broker_min_insured_months = months(&v, "JIUJIN_BROKER_MIN_INSURED_MONTHS")?;
         }
         if let Some(v) = env("JIUJIN_LISTEN") {
             s.listen = listen(&v, "JIUJIN_LISTEN")?;

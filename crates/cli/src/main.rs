@@ -83,6 +83,9 @@ enum Command {
     /// 就业服务：follow-up 登记失业人员跟踪服务清单，gaps 脱贫人口“1+1+3+1”缺项清单
     #[command(subcommand)]
     Services(cmd::services::What),
+    /// 职业技能培训：shortage-run 生成本月紧缺职业目录，rates 培训后就业率
+    #[command(subcommand)]
+    Training(cmd::training::What),
     /// 性能基准
     #[command(subcommand)]
     Bench(cmd::bench::What),
@@ -138,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(w) => cmd::jobs::run_match(settings, w).await,
         Command::Push(w) => cmd::jobs::run_push(settings, w).await,
         Command::Services(w) => cmd::services::run(settings, w).await,
+        Command::Training(w) => cmd::training::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
     }
 }

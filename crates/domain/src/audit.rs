@@ -29,10 +29,14 @@ pub enum AuditAction {
     PushRun,
     PushOutcome,
     ServiceContact,
+    TrainingChange,
+    ShortageRun,
+    BrokerChange,
+    BrokerClaim,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -55,6 +59,10 @@ impl AuditAction {
         AuditAction::PushRun,
         AuditAction::PushOutcome,
         AuditAction::ServiceContact,
+        AuditAction::TrainingChange,
+        AuditAction::ShortageRun,
+        AuditAction::BrokerChange,
+        AuditAction::BrokerClaim,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -82,6 +90,10 @@ impl AuditAction {
             AuditAction::PushRun => "push.run",
             AuditAction::PushOutcome => "push.outcome",
             AuditAction::ServiceContact => "service.contact",
+            AuditAction::TrainingChange => "training.change",
+            AuditAction::ShortageRun => "training.shortage",
+            AuditAction::BrokerChange => "broker.change",
+            AuditAction::BrokerClaim => "broker.claim",
         }
     }
 
@@ -109,6 +121,10 @@ impl AuditAction {
             AuditAction::PushRun => "岗位推送",
             AuditAction::PushOutcome => "推送结果登记",
             AuditAction::ServiceContact => "跟踪联系",
+            AuditAction::TrainingChange => "培训登记",
+            AuditAction::ShortageRun => "紧缺职业目录更新",
+            AuditAction::BrokerChange => "劳务经纪人登记",
+            AuditAction::BrokerClaim => "经纪人服务补助",
         }
     }
 

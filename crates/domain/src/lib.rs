@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod brokers;
 pub mod identity;
 pub mod jobs;
 pub mod matching;
@@ -15,6 +16,7 @@ pub mod region;
 pub mod registry;
 pub mod search;
 pub mod services;
+pub mod training;
 
 pub use money::Fen;
 pub use region::{RegionCode, RegionLevel};

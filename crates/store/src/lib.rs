@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod brokers;
 pub mod db;
 pub mod entity;
 pub mod facts;
@@ -22,6 +23,7 @@ pub mod services;
 pub mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod training;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, Set};
 use sea_orm_migration::MigratorTrait;

@@ -85,7 +85,7 @@ pub struct FollowUpRow {
     pub sex: i16,
 }
 
-fn date_of(r: &sea_orm::QueryResult, col: &str) -> Result<Option<NaiveDate>> {
+pub(crate) fn date_of(r: &sea_orm::QueryResult, col: &str) -> Result<Option<NaiveDate>> {
     // SQLite returns dates as text, PostgreSQL as dates; both read as text here.
     let text: Option<String> = match r.try_get::<Option<NaiveDate>>("", col) {
         Ok(d) => return Ok(d),

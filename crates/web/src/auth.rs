@@ -73,6 +73,7 @@ impl CurrentUser {
             edits => self.account.role.edits_registry(),
             employer => self.account.role.needs_credit_code(),
             worker => self.account.role.needs_person(),
+            broker => self.account.role == jiujin_domain::access::Role::Broker,
             person => self.account.person_id,
         }
     }

@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod audit_queue;
 mod auth;
+mod brokers;
 mod error;
 mod extract;
 mod jobs;
@@ -14,6 +15,7 @@ mod pages;
 mod policy;
 mod registry;
 mod services;
+mod training;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,6 +52,9 @@ pub struct AppState {
     /// The job board (search and matching indexes), read from the database on first use
     /// and kept in step with it (`jiujin_app::jobs::board`).
     pub board: Arc<tokio::sync::OnceCell<jiujin_app::jobs::board::JobBoard>>,
+    /// Months of insured employment a broker's claim needs (settings
+    /// `broker_min_insured_months`).
+    pub broker_min_insured_months: u32,
 }
 
 impl AppState {
@@ -67,6 +72,7 @@ impl AppState {
             audit,
             trusted_proxies: Arc::new(Vec::new()),
             board: Arc::new(tokio::sync::OnceCell::new()),
+            broker_min_insured_months: jiujin_domain::brokers::DEFAULT_MIN_INSURED_MONTHS,
         })
     }
 }
@@ -168,6 +174,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/services/follow-up", get(services::api_follow_up))
         .route("/api/v1/services/gaps", get(services::api_gaps))
         .route("/registry/{id}/contacts", post(services::contact_submit))
+        .route("/training", get(training::courses_page))
+        .route("/training/providers", post(training::provider_submit))
+        .route("/training/courses", post(training::course_submit))
+        .route("/training/courses/{id}", get(training::course_page))
+        .route("/training/courses/{id}/enrol", post(training::enrol_submit))
+        .route("/training/enrolments/{id}/finish", post(training::finish_submit))
+        .route("/training/rates", get(training::rates_page))
+        .route("/training/rates.xlsx", get(training::rates_xlsx))
+        .route("/training/shortage", get(training::shortage_page).post(training::shortage_submit))
+        .route("/brokers", get(brokers::list_page).post(brokers::create_submit))
+        .route("/brokers/claims", get(brokers::claims_page))
+        .route("/brokers/claims.xlsx", get(brokers::claims_xlsx))
+        .route("/brokers/claims/{id}/decide", post(brokers::decide_submit))
+        .route("/brokers/{id}", get(brokers::broker_page))
+        .route("/brokers/{id}/placements", post(brokers::placement_submit))
+        .route("/brokers/{id}/integrity", post(brokers::integrity_submit))
+        .route("/brokers/{id}/active", post(brokers::active_submit))
+        .route("/placements/{id}/claim", post(brokers::claim_submit))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod brokers;
+mod training;
+
 use std::path::Path;
 
 use chrono::NaiveDate;

@@ -182,6 +182,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     let addr = a.listen.unwrap_or(settings.listen);
     let mut state = jiujin_web::AppState::new(store, keys)?;
     state.trusted_proxies = std::sync::Arc::new(settings.trusted_proxies.clone());
+    state.broker_min_insured_months = settings.broker_min_insured_months;
     println!("打开浏览器访问：http://{addr}/");
     println!("{login}");
     jiujin_web::serve(state, addr).await?;

@@ -13,6 +13,7 @@ pub mod registry;
 pub mod serve;
 pub mod services;
 pub mod token;
+pub mod training;
 pub mod user;
 pub mod validate;
 

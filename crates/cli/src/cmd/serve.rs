@@ -23,6 +23,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     super::sync_policies(&store).await;
     let mut state = jiujin_web::AppState::new(store, keys)?;
     state.trusted_proxies = std::sync::Arc::new(settings.trusted_proxies.clone());
+    state.broker_min_insured_months = settings.broker_min_insured_months;
     println!("jiujin 已启动：http://{addr}/   （Ctrl-C 停止）");
     jiujin_web::serve(state, addr).await?;
     Ok(ExitCode::SUCCESS)

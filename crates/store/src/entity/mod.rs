@@ -4,6 +4,10 @@
 pub mod api_token;
 pub mod audit_log;
 pub mod batch_lock;
+pub mod broker;
+pub mod broker_claim;
+pub mod broker_integrity;
+pub mod broker_placement;
 pub mod duplicate_review;
 pub mod employer;
 pub mod gig_claim;
@@ -28,4 +32,7 @@ pub mod policy_version;
 pub mod region;
 pub mod service_contact;
 pub mod session;
+pub mod training_course;
+pub mod training_enrolment;
+pub mod training_provider;
 pub mod user;

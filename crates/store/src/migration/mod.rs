@@ -17,6 +17,8 @@ mod m0011_jobs;
 mod m0012_gig_and_fairs;
 mod m0013_wanted_kind;
 mod m0014_service_contacts;
+mod m0015_training;
+mod m0016_brokers;
 
 pub struct Migrator;
 
@@ -38,6 +40,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_gig_and_fairs::Migration),
             Box::new(m0013_wanted_kind::Migration),
             Box::new(m0014_service_contacts::Migration),
+            Box::new(m0015_training::Migration),
+            Box::new(m0016_brokers::Migration),
         ]
     }
 }

@@ -26,7 +26,9 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0011_jobs",
                 "m0012_gig_and_fairs",
                 "m0013_wanted_kind",
-                "m0014_service_contacts"
+                "m0014_service_contacts",
+                "m0015_training",
+                "m0016_brokers"
             ],
             "{}",
             db.label
@@ -36,7 +38,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 14);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 16);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
     }
 }

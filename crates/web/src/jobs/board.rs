@@ -190,6 +190,18 @@ pub async fn board_page(
         }
         _ => Vec::new(),
     };
+    // And the training courses recommended to them (SPEC §4: 人岗、政策、培训).
+    let courses = match user.account.person_id {
+        Some(id) if text.is_empty() && page == 1 => {
+            match jiujin_store::registry::person(&state.store, user.scope(), id).await? {
+                Some(p) => jiujin_app::training::recommendations(&state.store, state.refdata, &p, today(), 3)
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    };
     let pages = r.total.div_ceil(PAGE_SIZE).max(1);
     render(
         &state,
@@ -200,7 +212,7 @@ pub async fn board_page(
             q => text, region => q.region.clone().unwrap_or_default(), kind => q.kind.clone().unwrap_or_default(),
             board => f.board_lodging, min_wage => q.min_wage.clone().unwrap_or_default(),
             page, pages, kinds => JobKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
-            open => b.open_count()?, mine,
+            open => b.open_count()?, mine, courses,
             may_post => user.account.role.needs_credit_code() || user.account.role.edits_registry(),
             reviews => user.account.role.edits_registry(),
         },

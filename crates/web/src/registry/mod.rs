@@ -375,6 +375,41 @@ pub(crate) async fn person_sections(
     for c in &contacts {
         events.push(TimelineView::service(c.contact_date, "跟踪联系", contact_text(c)));
     }
+    // Training (SPEC §6): enrolment, then completion with the certificate, or dropping out.
+    for (e, c) in jiujin_store::training::enrolments_of_person(&state.store, p.id).await? {
+        use jiujin_domain::training::EnrolmentState;
+        let title = format!("{}（{}）", c.course.title, c.provider);
+        events.push(TimelineView::service(e.enrolled_on, "技能培训", format!("报名参加培训：{title}")));
+        if let (Some(done), Some(st)) = (e.completed_on, EnrolmentState::from_code(e.state)) {
+            let cert = e
+                .cert_level
+                .and_then(|l| u8::try_from(l).ok())
+                .and_then(jiujin_domain::registry::SkillLevel::new)
+                .map(|l| format!("，取得{}证书", l.label()))
+                .unwrap_or_default();
+            events.push(TimelineView::service(done, "技能培训", format!("{title}：{}{cert}", st.label())));
+        }
+    }
+    // Hires a 劳务经纪人 is credited with, and their service-subsidy claims.
+    for x in jiujin_store::brokers::placements_of_person(&state.store, p.id).await? {
+        let broker = jiujin_store::brokers::broker(&state.store, x.placement.broker_id)
+            .await?
+            .map(|b| b.name)
+            .unwrap_or_default();
+        events.push(TimelineView::service(
+            x.placement.hired_on,
+            "经纪人推荐就业",
+            format!("经劳务经纪人“{broker}”推荐到{}就业", x.placement.employer_name),
+        ));
+        if let Some(c) = &x.claim {
+            let st = jiujin_domain::brokers::ClaimStatus::from_code(c.status).map_or("", |s| s.label());
+            events.push(TimelineView::service(
+                c.claimed_on,
+                "经纪人推荐就业",
+                format!("经纪人“{broker}”申请就业创业服务补助：{st}"),
+            ));
+        }
+    }
     let follow = p
         .state
         .unemployed_since
