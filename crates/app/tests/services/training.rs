@@ -234,7 +234,11 @@ async fn the_shortage_catalog_ranks_open_places_against_seekers_and_feeds_recomm
 
         let rows = training::shortage_run(&store, "2026-03", date("2026-03-02"), &by).await.unwrap();
         let got: Vec<(&str, u64, u64)> = rows.iter().map(|r| (r.occupation.as_str(), r.openings, r.seekers)).collect();
-        assert_eq!(got, [("焊工", 5, 1), ("育婴员", 4, 0)], "{l}: 保洁员 has more seekers than places; no seeker counts as one");
+        assert_eq!(
+            got,
+            [("焊工", 5, 1), ("育婴员", 4, 0)],
+            "{l}: 保洁员 has more seekers than places; no seeker counts as one"
+        );
         // Run again: the month is replaced, not doubled.
         training::shortage_run(&store, "2026-03", date("2026-03-02"), &by).await.unwrap();
         let (month, saved) = jiujin_store::training::shortage(&store, None).await.unwrap().unwrap();

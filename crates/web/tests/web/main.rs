@@ -157,6 +157,7 @@ mod api;
 mod forms;
 mod jobs;
 mod services;
+mod training;
 mod what_if;
 
 /// Records `flag` on the person named `name` (a staff change, dated today); returns

@@ -1,0 +1,169 @@
+//! 技能培训 and 劳务经纪人 pages: staff of a district open a course, enrol a person of
+//! their district by identity number and record completion (on the person's timeline);
+//! the employment-rate report and its Excel file; a broker's own account sees its own
+//! page only and records a placement; every other user refused.
+
+use super::*;
+use crate::jobs::location;
+
+async fn post(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(format!("{}{path}", app.base)).header("cookie", cookie).form(form).send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_run_a_course_and_brokers_see_only_their_own_page() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &wz, "/training").await.text().await.unwrap();
+        let t = hidden(&page, "csrf");
+        let res =
+            post(&app, &wz, "/training/providers", &[("csrf", &t), ("name", "万州职业培训学校"), ("region", "500101")])
+                .await;
+        assert_eq!(location(&res), "/training?saved=provider", "{l}");
+        let provider = jiujin_store::training::providers(&app.store).await.unwrap()[0].id.to_string();
+        let today = chrono::Utc::now().date_naive();
+        let (starts, ends) = (today.to_string(), (today + chrono::Duration::days(10)).to_string());
+        let course = [
+            ("csrf", t.as_str()),
+            ("provider", provider.as_str()),
+            ("title", "焊工岗前培训班"),
+            ("occupation", "焊工"),
+            ("kind", "岗前培训"),
+            ("region", "500101"),
+            ("starts_on", starts.as_str()),
+            ("ends_on", ends.as_str()),
+            ("capacity", "20"),
+            ("subsidy", "1200"),
+        ];
+        let res = post(&app, &wz, "/training/courses", &course).await;
+        let at = location(&res);
+        assert!(at.starts_with("/training/courses/"), "{l}: {at}");
+        // A bad course comes back with every reason.
+        let mut bad = course.to_vec();
+        bad[5] = ("region", "500154");
+        bad[8] = ("capacity", "x");
+        let back = location(&post(&app, &wz, "/training/courses", &bad).await);
+        let html = get(&app, &wz, &back).await.text().await.unwrap();
+        assert!(html.contains("不在您的管辖范围内") && html.contains("招生人数"), "{l}: {back}");
+
+        // Enrol 万一 (万州) by number; 开三 is not 万州's.
+        let wan_yi = id("500101", 1980, 11);
+        let back = location(&post(&app, &wz, &format!("{at}/enrol"), &[("csrf", &t), ("id_number", &wan_yi)]).await);
+        assert!(back.contains("saved=enrol"), "{l}: {back}");
+        let back = location(
+            &post(&app, &wz, &format!("{at}/enrol"), &[("csrf", &t), ("id_number", &id("500154", 1982, 31))]).await,
+        );
+        let html = get(&app, &wz, &back).await.text().await.unwrap();
+        assert!(html.contains("不在实名台账中，或不在您的管辖范围内"), "{l}");
+        let course_id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+        let rows = jiujin_store::training::enrolments_of_course(&app.store, jiujin_store::Scope::City, course_id)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{l}");
+        let fin = format!("/training/enrolments/{}/finish", rows[0].enrolment.id);
+        let cid = course_id.to_string();
+        let day = today.to_string();
+        let form = [
+            ("csrf", t.as_str()),
+            ("course", cid.as_str()),
+            ("state", "completed"),
+            ("date", day.as_str()),
+            ("cert_level", "五级/初级工"),
+            ("cert_no", ""),
+        ];
+        assert!(location(&post(&app, &wz, &fin, &form).await).contains("saved=finish"), "{l}");
+        let person = person_id(&app, "万一").await;
+        let html = get(&app, &wz, &format!("/registry/{person}")).await.text().await.unwrap();
+        assert!(html.contains("报名参加培训：焊工岗前培训班") && html.contains("结业，取得五级"), "{l}");
+        let html = get(&app, &wz, "/training/rates").await.text().await.unwrap();
+        assert!(html.contains("万州职业培训学校") && html.contains("未满6个月"), "{l}");
+        let res = get(&app, &wz, "/training/rates.xlsx").await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        assert!(res.bytes().await.unwrap().starts_with(b"PK"), "{l}");
+        assert_eq!(get(&app, &wz, "/training/shortage").await.status(), StatusCode::OK, "{l}");
+
+        // 开州 staff do not see 万州's course; other roles have no training pages.
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &kz, &at).await.status(), StatusCode::NOT_FOUND, "{l}");
+        let tk = hidden(&get(&app, &kz, "/training").await.text().await.unwrap(), "csrf");
+        let res =
+            post(&app, &kz, &format!("{at}/enrol"), &[("csrf", &tk), ("id_number", &id("500154", 1982, 31))]).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        for user in ["worker", "someone", "inspector", "broker", "auditor"] {
+            let c = login(&app, user, PASSWORD).await.unwrap();
+            for path in ["/training", "/training/rates", at.as_str(), "/brokers/claims"] {
+                assert_eq!(get(&app, &c, path).await.status(), StatusCode::NOT_FOUND, "{l}: {user} {path}");
+            }
+        }
+
+        // A broker registered by 万州, bound to the account "broker"; one by 开州.
+        let res = post(
+            &app,
+            &wz,
+            "/brokers",
+            &[
+                ("csrf", &t),
+                ("name", "张经纪"),
+                ("kind", "个人经纪人"),
+                ("region", "500101001"),
+                ("username", "broker"),
+            ],
+        )
+        .await;
+        let mine = location(&res);
+        assert!(mine.starts_with("/brokers/"), "{l}: {mine}");
+        let res = post(
+            &app,
+            &kz,
+            "/brokers",
+            &[("csrf", &tk), ("name", "开州劳务"), ("kind", "个人经纪人"), ("region", "500154")],
+        )
+        .await;
+        let theirs = location(&res);
+        assert_eq!(get(&app, &wz, &theirs).await.status(), StatusCode::NOT_FOUND, "{l}: 开州's broker");
+        let b = login(&app, "broker", PASSWORD).await.unwrap();
+        assert_eq!(location(&get(&app, &b, "/brokers").await), mine, "{l}");
+        assert_eq!(get(&app, &b, &theirs).await.status(), StatusCode::NOT_FOUND, "{l}");
+        let page = get(&app, &b, &mine).await.text().await.unwrap();
+        assert!(page.contains("登记推荐就业") && !page.contains("诚信记录</h2>\n<form"), "{l}");
+        let tb = hidden(&page, "csrf");
+        let hired = (today - chrono::Duration::days(1)).to_string();
+        let form = [
+            ("csrf", tb.as_str()),
+            ("id_number", wan_yi.as_str()),
+            ("employer", "万州制造有限公司"),
+            ("hired_on", hired.as_str()),
+        ];
+        let back = location(&post(&app, &b, &format!("{mine}/placements"), &form).await);
+        assert!(back.contains("saved=placement"), "{l}: {back}");
+        let page = get(&app, &b, &mine).await.text().await.unwrap();
+        // 万一 was neither registered unemployed nor 脱贫: the page says why no claim yet.
+        assert!(page.contains("万一") && page.contains("暂不能申请补助") && page.contains("既不是登记失业人员"), "{l}");
+        // The broker cannot write its own integrity record; staff can.
+        let res = post(
+            &app,
+            &b,
+            &format!("{mine}/integrity"),
+            &[("csrf", &tb), ("kind", "表扬"), ("note", "x"), ("date", &day)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = post(
+            &app,
+            &wz,
+            &format!("{mine}/integrity"),
+            &[("csrf", &t), ("kind", "表扬"), ("note", "帮助10人就业"), ("date", &day)],
+        )
+        .await;
+        assert!(location(&res).contains("saved=integrity"), "{l}");
+        let html = get(&app, &wz, &format!("/registry/{person}")).await.text().await.unwrap();
+        assert!(html.contains("经劳务经纪人“张经纪”推荐到万州制造有限公司就业"), "{l}");
+        let html = get(&app, &wz, "/brokers").await.text().await.unwrap();
+        assert!(html.contains("张经纪") && !html.contains("开州劳务"), "{l}");
+        let res = get(&app, &wz, "/brokers/claims.xlsx").await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        assert!(!entries(&app, AuditAction::ExportRun).await.is_empty(), "{l}");
+    })
+    .await;
+}
