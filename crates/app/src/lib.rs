@@ -12,6 +12,7 @@ pub mod policy;
 pub mod registry;
 pub mod services;
 pub mod settings;
+pub mod support;
 pub mod training;
 
 pub use crypto::Keys;

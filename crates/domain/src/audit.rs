@@ -33,10 +33,13 @@ pub enum AuditAction {
     ShortageRun,
     BrokerChange,
     BrokerClaim,
+    SupportChange,
+    DifficultyRecognition,
+    StartupChange,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -63,6 +66,9 @@ impl AuditAction {
         AuditAction::ShortageRun,
         AuditAction::BrokerChange,
         AuditAction::BrokerClaim,
+        AuditAction::SupportChange,
+        AuditAction::DifficultyRecognition,
+        AuditAction::StartupChange,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -94,6 +100,9 @@ impl AuditAction {
             AuditAction::ShortageRun => "training.shortage",
             AuditAction::BrokerChange => "broker.change",
             AuditAction::BrokerClaim => "broker.claim",
+            AuditAction::SupportChange => "support.change",
+            AuditAction::DifficultyRecognition => "difficulty.recognition",
+            AuditAction::StartupChange => "startup.change",
         }
     }
 
@@ -125,6 +134,9 @@ impl AuditAction {
             AuditAction::ShortageRun => "紧缺职业目录更新",
             AuditAction::BrokerChange => "劳务经纪人登记",
             AuditAction::BrokerClaim => "经纪人服务补助",
+            AuditAction::SupportChange => "帮扶车间与公益性岗位",
+            AuditAction::DifficultyRecognition => "就业困难人员认定与援助",
+            AuditAction::StartupChange => "返乡创业登记",
         }
     }
 

@@ -21,6 +21,7 @@ pub mod registry;
 mod scope;
 pub mod services;
 pub mod sql;
+pub mod support;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod training;

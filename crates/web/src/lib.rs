@@ -15,6 +15,7 @@ mod pages;
 mod policy;
 mod registry;
 mod services;
+mod support;
 mod training;
 
 use std::net::SocketAddr;
@@ -192,6 +193,15 @@ pub fn router(state: AppState) -> Router {
         .route("/brokers/{id}/integrity", post(brokers::integrity_submit))
         .route("/brokers/{id}/active", post(brokers::active_submit))
         .route("/placements/{id}/claim", post(brokers::claim_submit))
+        .route("/workshops", get(support::workshops_page).post(support::workshop_submit))
+        .route("/workshops.xlsx", get(support::workshops_xlsx))
+        .route("/workshops/{id}", get(support::workshop_page))
+        .route("/workshops/{id}/workers", post(support::worker_submit))
+        .route("/workshops/spells/{id}/end", post(support::worker_end))
+        .route("/public-posts", get(support::posts_page).post(support::post_submit))
+        .route("/public-posts.xlsx", get(support::posts_xlsx))
+        .route("/public-posts/{id}/holders", post(support::holder_submit))
+        .route("/public-posts/spells/{id}/end", post(support::holder_end))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

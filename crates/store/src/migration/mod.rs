@@ -19,6 +19,7 @@ mod m0013_wanted_kind;
 mod m0014_service_contacts;
 mod m0015_training;
 mod m0016_brokers;
+mod m0017_support;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_service_contacts::Migration),
             Box::new(m0015_training::Migration),
             Box::new(m0016_brokers::Migration),
+            Box::new(m0017_support::Migration),
         ]
     }
 }

@@ -28,7 +28,8 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0013_wanted_kind",
                 "m0014_service_contacts",
                 "m0015_training",
-                "m0016_brokers"
+                "m0016_brokers",
+                "m0017_support"
             ],
             "{}",
             db.label
@@ -38,7 +39,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 16);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 17);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
     }
 }

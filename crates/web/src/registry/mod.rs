@@ -390,6 +390,22 @@ pub(crate) async fn person_sections(
             events.push(TimelineView::service(done, "技能培训", format!("{title}：{}{cert}", st.label())));
         }
     }
+    // Work in a 就业帮扶车间 or on a 公益性岗位.
+    for (host, name, x) in jiujin_store::support::spells_of_person(&state.store, p.id).await? {
+        let kind = match host {
+            jiujin_store::support::Host::Workshop => "就业帮扶车间",
+            jiujin_store::support::Host::Post => "公益性岗位",
+        };
+        events.push(TimelineView::service(x.start, kind, format!("在{kind}“{name}”上岗")));
+        if let Some(end) = x.end {
+            let why = x
+                .exit_reason
+                .and_then(jiujin_domain::support::ExitReason::from_code)
+                .map(|r| format!("（{}）", r.label()))
+                .unwrap_or_default();
+            events.push(TimelineView::service(end, kind, format!("离开{kind}“{name}”{why}")));
+        }
+    }
     // Hires a 劳务经纪人 is credited with, and their service-subsidy claims.
     for x in jiujin_store::brokers::placements_of_person(&state.store, p.id).await? {
         let broker = jiujin_store::brokers::broker(&state.store, x.placement.broker_id)
