@@ -368,3 +368,90 @@ pub async fn zero_employment_households(
     }
     Ok(out)
 }
+
+/// A list as an Excel sheet: a bold header row, then the rows as text (no identity
+/// number or phone is ever put in one).
+pub fn table_xlsx(
+    sheet_name: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    for (i, h) in header.iter().enumerate() {
+        sheet.write_with_format(0, i as u16, *h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write(r as u32 + 1, c as u16, v)?;
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer()
+}
+
+/// The follow-up work list as rows of `table_xlsx`.
+pub fn work_list_rows(list: &WorkList) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let header = vec!["姓名", "所在地", "登记失业日期", "上次联系上", "应联系日期", "状态", "人员类别"];
+    let rows = list
+        .items
+        .iter()
+        .map(|w| {
+            vec![
+                w.name.clone(),
+                w.place.clone(),
+                w.registered.to_string(),
+                w.last_reached.map_or("无".to_string(), |d| d.to_string()),
+                w.due.to_string(),
+                w.state.clone(),
+                w.groups.join("、"),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The 1+1+3+1 gaps as rows of `table_xlsx`.
+pub fn gap_rows(r: &GapReport) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let header = vec!["姓名", "所在地", "登记失业日期", "政策宣介", "职业指导", "岗位推送", "就业培训推荐", "尚缺"];
+    let rows = r
+        .gaps
+        .iter()
+        .map(|g| {
+            vec![
+                g.name.clone(),
+                g.place.clone(),
+                g.registered.to_string(),
+                g.counts.policy.to_string(),
+                g.counts.guidance.to_string(),
+                g.counts.job_pushes.to_string(),
+                g.counts.training.to_string(),
+                g.gaps.iter().map(|x| format!("{} {}/{}", x.label, x.have, x.need)).collect::<Vec<_>>().join("、"),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The 零就业家庭 as rows of `table_xlsx` (one per member).
+pub fn household_rows(list: &[HouseholdItem]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let header = vec!["家庭户编号", "村（社区）", "低保", "姓名", "年龄", "就业状态"];
+    let rows = list
+        .iter()
+        .flat_map(|h| {
+            h.members.iter().map(move |m| {
+                vec![
+                    h.household_no.clone(),
+                    h.village.clone(),
+                    if h.dibao { "是".into() } else { String::new() },
+                    m.name.clone(),
+                    m.age.to_string(),
+                    m.status.to_string(),
+                ]
+            })
+        })
+        .collect();
+    (header, rows)
+}

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod brokers;
 pub mod db;
+pub mod difficulty;
 pub mod entity;
 pub mod facts;
 pub mod gig;

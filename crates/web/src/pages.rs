@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("services.html", include_str!("templates/services.html")),
     ("services_gaps.html", include_str!("templates/services_gaps.html")),
     ("services_households.html", include_str!("templates/services_households.html")),
+    ("services_difficulty.html", include_str!("templates/services_difficulty.html")),
     ("workshops.html", include_str!("templates/workshops.html")),
     ("workshop.html", include_str!("templates/workshop.html")),
     ("public_posts.html", include_str!("templates/public_posts.html")),

@@ -358,3 +358,208 @@ pub async fn api_gaps(
             .collect(),
     }))
 }
+
+fn back_to_person(id: i64, saved: Result<&str, String>) -> Response {
+    match saved {
+        Ok(what) => Redirect::to(&format!("/registry/{id}?saved={what}#difficulty")).into_response(),
+        Err(message) => {
+            let q = serde_urlencoded::to_string([("difficulty_error", message.as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/registry/{id}?{q}#difficulty")).into_response()
+        }
+    }
+}
+
+fn difficulty_outcome<T>(
+    id: i64,
+    what: &str,
+    r: Result<T, jiujin_app::difficulty::DifficultyError>,
+) -> Result<Response, WebError> {
+    use jiujin_app::difficulty::DifficultyError;
+    match r {
+        Ok(_) => Ok(back_to_person(id, Ok(what))),
+        Err(DifficultyError::Invalid(list)) => Ok(back_to_person(id, Err(list.join("；")))),
+        Err(DifficultyError::NotFound) => Err(WebError::NotFound),
+        Err(DifficultyError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /registry/{id}/difficulty`: recognises a person as 就业困难人员.
+pub async fn recognize_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::difficulty::recognize(
+        &state.store,
+        user.scope(),
+        id,
+        value(&posted, "category"),
+        value(&posted, "date"),
+        value(&posted, "evidence"),
+        today(),
+        &by,
+    )
+    .await;
+    difficulty_outcome(id, "difficulty", r)
+}
+
+/// `POST /difficulty/{id}/revoke`: revokes a recognition.
+pub async fn revoke_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let person: i64 = value(&posted, "person").parse().map_err(|_| WebError::NotFound)?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::difficulty::revoke(
+        &state.store,
+        user.scope(),
+        id,
+        value(&posted, "date"),
+        value(&posted, "reason"),
+        today(),
+        &by,
+    )
+    .await;
+    difficulty_outcome(person, "difficulty", r)
+}
+
+/// `POST /registry/{id}/help`: records help given to a person.
+pub async fn help_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::difficulty::add_help(
+        &state.store,
+        user.scope(),
+        id,
+        value(&posted, "kind"),
+        value(&posted, "date"),
+        value(&posted, "note"),
+        today(),
+        &by,
+    )
+    .await;
+    difficulty_outcome(id, "help", r)
+}
+
+/// `GET /services/difficulty`: the recognised 就业困难人员 of the caller's region.
+pub async fn difficulty_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    let (list, counts) = jiujin_app::difficulty::recognized(&state.store, state.refdata, user.scope())
+        .await
+        .map_err(|_| WebError::NotFound)?;
+    let more = list.len() > PAGE_ROWS;
+    let never = list.iter().filter(|r| r.last_help.is_none()).count();
+    let items: Vec<_> = list.into_iter().take(PAGE_ROWS).collect();
+    render(
+        &state,
+        &user,
+        "services_difficulty.html",
+        context! { title => "就业困难人员", section => "services", items, counts, more, never },
+    )
+}
+
+/// `GET /services/difficulty.xlsx`, audited as an export.
+pub async fn difficulty_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let (list, _) = jiujin_app::difficulty::recognized(&state.store, state.refdata, user.scope())
+        .await
+        .map_err(|_| WebError::NotFound)?;
+    let bytes = jiujin_app::difficulty::recognized_xlsx(&list).map_err(|e| WebError::Internal(e.to_string()))?;
+    export(&state, &user, &client, "difficulty", list.len(), bytes).await
+}
+
+/// An Excel file of a list, audited as an export with its row count.
+async fn export(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &Client,
+    what: &str,
+    rows: usize,
+    bytes: Vec<u8>,
+) -> Result<Response, WebError> {
+    let by = context_for(user, client);
+    let detail = serde_json::json!({ "what": what, "rows": rows });
+    jiujin_store::audit::record(
+        &state.store,
+        &by.entry(jiujin_domain::audit::AuditAction::ExportRun, what, None, detail),
+    )
+    .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{what}.xlsx\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /services.xlsx`: the whole follow-up work list.
+pub async fn work_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let list = jiujin_app::services::work_list(&state.store, state.refdata, user.scope(), today()).await?;
+    let (header, rows) = jiujin_app::services::work_list_rows(&list);
+    let bytes =
+        jiujin_app::services::table_xlsx("跟踪服务", &header, &rows).map_err(|e| WebError::Internal(e.to_string()))?;
+    export(&state, &user, &client, "follow-up", rows.len(), bytes).await
+}
+
+/// `GET /services/gaps.xlsx`: everyone still owed part of the 1+1+3+1.
+pub async fn gaps_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let r = jiujin_app::services::gap_report(&state.store, state.refdata, user.scope()).await?;
+    let (header, rows) = jiujin_app::services::gap_rows(&r);
+    let bytes =
+        jiujin_app::services::table_xlsx("1+1+3+1", &header, &rows).map_err(|e| WebError::Internal(e.to_string()))?;
+    export(&state, &user, &client, "gaps", rows.len(), bytes).await
+}
+
+/// `GET /services/households.xlsx`: the 零就业家庭 and their members.
+pub async fn households_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let list =
+        jiujin_app::services::zero_employment_households(&state.store, state.refdata, user.scope(), today()).await?;
+    let (header, rows) = jiujin_app::services::household_rows(&list);
+    let bytes = jiujin_app::services::table_xlsx("零就业家庭", &header, &rows)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    export(&state, &user, &client, "households", rows.len(), bytes).await
+}

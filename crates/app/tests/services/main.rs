@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod brokers;
+mod difficulty;
 mod support;
 mod training;
 

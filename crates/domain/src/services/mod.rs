@@ -295,6 +295,8 @@ impl ServiceCounts {
     }
 }
 
+pub mod recognition;
+
 #[cfg(test)]
 mod tests;
 

@@ -2,12 +2,14 @@
 //! import path writes the same tables with prepared statements / COPY instead.
 
 pub mod api_token;
+pub mod assistance_record;
 pub mod audit_log;
 pub mod batch_lock;
 pub mod broker;
 pub mod broker_claim;
 pub mod broker_integrity;
 pub mod broker_placement;
+pub mod difficulty_recognition;
 pub mod duplicate_review;
 pub mod employer;
 pub mod gig_claim;

@@ -20,6 +20,7 @@ mod m0014_service_contacts;
 mod m0015_training;
 mod m0016_brokers;
 mod m0017_support;
+mod m0018_difficulty;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_training::Migration),
             Box::new(m0016_brokers::Migration),
             Box::new(m0017_support::Migration),
+            Box::new(m0018_difficulty::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@ pub mod bulk;
 mod convert;
 pub mod events;
 pub mod indexes;
-mod queries;
+pub(crate) mod queries;
 pub mod uploads;
 
 pub use crate::inline::answered as inline_reads;

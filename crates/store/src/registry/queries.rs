@@ -354,6 +354,37 @@ fn event_model(
     }
 }
 
+/// Inside a caller's transaction (which has taken the audit slot): moves the person of
+/// `model` to `new` with its events, dated `date`. Returns the number of events; the
+/// caller writes the audit entry. For changes that belong to another record (a
+/// recognition setting a group flag), so that both commit together.
+pub(crate) async fn change_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    model: person::Model,
+    new: &PersonState,
+    date: NaiveDate,
+    source: EventSource,
+    actor: Option<&str>,
+) -> Result<usize> {
+    let old = state_from_model(&model)?;
+    let rows = events::changes(&old, new);
+    let n = rows.len();
+    if n == 0 {
+        return Ok(0);
+    }
+    for e in rows {
+        event_model(model.id, date, source, actor, e).insert(txn).await?;
+    }
+    let status_since = if old.status != new.status { date } else { model.status_since };
+    let mut am: person::ActiveModel = model.into();
+    set_state(&mut am, new);
+    am.status_since = Set(status_since);
+    am.row_digest = Set(Vec::new());
+    am.updated_at = Set(Utc::now());
+    am.update(txn).await?;
+    Ok(n)
+}
+
 /// Records a change to one person in `scope`: writes one event per changed group,
 /// updates the projected state and appends a `person.update` audit entry (the changed
 /// fields before and after, masked), in one transaction. Returns the number of events

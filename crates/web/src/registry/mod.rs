@@ -477,7 +477,38 @@ pub(crate) async fn person_sections(
     let offers: Vec<_> =
         jiujin_domain::services::Offered::ALL.iter().map(|o| context! { key => o.key(), label => o.label() }).collect();
     let contact_form = context! { channels, outcomes, offers, today => today.to_string() };
-    policies = context! { payouts, recorded, pushes, contacts, follow, contact_form, ..policies };
+    // 就业困难人员: recognitions and help (SPEC §6), also on the timeline.
+    use jiujin_domain::services::recognition::{Category, HelpKind};
+    let recognitions = jiujin_store::difficulty::recognitions_of(&state.store, p.id).await?;
+    let helps = jiujin_store::difficulty::help_of(&state.store, p.id).await?;
+    for r in &recognitions {
+        let c = Category::from_code(r.category).map_or("", Category::label);
+        events.push(TimelineView::service(r.recognized_on, "就业援助", format!("认定为就业困难人员（{c}）")));
+        if let Some(on) = r.revoked_on {
+            let why = r.revoke_reason.clone().unwrap_or_default();
+            events.push(TimelineView::service(on, "就业援助", format!("撤销就业困难人员认定（{c}）：{why}")));
+        }
+    }
+    for h in &helps {
+        let k = HelpKind::from_code(h.kind).map_or("", HelpKind::label);
+        let note = if h.note.is_empty() { String::new() } else { format!("：{}", h.note) };
+        events.push(TimelineView::service(h.help_date, "就业援助", format!("{k}{note}")));
+    }
+    events.sort_by(|a, b| a.date.cmp(&b.date));
+    let difficulty = context! {
+        recognitions => recognitions.iter().map(|r| context! {
+            id => r.id, category => Category::from_code(r.category).map_or("", Category::label),
+            date => r.recognized_on.to_string(), evidence => r.evidence.clone(),
+            revoked => r.revoked_on.map(|d| d.to_string()), reason => r.revoke_reason.clone(),
+        }).collect::<Vec<_>>(),
+        helps => helps.iter().map(|h| context! {
+            date => h.help_date.to_string(), kind => HelpKind::from_code(h.kind).map_or("", HelpKind::label),
+            note => h.note.clone(), by => h.recorded_by.clone(),
+        }).collect::<Vec<_>>(),
+        categories => Category::ALL.iter().map(|c| c.label()).collect::<Vec<_>>(),
+        kinds => HelpKind::ALL.iter().map(|k| k.label()).collect::<Vec<_>>(),
+    };
+    policies = context! { payouts, recorded, pushes, contacts, follow, contact_form, difficulty, ..policies };
     Ok((PersonView::new(state, p), events, household, policies))
 }
 
@@ -509,6 +540,9 @@ pub struct PersonQuery {
     /// Why a follow-up contact was not recorded.
     #[serde(default)]
     contact_error: Option<String>,
+    /// Why a recognition, revocation or help record was not made.
+    #[serde(default)]
+    difficulty_error: Option<String>,
 }
 
 pub async fn person_page(
@@ -528,6 +562,8 @@ pub async fn person_page(
         "registered" => "已登记。".to_string(),
         "unemployment" => "已办理失业登记。".to_string(),
         "contact" => "已记录跟踪联系。".to_string(),
+        "difficulty" => "已保存就业困难人员认定。".to_string(),
+        "help" => "已记录援助。".to_string(),
         "0" => "没有需要保存的变更。".to_string(),
         n => format!("已保存，时间线新增{}条记录。", n.parse::<u32>().unwrap_or(0)),
     });
@@ -536,7 +572,7 @@ pub async fn person_page(
         &user,
         "person.html",
         context! { title => view.name.clone(), p => view, events, household, may_reveal, may_edit, may_register, saved, policies,
-        contact_error => q.contact_error },
+        contact_error => q.contact_error, difficulty_error => q.difficulty_error },
     )
 }
 

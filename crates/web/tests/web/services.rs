@@ -177,3 +177,66 @@ async fn a_worker_registers_their_own_unemployment_online_and_no_one_elses() {
     })
     .await;
 }
+
+/// 就业困难人员 from a person's page: recognised (the flag and the timeline follow),
+/// a mistake comes back next to the form, another district refused; the lists of the
+/// services as Excel, each audited as an export.
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_recognise_a_person_from_their_page_and_export_the_lists() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let today = chrono::Utc::now().date_naive();
+        let wan_yi = register(&app, "万一", today - chrono::Duration::days(10)).await;
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &wz, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(page.contains("认定为就业困难人员"), "{l}");
+        let t = hidden(&page, "csrf");
+        let day = today.to_string();
+        let path = format!("/registry/{wan_yi}/difficulty");
+        let bad = [("csrf", t.as_str()), ("category", "刑满释放人员"), ("date", day.as_str()), ("evidence", "")];
+        let res = client().post(format!("{}{path}", app.base)).header("cookie", &wz).form(&bad).send().await.unwrap();
+        let back = location(&res);
+        let html = get(&app, &wz, &back).await.text().await.unwrap();
+        assert!(html.contains("未保存：") && html.contains("证明材料"), "{l}: {back}");
+        let good =
+            [("csrf", t.as_str()), ("category", "刑满释放人员"), ("date", day.as_str()), ("evidence", "释放证明书")];
+        let res = client().post(format!("{}{path}", app.base)).header("cookie", &wz).form(&good).send().await.unwrap();
+        assert!(location(&res).contains("saved=difficulty"), "{l}");
+        let help = [("csrf", t.as_str()), ("kind", "职业指导"), ("date", day.as_str()), ("note", "介绍附近岗位")];
+        let res = client()
+            .post(format!("{}/registry/{wan_yi}/help", app.base))
+            .header("cookie", &wz)
+            .form(&help)
+            .send()
+            .await
+            .unwrap();
+        assert!(location(&res).contains("saved=help"), "{l}");
+        let html = get(&app, &wz, &format!("/registry/{wan_yi}")).await.text().await.unwrap();
+        assert!(html.contains("认定为就业困难人员（刑满释放人员）") && html.contains("职业指导：介绍附近岗位"), "{l}");
+        let html = get(&app, &wz, "/services/difficulty").await.text().await.unwrap();
+        assert!(html.contains("万一") && html.contains("刑满释放人员"), "{l}");
+
+        // 开州 cannot recognise 万州's person; a worker has no such page.
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let tk = hidden(&get(&app, &kz, "/services").await.text().await.unwrap(), "csrf");
+        let mut f = good.to_vec();
+        f[0] = ("csrf", tk.as_str());
+        let res = client().post(format!("{}{path}", app.base)).header("cookie", &kz).form(&f).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        let html = get(&app, &kz, "/services/difficulty").await.text().await.unwrap();
+        assert!(!html.contains("万一"), "{l}");
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &worker, "/services/difficulty").await.status(), StatusCode::NOT_FOUND, "{l}");
+
+        let before = entries(&app, AuditAction::ExportRun).await.len();
+        for path in ["/services.xlsx", "/services/gaps.xlsx", "/services/households.xlsx", "/services/difficulty.xlsx"]
+        {
+            let res = get(&app, &wz, path).await;
+            assert_eq!(res.status(), StatusCode::OK, "{l}: {path}");
+            assert!(res.bytes().await.unwrap().starts_with(b"PK"), "{l}: {path}");
+            assert_eq!(get(&app, &worker, path).await.status(), StatusCode::NOT_FOUND, "{l}: {path}");
+        }
+        assert_eq!(entries(&app, AuditAction::ExportRun).await.len(), before + 4, "{l}");
+    })
+    .await;
+}
