@@ -13,6 +13,7 @@ pub mod policy;
 pub mod registry;
 pub mod services;
 pub mod settings;
+pub mod startups;
 pub mod support;
 pub mod training;
 

@@ -16,6 +16,7 @@ pub mod region;
 pub mod registry;
 pub mod search;
 pub mod services;
+pub mod startups;
 pub mod support;
 pub mod training;
 

@@ -22,6 +22,7 @@ pub mod registry;
 mod scope;
 pub mod services;
 pub mod sql;
+pub mod startups;
 pub mod support;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -15,6 +15,7 @@ mod pages;
 mod policy;
 mod registry;
 mod services;
+mod startups;
 mod support;
 mod training;
 
@@ -201,6 +202,14 @@ pub fn router(state: AppState) -> Router {
         .route("/brokers/{id}/integrity", post(brokers::integrity_submit))
         .route("/brokers/{id}/active", post(brokers::active_submit))
         .route("/placements/{id}/claim", post(brokers::claim_submit))
+        .route("/startups", get(startups::list_page).post(startups::create_submit))
+        .route("/startups.xlsx", get(startups::list_xlsx))
+        .route("/startups/parks", get(startups::parks_page).post(startups::park_create))
+        .route("/startups/parks/{id}", post(startups::park_evaluate))
+        .route("/startups/mentors", get(startups::mentors_page).post(startups::mentor_create))
+        .route("/startups/outside", get(startups::outside_page).post(startups::outside_create))
+        .route("/startups/{id}", get(startups::entrepreneur_page))
+        .route("/startups/{id}/{what}", post(startups::entrepreneur_submit))
         .route("/workshops", get(support::workshops_page).post(support::workshop_submit))
         .route("/workshops.xlsx", get(support::workshops_xlsx))
         .route("/workshops/{id}", get(support::workshop_page))

@@ -6,6 +6,7 @@
 
 mod brokers;
 mod difficulty;
+mod startups;
 mod support;
 mod training;
 

@@ -21,6 +21,7 @@ mod m0015_training;
 mod m0016_brokers;
 mod m0017_support;
 mod m0018_difficulty;
+mod m0019_startups;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_brokers::Migration),
             Box::new(m0017_support::Migration),
             Box::new(m0018_difficulty::Migration),
+            Box::new(m0019_startups::Migration),
         ]
     }
 }

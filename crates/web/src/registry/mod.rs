@@ -390,6 +390,27 @@ pub(crate) async fn person_sections(
             events.push(TimelineView::service(done, "技能培训", format!("{title}：{}{cert}", st.label())));
         }
     }
+    // 返乡创业: the business and its loans.
+    if let Some(e) = jiujin_store::startups::entrepreneur_of_person(&state.store, p.id).await? {
+        events.push(TimelineView::service(
+            e.started_on,
+            "返乡创业",
+            format!("创办“{}”，带动就业 {} 人", e.business_name, e.employees),
+        ));
+        for l in jiujin_store::startups::loans_of(&state.store, e.id).await? {
+            let kind = if l.guaranteed { "创业担保贷款" } else { "贷款" };
+            events.push(TimelineView::service(
+                l.granted_on,
+                "返乡创业",
+                format!(
+                    "{kind} {} 元（{}，{} 个月）",
+                    jiujin_domain::Fen(l.amount_fen).to_yuan_compact(),
+                    l.lender,
+                    l.term_months
+                ),
+            ));
+        }
+    }
     // Work in a 就业帮扶车间 or on a 公益性岗位.
     for (host, name, x) in jiujin_store::support::spells_of_person(&state.store, p.id).await? {
         let kind = match host {

@@ -167,3 +167,132 @@ async fn staff_run_a_course_and_brokers_see_only_their_own_page() {
     })
     .await;
 }
+
+/// 帮扶车间, 公益性岗位 and 返乡创业 pages: staff of a district register and place a
+/// person of their district; another district sees none of it and cannot act on it;
+/// other roles find no such pages; the timeline shows the spells.
+#[tokio::test(flavor = "multi_thread")]
+async fn workshops_posts_and_startups_are_kept_by_the_district() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let t = hidden(&get(&app, &wz, "/workshops").await.text().await.unwrap(), "csrf");
+        let day = chrono::Utc::now().date_naive().to_string();
+        let wan_yi = id("500101", 1980, 11);
+        let res = post(
+            &app,
+            &wz,
+            "/workshops",
+            &[
+                ("csrf", &t),
+                ("name", "万州电子代工车间"),
+                ("trade", "电子产品代工"),
+                ("region", "500101001"),
+                ("recognized_on", &day),
+            ],
+        )
+        .await;
+        let at = location(&res);
+        assert!(at.starts_with("/workshops/"), "{l}: {at}");
+        let back = location(
+            &post(&app, &wz, &format!("{at}/workers"), &[("csrf", &t), ("id_number", &wan_yi), ("start_on", &day)])
+                .await,
+        );
+        assert!(back.contains("saved=start"), "{l}: {back}");
+        let html = get(&app, &wz, "/workshops").await.text().await.unwrap();
+        assert!(html.contains("万州电子代工车间") && html.contains("在岗 1 人"), "{l}");
+
+        let res = post(
+            &app,
+            &wz,
+            "/public-posts",
+            &[
+                ("csrf", &t),
+                ("title", "乡村保洁员"),
+                ("unit", "某镇政府"),
+                ("region", "500101001"),
+                ("places", "2"),
+                ("rural", "1"),
+            ],
+        )
+        .await;
+        assert!(location(&res).contains("saved=post"), "{l}");
+        let post_id = jiujin_store::support::posts(&app.store, None).await.unwrap()[0].id;
+        let back = location(
+            &post(
+                &app,
+                &wz,
+                &format!("/public-posts/{post_id}/holders"),
+                &[("csrf", &t), ("id_number", &wan_yi), ("start_on", &day)],
+            )
+            .await,
+        );
+        assert!(back.contains("saved=start"), "{l}: {back}");
+        let html = get(&app, &wz, "/public-posts").await.text().await.unwrap();
+        assert!(html.contains("在岗 1 人") && html.contains("万一"), "{l}");
+
+        let res = post(
+            &app,
+            &wz,
+            "/startups",
+            &[
+                ("csrf", &t),
+                ("id_number", &wan_yi),
+                ("business_name", "万一农家乐"),
+                ("region", "500101001"),
+                ("started_on", &day),
+                ("employees", "3"),
+            ],
+        )
+        .await;
+        let startup = location(&res);
+        assert!(startup.starts_with("/startups/"), "{l}: {startup}");
+        let html = get(&app, &wz, &startup).await.text().await.unwrap();
+        assert!(html.contains("万一农家乐"), "{l}");
+        let person = person_id(&app, "万一").await;
+        let html = get(&app, &wz, &format!("/registry/{person}")).await.text().await.unwrap();
+        assert!(html.contains("在就业帮扶车间“万州电子代工车间”上岗") && html.contains("创办“万一农家乐”"), "{l}");
+
+        // 开州: sees none of it, cannot place into 万州's workshop or open its pages.
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let tk = hidden(&get(&app, &kz, "/workshops").await.text().await.unwrap(), "csrf");
+        assert!(!get(&app, &kz, "/workshops").await.text().await.unwrap().contains("万州电子代工车间"), "{l}");
+        assert!(!get(&app, &kz, "/public-posts").await.text().await.unwrap().contains("万一"), "{l}");
+        assert!(!get(&app, &kz, "/startups").await.text().await.unwrap().contains("万一农家乐"), "{l}");
+        assert_eq!(get(&app, &kz, &at).await.status(), StatusCode::NOT_FOUND, "{l}");
+        assert_eq!(get(&app, &kz, &startup).await.status(), StatusCode::NOT_FOUND, "{l}");
+        let res = post(
+            &app,
+            &kz,
+            &format!("{at}/workers"),
+            &[("csrf", &tk), ("id_number", &id("500154", 1982, 31)), ("start_on", &day)],
+        )
+        .await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{l}");
+        for user in ["worker", "someone", "inspector", "broker"] {
+            let c = login(&app, user, PASSWORD).await.unwrap();
+            for path in [
+                "/workshops",
+                "/public-posts",
+                "/startups",
+                "/startups/parks",
+                "/startups/mentors",
+                "/startups/outside",
+                "/public-posts.xlsx",
+            ] {
+                assert_eq!(get(&app, &c, path).await.status(), StatusCode::NOT_FOUND, "{l}: {user} {path}");
+            }
+        }
+        for path in [
+            "/workshops.xlsx",
+            "/public-posts.xlsx",
+            "/startups.xlsx",
+            "/startups/parks",
+            "/startups/mentors",
+            "/startups/outside",
+        ] {
+            assert_eq!(get(&app, &wz, path).await.status(), StatusCode::OK, "{l}: {path}");
+        }
+    })
+    .await;
+}

@@ -1,0 +1,456 @@
+//! 返乡创业 (SPEC §6): `/startups` the entrepreneurs of the caller's scope and the
+//! registration form (also as Excel), `/startups/{id}` one with its business, loans,
+//! park and mentors; `/startups/parks` the 返乡创业园区 with tenants and yearly
+//! evaluations; `/startups/mentors` the 导师库; `/startups/outside` the 在外创业成功人士
+//! 信息库. Staff who edit the registry only.
+
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use jiujin_app::startups::StartupError;
+use jiujin_domain::startups::ParkGrade;
+use jiujin_domain::{Fen, RegionCode};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::audit::{context_for, Client};
+use crate::auth::{render, CurrentUser};
+use crate::extract::{Path, Query};
+use crate::jobs::{today, value, Posted};
+use crate::{AppState, WebError};
+
+fn staff(user: &CurrentUser) -> Result<(), WebError> {
+    if user.account.role.edits_registry() {
+        Ok(())
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+fn outcome<T>(r: Result<T, StartupError>, ok: &str, back: &str) -> Result<Response, WebError> {
+    match r {
+        Ok(_) => Ok(Redirect::to(ok).into_response()),
+        Err(StartupError::Invalid(list)) => {
+            let q = serde_urlencoded::to_string([("error", list.join("；"))]).unwrap_or_default();
+            Ok(Redirect::to(&format!("{back}?{q}")).into_response())
+        }
+        Err(StartupError::NotFound) => Err(WebError::NotFound),
+        Err(StartupError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MessageQuery {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn home(user: &CurrentUser) -> String {
+    match user.scope() {
+        jiujin_store::Scope::Region(r) => r.short(),
+        _ => String::new(),
+    }
+}
+
+fn place(state: &AppState, code: i64) -> String {
+    RegionCode::from_i64(code).map(|r| state.refdata.region_path(r)).unwrap_or_default()
+}
+
+fn range(user: &CurrentUser) -> Result<Option<(i64, i64)>, WebError> {
+    jiujin_app::startups::region_range(user.scope()).map_err(|_| WebError::NotFound)
+}
+
+/// `GET /startups`
+pub async fn list_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    range(&user)?;
+    let rows = jiujin_store::startups::entrepreneurs(&state.store, user.scope()).await?;
+    let items: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.e.id, name => r.name.clone(), business => r.e.business_name.clone(),
+                place => place(&state, r.e.region), started_on => r.e.started_on.to_string(),
+                returned_on => r.e.returned_on.map(|d| d.to_string()), employees => r.e.employees,
+            }
+        })
+        .collect();
+    let jobs: i64 = rows.iter().map(|r| i64::from(r.e.employees)).sum();
+    render(
+        &state,
+        &user,
+        "startups.html",
+        context! { title => "返乡创业", section => "services", items, jobs, home => home(&user), today => today().to_string(), error => q.error },
+    )
+}
+
+/// `GET /startups.xlsx`, audited as an export.
+pub async fn list_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    range(&user)?;
+    let rows = jiujin_store::startups::entrepreneurs(&state.store, user.scope()).await?;
+    let bytes = jiujin_app::startups::entrepreneurs_xlsx(state.refdata, &rows)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let by = context_for(&user, &client);
+    let detail = serde_json::json!({ "what": "entrepreneurs", "rows": rows.len() });
+    jiujin_store::audit::record(
+        &state.store,
+        &by.entry(jiujin_domain::audit::AuditAction::ExportRun, "entrepreneurs", None, detail),
+    )
+    .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"startups.xlsx\"".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `POST /startups`
+pub async fn create_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let i = jiujin_app::startups::EntrepreneurInput {
+        id_number: value(&posted, "id_number"),
+        returned_on: value(&posted, "returned_on"),
+        business_name: value(&posted, "business_name"),
+        credit_code: value(&posted, "credit_code"),
+        industry: value(&posted, "industry"),
+        region: value(&posted, "region"),
+        started_on: value(&posted, "started_on"),
+        employees: value(&posted, "employees"),
+    };
+    let by = context_for(&user, &client);
+    match jiujin_app::startups::register(&state.store, &state.keys, state.refdata, user.scope(), &i, today(), &by).await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/startups/{id}")).into_response()),
+        r => outcome(r, "/startups", "/startups"),
+    }
+}
+
+/// `GET /startups/{id}`
+pub async fn entrepreneur_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Path(id): Path<i64>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    let r = jiujin_store::startups::entrepreneur(&state.store, user.scope(), id).await?.ok_or(WebError::NotFound)?;
+    let employer = match &r.e.credit_code {
+        Some(c) => jiujin_store::jobs::employer_by_credit(&state.store, c).await?.map(|e| e.name),
+        None => None,
+    };
+    let loans: Vec<_> = jiujin_store::startups::loans_of(&state.store, id)
+        .await?
+        .iter()
+        .map(|l| {
+            context! { lender => l.lender.clone(), amount => Fen(l.amount_fen).to_yuan_compact(), granted_on => l.granted_on.to_string(),
+            term => l.term_months, guaranteed => l.guaranteed }
+        })
+        .collect();
+    let parks = jiujin_store::startups::parks(&state.store, None).await?;
+    let mut tenancy = Vec::new();
+    for p in &parks {
+        for (t, _) in jiujin_store::startups::tenants(&state.store, user.scope(), p.id).await? {
+            if t.entrepreneur_id == id {
+                tenancy.push(context! { park => p.name.clone(), entered_on => t.entered_on.to_string(), left_on => t.left_on.map(|d| d.to_string()) });
+            }
+        }
+    }
+    let mentors: Vec<_> = jiujin_store::startups::pairings_of(&state.store, id)
+        .await?
+        .into_iter()
+        .map(|(p, name)| context! { name, started_on => p.started_on.to_string(), ended_on => p.ended_on.map(|d| d.to_string()) })
+        .collect();
+    let region = range(&user)?;
+    let park_options: Vec<_> = parks
+        .iter()
+        .filter(|p| region.is_none_or(|(lo, hi)| (lo..=hi).contains(&p.region)))
+        .map(|p| context! { id => p.id, name => p.name.clone() })
+        .collect();
+    let mentor_options: Vec<_> = jiujin_store::startups::mentors(&state.store, region)
+        .await?
+        .into_iter()
+        .map(|m| context! { id => m.id, name => format!("{}（{}，{}）", m.name, m.organisation, m.expertise) })
+        .collect();
+    let e = context! {
+        id, name => r.name.clone(), person => r.e.person_id, business => r.e.business_name.clone(),
+        credit_code => r.e.credit_code.clone(), employer, industry => r.e.industry.clone(),
+        place => place(&state, r.e.region), started_on => r.e.started_on.to_string(),
+        returned_on => r.e.returned_on.map(|d| d.to_string()), employees => r.e.employees,
+    };
+    render(
+        &state,
+        &user,
+        "startup.html",
+        context! {
+            title => r.e.business_name.clone(), section => "services", e, loans, tenancy, mentors, park_options, mentor_options,
+            today => today().to_string(), error => q.error, saved => q.saved,
+        },
+    )
+}
+
+/// `POST /startups/{id}/{what}`: a loan, a park tenancy or a mentor pairing.
+pub async fn entrepreneur_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path((id, what)): Path<(i64, String)>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let here = format!("/startups/{id}");
+    let saved = format!("{here}?saved={what}");
+    let scope = user.scope();
+    let day = |key: &str| jiujin_domain::registry::validate::parse_date(value(&posted, key).trim());
+    let bad_day = || StartupError::Invalid(vec!["日期无效，应为 YYYY-MM-DD，且不晚于今天".into()]);
+    match what.as_str() {
+        "loans" => {
+            let r = jiujin_app::startups::add_loan(
+                &state.store,
+                state.library,
+                scope,
+                id,
+                value(&posted, "lender"),
+                value(&posted, "amount"),
+                value(&posted, "granted_on"),
+                value(&posted, "term_months"),
+                value(&posted, "guaranteed") == "1",
+                today(),
+                &by,
+            )
+            .await;
+            outcome(r, &saved, &here)
+        }
+        "tenancy" => {
+            let park: i64 = value(&posted, "park").parse().map_err(|_| WebError::NotFound)?;
+            let r = match day("entered_on").filter(|d| *d <= today()) {
+                Some(d) => jiujin_store::startups::add_tenant(&state.store, scope, park, id, d, &by)
+                    .await
+                    .map_err(StartupError::from),
+                None => Err(bad_day()),
+            };
+            outcome(r, &saved, &here)
+        }
+        "mentors" => {
+            let mentor: i64 = value(&posted, "mentor").parse().map_err(|_| WebError::NotFound)?;
+            let r = match day("started_on").filter(|d| *d <= today()) {
+                Some(d) => jiujin_store::startups::pair(&state.store, scope, mentor, id, d, &by)
+                    .await
+                    .map_err(StartupError::from),
+                None => Err(bad_day()),
+            };
+            outcome(r, &saved, &here)
+        }
+        _ => Err(WebError::NotFound),
+    }
+}
+
+/// `GET /startups/parks`
+pub async fn parks_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    let region = range(&user)?;
+    let counts = jiujin_store::startups::tenant_counts(&state.store).await?;
+    let evals = jiujin_store::startups::evaluations(&state.store).await?;
+    let parks: Vec<_> = jiujin_store::startups::parks(&state.store, region)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let ev: Vec<_> = evals
+                .iter()
+                .filter(|e| e.park_id == p.id)
+                .map(|e| {
+                    context! { year => e.year, grade => ParkGrade::from_code(e.grade).map_or("", ParkGrade::label),
+                    award => e.award_fen.map(|f| Fen(f).to_yuan_compact()) }
+                })
+                .collect();
+            context! {
+                id => p.id, name => p.name, place => place(&state, p.region), municipal => p.municipal,
+                recognized_on => p.recognized_on.to_string(), tenants => counts.get(&p.id).copied().unwrap_or(0), evaluations => ev,
+            }
+        })
+        .collect();
+    render(
+        &state,
+        &user,
+        "startup_parks.html",
+        context! {
+            title => "返乡创业园区", section => "services", parks, home => home(&user), today => today().to_string(),
+            grades => ParkGrade::ALL.iter().map(|g| g.label()).collect::<Vec<_>>(),
+            last_year => chrono::Datelike::year(&today()) - 1, error => q.error, saved => q.saved,
+        },
+    )
+}
+
+/// `POST /startups/parks` (a park) and `POST /startups/parks/{id}` (an evaluation).
+pub async fn park_create(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::startups::create_park(
+        &state.store,
+        state.refdata,
+        user.scope(),
+        value(&posted, "name"),
+        value(&posted, "region"),
+        value(&posted, "municipal") == "1",
+        value(&posted, "recognized_on"),
+        today(),
+        &by,
+    )
+    .await;
+    outcome(r, "/startups/parks?saved=park", "/startups/parks")
+}
+
+pub async fn park_evaluate(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::startups::evaluate(
+        &state.store,
+        state.library,
+        user.scope(),
+        id,
+        value(&posted, "year"),
+        value(&posted, "grade"),
+        today(),
+        &by,
+    )
+    .await;
+    outcome(r, "/startups/parks?saved=evaluation", "/startups/parks")
+}
+
+/// `GET /startups/mentors`
+pub async fn mentors_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    let counts = jiujin_store::startups::pairing_counts(&state.store).await?;
+    let mentors: Vec<_> = jiujin_store::startups::mentors(&state.store, range(&user)?)
+        .await?
+        .into_iter()
+        .map(|m| {
+            context! { name => m.name, organisation => m.organisation, expertise => m.expertise,
+            place => place(&state, m.region), pairs => counts.get(&m.id).copied().unwrap_or(0) }
+        })
+        .collect();
+    render(
+        &state,
+        &user,
+        "startup_mentors.html",
+        context! { title => "创业导师库", section => "services", mentors, home => home(&user), error => q.error, saved => q.saved },
+    )
+}
+
+pub async fn mentor_create(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::startups::create_mentor(
+        &state.store,
+        state.refdata,
+        user.scope(),
+        value(&posted, "name"),
+        value(&posted, "organisation"),
+        value(&posted, "expertise"),
+        value(&posted, "region"),
+        today(),
+        &by,
+    )
+    .await;
+    outcome(r, "/startups/mentors?saved=1", "/startups/mentors")
+}
+
+/// `GET /startups/outside`
+pub async fn outside_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Html<String>, WebError> {
+    staff(&user)?;
+    let items: Vec<_> = jiujin_store::startups::outside(&state.store, range(&user)?)
+        .await?
+        .into_iter()
+        .map(|o| {
+            context! {
+                name => o.name, home => place(&state, o.home_region),
+                province => state.refdata.province_name(o.province).unwrap_or("").to_string(), city => o.city,
+                enterprise => o.enterprise, industry => o.industry, employees => o.employees, willing => o.willing_to_return,
+            }
+        })
+        .collect();
+    render(
+        &state,
+        &user,
+        "startup_outside.html",
+        context! { title => "在外创业成功人士信息库", section => "services", items, home => home(&user), error => q.error, saved => q.saved },
+    )
+}
+
+pub async fn outside_create(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let by = context_for(&user, &client);
+    let i = jiujin_app::startups::OutsideInput {
+        name: value(&posted, "name"),
+        home_region: value(&posted, "home_region"),
+        province: value(&posted, "province"),
+        city: value(&posted, "city"),
+        enterprise: value(&posted, "enterprise"),
+        industry: value(&posted, "industry"),
+        employees: value(&posted, "employees"),
+        willing_to_return: value(&posted, "willing") == "1",
+    };
+    let r = jiujin_app::startups::create_outside(&state.store, state.refdata, user.scope(), &i, today(), &by).await;
+    outcome(r, "/startups/outside?saved=1", "/startups/outside")
+}
