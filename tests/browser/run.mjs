@@ -464,6 +464,36 @@ try {
     await phone.close();
   });
 
+  await check('training, brokers, workshops, 公益性岗位 and 返乡创业: each page shows the demo records, without CSP errors', async () => {
+    const errors = [];
+    const p = await context.newPage();
+    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await p.goto(`${base}/training`);
+    const courses = await p.textContent('#courses');
+    assert(courses.includes('岗前培训班') && courses.includes('技能提升班'), `courses listed: ${courses.slice(0, 200)}`);
+    await Promise.all([p.waitForURL(/\/training\/courses\/\d+/), p.locator('#courses a', { hasText: '第一期' }).first().click()]);
+    assert((await p.textContent('#trainees')).includes('结业'), 'trainees completed');
+    await p.goto(`${base}/training/rates`);
+    assert((await p.textContent('#rates')).includes('职业技能培训学校'), 'the providers report');
+    await p.goto(`${base}/training/shortage`);
+    assert(/紧缺职业目录/.test(await p.textContent('h1')), 'the catalog page');
+    await p.goto(`${base}/brokers`);
+    await Promise.all([p.waitForURL(/\/brokers\/\d+/), p.locator('#brokers a').first().click()]);
+    const placements = await p.textContent('#placements');
+    assert(placements.includes('入职') && placements.includes('暂不能申请补助'), `placements with reasons: ${placements.slice(0, 200)}`);
+    await p.goto(`${base}/workshops`);
+    assert((await p.textContent('#workshops')).includes('电子产品代工'), 'the workshop');
+    await p.goto(`${base}/public-posts`);
+    assert((await p.textContent('#holders')).includes('乡村保洁员'), 'post holders with tenure');
+    await p.goto(`${base}/startups/parks`);
+    assert((await p.textContent('#parks')).includes('万州区返乡创业园'), 'the park');
+    await p.goto(`${base}/services/difficulty`);
+    assert((await p.textContent('main')).includes('已认定'), 'the recognised list');
+    await p.screenshot({ path: join(shots, 'difficulty.png'), fullPage: true });
+    assert(!errors.some((e) => /Content Security Policy/i.test(e)), `CSP errors: ${errors.join(' | ')}`);
+    await p.close();
+  });
+
   await check('the JSON API returns masked people', async () => {
     const r = await page.request.get(`${base}/api/v1/persons?page=1`);
     const j = await r.json();

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod brokers;
 pub mod crypto;
+pub mod demo;
 pub mod difficulty;
 pub mod facts;
 pub mod gen;

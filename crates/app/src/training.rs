@@ -515,3 +515,27 @@ pub async fn recommendations(
         })
         .collect())
 }
+
+/// The monthly run as servers do it: when the catalog of `today`'s month is missing,
+/// one server (under the lease `shortage-run:YYYY-MM`) runs it. Returns the number of
+/// occupations listed when this call ran it.
+pub async fn monthly_shortage(
+    store: &Store,
+    today: NaiveDate,
+    by: &audit::Context,
+) -> Result<Option<usize>, TrainingError> {
+    let month = today.format("%Y-%m").to_string();
+    if jiujin_store::training::shortage(store, Some(&month)).await?.is_some() {
+        return Ok(None);
+    }
+    let kind = format!("shortage-run:{month}");
+    let Some(lock) = jiujin_store::locks::BatchLock::try_acquire(store, &kind, chrono::Duration::minutes(10)).await?
+    else {
+        return Ok(None);
+    };
+    // Another server may have finished it between the check and the lease.
+    let done = jiujin_store::training::shortage(store, Some(&month)).await?.is_some();
+    let r = if done { Ok(None) } else { shortage_run(store, &month, today, by).await.map(|rows| Some(rows.len())) };
+    lock.release(store).await?;
+    r
+}

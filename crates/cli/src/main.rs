@@ -80,7 +80,7 @@ enum Command {
     /// 精准推送：run 选出当日推送并投递
     #[command(subcommand)]
     Push(cmd::jobs::PushWhat),
-    /// 就业服务：follow-up 登记失业人员跟踪服务清单，gaps 脱贫人口“1+1+3+1”缺项清单
+    /// 就业服务：follow-up 登记失业人员跟踪服务清单，gaps 脱贫人口“1+1+3+1”缺项清单，households 零就业家庭
     #[command(subcommand)]
     Services(cmd::services::What),
     /// 职业技能培训：shortage-run 生成本月紧缺职业目录，rates 培训后就业率

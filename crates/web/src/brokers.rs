@@ -380,3 +380,44 @@ pub async fn decide_submit(
         Err(e) => Ok(back("/brokers/claims", &err(e)?)),
     }
 }
+
+/// `GET /brokers.xlsx`: the brokers of the caller's region with their counts.
+pub async fn list_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let brokers = jiujin_app::brokers::list(&state.store, state.refdata, user.scope(), today())
+        .await
+        .map_err(|_| WebError::NotFound)?;
+    let rows: Vec<Vec<String>> = brokers
+        .iter()
+        .map(|b| {
+            vec![
+                b.name.clone(),
+                b.kind.to_string(),
+                b.place.clone(),
+                if b.active { "在册".into() } else { "已暂停".into() },
+                b.standing.to_string(),
+                b.placements.to_string(),
+                b.claims_submitted.to_string(),
+                b.claims_approved.to_string(),
+                b.paid_yuan.clone(),
+            ]
+        })
+        .collect();
+    let bytes = jiujin_app::services::table_xlsx(
+        "劳务经纪人",
+        &["经纪人", "类型", "所在地", "状态", "诚信", "推荐就业", "补助待审核", "补助已批准", "已补助（元）"],
+        &rows,
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"brokers.xlsx\"".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

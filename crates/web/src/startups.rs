@@ -454,3 +454,112 @@ pub async fn outside_create(
     let r = jiujin_app::startups::create_outside(&state.store, state.refdata, user.scope(), &i, today(), &by).await;
     outcome(r, "/startups/outside?saved=1", "/startups/outside")
 }
+
+fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /startups/parks.xlsx`, `/startups/mentors.xlsx`, `/startups/outside.xlsx`: the
+/// registers of the caller's region as Excel (no person's identity in any).
+pub async fn parks_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let counts = jiujin_store::startups::tenant_counts(&state.store).await?;
+    let evals = jiujin_store::startups::evaluations(&state.store).await?;
+    let rows: Vec<Vec<String>> = jiujin_store::startups::parks(&state.store, range(&user)?)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let ev: Vec<String> = evals
+                .iter()
+                .filter(|e| e.park_id == p.id)
+                .map(|e| {
+                    let award =
+                        e.award_fen.map(|f| format!("，奖补{}元", Fen(f).to_yuan_compact())).unwrap_or_default();
+                    format!("{}年{}{award}", e.year, ParkGrade::from_code(e.grade).map_or("", ParkGrade::label))
+                })
+                .collect();
+            vec![
+                p.name,
+                place(&state, p.region),
+                if p.municipal { "市级".into() } else { "区县级".into() },
+                p.recognized_on.to_string(),
+                counts.get(&p.id).copied().unwrap_or(0).to_string(),
+                ev.join("；"),
+            ]
+        })
+        .collect();
+    let bytes = jiujin_app::services::table_xlsx(
+        "返乡创业园区",
+        &["园区", "所在地", "级别", "认定日期", "在园企业", "年度评估"],
+        &rows,
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(xlsx_response("startup-parks.xlsx", bytes))
+}
+
+pub async fn mentors_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let counts = jiujin_store::startups::pairing_counts(&state.store).await?;
+    let rows: Vec<Vec<String>> = jiujin_store::startups::mentors(&state.store, range(&user)?)
+        .await?
+        .into_iter()
+        .map(|m| {
+            vec![
+                m.name,
+                m.organisation,
+                m.expertise,
+                place(&state, m.region),
+                counts.get(&m.id).copied().unwrap_or(0).to_string(),
+            ]
+        })
+        .collect();
+    let bytes =
+        jiujin_app::services::table_xlsx("创业导师库", &["导师", "所在单位", "擅长领域", "所在地", "结对中"], &rows)
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(xlsx_response("startup-mentors.xlsx", bytes))
+}
+
+pub async fn outside_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let rows: Vec<Vec<String>> = jiujin_store::startups::outside(&state.store, range(&user)?)
+        .await?
+        .into_iter()
+        .map(|o| {
+            vec![
+                o.name,
+                place(&state, o.home_region),
+                format!("{}{}", state.refdata.province_name(o.province).unwrap_or(""), o.city),
+                o.enterprise,
+                o.industry.unwrap_or_default(),
+                o.employees.to_string(),
+                if o.willing_to_return { "是".into() } else { String::new() },
+            ]
+        })
+        .collect();
+    let bytes = jiujin_app::services::table_xlsx(
+        "在外创业成功人士",
+        &["姓名", "家乡", "创业地", "企业", "行业", "企业人数", "有返乡意向"],
+        &rows,
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(xlsx_response("startup-outside.xlsx", bytes))
+}

@@ -356,3 +356,55 @@ pub async fn shortage_submit(
         .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(Redirect::to("/training/shortage?saved=1").into_response())
 }
+
+/// `GET /training/courses/{id}/trainees.xlsx`: a course's trainees in the caller's
+/// scope (names, no identity numbers), audited as an export.
+pub async fn trainees_xlsx(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let c = visible_course(&state, &user, id).await?;
+    let rows: Vec<Vec<String>> = jiujin_store::training::enrolments_of_course(&state.store, user.scope(), id)
+        .await?
+        .iter()
+        .map(|r| {
+            let e = &r.enrolment;
+            vec![
+                r.name.clone(),
+                e.enrolled_on.to_string(),
+                EnrolmentState::from_code(e.state).map_or("", EnrolmentState::label).to_string(),
+                e.completed_on.map(|d| d.to_string()).unwrap_or_default(),
+                e.cert_level
+                    .and_then(|l| u8::try_from(l).ok())
+                    .and_then(jiujin_domain::registry::SkillLevel::new)
+                    .map(|l| l.label().to_string())
+                    .unwrap_or_default(),
+                e.cert_no.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let bytes = jiujin_app::services::table_xlsx(
+        "学员",
+        &["姓名", "报名日期", "状态", "结业/退训日期", "证书等级", "证书编号"],
+        &rows,
+    )
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let by = context_for(&user, &client);
+    let detail = serde_json::json!({ "what": "training_enrolments", "course": c.course.id, "rows": rows.len() });
+    jiujin_store::audit::record(
+        &state.store,
+        &by.entry(jiujin_domain::audit::AuditAction::ExportRun, "training_enrolments", Some(id.to_string()), detail),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"trainees.xlsx\"".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -160,6 +160,8 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         .await?;
         jiujin_app::jobs::push::deliver(&store, &board, &[]).await?;
         println!("岗位 {postings} 个，今日推送 {} 条", push.pushed);
+        let services = jiujin_app::demo::seed_services(&store, super::today(), &by).await?;
+        println!("{services}");
         let _ = std::fs::remove_dir_all(&dir);
         println!(
             "已生成并导入合成人口 {} 人（拒绝 {} 行）和其他部门提供的事实 {} 条；免申即享评估 {} 项政策，拟发放 {} 条待审核；用时 {:.1} 秒",

@@ -1,4 +1,4 @@
-//! `jiujin services follow-up|gaps`: the monthly follow-up work list of the registered
+//! `jiujin services follow-up|gaps|households`: the monthly follow-up work list of the registered
 //! unemployed and the 1+1+3+1 gap list of the registered-unemployed 脱贫 persons, for
 //! the city or a region (SPEC §6).
 
@@ -13,6 +13,8 @@ pub enum What {
     FollowUp(Args),
     /// 脱贫人口“1+1+3+1”服务：尚缺服务的人员（尚缺最多的在前）和各区县完成率
     Gaps(Args),
+    /// 零就业家庭：劳动年龄内有在劳动力市场的成员、但无人稳定就业的家庭户
+    Households(Args),
 }
 
 #[derive(ClapArgs)]
@@ -33,7 +35,7 @@ pub struct Args {
 pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
     let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
     let a = match &what {
-        What::FollowUp(a) | What::Gaps(a) => a,
+        What::FollowUp(a) | What::Gaps(a) | What::Households(a) => a,
     };
     let Some(scope) = super::region_scope(refdata, a.region.as_deref()) else {
         return Ok(ExitCode::from(2));
@@ -81,6 +83,29 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
             for g in &r.gaps {
                 let owed: Vec<String> = g.gaps.iter().map(|x| format!("{} {}/{}", x.label, x.have, x.need)).collect();
                 println!("{}\t{}\t{}\t尚缺：{}", g.person, g.name, g.place, owed.join("、"));
+            }
+        }
+        What::Households(a) => {
+            let date = a.date.unwrap_or_else(super::today);
+            let mut list = jiujin_app::services::zero_employment_households(&store, refdata, scope, date).await?;
+            let seconds = t.elapsed().as_secs_f64();
+            let (households, dibao) = (list.len(), list.iter().filter(|h| h.dibao).count());
+            let members: usize = list.iter().map(|h| h.members.len()).sum();
+            list.truncate(a.top);
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "households": households, "dibao": dibao, "members": members, "list": list, "seconds": seconds })
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "{date} 零就业家庭 {households} 户（其中低保 {dibao} 户），成员 {members} 人（用时 {seconds:.2} 秒）"
+            );
+            for h in &list {
+                let names: Vec<String> =
+                    h.members.iter().map(|m| format!("{}（{}岁，{}）", m.name, m.age, m.status)).collect();
+                println!("{}\t{}\t{}", h.household_no, h.village, names.join("、"));
             }
         }
     }

@@ -22,6 +22,7 @@ mod m0016_brokers;
 mod m0017_support;
 mod m0018_difficulty;
 mod m0019_startups;
+mod m0020_household_index;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_support::Migration),
             Box::new(m0018_difficulty::Migration),
             Box::new(m0019_startups::Migration),
+            Box::new(m0020_household_index::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 //! again at the end (sorting once is far cheaper than millions of random inserts);
 //! `ensure` recreates any that a killed load left missing, on every start.
 //!
-//! These definitions must stay equal to the migrations' (m0001, m0003, m0006, m0014). Changing an index
+//! These definitions must stay equal to the migrations' (m0001, m0003, m0006, m0014, m0020). Changing an index
 //! means a new migration, and a matching change here.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
@@ -11,8 +11,9 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use crate::{Result, Store};
 
 /// The registry's indexes: (name, definition, dropped by an initial load).
-/// Household members are found through the hukou index (a household lives in one
-/// village), so `household_no` has no index of its own. The events index stays up
+/// A household's members are found through the hukou index (a household lives in one
+/// village); `persons_household` serves the 零就业家庭 list, which groups every
+/// household of a region by its members' status and age. The events index stays up
 /// during a load: its keys arrive in ascending order, so each insert appends at its
 /// right edge, which costs less than a rebuild.
 pub(crate) const REGISTRY_INDEXES: &[(&str, &str, bool)] = &[
@@ -38,6 +39,12 @@ pub(crate) const REGISTRY_INDEXES: &[(&str, &str, bool)] = &[
         "CREATE INDEX IF NOT EXISTS persons_registered_unemployed ON persons \
          (status, unemployed_since, id, flags, hukou_region, residence_region, name, birth_date, sex) \
          WHERE unemployed_since IS NOT NULL",
+        true,
+    ),
+    (
+        "persons_household",
+        "CREATE INDEX IF NOT EXISTS persons_household ON persons \
+         (household_no, hukou_region, status, birth_date) WHERE household_no IS NOT NULL",
         true,
     ),
     ("person_events_person", "CREATE INDEX IF NOT EXISTS person_events_person ON person_events (person_id, id)", false),

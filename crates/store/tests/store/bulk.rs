@@ -104,8 +104,9 @@ async fn index_names(store: &jiujin_store::Store) -> Vec<String> {
     rows.iter().map(|r| r.try_get::<String>("", "n").unwrap()).filter(|n| !n.ends_with("_pkey")).collect()
 }
 
-const INDEXES: [&str; 7] = [
+const INDEXES: [&str; 8] = [
     "person_events_person",
+    "persons_household",
     "persons_hukou_region",
     "persons_id_hmac",
     "persons_name_regions",

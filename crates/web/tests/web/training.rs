@@ -82,10 +82,14 @@ async fn staff_run_a_course_and_brokers_see_only_their_own_page() {
         assert_eq!(res.status(), StatusCode::OK, "{l}");
         assert!(res.bytes().await.unwrap().starts_with(b"PK"), "{l}");
         assert_eq!(get(&app, &wz, "/training/shortage").await.status(), StatusCode::OK, "{l}");
+        let res = get(&app, &wz, &format!("{at}/trainees.xlsx")).await;
+        assert_eq!(res.status(), StatusCode::OK, "{l}");
+        assert!(res.bytes().await.unwrap().starts_with(b"PK"), "{l}");
 
         // 开州 staff do not see 万州's course; other roles have no training pages.
         let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
         assert_eq!(get(&app, &kz, &at).await.status(), StatusCode::NOT_FOUND, "{l}");
+        assert_eq!(get(&app, &kz, &format!("{at}/trainees.xlsx")).await.status(), StatusCode::NOT_FOUND, "{l}");
         let tk = hidden(&get(&app, &kz, "/training").await.text().await.unwrap(), "csrf");
         let res =
             post(&app, &kz, &format!("{at}/enrol"), &[("csrf", &tk), ("id_number", &id("500154", 1982, 31))]).await;
@@ -279,6 +283,8 @@ async fn workshops_posts_and_startups_are_kept_by_the_district() {
                 "/startups/mentors",
                 "/startups/outside",
                 "/public-posts.xlsx",
+                "/brokers.xlsx",
+                "/startups/outside.xlsx",
             ] {
                 assert_eq!(get(&app, &c, path).await.status(), StatusCode::NOT_FOUND, "{l}: {user} {path}");
             }
@@ -290,6 +296,10 @@ async fn workshops_posts_and_startups_are_kept_by_the_district() {
             "/startups/parks",
             "/startups/mentors",
             "/startups/outside",
+            "/brokers.xlsx",
+            "/startups/parks.xlsx",
+            "/startups/mentors.xlsx",
+            "/startups/outside.xlsx",
         ] {
             assert_eq!(get(&app, &wz, path).await.status(), StatusCode::OK, "{l}: {path}");
         }
