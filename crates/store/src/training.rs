@@ -397,13 +397,19 @@ pub async fn openings_by_occupation(store: &Store, date: NaiveDate) -> Result<Ve
     Ok(out)
 }
 
-/// Job seekers (失业) by the occupation they gave, normalised.
+/// Job seekers by the occupation they gave, normalised: the persons matching pushes
+/// to (`jobs::seekers_after`), in the labour force and unemployed or with 求职 among
+/// their needs.
 pub async fn seekers_by_occupation(store: &Store) -> Result<Vec<(String, u64)>> {
+    use jiujin_domain::registry::{ServiceNeed, ServiceNeeds};
     let backend = store.conn().get_database_backend();
     let unemployed = EmploymentStatus::Unemployed.code();
+    let outside = EmploymentStatus::NotInLaborForce.code();
+    let job_seeking = ServiceNeeds::empty().with(ServiceNeed::JobSeeking).bits();
     let sql = format!(
         "SELECT occupation_name, COUNT(*) AS n FROM persons \
-         WHERE status = {unemployed} AND occupation_name IS NOT NULL GROUP BY occupation_name"
+         WHERE status <> {outside} AND (status = {unemployed} OR (needs & {job_seeking}) <> 0) \
+           AND occupation_name IS NOT NULL GROUP BY occupation_name"
     );
     let mut out = Vec::new();
     for r in store.conn().query_all(Statement::from_string(backend, sql)).await? {

@@ -244,6 +244,13 @@ async fn the_shortage_catalog_ranks_open_places_against_seekers_and_feeds_recomm
         let (month, saved) = jiujin_store::training::shortage(&store, None).await.unwrap().unwrap();
         assert_eq!((month.as_str(), saved.len()), ("2026-03", 2), "{l}");
         assert!(training::shortage_run(&store, "2026-13", date("2026-03-02"), &by).await.is_err(), "{l}");
+        // The monthly run of the servers: the first call of a month runs it, later ones
+        // find it there (and March's is there already).
+        assert!(training::monthly_shortage(&store, date("2026-04-02"), &by).await.unwrap().is_some(), "{l}");
+        assert_eq!(training::monthly_shortage(&store, date("2026-04-20"), &by).await.unwrap(), None, "{l}");
+        assert_eq!(training::monthly_shortage(&store, date("2026-03-20"), &by).await.unwrap(), None, "{l}");
+        let (month, _) = jiujin_store::training::shortage(&store, None).await.unwrap().unwrap();
+        assert_eq!(month, "2026-04", "{l}");
 
         // A 保洁员 seeker of 万州 is recommended the 育婴员 course (紧缺, first) and the
         // 保洁员 course (their occupation); the one already started is not offered.
