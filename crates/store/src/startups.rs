@@ -280,21 +280,28 @@ pub async fn add_tenant(
     .await
 }
 
-/// A park's tenants with the entrepreneur's business and the person's name (persons
-/// outside `scope` are left out).
-pub async fn tenants(store: &Store, scope: Scope, park_id: i64) -> Result<Vec<(park_tenant::Model, EntrepreneurRow)>> {
+/// An entrepreneur's tenancies with the park's name, by entry date.
+pub async fn tenancies_of(store: &Store, entrepreneur_id: i64) -> Result<Vec<(park_tenant::Model, String)>> {
     let list = park_tenant::Entity::find()
-        .filter(park_tenant::Column::ParkId.eq(park_id))
+        .filter(park_tenant::Column::EntrepreneurId.eq(entrepreneur_id))
         .order_by_asc(park_tenant::Column::EnteredOn)
         .all(store.conn())
         .await?;
-    let mut out = Vec::new();
-    for t in list {
-        if let Some(e) = entrepreneur(store, scope, t.entrepreneur_id).await? {
-            out.push((t, e));
-        }
-    }
-    Ok(out)
+    let ids: Vec<i64> = list.iter().map(|t| t.park_id).collect();
+    let names: std::collections::HashMap<i64, String> = startup_park::Entity::find()
+        .filter(startup_park::Column::Id.is_in(ids))
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    Ok(list
+        .into_iter()
+        .map(|t| {
+            let name = names.get(&t.park_id).cloned().unwrap_or_default();
+            (t, name)
+        })
+        .collect())
 }
 
 /// Counts of tenants in each park: (park id, in the park now).

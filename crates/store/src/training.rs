@@ -135,8 +135,16 @@ async fn with_providers(store: &Store, list: Vec<training_course::Model>) -> Res
         providers(store).await?.into_iter().map(|p| (p.id, p.name)).collect();
     let backend = store.conn().get_database_backend();
     let dropped = EnrolmentState::Dropped.code();
-    let sql =
-        format!("SELECT course_id, COUNT(*) AS n FROM training_enrolments WHERE state <> {dropped} GROUP BY course_id");
+    // The places taken of these courses only (ids are integers, inlined).
+    if list.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = list.iter().map(|c| c.id.to_string()).collect();
+    let sql = format!(
+        "SELECT course_id, COUNT(*) AS n FROM training_enrolments WHERE state <> {dropped} AND course_id IN ({}) \
+         GROUP BY course_id",
+        ids.join(", ")
+    );
     let mut taken = std::collections::HashMap::new();
     for r in store.conn().query_all(Statement::from_string(backend, sql)).await? {
         taken.insert(r.try_get::<i64>("", "course_id")?, r.try_get::<i64>("", "n")?);
@@ -315,13 +323,12 @@ pub async fn enrolments_of_person(
         .order_by_desc(training_enrolment::Column::EnrolledOn)
         .all(store.conn())
         .await?;
-    let mut out = Vec::with_capacity(list.len());
-    for e in list {
-        if let Some(c) = course(store, e.course_id).await? {
-            out.push((e, c));
-        }
-    }
-    Ok(out)
+    let ids: Vec<i64> = list.iter().map(|e| e.course_id).collect();
+    let found =
+        training_course::Entity::find().filter(training_course::Column::Id.is_in(ids)).all(store.conn()).await?;
+    let courses: std::collections::HashMap<i64, CourseRow> =
+        with_providers(store, found).await?.into_iter().map(|c| (c.course.id, c)).collect();
+    Ok(list.into_iter().filter_map(|e| courses.get(&e.course_id).cloned().map(|c| (e, c))).collect())
 }
 
 /// A completed enrolment of a course in the report's region.

@@ -169,25 +169,21 @@ pub async fn entrepreneur_page(
             term => l.term_months, guaranteed => l.guaranteed }
         })
         .collect();
-    let parks = jiujin_store::startups::parks(&state.store, None).await?;
-    let mut tenancy = Vec::new();
-    for p in &parks {
-        for (t, _) in jiujin_store::startups::tenants(&state.store, user.scope(), p.id).await? {
-            if t.entrepreneur_id == id {
-                tenancy.push(context! { park => p.name.clone(), entered_on => t.entered_on.to_string(), left_on => t.left_on.map(|d| d.to_string()) });
-            }
-        }
-    }
+    let tenancy: Vec<_> = jiujin_store::startups::tenancies_of(&state.store, id)
+        .await?
+        .into_iter()
+        .map(|(t, park)| context! { park, entered_on => t.entered_on.to_string(), left_on => t.left_on.map(|d| d.to_string()) })
+        .collect();
     let mentors: Vec<_> = jiujin_store::startups::pairings_of(&state.store, id)
         .await?
         .into_iter()
         .map(|(p, name)| context! { name, started_on => p.started_on.to_string(), ended_on => p.ended_on.map(|d| d.to_string()) })
         .collect();
     let region = range(&user)?;
-    let park_options: Vec<_> = parks
-        .iter()
-        .filter(|p| region.is_none_or(|(lo, hi)| (lo..=hi).contains(&p.region)))
-        .map(|p| context! { id => p.id, name => p.name.clone() })
+    let park_options: Vec<_> = jiujin_store::startups::parks(&state.store, region)
+        .await?
+        .into_iter()
+        .map(|p| context! { id => p.id, name => p.name })
         .collect();
     let mentor_options: Vec<_> = jiujin_store::startups::mentors(&state.store, region)
         .await?

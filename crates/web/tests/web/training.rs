@@ -253,6 +253,28 @@ async fn workshops_posts_and_startups_are_kept_by_the_district() {
         assert!(startup.starts_with("/startups/"), "{l}: {startup}");
         let html = get(&app, &wz, &startup).await.text().await.unwrap();
         assert!(html.contains("万一农家乐"), "{l}");
+        // Into a park of 万州: the tenancy shows on the entrepreneur's page.
+        let res = post(
+            &app,
+            &wz,
+            "/startups/parks",
+            &[
+                ("csrf", &t),
+                ("name", "万州返乡创业园"),
+                ("region", "500101"),
+                ("recognized_on", &day),
+                ("municipal", "1"),
+            ],
+        )
+        .await;
+        assert!(location(&res).contains("saved=park"), "{l}");
+        let park = jiujin_store::startups::parks(&app.store, None).await.unwrap()[0].id.to_string();
+        let res =
+            post(&app, &wz, &format!("{startup}/tenancy"), &[("csrf", &t), ("park", &park), ("entered_on", &day)])
+                .await;
+        assert!(location(&res).contains("saved=tenancy"), "{l}");
+        let html = get(&app, &wz, &startup).await.text().await.unwrap();
+        assert!(html.contains(&format!("万州返乡创业园：{day} 入驻")), "{l}");
         let person = person_id(&app, "万一").await;
         let html = get(&app, &wz, &format!("/registry/{person}")).await.text().await.unwrap();
         assert!(html.contains("在就业帮扶车间“万州电子代工车间”上岗") && html.contains("创办“万一农家乐”"), "{l}");
