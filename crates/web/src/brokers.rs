@@ -6,10 +6,8 @@
 //! exist.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use jiujin_app::brokers::BrokerError;
 use jiujin_domain::access::Role;
 use jiujin_domain::brokers::{BrokerKind, ClaimStatus, IntegrityKind};
 use jiujin_domain::Fen;
@@ -21,36 +19,8 @@ use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
+use crate::lists::{back, staff, xlsx, FormError, MessageQuery};
 use crate::{AppState, WebError};
-
-fn staff(user: &CurrentUser) -> Result<(), WebError> {
-    if user.account.role.edits_registry() {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
-}
-
-fn err(e: BrokerError) -> Result<String, WebError> {
-    match e {
-        BrokerError::Invalid(list) => Ok(list.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")),
-        BrokerError::NotFound => Err(WebError::NotFound),
-        BrokerError::Store(e) => Err(e.into()),
-    }
-}
-
-fn back(to: &str, message: &str) -> Response {
-    let q = serde_urlencoded::to_string([("error", message)]).unwrap_or_default();
-    Redirect::to(&format!("{to}?{q}")).into_response()
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct MessageQuery {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    saved: Option<String>,
-}
 
 /// The broker a request may act on: staff of its region, or the broker's own account.
 /// Returns it and whether the caller is staff.
@@ -120,7 +90,7 @@ pub async fn create_submit(
     let by = context_for(&user, &client);
     match jiujin_app::brokers::register(&state.store, state.refdata, user.scope(), &input, &by).await {
         Ok(id) => Ok(Redirect::to(&format!("/brokers/{id}")).into_response()),
-        Err(e) => Ok(back("/brokers", &err(e)?)),
+        Err(e) => Ok(back("/brokers", &e.message()?)),
     }
 }
 
@@ -203,7 +173,7 @@ pub async fn placement_submit(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=placement")).into_response()),
-        Err(e) => Ok(back(&to, &err(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
@@ -222,7 +192,7 @@ pub async fn claim_submit(
     let to = format!("/brokers/{}", b.id);
     match jiujin_app::brokers::claim(&state.store, &b, id, state.broker_min_insured_months, today(), &by).await {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=claim")).into_response()),
-        Err(e) => Ok(back(&to, &err(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
@@ -253,7 +223,7 @@ pub async fn integrity_submit(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=integrity")).into_response()),
-        Err(e) => Ok(back(&to, &err(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
@@ -343,14 +313,7 @@ pub async fn claims_xlsx(
         &by.entry(jiujin_domain::audit::AuditAction::ExportRun, "broker_claims", None, detail),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"broker-claims.xlsx\"".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx("broker-claims.xlsx", bytes))
 }
 
 /// `POST /brokers/claims/{id}/decide`: approve (with the amount) or reject (with a reason).
@@ -377,7 +340,7 @@ pub async fn decide_submit(
     .await
     {
         Ok(()) => Ok(Redirect::to("/brokers/claims?saved=1").into_response()),
-        Err(e) => Ok(back("/brokers/claims", &err(e)?)),
+        Err(e) => Ok(back("/brokers/claims", &e.message()?)),
     }
 }
 
@@ -412,12 +375,5 @@ pub async fn list_xlsx(
         &rows,
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"brokers.xlsx\"".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx("brokers.xlsx", bytes))
 }

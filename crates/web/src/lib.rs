@@ -10,6 +10,7 @@ mod brokers;
 mod error;
 mod extract;
 mod jobs;
+mod lists;
 mod openapi;
 mod pages;
 mod policy;

@@ -14,18 +14,11 @@ use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
+use crate::lists::{audited_xlsx, staff, FormError};
 use crate::{AppState, WebError};
 
 /// Rows a page shows at most (the counts above them cover everyone).
 const PAGE_ROWS: usize = 500;
-
-fn staff(user: &CurrentUser) -> Result<(), WebError> {
-    if user.account.role.edits_registry() {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct WorkQuery {
@@ -374,12 +367,9 @@ fn difficulty_outcome<T>(
     what: &str,
     r: Result<T, jiujin_app::difficulty::DifficultyError>,
 ) -> Result<Response, WebError> {
-    use jiujin_app::difficulty::DifficultyError;
     match r {
         Ok(_) => Ok(back_to_person(id, Ok(what))),
-        Err(DifficultyError::Invalid(list)) => Ok(back_to_person(id, Err(list.join("；")))),
-        Err(DifficultyError::NotFound) => Err(WebError::NotFound),
-        Err(DifficultyError::Store(e)) => Err(e.into()),
+        Err(e) => Ok(back_to_person(id, Err(e.message()?))),
     }
 }
 
@@ -489,36 +479,7 @@ pub async fn difficulty_xlsx(
         .await
         .map_err(|_| WebError::NotFound)?;
     let bytes = jiujin_app::difficulty::recognized_xlsx(&list).map_err(|e| WebError::Internal(e.to_string()))?;
-    export(&state, &user, &client, "difficulty", list.len(), bytes).await
-}
-
-/// An Excel file of a list, audited as an export with its row count.
-async fn export(
-    state: &AppState,
-    user: &CurrentUser,
-    client: &Client,
-    what: &str,
-    rows: usize,
-    bytes: Vec<u8>,
-) -> Result<Response, WebError> {
-    let by = context_for(user, client);
-    let detail = serde_json::json!({ "what": what, "rows": rows });
-    jiujin_store::audit::record(
-        &state.store,
-        &by.entry(jiujin_domain::audit::AuditAction::ExportRun, what, None, detail),
-    )
-    .await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{what}.xlsx\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    audited_xlsx(&state, &user, &client, "difficulty", list.len(), bytes).await
 }
 
 /// `GET /services.xlsx`: the whole follow-up work list.
@@ -532,7 +493,7 @@ pub async fn work_xlsx(
     let (header, rows) = jiujin_app::services::work_list_rows(&list);
     let bytes =
         jiujin_app::services::table_xlsx("跟踪服务", &header, &rows).map_err(|e| WebError::Internal(e.to_string()))?;
-    export(&state, &user, &client, "follow-up", rows.len(), bytes).await
+    audited_xlsx(&state, &user, &client, "follow-up", rows.len(), bytes).await
 }
 
 /// `GET /services/gaps.xlsx`: everyone still owed part of the 1+1+3+1.
@@ -546,7 +507,7 @@ pub async fn gaps_xlsx(
     let (header, rows) = jiujin_app::services::gap_rows(&r);
     let bytes =
         jiujin_app::services::table_xlsx("1+1+3+1", &header, &rows).map_err(|e| WebError::Internal(e.to_string()))?;
-    export(&state, &user, &client, "gaps", rows.len(), bytes).await
+    audited_xlsx(&state, &user, &client, "gaps", rows.len(), bytes).await
 }
 
 /// `GET /services/households.xlsx`: the 零就业家庭 and their members.
@@ -561,5 +522,5 @@ pub async fn households_xlsx(
     let (header, rows) = jiujin_app::services::household_rows(&list);
     let bytes = jiujin_app::services::table_xlsx("零就业家庭", &header, &rows)
         .map_err(|e| WebError::Internal(e.to_string()))?;
-    export(&state, &user, &client, "households", rows.len(), bytes).await
+    audited_xlsx(&state, &user, &client, "households", rows.len(), bytes).await
 }

@@ -11,48 +11,13 @@ use jiujin_app::startups::StartupError;
 use jiujin_domain::startups::ParkGrade;
 use jiujin_domain::{Fen, RegionCode};
 use minijinja::context;
-use serde::Deserialize;
 
 use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
+use crate::lists::{home, outcome, staff, xlsx, MessageQuery};
 use crate::{AppState, WebError};
-
-fn staff(user: &CurrentUser) -> Result<(), WebError> {
-    if user.account.role.edits_registry() {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
-}
-
-fn outcome<T>(r: Result<T, StartupError>, ok: &str, back: &str) -> Result<Response, WebError> {
-    match r {
-        Ok(_) => Ok(Redirect::to(ok).into_response()),
-        Err(StartupError::Invalid(list)) => {
-            let q = serde_urlencoded::to_string([("error", list.join("；"))]).unwrap_or_default();
-            Ok(Redirect::to(&format!("{back}?{q}")).into_response())
-        }
-        Err(StartupError::NotFound) => Err(WebError::NotFound),
-        Err(StartupError::Store(e)) => Err(e.into()),
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct MessageQuery {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    saved: Option<String>,
-}
-
-fn home(user: &CurrentUser) -> String {
-    match user.scope() {
-        jiujin_store::Scope::Region(r) => r.short(),
-        _ => String::new(),
-    }
-}
 
 fn place(state: &AppState, code: i64) -> String {
     RegionCode::from_i64(code).map(|r| state.refdata.region_path(r)).unwrap_or_default()
@@ -108,17 +73,7 @@ pub async fn list_xlsx(
         &by.entry(jiujin_domain::audit::AuditAction::ExportRun, "entrepreneurs", None, detail),
     )
     .await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"startups.xlsx\"".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx("startups.xlsx", bytes))
 }
 
 /// `POST /startups`
@@ -451,20 +406,6 @@ pub async fn outside_create(
     outcome(r, "/startups/outside?saved=1", "/startups/outside")
 }
 
-fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// `GET /startups/parks.xlsx`, `/startups/mentors.xlsx`, `/startups/outside.xlsx`: the
 /// registers of the caller's region as Excel (no person's identity in any).
 pub async fn parks_xlsx(
@@ -503,7 +444,7 @@ pub async fn parks_xlsx(
         &rows,
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(xlsx_response("startup-parks.xlsx", bytes))
+    Ok(xlsx("startup-parks.xlsx", bytes))
 }
 
 pub async fn mentors_xlsx(
@@ -528,7 +469,7 @@ pub async fn mentors_xlsx(
     let bytes =
         jiujin_app::services::table_xlsx("创业导师库", &["导师", "所在单位", "擅长领域", "所在地", "结对中"], &rows)
             .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(xlsx_response("startup-mentors.xlsx", bytes))
+    Ok(xlsx("startup-mentors.xlsx", bytes))
 }
 
 pub async fn outside_xlsx(
@@ -557,5 +498,5 @@ pub async fn outside_xlsx(
         &rows,
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(xlsx_response("startup-outside.xlsx", bytes))
+    Ok(xlsx("startup-outside.xlsx", bytes))
 }

@@ -5,68 +5,19 @@
 //! both lists as Excel. Staff who edit the registry only.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use jiujin_app::support::SupportError;
 use jiujin_domain::support::ExitReason;
 use jiujin_domain::RegionCode;
 use jiujin_store::support::Host;
 use minijinja::context;
-use serde::Deserialize;
 
 use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
+use crate::lists::{back, home, staff, xlsx, FormError, MessageQuery};
 use crate::{AppState, WebError};
-
-fn staff(user: &CurrentUser) -> Result<(), WebError> {
-    if user.account.role.edits_registry() {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
-}
-
-fn err(e: SupportError) -> Result<String, WebError> {
-    match e {
-        SupportError::Invalid(list) => Ok(list.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")),
-        SupportError::NotFound => Err(WebError::NotFound),
-        SupportError::Store(e) => Err(e.into()),
-    }
-}
-
-fn back(to: &str, message: &str) -> Response {
-    let q = serde_urlencoded::to_string([("error", message)]).unwrap_or_default();
-    Redirect::to(&format!("{to}?{q}")).into_response()
-}
-
-fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct MessageQuery {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    saved: Option<String>,
-}
-
-fn home(user: &CurrentUser) -> String {
-    match user.scope() {
-        jiujin_store::Scope::Region(r) => r.short(),
-        _ => String::new(),
-    }
-}
 
 /// `GET /workshops`
 pub async fn workshops_page(
@@ -127,7 +78,7 @@ pub async fn workshop_submit(
     .await
     {
         Ok(id) => Ok(Redirect::to(&format!("/workshops/{id}")).into_response()),
-        Err(e) => Ok(back("/workshops", &err(e)?)),
+        Err(e) => Ok(back("/workshops", &e.message()?)),
     }
 }
 
@@ -205,7 +156,7 @@ async fn start(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=start")).into_response()),
-        Err(e) => Ok(back(to, &err(e)?)),
+        Err(e) => Ok(back(to, &e.message()?)),
     }
 }
 
@@ -258,7 +209,7 @@ async fn end(
     .await
     {
         Ok(()) => Ok(Redirect::to(&format!("{to}?saved=end")).into_response()),
-        Err(e) => Ok(back(&to, &err(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
@@ -361,6 +312,6 @@ pub async fn post_submit(
     .await
     {
         Ok(_) => Ok(Redirect::to("/public-posts?saved=post").into_response()),
-        Err(e) => Ok(back("/public-posts", &err(e)?)),
+        Err(e) => Ok(back("/public-posts", &e.message()?)),
     }
 }

@@ -7,49 +7,18 @@
 //! reads their training recommendations beside their job matches (`/jobs`).
 
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use jiujin_app::training::TrainingError;
 use jiujin_domain::training::{CourseKind, EnrolmentState, FLOOR_NUM};
 use jiujin_domain::{Fen, RegionCode};
 use minijinja::context;
-use serde::Deserialize;
 
 use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
+use crate::lists::{back, staff, xlsx, FormError, MessageQuery};
 use crate::{AppState, WebError};
-
-fn staff(user: &CurrentUser) -> Result<(), WebError> {
-    if user.account.role.edits_registry() {
-        Ok(())
-    } else {
-        Err(WebError::NotFound)
-    }
-}
-
-fn err(e: TrainingError) -> Result<String, WebError> {
-    match e {
-        TrainingError::Invalid(list) => Ok(list.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；")),
-        TrainingError::NotFound => Err(WebError::NotFound),
-        TrainingError::Store(e) => Err(e.into()),
-    }
-}
-
-fn back(to: &str, message: &str) -> Response {
-    let q = serde_urlencoded::to_string([("error", message)]).unwrap_or_default();
-    Redirect::to(&format!("{to}?{q}")).into_response()
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct MessageQuery {
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    saved: Option<String>,
-}
 
 fn pct(c: &jiujin_domain::training::Cohort) -> String {
     c.rate().map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0))
@@ -122,7 +91,7 @@ pub async fn provider_submit(
     .await
     {
         Ok(_) => Ok(Redirect::to("/training?saved=provider").into_response()),
-        Err(e) => Ok(back("/training", &err(e)?)),
+        Err(e) => Ok(back("/training", &e.message()?)),
     }
 }
 
@@ -149,7 +118,7 @@ pub async fn course_submit(
     };
     match jiujin_app::training::create_course(&state.store, state.refdata, user.scope(), &input, &by).await {
         Ok(id) => Ok(Redirect::to(&format!("/training/courses/{id}")).into_response()),
-        Err(e) => Ok(back("/training", &err(e)?)),
+        Err(e) => Ok(back("/training", &e.message()?)),
     }
 }
 
@@ -237,7 +206,7 @@ pub async fn enrol_submit(
     let by = context_for(&user, &client);
     match jiujin_app::training::enrol(&state.store, user.scope(), id, p.id, today(), &by).await {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=enrol")).into_response()),
-        Err(e) => Ok(back(&to, &err(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
@@ -263,7 +232,7 @@ pub async fn finish_submit(
     let by = context_for(&user, &client);
     match jiujin_app::training::finish(&state.store, user.scope(), id, &f, today(), &by).await {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=finish")).into_response()),
-        Err(e) => Ok(back(&to, &err(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
@@ -304,14 +273,7 @@ pub async fn rates_xlsx(
     staff(&user)?;
     let r = jiujin_app::training::rates(&state.store, user.scope(), today()).await.map_err(|_| WebError::NotFound)?;
     let bytes = jiujin_app::training::rates_xlsx(&r).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"training-rates.xlsx\"".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx("training-rates.xlsx", bytes))
 }
 
 /// `GET /training/shortage`: the latest 紧缺职业目录; city staff may run this month's.
@@ -399,12 +361,5 @@ pub async fn trainees_xlsx(
         &by.entry(jiujin_domain::audit::AuditAction::ExportRun, "training_enrolments", Some(id.to_string()), detail),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"trainees.xlsx\"".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(xlsx("trainees.xlsx", bytes))
 }
