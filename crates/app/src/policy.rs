@@ -172,6 +172,61 @@ pub async fn employer_entitlements(
     Ok(EmployerEntitlements { employer, facts, results })
 }
 
+/// A registered 返乡创业园区's or 就业帮扶车间's facts and what each policy for it gives on
+/// `date` (SPEC §5 targets 园区 and 车间; their registers are kept by the services of
+/// SPEC §6).
+#[derive(Debug)]
+pub struct HostEntitlements {
+    pub name: String,
+    pub facts: Facts,
+    pub results: Vec<Evaluation>,
+}
+
+/// A park's entitlements on `date`: recognised as 市级 on its date, and the grade of
+/// the latest year evaluated before `date`'s year.
+pub async fn park_entitlements(
+    store: &Store,
+    library: &Library,
+    park_id: i64,
+    date: NaiveDate,
+) -> Result<HostEntitlements, PolicyError> {
+    use chrono::Datelike;
+    let park = jiujin_store::startups::park(store, park_id)
+        .await?
+        .ok_or_else(|| PolicyError::Facts(format!("返乡创业园区 {park_id} 不存在")))?;
+    let grade = jiujin_store::startups::evaluations(store)
+        .await?
+        .into_iter()
+        .filter(|e| e.park_id == park_id && e.year < date.year())
+        .max_by_key(|e| e.year)
+        .and_then(|e| jiujin_domain::startups::ParkGrade::from_code(e.grade));
+    let facts = jiujin_domain::policy::registry::park_facts(
+        park.municipal,
+        park.recognized_on,
+        grade.map(|g| g.label()),
+        Some(park.name.clone()),
+    )
+    .map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let results = library.evaluate_all(&facts, date);
+    Ok(HostEntitlements { name: park.name, facts, results })
+}
+
+/// A workshop's entitlements on `date`, from its recognition date.
+pub async fn workshop_entitlements(
+    store: &Store,
+    library: &Library,
+    workshop_id: i64,
+    date: NaiveDate,
+) -> Result<HostEntitlements, PolicyError> {
+    let w = jiujin_store::support::workshop(store, workshop_id)
+        .await?
+        .ok_or_else(|| PolicyError::Facts(format!("就业帮扶车间 {workshop_id} 不存在")))?;
+    let facts = jiujin_domain::policy::registry::workshop_facts(w.recognized_on, Some(w.name.clone()))
+        .map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let results = library.evaluate_all(&facts, date);
+    Ok(HostEntitlements { name: w.name, facts, results })
+}
+
 /// Which policies a run evaluates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which<'a> {

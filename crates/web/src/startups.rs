@@ -230,8 +230,16 @@ pub async fn parks_page(
     let region = range(&user)?;
     let counts = jiujin_store::startups::tenant_counts(&state.store).await?;
     let evals = jiujin_store::startups::evaluations(&state.store).await?;
-    let parks: Vec<_> = jiujin_store::startups::parks(&state.store, region)
-        .await?
+    let list = jiujin_store::startups::parks(&state.store, region).await?;
+    // What each park may get today under the library's park policies (SPEC §5).
+    let mut policies = std::collections::HashMap::new();
+    for p in &list {
+        let found = jiujin_app::policy::park_entitlements(&state.store, state.library, p.id, today())
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        policies.insert(p.id, policy_lines(&found.results));
+    }
+    let parks: Vec<_> = list
         .into_iter()
         .map(|p| {
             let ev: Vec<_> = evals
@@ -245,6 +253,7 @@ pub async fn parks_page(
             context! {
                 id => p.id, name => p.name, place => place(&state, p.region), municipal => p.municipal,
                 recognized_on => p.recognized_on.to_string(), tenants => counts.get(&p.id).copied().unwrap_or(0), evaluations => ev,
+                policies => policies.remove(&p.id).unwrap_or_default(),
             }
         })
         .collect();
@@ -499,4 +508,16 @@ pub async fn outside_xlsx(
     )
     .map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(xlsx("startup-outside.xlsx", bytes))
+}
+
+/// Each evaluated policy as one line: its title, whether it is granted and the amount
+/// (or what is missing).
+pub(crate) fn policy_lines(results: &[jiujin_domain::policy::Evaluation]) -> Vec<minijinja::Value> {
+    results
+        .iter()
+        .map(|e| {
+            context! { id => e.policy.as_str().to_string(), title => e.title.clone(), status => e.status_label,
+            eligible => e.eligible, amount => e.amount_text.clone() }
+        })
+        .collect()
 }

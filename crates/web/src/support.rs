@@ -110,6 +110,10 @@ pub async fn workshop_page(
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
     let (name, place) = visible(&state, &user, Host::Workshop, id).await?;
+    let found = jiujin_app::policy::workshop_entitlements(&state.store, state.library, id, today())
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let policies = crate::startups::policy_lines(&found.results);
     let rows = jiujin_store::support::spells(&state.store, user.scope(), Host::Workshop, None, Some(id)).await?;
     let workers: Vec<_> = rows
         .iter()
@@ -124,7 +128,7 @@ pub async fn workshop_page(
         &state,
         &user,
         "workshop.html",
-        context! { title => name.clone(), section => "services", id, name, place, workers, today => today().to_string(), error => q.error, saved => q.saved },
+        context! { title => name.clone(), section => "services", id, name, place, workers, policies, today => today().to_string(), error => q.error, saved => q.saved },
     )
 }
 

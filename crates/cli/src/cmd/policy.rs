@@ -121,6 +121,12 @@ pub struct EvalArgs {
     /// 按统一社会信用代码从用人单位登记库（--db）取事实（所在区县、是否小微企业），评估面向用人单位的政策；登记库未载明的事实显示“待补充信息”
     #[arg(long, conflicts_with_all = ["facts", "person"])]
     employer: Option<String>,
+    /// 按编号从返乡创业园区登记库（--db）取事实（市级认定日期、上一年度绩效评估结果）
+    #[arg(long, conflicts_with_all = ["facts", "person", "employer"])]
+    park: Option<i64>,
+    /// 按编号从就业帮扶车间登记库（--db）取事实（认定日期）
+    #[arg(long, conflicts_with_all = ["facts", "person", "employer", "park"])]
+    workshop: Option<i64>,
     /// 评估日期 YYYY-MM-DD
     #[arg(long)]
     date: String,
@@ -296,6 +302,16 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
     let mut person_id = None;
     let mut employer_id = None;
     let facts = match (&a.person, &a.facts) {
+        _ if a.park.is_some() || a.workshop.is_some() => {
+            let store = super::open_store(&settings).await?;
+            let found = match (a.park, a.workshop) {
+                (Some(id), _) => jiujin_app::policy::park_entitlements(&store, &lib, id, date).await,
+                (None, Some(id)) => jiujin_app::policy::workshop_entitlements(&store, &lib, id, date).await,
+                (None, None) => bail!("请用 --park 或 --workshop 指定编号"),
+            }
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            found.facts
+        }
         _ if a.employer.is_some() => {
             let store = super::open_store(&settings).await?;
             let code = a.employer.as_deref().unwrap_or_default();
@@ -325,7 +341,7 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
         (None, Some(path)) => read_facts(path)?,
         (None, None) => {
             bail!(
-                "请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码，或用 --employer 指定统一社会信用代码"
+                "请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码，或用 --employer 指定统一社会信用代码，或用 --park / --workshop 指定园区、车间编号"
             )
         }
     };

@@ -368,7 +368,15 @@ pub fn evaluate_bound(bound: &Bound, facts: &Facts) -> Evaluation {
                     (Some(f.0), format!("{}元（{}）", f.to_yuan_compact(), a.explain))
                 }
                 Ok(Some(Value::Money(f))) => (None, format!("若条件满足为{}元（{}）", f.to_yuan_compact(), a.explain)),
-                Ok(_) => (None, format!("金额无法计算，缺少：{}", env.missing.join("、"))),
+                Ok(_) => {
+                    // In Chinese: each missing fact by its label (a parameter by its name).
+                    let missing: Vec<&str> = env
+                        .missing
+                        .iter()
+                        .map(|k| super::facts::fact_by_key(k).map_or(k.as_str(), |id| id.def().label))
+                        .collect();
+                    (None, format!("金额无法计算，缺少：{}", missing.join("、")))
+                }
                 Err(e) => (None, format!("金额无法计算：{e}")),
             }
         }

@@ -139,6 +139,35 @@ pub fn employer_facts(
     Ok(f)
 }
 
+/// The facts of a 返乡创业园区 from its register (SPEC §6): the date it was recognised
+/// as a 市级 park (a district-level park has none: the policy is for 市级 parks) and
+/// the grade of the latest year evaluated before `date`'s year.
+pub fn park_facts(
+    municipal: bool,
+    recognised: NaiveDate,
+    last_grade: Option<&str>,
+    label: Option<String>,
+) -> Result<Facts, FactsError> {
+    let mut f = Facts::new(EntityKind::Park);
+    f.label = label;
+    if municipal {
+        f.set("park_recognised_date", Value::Date(recognised))?;
+    }
+    if let Some(g) = last_grade {
+        f.set("park_evaluation", Value::Text(g.to_string()))?;
+    }
+    Ok(f)
+}
+
+/// The facts of a 就业帮扶车间 from its register: the date it was recognised (the
+/// amounts claimed and assessed come from the department's files, as recorded facts).
+pub fn workshop_facts(recognised: NaiveDate, label: Option<String>) -> Result<Facts, FactsError> {
+    let mut f = Facts::new(EntityKind::Workshop);
+    f.label = label;
+    f.set("workshop_recognised_date", Value::Date(recognised))?;
+    Ok(f)
+}
+
 /// Adds facts recorded by other systems (already parsed, in force on the date of
 /// the evaluation) to a person's registry facts. A registry fact is left as the
 /// registry has it.

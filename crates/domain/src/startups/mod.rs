@@ -100,6 +100,26 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         assert_eq!(over_individual_cap(loan, Fen::from_yuan(300_000), d), Some((false, Fen::from_yuan(300_000))));
         assert_eq!(over_individual_cap(loan, Fen::from_yuan(300_001), d).map(|x| x.0), Some(true));
+        // The register's facts meet the library's rule: a 市级 park recognised on
+        // 2025-06-01 with 优 for 2025 gets the one-off 600,000 in its first year and
+        // the 300,000 award; after its first year only the award.
+        use crate::policy::registry::park_facts;
+        use crate::policy::{evaluate, Status};
+        let on = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let f = park_facts(true, on("2025-06-01"), Some(ParkGrade::Excellent.label()), None).unwrap();
+        let e = evaluate(park, &f, on("2026-03-01"));
+        assert_eq!((e.status, e.amount()), (Status::Eligible, Some(Fen::from_yuan(900_000))));
+        let e = evaluate(park, &f, on("2026-07-01"));
+        assert_eq!(e.amount(), Some(Fen::from_yuan(300_000)));
+        // A district-level park is not recognised as 市级: the rule cannot grant it.
+        let district = park_facts(false, on("2025-06-01"), None, None).unwrap();
+        assert_ne!(evaluate(park, &district, on("2026-03-01")).status, Status::Eligible);
+        // A workshop from its register: recognised, the amounts still to be recorded.
+        let workshop = lib.get("workshop-subsidy").unwrap();
+        let w = crate::policy::registry::workshop_facts(on("2026-01-01"), None).unwrap();
+        let e = evaluate(workshop, &w, on("2026-03-01"));
+        assert_eq!((e.status, e.amount()), (Status::Eligible, None), "{:?}", e.amount_text);
+        assert!(e.amount_text.contains("缺少：申报建设补助金额"), "{}", e.amount_text);
         for g in ParkGrade::ALL {
             assert_eq!(ParkGrade::parse(g.label()), Some(*g));
             assert_eq!(ParkGrade::from_code(g.code()), Some(*g));

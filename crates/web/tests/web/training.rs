@@ -268,6 +268,8 @@ async fn workshops_posts_and_startups_are_kept_by_the_district() {
         )
         .await;
         assert!(location(&res).contains("saved=park"), "{l}");
+        let html = get(&app, &wz, "/startups/parks").await.text().await.unwrap();
+        assert!(html.contains("今日可享政策") && html.contains("600000元"), "{l}: the 市级 park's one-off subsidy");
         let park = jiujin_store::startups::parks(&app.store, None).await.unwrap()[0].id.to_string();
         let res =
             post(&app, &wz, &format!("{startup}/tenancy"), &[("csrf", &t), ("park", &park), ("entered_on", &day)])
