@@ -98,6 +98,7 @@ pub async fn create_submit(
 pub async fn broker_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Path(id): Path<i64>,
     Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
@@ -133,6 +134,7 @@ pub async fn broker_page(
         .into_iter()
         .map(|(d, k, note)| context! { date => d.to_string(), kind => k.label(), note })
         .collect();
+    crate::lists::audit_list(&state, &user, &client, "brokers.placements", placements.len()).await?;
     render(
         &state,
         &user,
@@ -268,6 +270,7 @@ fn status_filter(s: Option<&str>) -> Option<ClaimStatus> {
 pub async fn claims_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<ClaimsQuery>,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
@@ -288,6 +291,7 @@ pub async fn claims_page(
         })
         .collect();
     let shown = q.status.clone().unwrap_or_else(|| "submitted".into());
+    crate::lists::audit_list(&state, &user, &client, "brokers.claims", claims.len()).await?;
     render(
         &state,
         &user,

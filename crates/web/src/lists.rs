@@ -148,3 +148,20 @@ pub(crate) async fn audited_xlsx(
     .await?;
     Ok(xlsx(&format!("{what}.xlsx"), bytes))
 }
+
+/// Records, before the answer, that a list naming persons was shown: it is a search of
+/// the registry by another road (`person.search`, with the list's name and its rows).
+pub(crate) async fn audit_list(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &Client,
+    list: &str,
+    rows: usize,
+) -> Result<(), WebError> {
+    let detail = serde_json::json!({ "list": list, "rows": rows });
+    crate::audit::record(
+        state,
+        &crate::audit::entry_for(user, client, jiujin_domain::audit::AuditAction::PersonSearch, "person", None, detail),
+    )
+    .await
+}

@@ -30,6 +30,7 @@ pub struct WorkQuery {
 pub async fn work_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<WorkQuery>,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
@@ -43,6 +44,7 @@ pub async fn work_page(
     }
     let more = list.items.len() > PAGE_ROWS;
     let items: Vec<_> = list.items.iter().take(PAGE_ROWS).cloned().collect();
+    crate::lists::audit_list(&state, &user, &client, "services.follow-up", items.len()).await?;
     render(
         &state,
         &user,
@@ -58,6 +60,7 @@ pub async fn work_page(
 pub async fn gaps_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
     let r = jiujin_app::services::gap_report(&state.store, state.refdata, user.scope()).await?;
@@ -71,6 +74,7 @@ pub async fn gaps_page(
         .collect();
     let more = r.gaps.len() > PAGE_ROWS;
     let gaps: Vec<_> = r.gaps.iter().take(PAGE_ROWS).cloned().collect();
+    crate::lists::audit_list(&state, &user, &client, "services.gaps", gaps.len()).await?;
     render(
         &state,
         &user,
@@ -83,11 +87,13 @@ pub async fn gaps_page(
 pub async fn households_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
     let households =
         jiujin_app::services::zero_employment_households(&state.store, state.refdata, user.scope(), today()).await?;
     let more = households.len() > PAGE_ROWS;
+    crate::lists::audit_list(&state, &user, &client, "services.households", households.len().min(PAGE_ROWS)).await?;
     render(
         &state,
         &user,
@@ -214,11 +220,13 @@ fn limit_param(limit: Option<u32>) -> Result<usize, WebError> {
 pub async fn api_follow_up(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<FollowUpView>, WebError> {
     let limit = limit_param(q.limit)?;
     staff(&user)?;
     let list = jiujin_app::services::work_list(&state.store, state.refdata, user.scope(), today()).await?;
+    crate::lists::audit_list(&state, &user, &client, "api.services.follow-up", list.items.len().min(limit)).await?;
     Ok(Json(FollowUpView {
         date: list.date.to_string(),
         registered: list.registered,
@@ -314,11 +322,13 @@ pub struct GapsView {
 pub async fn api_gaps(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<GapsView>, WebError> {
     let limit = limit_param(q.limit)?;
     staff(&user)?;
     let r = jiujin_app::services::gap_report(&state.store, state.refdata, user.scope()).await?;
+    crate::lists::audit_list(&state, &user, &client, "api.services.gaps", r.gaps.len().min(limit)).await?;
     Ok(Json(GapsView {
         persons: r.persons,
         complete: r.complete,
@@ -452,6 +462,7 @@ pub async fn help_submit(
 pub async fn difficulty_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
     let (list, counts) = jiujin_app::difficulty::recognized(&state.store, state.refdata, user.scope())
@@ -460,6 +471,7 @@ pub async fn difficulty_page(
     let more = list.len() > PAGE_ROWS;
     let never = list.iter().filter(|r| r.last_help.is_none()).count();
     let items: Vec<_> = list.into_iter().take(PAGE_ROWS).collect();
+    crate::lists::audit_list(&state, &user, &client, "services.difficulty", items.len()).await?;
     render(
         &state,
         &user,

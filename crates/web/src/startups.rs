@@ -31,6 +31,7 @@ fn range(user: &CurrentUser) -> Result<Option<(i64, i64)>, WebError> {
 pub async fn list_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
@@ -47,6 +48,7 @@ pub async fn list_page(
         })
         .collect();
     let jobs: i64 = rows.iter().map(|r| i64::from(r.e.employees)).sum();
+    crate::lists::audit_list(&state, &user, &client, "startups.entrepreneurs", items.len()).await?;
     render(
         &state,
         &user,
@@ -107,6 +109,7 @@ pub async fn create_submit(
 pub async fn entrepreneur_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Path(id): Path<i64>,
     Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
@@ -151,6 +154,7 @@ pub async fn entrepreneur_page(
         place => place(&state, r.e.region), started_on => r.e.started_on.to_string(),
         returned_on => r.e.returned_on.map(|d| d.to_string()), employees => r.e.employees,
     };
+    crate::lists::audit_list(&state, &user, &client, "startups.entrepreneur", 1).await?;
     render(
         &state,
         &user,

@@ -105,6 +105,7 @@ async fn visible(state: &AppState, user: &CurrentUser, host: Host, id: i64) -> R
 pub async fn workshop_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Path(id): Path<i64>,
     Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
@@ -124,6 +125,7 @@ pub async fn workshop_page(
             end => r.end.map(|d| d.to_string()), poor }
         })
         .collect();
+    crate::lists::audit_list(&state, &user, &client, "workshops.workers", workers.len()).await?;
     render(
         &state,
         &user,
@@ -241,6 +243,7 @@ pub async fn holder_end(
 pub async fn posts_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
@@ -260,6 +263,7 @@ pub async fn posts_page(
         .collect();
     let on_post = holders.iter().filter(|h| h.end.is_none()).count();
     let overdue = holders.iter().filter(|h| h.overdue).count();
+    crate::lists::audit_list(&state, &user, &client, "public-posts.holders", holders.len()).await?;
     render(
         &state,
         &user,

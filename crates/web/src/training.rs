@@ -140,6 +140,7 @@ async fn visible_course(
 pub async fn course_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
+    client: Client,
     Path(id): Path<i64>,
     Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
@@ -168,6 +169,7 @@ pub async fn course_page(
         starts_on => c.course.starts_on.to_string(), ends_on => c.course.ends_on.to_string(),
         capacity => c.course.capacity, taken => c.taken, subsidy => Fen(c.course.subsidy_fen).to_yuan_compact(),
     };
+    crate::lists::audit_list(&state, &user, &client, "training.trainees", enrolments.len()).await?;
     render(
         &state,
         &user,

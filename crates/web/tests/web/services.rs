@@ -35,6 +35,14 @@ async fn staff_see_who_is_due_and_record_a_contact_from_the_persons_page() {
         let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
         let html = get(&app, &wanzhou, "/services").await.text().await.unwrap();
         assert!(html.contains("万一") && html.contains("逾期"), "{l}");
+        // The list names persons: its view is recorded as a search, with its rows.
+        let seen = entries(&app, AuditAction::PersonSearch).await;
+        let last = seen.last().unwrap();
+        assert_eq!(
+            (last.actor.as_str(), last.detail["list"].as_str(), last.detail["rows"].as_u64()),
+            ("wanzhou", Some("services.follow-up"), Some(1)),
+            "{l}"
+        );
         assert!(!html.contains("开三"), "{l}: 开州 is not 万州's");
 
         // A contact: recorded, on the timeline, and 万一 leaves the overdue list.
