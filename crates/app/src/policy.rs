@@ -172,6 +172,85 @@ pub async fn employer_entitlements(
     Ok(EmployerEntitlements { employer, facts, results })
 }
 
+/// One hire of an employer with what each policy paid per hired person gives for it.
+#[derive(Debug)]
+pub struct HireEntitlement {
+    pub person_id: i64,
+    pub name: String,
+    pub hire_date: NaiveDate,
+    pub results: Vec<Evaluation>,
+}
+
+/// The employer policies paid per hired person (those that read `hire_date`),
+/// evaluated on `date` for each hire recorded on the employer's postings, from the
+/// hired person's timeline: their groups and 失业登记 the day before the hire, and
+/// whether they have been in insured employment since (`domain::brokers`).
+pub async fn hire_entitlements(
+    store: &Store,
+    library: &Library,
+    employer: &jiujin_store::entity::employer::Model,
+    date: NaiveDate,
+) -> Result<Vec<HireEntitlement>, PolicyError> {
+    use jiujin_domain::brokers::{fold, insured_throughout, state_on_day, EventFacts};
+    use jiujin_domain::registry::{GroupFlags, InsuranceSet};
+    let Some(hire_date_fact) = jiujin_domain::policy::facts::fact_by_key("hire_date") else {
+        return Ok(Vec::new());
+    };
+    let per_hire: Vec<&jiujin_domain::policy::Policy> =
+        library.policies().iter().filter(|p| p.has_rules() && p.facts_read().contains(&hire_date_fact)).collect();
+    let mut out = Vec::new();
+    for (person_id, recorded) in jiujin_store::jobs::hires_of_employer(store, employer.id).await? {
+        // The policy reads the whole timeline of a person the employer hired; the page
+        // shows only their name, as the employer's candidate list does.
+        let Some(events) = jiujin_store::registry::timeline(store, Scope::City, person_id).await? else { continue };
+        let Some(person) = jiujin_store::registry::person(store, Scope::City, person_id).await? else { continue };
+        let facts: Vec<EventFacts> = events
+            .iter()
+            .map(|e| EventFacts {
+                date: e.date,
+                status: e.status,
+                insurance: e.insurance.map(|i| InsuranceSet::from_bits(i64::from(i))),
+                flags: e.flags.map(|f| GroupFlags::from_bits(i64::from(f))),
+                registrations: e
+                    .changes
+                    .iter()
+                    .filter(|c| c.label == "登记失业日期")
+                    .flat_map(|c| [c.old.as_deref(), c.new.as_deref()])
+                    .flatten()
+                    .filter_map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+                    .collect(),
+            })
+            .collect();
+        // The hire's own day: the status change the employer's 录用 wrote (dated as the
+        // employer gave it), else the day the outcome was recorded.
+        let hire_date = events
+            .iter()
+            .filter(|e| {
+                e.source == jiujin_domain::registry::EventSource::Employer
+                    && e.date <= recorded
+                    && e.status.is_some_and(|s| s != jiujin_domain::registry::EmploymentStatus::Unemployed)
+            })
+            .map(|e| e.date)
+            .next_back()
+            .unwrap_or(recorded);
+        let timeline = fold(&facts, person.state.unemployed_since);
+        let before = hire_date.pred_opt().and_then(|d| state_on_day(&timeline, d)).map(|s| (s.flags, s.registered_on));
+        let insured = insured_throughout(&timeline, hire_date, date);
+        let label = Some(format!("{}（{}录用）", person.state.name, hire_date));
+        let f = jiujin_domain::policy::registry::hire_facts(
+            RegionCode::from_i64(employer.region),
+            before,
+            hire_date,
+            insured,
+            label,
+        )
+        .map_err(|e| PolicyError::Facts(e.to_string()))?;
+        let results = per_hire.iter().map(|p| jiujin_domain::policy::evaluate(p, &f, date)).collect();
+        out.push(HireEntitlement { person_id, name: person.state.name.clone(), hire_date, results });
+    }
+    Ok(out)
+}
+
 /// A registered 返乡创业园区's or 就业帮扶车间's facts and what each policy for it gives on
 /// `date` (SPEC §5 targets 园区 and 车间; their registers are kept by the services of
 /// SPEC §6).

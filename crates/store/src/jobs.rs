@@ -944,3 +944,27 @@ pub async fn candidates(store: &Store, ids: &[i64]) -> Result<Vec<CandidateRow>>
     }
     Ok(out)
 }
+
+/// The hires recorded on an employer's postings (pushes or own applications whose
+/// outcome is 已录用): (person, the day it was recorded), oldest first.
+pub async fn hires_of_employer(store: &Store, employer_id: i64) -> Result<Vec<(i64, chrono::NaiveDate)>> {
+    use crate::entity::{job, job_push};
+    let jobs: Vec<i64> = job::Entity::find()
+        .filter(job::Column::EmployerId.eq(employer_id))
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|j| j.id)
+        .collect();
+    let hired = jiujin_domain::jobs::PushOutcome::Hired.code();
+    let mut out: Vec<(i64, chrono::NaiveDate)> = job_push::Entity::find()
+        .filter(job_push::Column::JobId.is_in(jobs))
+        .filter(job_push::Column::Outcome.eq(hired))
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .filter_map(|p| p.outcome_at.map(|at| (p.person_id, at.date_naive())))
+        .collect();
+    out.sort_by_key(|(p, d)| (*d, *p));
+    Ok(out)
+}

@@ -77,10 +77,23 @@ pub async fn list_page(
         (Some(code), Role::Employer) => {
             let today = chrono::Utc::now().date_naive();
             match jiujin_app::policy::employer_entitlements(&state.store, lib, code, today).await {
-                Ok(e) => Some(context! {
-                    name => e.employer.name.clone(),
-                    sections => crate::registry::evaluation_sections(&e.results, today),
-                }),
+                Ok(e) => {
+                    // And the subsidies paid per hired person, for each hire on its postings.
+                    let hires: Vec<_> = jiujin_app::policy::hire_entitlements(&state.store, lib, &e.employer, today)
+                        .await
+                        .map_err(|e| WebError::Internal(e.to_string()))?
+                        .iter()
+                        .map(|h| {
+                            context! { name => h.name.clone(), hire_date => h.hire_date.to_string(),
+                            policies => crate::startups::policy_lines(&h.results) }
+                        })
+                        .collect();
+                    Some(context! {
+                        name => e.employer.name.clone(),
+                        sections => crate::registry::evaluation_sections(&e.results, today),
+                        hires,
+                    })
+                }
                 Err(jiujin_app::policy::PolicyError::EmployerNotRegistered(_)) => None,
                 Err(e) => return Err(WebError::Internal(e.to_string())),
             }

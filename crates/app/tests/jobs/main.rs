@@ -556,3 +556,65 @@ async fn an_employers_entitlements_come_from_the_employer_register() {
         assert!(matches!(bad, Err(PolicyError::BadCreditCode(_))), "{l}: {bad:?}");
     }
 }
+
+/// The subsidies paid per hired person, from the hires on an employer's postings and the
+/// hired persons' timelines: a 江津 employer hires a registered-unemployed 脱贫 worker
+/// (insured) and an unregistered one; a year on, the first brings the 6,000 yuan of
+/// 一次性吸纳重点群体就业岗位补贴 and the second does not; before the year, neither.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_employer_is_told_what_each_hire_brings_from_the_hired_persons_records() {
+    use jiujin_app::jobs::push::{apply, record_outcome};
+    use jiujin_app::policy::hire_entitlements;
+    use jiujin_domain::identity::IdNumber;
+    use jiujin_domain::jobs::PushOutcome;
+    use jiujin_domain::policy::Status;
+    for db in TestDb::all().await {
+        let l = db.label;
+        let dir = tempfile::tempdir().unwrap();
+        let store = db.store().await;
+        let today = date("2026-03-01");
+        let jj = code("MA5U7J3Q", "500116");
+        let e = [format!("{jj},江津机械有限公司,民营,C,500116001,小型,")];
+        import(&store, &write(dir.path(), "e.csv", EMPLOYERS, &e), false, Scope::City).await;
+        let j = [format!("J1,{jj},机床操作工,机床操作工,500116001,2,5000,6000,全职,55,,,")];
+        let r = import(&store, &write(dir.path(), "j.csv", JOBS, &j), true, Scope::City).await;
+        assert_eq!(r.written.inserted, 1, "{l}");
+        let keys = jiujin_app::Keys::from_master(&[5u8; 32]);
+        store.verify_key_check(keys.check_value(), "test").await.unwrap();
+        let id = |n: u16| IdNumber::from_parts("500116", date("1980-05-05"), n).unwrap();
+        let reg = (today - chrono::Duration::days(60)).to_string();
+        let rows = [
+            format!("甲,{},,500116001,,失业,,,,机床操作工,,,脱贫人口,养老,{reg},求职,", id(1)),
+            format!("乙,{},,500116001,,失业,,,,机床操作工,,,,养老,,求职,", id(2)),
+        ];
+        let file = write(dir.path(), "w.csv", WORKERS, &rows);
+        let as_of = (today - chrono::Duration::days(1)).to_string();
+        let n =
+            jiujin_app::registry::import::import_workers(&store, &keys, import_request(&file, &as_of)).await.unwrap();
+        assert_eq!(n.counts.inserted, 2, "{l}: {:?}", n.first_rejects);
+        let b = loaded(&store).await;
+        // (The board and the postings are of 2026-03-01, as the import's day.)
+        let by = tester();
+        let job = job_id(&store, "J1").await;
+        for name in ["甲", "乙"] {
+            let p = id_of(&store, name).await;
+            let row = apply(&store, &b, Scope::City, p, job, today, &by).await.unwrap();
+            record_outcome(&store, Scope::City, row, PushOutcome::Hired, today, &by).await.unwrap();
+        }
+        let lib = jiujin_domain::policy::Library::embedded().unwrap();
+        let employer = jiujin_store::jobs::employer_by_credit(&store, &jj).await.unwrap().unwrap();
+        let status_of = |hires: &[jiujin_app::policy::HireEntitlement], name: &str| {
+            let h = hires.iter().find(|h| h.name == name).unwrap();
+            let e = h.results.iter().find(|e| e.policy.as_str() == "key-group-hiring-subsidy").unwrap();
+            (e.status, e.amount_fen)
+        };
+        let year_on = today + chrono::Duration::days(366);
+        let hires = hire_entitlements(&store, lib, &employer, year_on).await.unwrap();
+        assert_eq!(hires.len(), 2, "{l}");
+        assert!(hires.iter().all(|h| h.hire_date == today), "{l}");
+        assert_eq!(status_of(&hires, "甲"), (Status::Eligible, Some(600_000)), "{l}");
+        assert_eq!(status_of(&hires, "乙").0, Status::NotEligible, "{l}: not registered unemployed");
+        let soon = hire_entitlements(&store, lib, &employer, today + chrono::Duration::days(30)).await.unwrap();
+        assert_eq!(status_of(&soon, "甲").0, Status::NotEligible, "{l}: employed less than a year");
+    }
+}

@@ -187,6 +187,8 @@ pub struct Snapshot {
     pub insurance: InsuranceSet,
     /// The person was a registered unemployed person (失业登记) on this date.
     pub registered_unemployed: bool,
+    /// The date of that registration, when registered.
+    pub registered_on: Option<NaiveDate>,
 }
 
 /// Stable work: in employment (市内、市外、自主创业; not 灵活就业) with an employment-linked
@@ -200,6 +202,21 @@ pub fn insured_employment(s: &Snapshot) -> bool {
 
 fn state_on(timeline: &[Snapshot], day: NaiveDate) -> Option<&Snapshot> {
     timeline.iter().take_while(|s| s.date <= day).last()
+}
+
+/// The state in force on `day` (the last entry on or before it).
+pub fn state_on_day(timeline: &[Snapshot], day: NaiveDate) -> Option<&Snapshot> {
+    state_on(timeline, day)
+}
+
+/// Whether the person was in insured employment on every day from `hired_on` to
+/// `until` (inclusive; a day's last entry decides).
+pub fn insured_throughout(timeline: &[Snapshot], hired_on: NaiveDate, until: NaiveDate) -> bool {
+    state_on(timeline, hired_on).is_some_and(insured_employment)
+        && timeline.iter().enumerate().all(|(i, s)| {
+            let last_of_day = timeline.get(i + 1).is_none_or(|n| n.date != s.date);
+            s.date <= hired_on || s.date > until || !last_of_day || insured_employment(s)
+        })
 }
 
 /// Why a claim may be made, or every reason it may not, in Chinese.
@@ -282,7 +299,9 @@ pub struct EventFacts {
 /// Folds a timeline (oldest first) into the state in force from each event on. A
 /// snapshot counts as registered unemployed when its status is 失业 and a registration
 /// date known anywhere in the timeline (or `current_registration`, the record's own)
-/// falls inside the current stretch of unemployment, on or before the snapshot's day.
+/// falls on or before the snapshot's day and not before the last day the person was
+/// known to be employed or out of the labour force; the latest such date is the
+/// registration in force.
 pub fn fold(events: &[EventFacts], current_registration: Option<NaiveDate>) -> Vec<Snapshot> {
     let mut registrations: Vec<NaiveDate> =
         events.iter().flat_map(|e| e.registrations.iter().copied()).chain(current_registration).collect();
@@ -291,17 +310,15 @@ pub fn fold(events: &[EventFacts], current_registration: Option<NaiveDate>) -> V
     let mut status = EmploymentStatus::NotInLaborForce;
     let mut insurance = InsuranceSet::empty();
     let mut flags = GroupFlags::empty();
-    let mut stretch_start: Option<NaiveDate> = None;
+    // The last day the person was known to be out of unemployment (employed, or out of
+    // the labour force): a registration on or after it belongs to the current stretch.
+    let mut last_other: Option<NaiveDate> = None;
     for e in events {
-        if let Some(s) = e.status {
-            if s == EmploymentStatus::Unemployed {
-                if status != EmploymentStatus::Unemployed || stretch_start.is_none() {
-                    stretch_start = Some(e.date);
-                }
-            } else {
-                stretch_start = None;
+        if let Some(st) = e.status {
+            if st != EmploymentStatus::Unemployed {
+                last_other = Some(e.date);
             }
-            status = s;
+            status = st;
         }
         if let Some(i) = e.insurance {
             insurance = i;
@@ -309,13 +326,21 @@ pub fn fold(events: &[EventFacts], current_registration: Option<NaiveDate>) -> V
         if let Some(f) = e.flags {
             flags = f;
         }
-        // A registration may be dated before the status event that records it.
-        let registered = status == EmploymentStatus::Unemployed
-            && stretch_start.is_some_and(|start| {
-                let earliest = start.checked_sub_months(Months::new(1)).unwrap_or(start);
-                registrations.iter().any(|r| *r >= earliest && *r <= e.date)
-            });
-        out.push(Snapshot { date: e.date, status, flags, insurance, registered_unemployed: registered });
+        // A registration may be dated before the status event that records it, even
+        // before the person's first event (an import of an older registration).
+        let registered_on = if status == EmploymentStatus::Unemployed {
+            registrations.iter().copied().filter(|r| *r <= e.date && last_other.is_none_or(|o| *r >= o)).max()
+        } else {
+            None
+        };
+        out.push(Snapshot {
+            date: e.date,
+            status,
+            flags,
+            insurance,
+            registered_unemployed: registered_on.is_some(),
+            registered_on,
+        });
     }
     out
 }

@@ -14,7 +14,14 @@ fn insured() -> InsuranceSet {
 }
 
 fn snap(date: &str, status: S, insurance: InsuranceSet, registered: bool) -> Snapshot {
-    Snapshot { date: d(date), status, flags: GroupFlags::empty(), insurance, registered_unemployed: registered }
+    Snapshot {
+        date: d(date),
+        status,
+        flags: GroupFlags::empty(),
+        insurance,
+        registered_unemployed: registered,
+        registered_on: registered.then(|| d(date)),
+    }
 }
 
 #[test]
@@ -93,6 +100,12 @@ fn fold_finds_registration_from_the_changes() {
     let events = [e("2025-09-01", Some(S::Unemployed), &[]), e("2026-01-10", Some(S::LocalEmployed), &["2025-09-01"])];
     let s = fold(&events, None);
     assert!(s[0].registered_unemployed && !s[1].registered_unemployed);
+    assert_eq!(s[0].registered_on, Some(d("2025-09-01")));
+    assert!(insured_throughout(
+        &[snap("2026-01-10", S::LocalEmployed, insured(), false)],
+        d("2026-01-10"),
+        d("2027-01-10")
+    ));
     // Unemployed without ever registering.
     let s = fold(&[e("2025-09-01", Some(S::Unemployed), &[])], None);
     assert!(!s[0].registered_unemployed);
@@ -109,6 +122,10 @@ fn fold_finds_registration_from_the_changes() {
     ];
     let s = fold(&events, None);
     assert!(s[0].registered_unemployed && !s[2].registered_unemployed);
+    // Imported on 03-01 with a registration of 01-10: registered from the first event.
+    let events = [e("2026-03-01", Some(S::Unemployed), &[]), e("2026-04-01", Some(S::LocalEmployed), &["2026-01-10"])];
+    let s = fold(&events, None);
+    assert_eq!(s[0].registered_on, Some(d("2026-01-10")));
 }
 
 #[test]

@@ -168,6 +168,39 @@ pub fn workshop_facts(recognised: NaiveDate, label: Option<String>) -> Result<Fa
     Ok(f)
 }
 
+/// The facts of one hire, for the employer policies paid per hired person (SPEC §5:
+/// 一次性吸纳重点群体就业岗位补贴, 一次性吸纳就业补贴): the employer's district, what the
+/// registry held of the hired person the day before the hire (their group flags, and
+/// their 失业登记 with its date when registered), the hire date, and whether they have
+/// been in insured employment since. What the registry does not hold (a graduate's
+/// leaving date, the contract's length) stays unknown.
+pub fn hire_facts(
+    district: Option<RegionCode>,
+    before: Option<(GroupFlags, Option<NaiveDate>)>,
+    hire_date: NaiveDate,
+    insured_since: bool,
+    label: Option<String>,
+) -> Result<Facts, FactsError> {
+    let mut f = Facts::new(EntityKind::Employer);
+    f.label = label;
+    if let Some(d) = district.and_then(RegionCode::district) {
+        f.set("district_code", Value::Text(d.short()))?;
+    }
+    if let Some((flags, registered)) = before {
+        f.set("registered_unemployed", Value::Bool(registered.is_some()))?;
+        if let Some(on) = registered {
+            f.set("unemployment_registered_date", Value::Date(on))?;
+        }
+        f.set("poverty", Value::Bool(flags.contains(GroupFlag::PovertyAlleviated)))?;
+        f.set("low_income", Value::Bool(flags.contains(GroupFlag::Dibao)))?;
+        f.set("zero_employment_household", Value::Bool(flags.contains(GroupFlag::ZeroEmploymentHousehold)))?;
+        f.set("employment_difficulty", Value::Bool(flags.contains(GroupFlag::EmploymentDifficulty)))?;
+    }
+    f.set("hire_date", Value::Date(hire_date))?;
+    f.set("hire_insured", Value::Bool(insured_since))?;
+    Ok(f)
+}
+
 /// Adds facts recorded by other systems (already parsed, in force on the date of
 /// the evaluation) to a person's registry facts. A registry fact is left as the
 /// registry has it.

@@ -430,6 +430,10 @@ async fn the_employer_sees_its_postings_candidates_and_the_worker_answers_their_
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{l}");
         let p = jiujin_store::registry::person(&app.store, jiujin_store::Scope::City, wan_yi).await.unwrap().unwrap();
         assert_eq!(p.state.status, jiujin_domain::registry::EmploymentStatus::LocalEmployed, "{l}");
+        // 政策直达 now lists the hire with what the subsidies paid per hired person say.
+        let html = get(&app, &employer, "/policies").await.text().await.unwrap();
+        assert!(html.contains("吸纳人员的补贴") && html.contains("万一 · "), "{l}");
+        assert!(html.contains("一次性吸纳重点群体就业岗位补贴"), "{l}");
         // Another employer's push: 404. (万二's push is for the same posting; the 开州
         // cleaning job's employer has no account, so use a worker's push of another job.)
         let other = jiujin_store::jobs::pushes_of(&app.store, person_id(&app, "开三").await).await.unwrap();
