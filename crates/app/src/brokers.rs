@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use jiujin_domain::access::Role;
 use jiujin_domain::brokers::{
-    assess, fold, standing, Assessment, BrokerKind, ClaimStatus, EventFacts, IntegrityKind, Standing,
+    assess, fold, standing, Assessment, BrokerKind, ClaimStatus, EventFacts, IntegrityKind, Snapshot, Standing,
 };
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::refdata::RefData;
@@ -16,7 +16,7 @@ use jiujin_domain::registry::{GroupFlags, InsuranceSet};
 use jiujin_domain::{Fen, RegionCode};
 use jiujin_store::brokers::{ClaimRefusal, ClaimRow, NewBroker, NewClaim, PlacementRow};
 use jiujin_store::entity::broker;
-use jiujin_store::registry::{list_persons, timeline, PersonFilter};
+use jiujin_store::registry::{list_persons, timeline, PersonFilter, TimelineEntry};
 use jiujin_store::{audit, Scope, Store, StoreError};
 
 use crate::crypto::Keys;
@@ -314,20 +314,10 @@ pub async fn record_placement(
     }
 }
 
-/// The assessment of a placement for a claim on `today` with `months` of insured
-/// employment required, from the person's timeline.
-pub async fn assess_placement(
-    store: &Store,
-    p: &PlacementRow,
-    months: u32,
-    today: NaiveDate,
-) -> Result<Assessment, BrokerError> {
-    // The claim rule reads the whole timeline of a person the broker was credited with
-    // (checked by staff in scope when the claim is decided); nothing of it is shown.
-    let events = timeline(store, Scope::City, p.placement.person_id).await?.ok_or(BrokerError::NotFound)?;
-    let current = jiujin_store::registry::person(store, Scope::City, p.placement.person_id)
-        .await?
-        .and_then(|s| s.state.unemployed_since);
+/// A person's timeline as the rules of hires read it (`domain::brokers::fold`): the
+/// status, insurance and flags in force from each event, with the 失业登记 found from the
+/// 登记失业日期 its changes name, or from the record's own date (`current`).
+pub fn snapshots(events: &[TimelineEntry], current: Option<NaiveDate>) -> Vec<Snapshot> {
     let facts: Vec<EventFacts> = events
         .iter()
         .map(|e| EventFacts {
@@ -345,7 +335,24 @@ pub async fn assess_placement(
                 .collect(),
         })
         .collect();
-    Ok(assess(&fold(&facts, current), p.placement.hired_on, months, today))
+    fold(&facts, current)
+}
+
+/// The assessment of a placement for a claim on `today` with `months` of insured
+/// employment required, from the person's timeline.
+pub async fn assess_placement(
+    store: &Store,
+    p: &PlacementRow,
+    months: u32,
+    today: NaiveDate,
+) -> Result<Assessment, BrokerError> {
+    // The claim rule reads the whole timeline of a person the broker was credited with
+    // (checked by staff in scope when the claim is decided); nothing of it is shown.
+    let events = timeline(store, Scope::City, p.placement.person_id).await?.ok_or(BrokerError::NotFound)?;
+    let current = jiujin_store::registry::person(store, Scope::City, p.placement.person_id)
+        .await?
+        .and_then(|s| s.state.unemployed_since);
+    Ok(assess(&snapshots(&events, current), p.placement.hired_on, months, today))
 }
 
 /// Submits the service-subsidy claim of a placement of broker `b`: refused with every

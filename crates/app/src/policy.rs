@@ -191,8 +191,7 @@ pub async fn hire_entitlements(
     employer: &jiujin_store::entity::employer::Model,
     date: NaiveDate,
 ) -> Result<Vec<HireEntitlement>, PolicyError> {
-    use jiujin_domain::brokers::{fold, insured_throughout, state_on_day, EventFacts};
-    use jiujin_domain::registry::{GroupFlags, InsuranceSet};
+    use jiujin_domain::brokers::{insured_throughout, state_on_day};
     let Some(hire_date_fact) = jiujin_domain::policy::facts::fact_by_key("hire_date") else {
         return Ok(Vec::new());
     };
@@ -204,23 +203,6 @@ pub async fn hire_entitlements(
         // shows only their name, as the employer's candidate list does.
         let Some(events) = jiujin_store::registry::timeline(store, Scope::City, person_id).await? else { continue };
         let Some(person) = jiujin_store::registry::person(store, Scope::City, person_id).await? else { continue };
-        let facts: Vec<EventFacts> = events
-            .iter()
-            .map(|e| EventFacts {
-                date: e.date,
-                status: e.status,
-                insurance: e.insurance.map(|i| InsuranceSet::from_bits(i64::from(i))),
-                flags: e.flags.map(|f| GroupFlags::from_bits(i64::from(f))),
-                registrations: e
-                    .changes
-                    .iter()
-                    .filter(|c| c.label == "登记失业日期")
-                    .flat_map(|c| [c.old.as_deref(), c.new.as_deref()])
-                    .flatten()
-                    .filter_map(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-                    .collect(),
-            })
-            .collect();
         // The hire's own day: the status change the employer's 录用 wrote (dated as the
         // employer gave it), else the day the outcome was recorded.
         let hire_date = events
@@ -233,7 +215,7 @@ pub async fn hire_entitlements(
             .map(|e| e.date)
             .next_back()
             .unwrap_or(recorded);
-        let timeline = fold(&facts, person.state.unemployed_since);
+        let timeline = crate::brokers::snapshots(&events, person.state.unemployed_since);
         let before = hire_date.pred_opt().and_then(|d| state_on_day(&timeline, d)).map(|s| (s.flags, s.registered_on));
         let insured = insured_throughout(&timeline, hire_date, date);
         let label = Some(format!("{}（{}录用）", person.state.name, hire_date));
