@@ -17,6 +17,7 @@ pub mod settings;
 pub mod startups;
 pub mod support;
 pub mod training;
+pub mod wages;
 
 pub use crypto::Keys;
 pub use settings::Settings;

@@ -86,6 +86,9 @@ enum Command {
     /// 职业技能培训：shortage-run 生成本月紧缺职业目录，rates 培训后就业率
     #[command(subcommand)]
     Training(cmd::training::What),
+    /// 欠薪预警：run 日批检查全部工程项目，recount 重新统计月出勤
+    #[command(subcommand)]
+    Wages(cmd::wages::What),
     /// 性能基准
     #[command(subcommand)]
     Bench(cmd::bench::What),
@@ -129,7 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(w) => cmd::import::run(settings, w).await,
         Command::Export(w) => cmd::export::run(settings, w).await,
         Command::Template(w) => cmd::export::template(w),
-        Command::Gen(a) => cmd::gen::run(a),
+        Command::Gen(a) => cmd::gen::run(settings, a).await,
         Command::Validate(a) => cmd::validate::run(a),
         Command::Backup(a) => cmd::backup::backup(settings, a).await,
         Command::Restore(a) => cmd::backup::restore(settings, a).await,
@@ -143,5 +146,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Services(w) => cmd::services::run(settings, w).await,
         Command::Training(w) => cmd::training::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
+        Command::Wages(w) => cmd::wages::run(settings, w).await,
     }
 }

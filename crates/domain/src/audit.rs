@@ -36,10 +36,15 @@ pub enum AuditAction {
     SupportChange,
     DifficultyRecognition,
     StartupChange,
+    WageChange,
+    WageRun,
+    WageWarning,
+    WageComplaint,
+    WageBlacklist,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -69,6 +74,11 @@ impl AuditAction {
         AuditAction::SupportChange,
         AuditAction::DifficultyRecognition,
         AuditAction::StartupChange,
+        AuditAction::WageChange,
+        AuditAction::WageRun,
+        AuditAction::WageWarning,
+        AuditAction::WageComplaint,
+        AuditAction::WageBlacklist,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -103,6 +113,11 @@ impl AuditAction {
             AuditAction::SupportChange => "support.change",
             AuditAction::DifficultyRecognition => "difficulty.recognition",
             AuditAction::StartupChange => "startup.change",
+            AuditAction::WageChange => "wage.change",
+            AuditAction::WageRun => "wage.run",
+            AuditAction::WageWarning => "wage.warning",
+            AuditAction::WageComplaint => "wage.complaint",
+            AuditAction::WageBlacklist => "wage.blacklist",
         }
     }
 
@@ -137,6 +152,11 @@ impl AuditAction {
             AuditAction::SupportChange => "帮扶车间与公益性岗位",
             AuditAction::DifficultyRecognition => "就业困难人员认定与援助",
             AuditAction::StartupChange => "返乡创业登记",
+            AuditAction::WageChange => "工程项目与工资记录",
+            AuditAction::WageRun => "欠薪预警日批",
+            AuditAction::WageWarning => "欠薪预警处置",
+            AuditAction::WageComplaint => "欠薪投诉",
+            AuditAction::WageBlacklist => "失信名单",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod services;
 pub mod startups;
 pub mod support;
 pub mod training;
+pub mod wages;
 
 pub use money::Fen;
 pub use region::{RegionCode, RegionLevel};

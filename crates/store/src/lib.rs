@@ -27,6 +27,8 @@ pub mod support;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod training;
+pub mod wages;
+pub mod wages_bulk;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, Set};
 use sea_orm_migration::MigratorTrait;

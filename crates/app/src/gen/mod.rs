@@ -7,6 +7,7 @@ mod facts;
 mod jobs;
 mod names;
 mod population;
+pub mod projects;
 #[cfg(test)]
 mod tests;
 

@@ -27,9 +27,12 @@ pub struct Args {
     /// 数据日期（年龄、登记失业日期据此计算），默认今天
     #[arg(long)]
     pub as_of: Option<chrono::NaiveDate>,
+    /// 工程项目数（全市约 20,000）：连同花名册、上月逐日考勤、工资支付表、专用账户流水和投诉直接写入 --db 指定的数据库，按设定比例埋入各类欠薪问题
+    #[arg(long, default_value_t = 0)]
+    pub projects: u64,
 }
 
-pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+pub async fn run(settings: jiujin_app::Settings, a: Args) -> anyhow::Result<ExitCode> {
     let refdata = RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
     let pb = crate::progress::bar(a.workers, "生成", false);
     let opts = GenOptions {
@@ -53,6 +56,13 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     for (path, rows) in files {
         println!("{}：{} 行", path.display(), rows);
+    }
+    if a.projects > 0 {
+        let (c, seconds) = super::wages::load_projects(&settings, a.projects, a.seed, opts.as_of).await?;
+        println!(
+            "工程项目 {} 个（花名册 {} 人，逐日考勤 {} 行，月出勤 {} 行，工资支付表 {} 行，专用账户流水 {} 行，保证金 {} 笔，投诉 {} 件）已写入 {}（用时 {seconds:.1} 秒）",
+            c.projects, c.roster, c.attendance, c.months, c.lines, c.entries, c.deposits, c.complaints, settings.db
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

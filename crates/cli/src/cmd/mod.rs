@@ -14,6 +14,7 @@ pub mod serve;
 pub mod services;
 pub mod token;
 pub mod training;
+pub mod wages;
 pub mod user;
 pub mod validate;
 

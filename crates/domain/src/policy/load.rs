@@ -298,6 +298,28 @@ fn entity(src: Src, s: &Spanned<String>) -> Result<EntityKind, LoadError> {
         .ok_or_else(|| src.span(s.span(), format!("“{}”不是对象类型（可选：{}）", s.get_ref(), EntityKind::choices())))
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParams {
+    #[serde(default)]
+    param: BTreeMap<String, Vec<RawVersion>>,
+}
+
+/// Reads a file of dated parameters only (`[[param.NAME]]` versions, the same format
+/// and checks as a policy's: types agree across versions, no overlap), for the
+/// thresholds other capabilities keep as data (the wage warnings' `data/wages/`).
+pub fn load_params_file(file: &str, text: &str) -> Result<Vec<Param>, Vec<LoadError>> {
+    let src = Src { file, text };
+    let raw: RawParams = toml::from_str(text).map_err(|e| vec![src.toml(&e)])?;
+    let mut errors = Vec::new();
+    let params = load_params(src, raw.param, &mut errors);
+    if errors.is_empty() {
+        Ok(params)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Reads one policy file. `file` is its name (`returnee-startup-subsidy.toml`).
 pub fn load_policy(file: &str, text: &str) -> Result<Policy, Vec<LoadError>> {
     let src = Src { file, text };

@@ -23,6 +23,7 @@ mod m0017_support;
 mod m0018_difficulty;
 mod m0019_startups;
 mod m0020_household_index;
+mod m0021_wages;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_difficulty::Migration),
             Box::new(m0019_startups::Migration),
             Box::new(m0020_household_index::Migration),
+            Box::new(m0021_wages::Migration),
         ]
     }
 }
