@@ -79,18 +79,26 @@ pub async fn run(store: &Store, params: &[Param], on: NaiveDate, by: &audit::Con
     let r = rules(params, on)?;
     let t0 = Instant::now();
     let inputs = store::inputs(store, None, None, window_start(on), on).await?;
-    let clusters = store::complaints_by_employer(store, jiujin_domain::wages::rules::minus(on, r.cluster_window), on)
-        .await?;
+    let clusters =
+        store::complaints_by_employer(store, jiujin_domain::wages::rules::minus(on, r.cluster_window), on).await?;
     let read = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let mut findings: Vec<RunFinding> = Vec::new();
     for (p, input) in &inputs {
         for f in check_project(input, &r) {
             let responsible = match f.check.responsible() {
-                jiujin_domain::wages::Responsible::Builder => format!("建设单位 {}（{}）", p.builder_name, p.builder_code),
+                jiujin_domain::wages::Responsible::Builder => {
+                    format!("建设单位 {}（{}）", p.builder_name, p.builder_code)
+                }
                 _ => format!("施工总承包单位 {}（{}）", p.contractor_name, p.contractor_code),
             };
-            findings.push(RunFinding { project_id: Some(p.id), employer_code: None, region: p.region, responsible, finding: f });
+            findings.push(RunFinding {
+                project_id: Some(p.id),
+                employer_code: None,
+                region: p.region,
+                responsible,
+                finding: f,
+            });
         }
     }
     let mut names = std::collections::HashMap::new();
@@ -276,8 +284,11 @@ pub async fn register_project(
             15
         }
     };
-    let monthly =
-        if f.monthly_labor_cost.trim().is_empty() { Fen::ZERO } else { money("约定月人工费用", &f.monthly_labor_cost, &mut e) };
+    let monthly = if f.monthly_labor_cost.trim().is_empty() {
+        Fen::ZERO
+    } else {
+        money("约定月人工费用", &f.monthly_labor_cost, &mut e)
+    };
     let account_opened_on = opt_date("专用账户开设日期", &f.account_opened_on, &mut e);
     let notice_board_on = opt_date("告示牌设立日期", &f.notice_board_on, &mut e);
     if let (Some(s), Some(t)) = (start_on, end_on) {
@@ -327,7 +338,13 @@ pub mod rows {
     /// An account row: 日期, 金额(元，支出为负), 类别(人工费用拨付/工资代发/其他), 银行流水号.
     pub type EntryRow = [String; 4];
 
-    pub(super) fn id(keys: &Keys, text: &str, at: &str, today: NaiveDate, e: &mut Vec<String>) -> Option<(Vec<u8>, String)> {
+    pub(super) fn id(
+        keys: &Keys,
+        text: &str,
+        at: &str,
+        today: NaiveDate,
+        e: &mut Vec<String>,
+    ) -> Option<(Vec<u8>, String)> {
         match IdNumber::parse(text.trim(), today) {
             Ok(n) => Some((keys.id_hmac(&n).to_vec(), n.masked())),
             Err(err) => {
@@ -386,7 +403,9 @@ pub mod rows {
         }
         for (i, row) in days.iter().enumerate() {
             let at = format!("考勤第{}行", i + 1);
-            if let (Some((h, _)), Some(day)) = (id(keys, &row[0], &at, today, &mut e), date(&format!("{at} 日期"), &row[1], &mut e)) {
+            if let (Some((h, _)), Some(day)) =
+                (id(keys, &row[0], &at, today, &mut e), date(&format!("{at} 日期"), &row[1], &mut e))
+            {
                 r.attendance.push((h, day));
             }
         }

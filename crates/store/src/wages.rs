@@ -131,9 +131,8 @@ pub async fn create_project(store: &Store, p: &NewProject, by: &audit::Context) 
     let txn = store.conn().begin().await?;
     let slot = audit::reserve(&txn).await?;
     let b = txn.get_database_backend();
-    let exists = txn
-        .query_one(statement(b, "SELECT id FROM wage_projects WHERE code = $1", [p.code.clone().into()]))
-        .await?;
+    let exists =
+        txn.query_one(statement(b, "SELECT id FROM wage_projects WHERE code = $1", [p.code.clone().into()])).await?;
     if exists.is_some() {
         return Err(StoreError::Conflict(format!("项目编号“{}”已登记", p.code)));
     }
@@ -642,9 +641,7 @@ pub async fn inputs(
     for r in c
         .query_all(statement(
             b,
-            &format!(
-                "SELECT project_id, on_date, amount, kind FROM wage_account_entries WHERE on_date <= $1{filter}"
-            ),
+            &format!("SELECT project_id, on_date, amount, kind FROM wage_account_entries WHERE on_date <= $1{filter}"),
             [d(on)],
         ))
         .await?
@@ -827,8 +824,7 @@ pub async fn apply_run(
             .await?;
             counts.updated += 1;
             if grade != l.grade {
-                log(&txn, l.id, on, &actor, "grade", &format!("等级由{}变为{}", label(l.grade), label(grade)))
-                    .await?;
+                log(&txn, l.id, on, &actor, "grade", &format!("等级由{}变为{}", label(l.grade), label(grade))).await?;
             }
             if level > l.escalation {
                 counts.escalated += 1;
@@ -871,12 +867,7 @@ pub async fn apply_run(
         txn.execute(statement(
             b,
             "UPDATE wage_warnings SET live_key = NULL, state = $1, ended_on = $2, end_note = $3 WHERE id = $4",
-            [
-                WarningState::Resolved.code().into(),
-                d(on),
-                "日批复核：预警原因已消除".into(),
-                l.id.into(),
-            ],
+            [WarningState::Resolved.code().into(), d(on), "日批复核：预警原因已消除".into(), l.id.into()],
         ))
         .await?;
         log(&txn, l.id, on, &actor, "resolve", "日批复核：预警原因已消除，自动解除").await?;
@@ -1074,7 +1065,9 @@ pub async fn by_district(store: &Store, range: Option<(i64, i64)>) -> Result<Vec
         ))
         .await?;
     rows.iter()
-        .map(|r| Ok((get(r, "district")?, get(r, "grade")?, get(r, "n")?, get::<Option<i64>>(r, "amount")?.unwrap_or(0))))
+        .map(|r| {
+            Ok((get(r, "district")?, get(r, "grade")?, get(r, "n")?, get::<Option<i64>>(r, "amount")?.unwrap_or(0)))
+        })
         .collect()
 }
 
@@ -1102,9 +1095,8 @@ pub async fn handle(
     let txn = store.conn().begin().await?;
     let slot = audit::reserve(&txn).await?;
     let b = txn.get_database_backend();
-    let Some(row) = txn
-        .query_one(statement(b, "SELECT region, live_key FROM wage_warnings WHERE id = $1", [id.into()]))
-        .await?
+    let Some(row) =
+        txn.query_one(statement(b, "SELECT region, live_key FROM wage_warnings WHERE id = $1", [id.into()])).await?
     else {
         return Err(StoreError::NotFound("预警不存在".into()));
     };

@@ -126,9 +126,8 @@ pub async fn load(store: &Store, chunk: &[BulkProject], next: &mut NextIds, by: 
             *next = n;
         }
         DbUrl::Postgres(url) => {
-            let options = url
-                .parse::<sqlx::postgres::PgConnectOptions>()?
-                .log_statements(tracing::log::LevelFilter::Off);
+            let options =
+                url.parse::<sqlx::postgres::PgConnectOptions>()?.log_statements(tracing::log::LevelFilter::Off);
             let mut conn = sqlx::PgConnection::connect_with(&options).await?;
             let mut tx = conn.begin().await?;
             let mut bufs: BTreeMap<&str, String> = BTreeMap::new();
@@ -143,7 +142,14 @@ pub async fn load(store: &Store, chunk: &[BulkProject], next: &mut NextIds, by: 
                 }
                 copy.finish().await?;
             }
-            for t in ["wage_projects", "wage_roster", "wage_pay_lines", "wage_account_entries", "wage_deposits", "wage_complaints"] {
+            for t in [
+                "wage_projects",
+                "wage_roster",
+                "wage_pay_lines",
+                "wage_account_entries",
+                "wage_deposits",
+                "wage_complaints",
+            ] {
                 sqlx::query(&format!(
                     "SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {t}), 1))"
                 ))
@@ -308,7 +314,8 @@ fn sqlite(
              card_last4) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
         )?;
         let mut days = tx.prepare("INSERT INTO wage_attendance (roster_id, day) VALUES (?1, ?2)")?;
-        let mut months = tx.prepare("INSERT INTO wage_attendance_months (period, roster_id, days) VALUES (?1,?2,?3)")?;
+        let mut months =
+            tx.prepare("INSERT INTO wage_attendance_months (period, roster_id, days) VALUES (?1,?2,?3)")?;
         let mut lines = tx.prepare(
             "INSERT INTO wage_pay_lines (project_id, roster_id, id_hmac, id_masked, name, period, due, paid, paid_on, \
              card_last4, signed) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",

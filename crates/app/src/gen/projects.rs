@@ -38,8 +38,10 @@ pub mod rates {
     pub const COMPLAINTS: f64 = 0.02;
 }
 
-const GIVEN: &[&str] = &["建", "国", "明", "华", "强", "军", "平", "勇", "伟", "刚", "芳", "丽", "红", "兵", "涛", "林", "波", "超"];
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "谭", "冉", "向", "秦"];
+const GIVEN: &[&str] =
+    &["建", "国", "明", "华", "强", "军", "平", "勇", "伟", "刚", "芳", "丽", "红", "兵", "涛", "林", "波", "超"];
+const SURNAMES: &[&str] =
+    &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "谭", "冉", "向", "秦"];
 const KINDS: &[&str] = &["安置房", "道路改造", "学校", "医院", "产业园厂房", "污水处理厂", "桥梁", "商住楼"];
 const TEAMS: &[&str] = &["木工班", "钢筋班", "泥工班", "水电班", "架子班", "杂工班"];
 
@@ -51,7 +53,14 @@ fn credit(rng: &mut ChaCha8Rng, region6: &str, prefix: &str) -> String {
 
 /// Generates project `i` of a run with `seed` on `as_of` (attendance in the month
 /// before). Towns are the city's real ones.
-pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[(i64, String)], keys: &Keys) -> BulkProject {
+pub fn project(
+    i: u64,
+    seed: u64,
+    as_of: NaiveDate,
+    refdata: &RefData,
+    towns: &[(i64, String)],
+    keys: &Keys,
+) -> BulkProject {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(STREAM);
     rng.set_word_pos(u128::from(i) * 1_000_000);
@@ -67,8 +76,8 @@ pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[
     let status = if end_on < as_of { ProjectStatus::Completed } else { ProjectStatus::Active };
     let payday = rng.gen_range(5..=25u32);
     let required = contract_value >= Fen::from_yuan(4_000_000);
-    let account_opened_on = (!(required && chance(&mut rng, rates::NO_ACCOUNT)))
-        .then(|| contract_on + Days::new(rng.gen_range(1..30)));
+    let account_opened_on =
+        (!(required && chance(&mut rng, rates::NO_ACCOUNT))).then(|| contract_on + Days::new(rng.gen_range(1..30)));
     let notice_board_on = (!chance(&mut rng, rates::NO_BOARD)).then(|| start_on + Days::new(rng.gen_range(0..7)));
     let builder_code = credit(&mut rng, &region6, "12");
     let contractor_code = credit(&mut rng, &region6, "91");
@@ -113,7 +122,11 @@ pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[
     };
     if chance(&mut rng, rates::COMPLAINTS) {
         for _ in 0..rng.gen_range(1..=4) {
-            out.complaints.push((as_of - Days::new(rng.gen_range(0..30)), rng.gen_range(1_000..50_000) * 100, rng.gen_range(1..8)));
+            out.complaints.push((
+                as_of - Days::new(rng.gen_range(0..30)),
+                rng.gen_range(1_000..50_000) * 100,
+                rng.gen_range(1..8),
+            ));
         }
     }
     if status == ProjectStatus::Completed || chance(&mut rng, rates::NO_ROSTER) {
@@ -133,7 +146,12 @@ pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[
         out.roster.push(BulkWorker {
             id_hmac: keys.id_hmac(&id),
             id_masked: id.masked(),
-            name: format!("{}{}{}", SURNAMES[rng.gen_range(0..SURNAMES.len())], GIVEN[rng.gen_range(0..GIVEN.len())], GIVEN[rng.gen_range(0..GIVEN.len())]),
+            name: format!(
+                "{}{}{}",
+                SURNAMES[rng.gen_range(0..SURNAMES.len())],
+                GIVEN[rng.gen_range(0..GIVEN.len())],
+                GIVEN[rng.gen_range(0..GIVEN.len())]
+            ),
             team: TEAMS[rng.gen_range(0..TEAMS.len())].to_string(),
             entry_on: start_on.max(period.first_day() - Days::new(rng.gen_range(0..200))),
             exit_on: None,
@@ -176,7 +194,11 @@ pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[
             if missing && w < 2 {
                 continue;
             }
-            let due = if underpaid && rng.gen_bool(0.1) { expected - worker.daily_rate * rng.gen_range(1..=3) } else { expected };
+            let due = if underpaid && rng.gen_bool(0.1) {
+                expected - worker.daily_rate * rng.gen_range(1..=3)
+            } else {
+                expected
+            };
             let unpaid = unpaid_all || (unpaid_some && rng.gen_bool(0.2)) || !paid_by_payday;
             let paid = if unpaid { 0 } else { due };
             total_paid += paid;
@@ -189,7 +211,11 @@ pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[
                 due,
                 paid,
                 paid_on: (paid > 0).then_some(payday_on),
-                card_last4: if w == 0 && chance(&mut rng, rates::OTHER_CARD) { "0000".to_string() } else { worker.card_last4.clone() },
+                card_last4: if w == 0 && chance(&mut rng, rates::OTHER_CARD) {
+                    "0000".to_string()
+                } else {
+                    worker.card_last4.clone()
+                },
                 signed: !(unsigned && rng.gen_bool(0.1)),
             });
         }
@@ -224,7 +250,12 @@ pub fn project(i: u64, seed: u64, as_of: NaiveDate, refdata: &RefData, towns: &[
             });
         }
         if total_paid > 0 {
-            out.entries.push(NewEntry { on: payday_on, amount: Fen(-total_paid), kind: 2, reference: format!("DF{}-{}", period.0, i) });
+            out.entries.push(NewEntry {
+                on: payday_on,
+                amount: Fen(-total_paid),
+                kind: 2,
+                reference: format!("DF{}-{}", period.0, i),
+            });
         }
     }
     out

@@ -14,9 +14,9 @@ pub mod serve;
 pub mod services;
 pub mod token;
 pub mod training;
-pub mod wages;
 pub mod user;
 pub mod validate;
+pub mod wages;
 
 use std::process::ExitCode;
 

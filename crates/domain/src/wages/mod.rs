@@ -775,7 +775,8 @@ pub fn check_project(p: &ProjectInput, r: &WageRules) -> Vec<Finding> {
         }
     };
     let work_periods: Vec<Period> = {
-        let mut v: Vec<Period> = periods.iter().copied().filter(|q| q.first_day() >= p.start_on.with_day(1).unwrap_or(p.start_on)).collect();
+        let mut v: Vec<Period> =
+            periods.iter().copied().filter(|q| q.first_day() >= p.start_on.with_day(1).unwrap_or(p.start_on)).collect();
         if p.monthly_labor_cost.0 > 0 && active {
             // With an agreed monthly cost every month since the start counts.
             let mut q = Period::of(p.start_on);
@@ -788,9 +789,8 @@ pub fn check_project(p: &ProjectInput, r: &WageRules) -> Vec<Finding> {
         }
         v
     };
-    let transferred_by = |d: NaiveDate| -> i64 {
-        p.account.iter().filter(|e| e.labor_transfer && e.on <= d).map(|e| e.amount.0).sum()
-    };
+    let transferred_by =
+        |d: NaiveDate| -> i64 { p.account.iter().filter(|e| e.labor_transfer && e.on <= d).map(|e| e.amount.0).sum() };
     let mut cumulative = 0i64;
     let mut short_since: Option<(Period, NaiveDate)> = None;
     for &per in &work_periods {
@@ -960,8 +960,12 @@ pub fn check_project(p: &ProjectInput, r: &WageRules) -> Vec<Finding> {
     // Completion or 春节 near with wages outstanding beyond the account's balance.
     let outstanding: i64 = owed.values().map(|o| (o.expected.max(o.due).0 - o.paid.0).max(0)).sum();
     let uncovered = outstanding - balance.max(0);
-    let owed_workers =
-        owed.iter().filter(|(_, o)| o.expected.max(o.due).0 > o.paid.0).map(|((w, _), _)| *w).collect::<std::collections::BTreeSet<_>>().len() as i64;
+    let owed_workers = owed
+        .iter()
+        .filter(|(_, o)| o.expected.max(o.due).0 > o.paid.0)
+        .map(|((w, _), _)| *w)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as i64;
     if active && uncovered > 0 && p.end_on >= on && p.end_on <= plus(on, r.completion_lookahead) {
         b.push(
             Check::CompletionOutstanding,
