@@ -1058,7 +1058,7 @@ pub async fn by_district(store: &Store, range: Option<(i64, i64)>) -> Result<Vec
         .conn()
         .query_all(statement(
             store.backend(),
-            "SELECT (region / 1000000) * 1000000 AS district, grade, COUNT(*) AS n, SUM(amount) AS amount \
+            "SELECT (region / 1000000) * 1000000 AS district, grade, COUNT(*) AS n, CAST(SUM(amount) AS BIGINT) AS amount \
              FROM wage_warnings WHERE live_key IS NOT NULL AND region BETWEEN $1 AND $2 \
              GROUP BY (region / 1000000) * 1000000, grade ORDER BY 1, 2",
             [lo.into(), hi.into()],

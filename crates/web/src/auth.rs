@@ -74,6 +74,7 @@ impl CurrentUser {
             employer => self.account.role.needs_credit_code(),
             worker => self.account.role.needs_person(),
             broker => self.account.role == jiujin_domain::access::Role::Broker,
+            wages => crate::wages::handles(self.account.role),
             person => self.account.person_id,
         }
     }

@@ -19,6 +19,7 @@ mod services;
 mod startups;
 mod support;
 mod training;
+mod wages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -225,6 +226,15 @@ pub fn router(state: AppState) -> Router {
         .route("/public-posts.xlsx", get(support::posts_xlsx))
         .route("/public-posts/{id}/holders", post(support::holder_submit))
         .route("/public-posts/spells/{id}/end", post(support::holder_end))
+        .route("/wages", get(wages::page))
+        .route("/wages/warnings/{id}", get(wages::warning_page))
+        .route("/wages/warnings/{id}/{step}", post(wages::warning_step))
+        .route("/wages/projects/{id}", get(wages::project_page))
+        .route("/wages/complaints", get(wages::complaints_page).post(wages::complaint_submit))
+        .route("/wages/complaints/{id}/close", post(wages::complaint_close))
+        .route("/wages/complain", get(wages::complain_page).post(wages::complain_submit))
+        .route("/wages/blacklist", get(wages::blacklist_page))
+        .route("/wages/blacklist/{id}", post(wages::blacklist_submit))
         .route("/audit", get(audit::audit_page))
         .route("/api/v1/audit", get(audit::api_audit))
         .route("/login", get(auth::login_page).post(auth::login_submit))

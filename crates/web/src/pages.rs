@@ -54,6 +54,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("station.html", include_str!("templates/station.html")),
     ("fairs.html", include_str!("templates/fairs.html")),
     ("fair.html", include_str!("templates/fair.html")),
+    ("wages.html", include_str!("templates/wages.html")),
+    ("wage_warning.html", include_str!("templates/wage_warning.html")),
+    ("wage_project.html", include_str!("templates/wage_project.html")),
+    ("wage_complaints.html", include_str!("templates/wage_complaints.html")),
+    ("wage_complain.html", include_str!("templates/wage_complain.html")),
+    ("wage_blacklist.html", include_str!("templates/wage_blacklist.html")),
 ];
 
 pub struct Pages {

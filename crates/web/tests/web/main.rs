@@ -158,6 +158,7 @@ mod forms;
 mod jobs;
 mod services;
 mod training;
+mod wages;
 mod what_if;
 
 /// Records `flag` on the person named `name` (a staff change, dated today); returns

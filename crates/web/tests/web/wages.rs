@@ -1,0 +1,127 @@
+//! 欠薪预警 pages: a district's staff and inspector see their district's warnings and
+//! work them (assign to an inspector account only, record work, close with a note and
+//! evidence); another district's staff get 404 on the same warning; a worker files a
+//! complaint on their phone page and sees it; a worker and an employer get 404 on the
+//! staff pages.
+
+use super::*;
+use crate::jobs::location;
+
+async fn post(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client().post(format!("{}{path}", app.base)).header("cookie", cookie).form(form).send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn warnings_are_worked_inside_the_district_and_workers_complain_from_their_phone() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let today = chrono::Utc::now().date_naive();
+        let start = today - chrono::Duration::days(60);
+        let p = jiujin_store::wages::NewProject {
+            code: "GC-WEB-1".into(),
+            name: "万州网页测试项目".into(),
+            region: 500101001000,
+            address: "高笋塘".into(),
+            builder_code: jiujin_domain::identity::CreditCode::from_parts("12", "500101", "MA5U0002")
+                .unwrap()
+                .as_str()
+                .into(),
+            builder_name: "建设单位".into(),
+            contractor_code: jiujin_domain::identity::CreditCode::from_parts("91", "500101", "MA5U0003")
+                .unwrap()
+                .as_str()
+                .into(),
+            contractor_name: "总包单位".into(),
+            contract_value: jiujin_domain::Fen::from_yuan(1_000_000),
+            contract_on: start,
+            start_on: start,
+            end_on: today + chrono::Duration::days(400),
+            status: jiujin_domain::wages::ProjectStatus::Active,
+            payday: 15,
+            monthly_labor_cost: jiujin_domain::Fen::ZERO,
+            account_opened_on: Some(start),
+            notice_board_on: None,
+        };
+        jiujin_store::wages::create_project(&app.store, &p, &tester()).await.unwrap();
+        let params = jiujin_domain::wages::rules::embedded();
+        let r = jiujin_app::wages::run(&app.store, &params, today, &tester()).await.unwrap();
+        assert!(r.counts.raised >= 2, "{l}: no board, no roster: {r:?}");
+        let wid = jiujin_store::wages::warnings(&app.store, None, &Default::default(), 10).await.unwrap()[0].id;
+
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let html = get(&app, &wz, "/wages").await.text().await.unwrap();
+        assert!(html.contains("万州区") && html.contains("未设立维权信息告示牌"), "{l}: {html}");
+        let page = get(&app, &wz, &format!("/wages/warnings/{wid}")).await.text().await.unwrap();
+        assert!(page.contains("第五十") && page.contains("依据"), "{l}");
+        let t = hidden(&page, "csrf");
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &kz, &format!("/wages/warnings/{wid}")).await.status(), 404, "{l}");
+        assert!(!get(&app, &kz, "/wages").await.text().await.unwrap().contains("万州网页测试项目"), "{l}");
+        let kt = hidden(&get(&app, &kz, "/wages").await.text().await.unwrap(), "csrf");
+        let res = post(&app, &kz, &format!("/wages/warnings/{wid}/work"), &[("csrf", &kt), ("note", "x")]).await;
+        assert_eq!(res.status(), 404, "{l}");
+
+        // Only an inspector account takes an assignment.
+        let back = location(
+            &post(&app, &wz, &format!("/wages/warnings/{wid}/assign"), &[("csrf", &t), ("inspector", "kaizhou")]).await,
+        );
+        assert!(back.contains("error"), "{l}: {back}");
+        let back = location(
+            &post(&app, &wz, &format!("/wages/warnings/{wid}/assign"), &[("csrf", &t), ("inspector", "inspector")])
+                .await,
+        );
+        assert!(back.contains("saved"), "{l}: {back}");
+        let ins = login(&app, "inspector", PASSWORD).await.unwrap();
+        let it = hidden(&get(&app, &ins, &format!("/wages/warnings/{wid}")).await.text().await.unwrap(), "csrf");
+        let back = location(
+            &post(
+                &app,
+                &ins,
+                &format!("/wages/warnings/{wid}/close"),
+                &[("csrf", &it), ("note", "已设立"), ("evidence", "")],
+            )
+            .await,
+        );
+        assert!(back.contains("error"), "{l}: evidence is required");
+        let back = location(
+            &post(
+                &app,
+                &ins,
+                &format!("/wages/warnings/{wid}/close"),
+                &[("csrf", &it), ("note", "已设立"), ("evidence", "现场照片")],
+            )
+            .await,
+        );
+        assert!(back.contains("saved"), "{l}: {back}");
+        let w = jiujin_store::wages::warning(&app.store, None, wid).await.unwrap().unwrap();
+        assert_eq!(w.state, jiujin_domain::wages::WarningState::Closed.code(), "{l}");
+
+        // A worker's complaint from the phone page, then on the staff list.
+        let me = login(&app, "worker", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &me, "/wages").await.status(), 404, "{l}");
+        let page = get(&app, &me, "/wages/complain").await.text().await.unwrap();
+        let mt = hidden(&page, "csrf");
+        let form = [
+            ("csrf", mt.as_str()),
+            ("name", "万一"),
+            ("phone", "13812345678"),
+            ("employer_name", "总包单位"),
+            ("employer_code", p.contractor_code.as_str()),
+            ("project_code", "GC-WEB-1"),
+            ("region", "500101"),
+            ("amount", "8000"),
+            ("workers", "3"),
+            ("description", "两个月没发"),
+        ];
+        let back = location(&post(&app, &me, "/wages/complain", &form).await);
+        assert!(back.contains("saved"), "{l}: {back}");
+        let mine = get(&app, &me, "/wages/complain").await.text().await.unwrap();
+        assert!(mine.contains("速裁中") && mine.contains("8000"), "{l}");
+        let list = get(&app, &wz, "/wages/complaints").await.text().await.unwrap();
+        assert!(list.contains("138****5678") && !list.contains("13812345678"), "{l}: the phone is masked");
+        let employer = login(&app, "someone", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &employer, "/wages/complaints").await.status(), 404, "{l}");
+        assert_eq!(get(&app, &employer, "/wages/complain").await.status(), 404, "{l}");
+    })
+    .await;
+}
