@@ -46,7 +46,7 @@ impl From<StoreError> for WageError {
 
 /// The region range of a caller: staff and inspectors see their region's projects.
 pub fn range(scope: Scope) -> Result<Option<(i64, i64)>, WageError> {
-    store::region_range(scope).map_err(|()| WageError::NotFound)
+    store::region_range(scope).ok_or(WageError::NotFound)
 }
 
 /// The thresholds in force on `on`.
@@ -556,7 +556,8 @@ pub async fn file_complaint(
     };
     let description = required("情况说明", &f.description, &mut e);
     let phone = f.phone.trim();
-    if !phone.is_empty() && !(phone.len() == 11 && phone.chars().all(|c| c.is_ascii_digit())) {
+    let mobile = phone.len() == 11 && phone.chars().all(|c| c.is_ascii_digit());
+    if !phone.is_empty() && !mobile {
         e.push("联系电话：应为11位手机号".to_string());
     }
     let project = if f.project_code.trim().is_empty() {
@@ -603,6 +604,7 @@ pub async fn file_complaint(
 
 /// Closes a complaint: `proven` arrears (in yuan text) list the employer as 失信 for
 /// the term in force; otherwise dismissed with the outcome.
+#[allow(clippy::too_many_arguments)]
 pub async fn close_complaint(
     store: &Store,
     params: &[Param],
@@ -632,6 +634,7 @@ pub async fn close_complaint(
 
 /// Records the payment of a listed employer's arrears, or removes it: at the end of
 /// the term, or early once the removal time has passed since payment (人社部令第45号).
+#[allow(clippy::too_many_arguments)]
 pub async fn update_listing(
     store: &Store,
     params: &[Param],

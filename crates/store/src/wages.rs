@@ -22,12 +22,13 @@ use crate::services::date_of;
 use crate::sql::statement;
 use crate::{audit, Result, Scope, Store, StoreError};
 
-/// The region range a scope sees projects in (`None`: all), or `Err` when it sees none.
-pub fn region_range(scope: Scope) -> std::result::Result<Option<(i64, i64)>, ()> {
+/// The region range a scope sees projects in (`Some(None)`: all), or `None` when it
+/// sees none (a worker, an employer).
+pub fn region_range(scope: Scope) -> Option<Option<(i64, i64)>> {
     match scope {
-        Scope::City => Ok(None),
-        Scope::Region(r) => Ok(Some(r.subtree_range())),
-        Scope::Person(_) | Scope::Nothing => Err(()),
+        Scope::City => Some(None),
+        Scope::Region(r) => Some(Some(r.subtree_range())),
+        Scope::Person(_) | Scope::Nothing => None,
     }
 }
 

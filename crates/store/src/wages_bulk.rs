@@ -102,7 +102,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn esc(t: &str) -> String {
-    t.replace('\\', "\\\\").replace('\t', " ").replace('\n', " ")
+    t.replace('\\', "\\\\").replace(['\t', '\n'], " ")
 }
 
 fn opt_date(d: Option<NaiveDate>) -> String {

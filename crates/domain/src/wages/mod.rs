@@ -506,6 +506,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         check: Check,
