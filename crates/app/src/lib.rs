@@ -18,6 +18,7 @@ pub mod startups;
 pub mod support;
 pub mod training;
 pub mod wages;
+pub mod wages_import;
 
 pub use crypto::Keys;
 pub use settings::Settings;

@@ -373,10 +373,23 @@ pub mod rows {
         entries: &[EntryRow],
         today: NaiveDate,
     ) -> Result<Records, Vec<String>> {
+        parse_from(keys, roster, days, pay, entries, today, 1)
+    }
+
+    /// `parse` with rows numbered from `first` (a file's row number of its first row).
+    pub fn parse_from(
+        keys: &Keys,
+        roster: &[RosterRow],
+        days: &[DayRow],
+        pay: &[PayRow],
+        entries: &[EntryRow],
+        today: NaiveDate,
+        first: usize,
+    ) -> Result<Records, Vec<String>> {
         let mut e = Vec::new();
         let mut r = Records::default();
         for (i, row) in roster.iter().enumerate() {
-            let at = format!("花名册第{}行", i + 1);
+            let at = format!("花名册第{}行", i + first);
             let idn = id(keys, &row[0], &at, today, &mut e);
             let name = row[1].trim().to_string();
             if name.is_empty() {
@@ -402,7 +415,7 @@ pub mod rows {
             }
         }
         for (i, row) in days.iter().enumerate() {
-            let at = format!("考勤第{}行", i + 1);
+            let at = format!("考勤第{}行", i + first);
             if let (Some((h, _)), Some(day)) =
                 (id(keys, &row[0], &at, today, &mut e), date(&format!("{at} 日期"), &row[1], &mut e))
             {
@@ -410,7 +423,7 @@ pub mod rows {
             }
         }
         for (i, row) in pay.iter().enumerate() {
-            let at = format!("工资支付表第{}行", i + 1);
+            let at = format!("工资支付表第{}行", i + first);
             let idn = id(keys, &row[0], &at, today, &mut e);
             let period = Period::parse(&row[2]);
             if period.is_none() {
@@ -446,7 +459,7 @@ pub mod rows {
             }
         }
         for (i, row) in entries.iter().enumerate() {
-            let at = format!("专用账户流水第{}行", i + 1);
+            let at = format!("专用账户流水第{}行", i + first);
             let on = date(&format!("{at} 日期"), &row[0], &mut e);
             let t = row[1].trim();
             let amount = match Fen::parse_yuan(t.trim_start_matches('-')) {

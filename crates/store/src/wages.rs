@@ -483,6 +483,19 @@ pub async fn recount(store: &Store) -> Result<u64> {
     Ok(n.rows_affected())
 }
 
+/// The identity hashes on a project's roster.
+pub async fn roster_hashes(store: &Store, project: i64) -> Result<std::collections::HashSet<Vec<u8>>> {
+    let rows = store
+        .conn()
+        .query_all(statement(
+            store.backend(),
+            "SELECT id_hmac FROM wage_roster WHERE project_id = $1",
+            [project.into()],
+        ))
+        .await?;
+    rows.iter().map(|r| get::<Vec<u8>>(r, "id_hmac")).collect()
+}
+
 /// A roster row as a page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RosterRow {

@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod jobs;
 mod lists;
+mod map;
 mod openapi;
 mod pages;
 mod policy;
@@ -229,7 +230,10 @@ pub fn router(state: AppState) -> Router {
         .route("/wages", get(wages::page))
         .route("/wages/warnings/{id}", get(wages::warning_page))
         .route("/wages/warnings/{id}/{step}", post(wages::warning_step))
+        .route("/wages/projects", get(wages::projects_page).post(wages::project_create))
         .route("/wages/projects/{id}", get(wages::project_page))
+        .route("/wages/projects/{id}/import", post(wages::import_submit))
+        .route("/wages/templates/{kind}", get(wages::template))
         .route("/wages/complaints", get(wages::complaints_page).post(wages::complaint_submit))
         .route("/wages/complaints/{id}/close", post(wages::complaint_close))
         .route("/wages/complain", get(wages::complain_page).post(wages::complain_submit))

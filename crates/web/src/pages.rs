@@ -60,6 +60,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("wage_complaints.html", include_str!("templates/wage_complaints.html")),
     ("wage_complain.html", include_str!("templates/wage_complain.html")),
     ("wage_blacklist.html", include_str!("templates/wage_blacklist.html")),
+    ("wage_projects.html", include_str!("templates/wage_projects.html")),
+    ("wage_import_result.html", include_str!("templates/wage_import_result.html")),
 ];
 
 pub struct Pages {

@@ -100,6 +100,27 @@ pub async fn page(
             amount => jiujin_domain::Fen(*amount).to_yuan_compact() }
         })
         .collect();
+    let (shapes, height) = crate::map::shapes();
+    let map: Vec<_> = shapes
+        .iter()
+        .map(|sh| {
+            let c = districts
+                .iter()
+                .find(|(d, _, _)| RegionCode::from_i64(*d).is_some_and(|r| r.short() == sh.code))
+                .map_or([0; 3], |(_, c, _)| *c);
+            let level = if c[2] > 0 {
+                "red"
+            } else if c[1] > 0 {
+                "orange"
+            } else if c[0] > 0 {
+                "yellow"
+            } else {
+                "none"
+            };
+            context! { code => sh.code.clone(), name => sh.name.clone(), path => sh.path.clone(), level,
+            red => c[2], orange => c[1], yellow => c[0] }
+        })
+        .collect();
     let chosen = q.district.as_deref().and_then(|t| RegionCode::parse(t).ok());
     let filter = WarningFilter {
         live: true,
@@ -125,7 +146,8 @@ pub async fn page(
         &state,
         &user,
         "wages.html",
-        context! { title => "欠薪预警", section => "wages", districts => rows, warnings,
+        context! { title => "欠薪预警", section => "wages", districts => rows, warnings, map,
+        map_width => crate::map::WIDTH, map_height => height,
         district => chosen.map(|r| r.short()), district_name => chosen.map(|r| state.refdata.region_path(r)),
         grade => q.grade, today => today().to_string() },
     )
@@ -245,11 +267,15 @@ pub async fn project_page(
             rate => r.daily_rate.to_yuan_compact() }
         })
         .collect();
+    let kinds: Vec<_> = jiujin_app::wages_import::FileKind::ALL
+        .iter()
+        .map(|k| context! { key => k.key(), label => k.label() })
+        .collect();
     render(
         &state,
         &user,
         "wage_project.html",
-        context! { title => p.name.clone(), section => "wages", place => place(&state, p.region),
+        context! { title => p.name.clone(), section => "wages", place => place(&state, p.region), kinds,
         status => jiujin_domain::wages::ProjectStatus::from_code(p.status).map_or("", |s| s.label()),
         contract_value => p.contract_value.to_yuan_compact(), p, findings, roster, today => today().to_string() },
     )
@@ -458,4 +484,141 @@ pub async fn blacklist_submit(
         Ok(()) => Ok(Redirect::to("/wages/blacklist?saved=1").into_response()),
         Err(e) => Ok(back("/wages/blacklist", &message(e)?)),
     }
+}
+
+/// `GET /wages/projects`: the region's projects, newest first, and the form.
+pub async fn projects_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<MessageQuery>,
+) -> Result<Html<String>, WebError> {
+    let range = staff(&user)?;
+    let list = jiujin_store::wages::projects(&state.store, range, 500).await?;
+    let rows: Vec<_> = list
+        .iter()
+        .map(|p| {
+            context! { id => p.id, code => p.code.clone(), name => p.name.clone(), place => place(&state, p.region),
+            contractor => p.contractor_name.clone(), value => p.contract_value.to_yuan_compact(),
+            start => p.start_on.to_string(), end => p.end_on.to_string(),
+            status => jiujin_domain::wages::ProjectStatus::from_code(p.status).map_or("", |s| s.label()) }
+        })
+        .collect();
+    render(
+        &state,
+        &user,
+        "wage_projects.html",
+        context! { title => "工程项目", section => "wages", projects => rows, home => crate::lists::home(&user),
+        today => today().to_string(), error => q.error },
+    )
+}
+
+/// `POST /wages/projects`
+pub async fn project_create(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let t = |k: &str| value(&posted, k).to_string();
+    let form = jiujin_app::wages::ProjectForm {
+        code: t("code"),
+        name: t("name"),
+        region: t("region"),
+        address: t("address"),
+        builder_code: t("builder_code"),
+        builder_name: t("builder_name"),
+        contractor_code: t("contractor_code"),
+        contractor_name: t("contractor_name"),
+        contract_value: t("contract_value"),
+        contract_on: t("contract_on"),
+        start_on: t("start_on"),
+        end_on: t("end_on"),
+        payday: t("payday"),
+        monthly_labor_cost: t("monthly_labor_cost"),
+        account_opened_on: t("account_opened_on"),
+        notice_board_on: t("notice_board_on"),
+    };
+    let by = context_for(&user, &client);
+    match jiujin_app::wages::register_project(&state.store, state.refdata, user.scope(), &form, &by).await {
+        Ok(id) => Ok(Redirect::to(&format!("/wages/projects/{id}")).into_response()),
+        Err(e) => Ok(back("/wages/projects", &message(e)?)),
+    }
+}
+
+/// `GET /wages/templates/{kind}`: a blank import template.
+pub async fn template(Extension(user): Extension<CurrentUser>, Path(kind): Path<String>) -> Result<Response, WebError> {
+    staff(&user)?;
+    let key = kind.trim_end_matches(".xlsx");
+    let k = jiujin_app::wages_import::FileKind::parse(key).ok_or(WebError::NotFound)?;
+    let bytes = jiujin_app::wages_import::template_xlsx(k).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(crate::lists::xlsx(&format!("wages-{key}.xlsx"), bytes))
+}
+
+/// `POST /wages/projects/{id}/import`: an uploaded file of the project (multipart:
+/// csrf, kind, file); the result page lists every rejected row with its reason.
+pub async fn import_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    staff(&user)?;
+    let (mut csrf, mut kind, mut upload) = (String::new(), String::new(), None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "file" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|e| WebError::Internal(e.body_text()))?;
+                upload = Some((name, bytes));
+            }
+            _ => {}
+        }
+    }
+    user.check_form_token(&csrf)?;
+    let to = format!("/wages/projects/{id}");
+    let Some(k) = jiujin_app::wages_import::FileKind::parse(&kind) else {
+        return Ok(back(&to, "请选择文件类别"));
+    };
+    let Some((name, bytes)) = upload.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+        return Ok(back(&to, "请选择要导入的文件（.xlsx、.xls 或 .csv）"));
+    };
+    let file_name = std::path::Path::new(&name).file_name().and_then(|n| n.to_str()).unwrap_or("upload.xlsx");
+    let ext = std::path::Path::new(file_name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if !matches!(ext.as_str(), "xlsx" | "xls" | "csv") {
+        return Ok(back(&to, &format!("文件“{file_name}”不是 .xlsx、.xls 或 .csv 文件")));
+    }
+    let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
+    let path = dir.path().join(file_name);
+    tokio::fs::write(&path, &bytes).await.map_err(|e| WebError::Internal(e.to_string()))?;
+    let by = context_for(&user, &client);
+    let r = jiujin_app::wages_import::import_file(
+        &state.store,
+        &state.keys,
+        user.scope(),
+        id,
+        k,
+        &path,
+        None,
+        today(),
+        &by,
+    )
+    .await;
+    let report = match r {
+        Ok(r) => r,
+        Err(e) => return Ok(back(&to, &message(e)?)),
+    };
+    let rejected: Vec<_> = report.rejected.iter().map(|(row, reason)| context! { row, reason }).collect();
+    render(
+        &state,
+        &user,
+        "wage_import_result.html",
+        context! { title => "导入结果", section => "wages", id, kind => k.label(), file_name, rows => report.rows,
+        written => report.written, rejected, sha256 => report.sha256 },
+    )
+    .map(IntoResponse::into_response)
 }

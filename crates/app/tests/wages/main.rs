@@ -438,3 +438,54 @@ async fn complaints_cluster_and_proven_arrears_list_the_employer_until_it_may_le
         assert!(found.iter().any(|f| f.check == Check::DepositShort), "{l}: {found:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_are_imported_with_their_bad_rows_rejected_and_a_second_import_adds_nothing() {
+    use jiujin_app::wages_import::{import_file, template_xlsx, FileKind};
+    for db in TestDb::all().await {
+        let l = db.label;
+        let store = db.store().await;
+        let keys = jiujin_app::Keys::from_master(&[7u8; 32]);
+        let pid = project(&store, &keys).await;
+        let dir = tempfile::tempdir().unwrap();
+        let today = date("2026-11-20");
+        let import = |kind: FileKind, name: &str, text: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let rejects = dir.path().join(format!("{name}.rejects.xlsx"));
+            let store = store.clone();
+            let keys = keys.clone();
+            async move {
+                let r = import_file(&store, &keys, wanzhou(), pid, kind, &path, Some(&rejects), today, &tester()).await;
+                (r, rejects)
+            }
+        };
+        // A roster with one bad row (no entry date).
+        let roster = format!(
+            "公民身份号码,姓名,班组,分包单位统一社会信用代码,进场日期,退场日期,日工资（元）,工资卡尾号\n\
+             {},工人3,钢筋班,,2026-11-01,,320,4321\n{},工人4,钢筋班,,,,320,4321\n",
+            id(3),
+            id(4)
+        );
+        let (r, rejects) = import(FileKind::Roster, "roster.csv", roster.clone()).await;
+        let r = r.unwrap();
+        assert_eq!((r.rows, r.written.roster, r.rejected.len()), (2, 1, 1), "{l}: {r:?}");
+        assert_eq!(r.rejected[0].0, 3, "{l}: the file's own row number");
+        assert!(r.rejected[0].1.contains("进场日期"), "{l}: {:?}", r.rejected);
+        assert!(std::fs::metadata(&rejects).unwrap().len() > 0, "{l}");
+        // Attendance as a month's grid; 工人4 is not on the roster.
+        let grid = format!("公民身份号码,月份,1,2,3,31\n{},2026-11,√,√,,√\n{},2026-11,√,,,\n", id(3), id(4));
+        let (r, _) = import(FileKind::Attendance, "days.csv", grid.clone()).await;
+        let r = r.unwrap();
+        assert_eq!((r.written.attendance, r.rejected.len()), (2, 1), "{l}: November has no 31st; {r:?}");
+        assert!(r.rejected[0].1.contains("不在本项目实名花名册"), "{l}");
+        // The same file again writes nothing new.
+        let (r, _) = import(FileKind::Attendance, "days.csv", grid).await;
+        assert_eq!(r.unwrap().written.attendance, 0, "{l}");
+        // A file without its required columns is refused whole, naming them.
+        let (r, _) = import(FileKind::Payroll, "pay.csv", "公民身份号码,姓名\n".to_string()).await;
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains("缺少列") && e.contains("月份") && e.contains("本人签字"), "{l}: {e}");
+        assert!(!template_xlsx(FileKind::Bank).unwrap().is_empty());
+    }
+}

@@ -162,6 +162,13 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         println!("岗位 {postings} 个，今日推送 {} 条", push.pushed);
         let services = jiujin_app::demo::seed_services(&store, super::today(), &by).await?;
         println!("{services}");
+        // Construction projects (about one per 500 persons) with a month of attendance
+        // and payroll, breaches planted, then the day's wage-warning run.
+        let (c, _) = super::wages::load_projects(&settings, (a.workers / 500).max(40), a.seed, super::today()).await?;
+        let params = jiujin_domain::wages::rules::embedded();
+        let w =
+            jiujin_app::wages::run(&store, &params, super::today(), &by).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("工程项目 {} 个（花名册 {} 人），欠薪预警 {} 条", c.projects, c.roster, w.counts.raised);
         let _ = std::fs::remove_dir_all(&dir);
         println!(
             "已生成并导入合成人口 {} 人（拒绝 {} 行）和其他部门提供的事实 {} 条；免申即享评估 {} 项政策，拟发放 {} 条待审核；用时 {:.1} 秒",

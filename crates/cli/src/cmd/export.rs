@@ -47,6 +47,26 @@ pub enum TemplateWhat {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 工程项目实名制花名册导入模板
+    WagesRoster {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 工程项目考勤表导入模板（每人每天一行；也可按月份加 1…31 列打 √）
+    WagesAttendance {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 工程项目工资支付表导入模板
+    WagesPayroll {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 农民工工资专用账户流水导入模板
+    WagesBank {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
@@ -93,7 +113,16 @@ pub fn template(what: TemplateWhat) -> anyhow::Result<ExitCode> {
             jiujin_app::jobs::export::write_template(true, &out)?;
             out
         }
+        TemplateWhat::WagesRoster { out } => wage_template(jiujin_app::wages_import::FileKind::Roster, out)?,
+        TemplateWhat::WagesAttendance { out } => wage_template(jiujin_app::wages_import::FileKind::Attendance, out)?,
+        TemplateWhat::WagesPayroll { out } => wage_template(jiujin_app::wages_import::FileKind::Payroll, out)?,
+        TemplateWhat::WagesBank { out } => wage_template(jiujin_app::wages_import::FileKind::Bank, out)?,
     };
     println!("模板已写入 {}", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+fn wage_template(kind: jiujin_app::wages_import::FileKind, out: PathBuf) -> anyhow::Result<PathBuf> {
+    std::fs::write(&out, jiujin_app::wages_import::template_xlsx(kind)?)?;
+    Ok(out)
 }

@@ -17,6 +17,78 @@ pub enum What {
     Employers(JobsArgs),
     /// 导入招聘岗位（岗位编号、统一社会信用代码、岗位名称、工作地点……）：按单位和岗位编号新增或更新，错误行写入错误行文件；限定性别或无理由限制年龄上限的岗位进入审核
     Jobs(JobsArgs),
+    /// 导入工程项目的实名制花名册、考勤、工资支付表或专用账户流水（--kind roster|attendance|payroll|bank）：错误行写入错误行文件，其余行一次写入
+    Wages(WagesArgs),
+}
+
+#[derive(ClapArgs)]
+pub struct WagesArgs {
+    /// 导入文件（.xlsx / .csv）
+    pub file: PathBuf,
+    /// 项目编号
+    #[arg(long)]
+    pub project: String,
+    /// 文件类别：roster（花名册）、attendance（考勤）、payroll（工资支付表）、bank（专用账户流水）
+    #[arg(long)]
+    pub kind: String,
+    /// 错误行文件（.xlsx），默认与导入文件同目录的 <文件名>.rejects.xlsx
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+async fn wages(settings: Settings, a: WagesArgs) -> anyhow::Result<ExitCode> {
+    let Some(kind) = jiujin_app::wages_import::FileKind::parse(&a.kind) else {
+        eprintln!("--kind 应为 roster、attendance、payroll 或 bank");
+        return Ok(ExitCode::from(2));
+    };
+    let store = super::open_store(&settings).await?;
+    let keys = super::keys(&settings, &store, false).await?;
+    let Some(project) = jiujin_store::wages::project_by_code(&store, &a.project).await? else {
+        eprintln!("项目编号“{}”未登记", a.project);
+        return Ok(ExitCode::from(2));
+    };
+    let rejects = a.rejects.clone().unwrap_or_else(|| a.file.with_extension("rejects.xlsx"));
+    let by = settings.command_line_context();
+    let r = match jiujin_app::wages_import::import_file(
+        &store,
+        &keys,
+        jiujin_store::Scope::City,
+        project.id,
+        kind,
+        &a.file,
+        Some(&rejects),
+        super::today(),
+        &by,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(jiujin_app::wages::WageError::Invalid(e)) => {
+            for m in e {
+                eprintln!("{m}");
+            }
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "{}：{} 行，写入花名册 {}、考勤 {}、工资 {}、流水 {}；错误 {} 行（{}）",
+            kind.label(),
+            r.rows,
+            r.written.roster,
+            r.written.attendance,
+            r.written.lines,
+            r.written.entries,
+            r.rejected.len(),
+            rejects.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(ClapArgs)]
@@ -154,6 +226,7 @@ pub async fn run(settings: Settings, what: What) -> anyhow::Result<ExitCode> {
         What::Facts(f) => return facts(settings, f).await,
         What::Employers(e) => return employers_or_jobs(settings, e, false).await,
         What::Jobs(j) => return employers_or_jobs(settings, j, true).await,
+        What::Wages(w) => return wages(settings, w).await,
     };
     let store = super::open_store(&settings).await?;
     let keys = super::keys(&settings, &store, false).await?;

@@ -32,7 +32,8 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0017_support",
                 "m0018_difficulty",
                 "m0019_startups",
-                "m0020_household_index"
+                "m0020_household_index",
+                "m0021_wages"
             ],
             "{}",
             db.label

@@ -125,3 +125,69 @@ async fn warnings_are_worked_inside_the_district_and_workers_complain_from_their
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_register_a_project_upload_its_roster_and_see_the_district_map() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &wz, "/wages/projects").await.text().await.unwrap();
+        let t = hidden(&page, "csrf");
+        let b = jiujin_domain::identity::CreditCode::from_parts("12", "500101", "MA5U0012").unwrap();
+        let c = jiujin_domain::identity::CreditCode::from_parts("91", "500101", "MA5U0013").unwrap();
+        let mut form = vec![
+            ("csrf", t.as_str()),
+            ("code", "GC-WEB-2"),
+            ("name", "万州学校扩建"),
+            ("region", "500101"),
+            ("builder_code", b.as_str()),
+            ("builder_name", "万州教育投资"),
+            ("contractor_code", c.as_str()),
+            ("contractor_name", "万州建工"),
+            ("contract_value", "5000000"),
+            ("contract_on", "2026-01-01"),
+            ("start_on", "2026-01-10"),
+            ("end_on", "2027-12-31"),
+            ("payday", "15"),
+        ];
+        // Out of the district: refused with the reason.
+        form[3] = ("region", "500154");
+        let back = location(&post(&app, &wz, "/wages/projects", &form).await);
+        let html = get(&app, &wz, &back).await.text().await.unwrap();
+        assert!(html.contains("不在您的管辖范围内"), "{l}");
+        form[3] = ("region", "500101");
+        let at = location(&post(&app, &wz, "/wages/projects", &form).await);
+        assert!(at.starts_with("/wages/projects/"), "{l}: {at}");
+        let page = get(&app, &wz, &at).await.text().await.unwrap();
+        assert!(page.contains("未开设") && page.contains("导入记录"), "{l}");
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &kz, &at).await.status(), 404, "{l}");
+        // The template, then a roster upload with one bad row.
+        let tpl = get(&app, &wz, "/wages/templates/roster.xlsx").await;
+        assert_eq!(tpl.status(), 200, "{l}");
+        assert!(!tpl.bytes().await.unwrap().is_empty());
+        let csv = format!(
+            "公民身份号码,姓名,班组,分包单位统一社会信用代码,进场日期,退场日期,日工资（元）,工资卡尾号\n{},甲,木工班,,2026-02-01,,300,1234\n123,乙,木工班,,2026-02-01,,300,1234\n",
+            id("500101", 1984, 7)
+        );
+        let part = reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("roster.csv");
+        let form = reqwest::multipart::Form::new().text("csrf", t.clone()).text("kind", "roster").part("file", part);
+        let res = client().post(format!("{}{at}/import", app.base)).header("cookie", &wz).multipart(form).send().await.unwrap();
+        let html = res.text().await.unwrap();
+        assert!(html.contains("写入花名册 1 人") && html.contains("错误 1 行"), "{l}: {html}");
+        assert!(html.contains("公民身份号码"), "{l}: the reason names the field");
+        let page = get(&app, &wz, &at).await.text().await.unwrap();
+        assert!(page.contains("<td>甲</td>") && page.contains("实名制花名册（1 人）"), "{l}");
+        assert!(!page.contains(&id("500101", 1984, 7)), "{l}: the roster's numbers are masked");
+        // The map: every district drawn, linked to its list.
+        let params = jiujin_domain::wages::rules::embedded();
+        jiujin_app::wages::run(&app.store, &params, chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), &tester())
+            .await
+            .unwrap();
+        let html = get(&app, &wz, "/wages").await.text().await.unwrap();
+        assert!(html.contains("id=\"wage-map\""), "{l}");
+        assert_eq!(html.matches("class=\"area lvl-").count(), 38, "{l}");
+        assert!(html.contains("area lvl-red") || html.contains("area lvl-orange") || html.contains("area lvl-yellow"), "{l}");
+    })
+    .await;
+}
