@@ -494,6 +494,30 @@ try {
     await p.close();
   });
 
+  await check('欠薪预警: the district map drills down to a warning, whose handling is recorded, without CSP errors', async () => {
+    const errors = [];
+    const p = await context.newPage();
+    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await p.goto(`${base}/wages`);
+    assert((await p.locator('#wage-map path.area').count()) === 38, 'all 38 districts drawn');
+    const hot = p.locator('#wage-map a:has(path.lvl-red), #wage-map a:has(path.lvl-orange), #wage-map a:has(path.lvl-yellow)');
+    assert((await hot.count()) > 0, 'the demo projects raised warnings in some district');
+    await p.screenshot({ path: join(shots, 'wages-map.png'), fullPage: true });
+    await Promise.all([p.waitForURL(/\/wages\?district=\d+/), hot.first().click()]);
+    const rows = p.locator('#wage-warnings a[href^="/wages/warnings/"]');
+    assert((await rows.count()) > 0, 'the district lists its warnings');
+    await Promise.all([p.waitForURL(/\/wages\/warnings\/\d+/), rows.first().click()]);
+    const body = await p.textContent('main');
+    assert(body.includes('依据') && body.includes('罚则') && body.includes('发出预警'), 'article, penalty and log');
+    await p.fill('#w-note', '已电话约谈施工总承包单位');
+    await Promise.all([p.waitForURL(/saved=1/), p.click('#work-form button')]);
+    assert((await p.textContent('#warning-log')).includes('已电话约谈施工总承包单位'), 'the work is in the log');
+    await p.goto(`${base}/wages/projects`);
+    assert((await p.locator('#wage-projects tbody tr').count()) >= 40, 'the demo projects');
+    assert(!errors.some((e) => /Content Security Policy/i.test(e)), `CSP errors: ${errors.join(' | ')}`);
+    await p.close();
+  });
+
   await check('the JSON API returns masked people', async () => {
     const r = await page.request.get(`${base}/api/v1/persons?page=1`);
     const j = await r.json();
