@@ -495,6 +495,26 @@ pub mod rows {
     }
 }
 
+/// Adds a subcontractor to a project in the caller's range (credit code checked).
+pub async fn add_subcontractor(
+    store: &Store,
+    scope: Scope,
+    project: i64,
+    credit_code: &str,
+    name: &str,
+    trade: &str,
+    by: &audit::Context,
+) -> Result<(), WageError> {
+    store::project(store, range(scope)?, project).await?.ok_or(WageError::NotFound)?;
+    let mut e = Vec::new();
+    let code = credit("分包单位统一社会信用代码", credit_code, &mut e);
+    let name = required("分包单位名称", name, &mut e);
+    if !e.is_empty() {
+        return Err(WageError::Invalid(e));
+    }
+    Ok(store::add_subcontractor(store, project, &code, &name, trade.trim(), by).await?)
+}
+
 /// Records rows on a project in the caller's range.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_rows(

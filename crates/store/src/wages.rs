@@ -248,6 +248,54 @@ pub async fn project_by_code(store: &Store, code: &str) -> Result<Option<Project
     row.as_ref().map(project_of).transpose()
 }
 
+/// Adds a subcontractor (分包单位) to a project, with its audit entry; the same
+/// credit code twice on a project is refused.
+pub async fn add_subcontractor(
+    store: &Store,
+    project: i64,
+    credit_code: &str,
+    name: &str,
+    trade: &str,
+    by: &audit::Context,
+) -> Result<()> {
+    let txn = store.conn().begin().await?;
+    let slot = audit::reserve(&txn).await?;
+    let b = txn.get_database_backend();
+    let n = txn
+        .execute(statement(
+            b,
+            "INSERT INTO wage_subcontractors (project_id, credit_code, name, trade) VALUES ($1,$2,$3,$4) \
+             ON CONFLICT (project_id, credit_code) DO NOTHING",
+            [project.into(), credit_code.into(), name.into(), trade.into()],
+        ))
+        .await?;
+    if n.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!("分包单位 {credit_code} 已在本项目登记")));
+    }
+    let detail = serde_json::json!({ "project": project, "subcontractor": credit_code, "name": name, "trade": trade });
+    audit::write(
+        &txn,
+        slot,
+        &by.entry(AuditAction::WageChange, "wage_subcontractors", Some(project.to_string()), detail),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A project's subcontractors: (credit code, name, trade).
+pub async fn subcontractors(store: &Store, project: i64) -> Result<Vec<(String, String, String)>> {
+    let rows = store
+        .conn()
+        .query_all(statement(
+            store.backend(),
+            "SELECT credit_code, name, trade FROM wage_subcontractors WHERE project_id = $1 ORDER BY id",
+            [project.into()],
+        ))
+        .await?;
+    rows.iter().map(|r| Ok((get(r, "credit_code")?, get(r, "name")?, get(r, "trade")?))).collect()
+}
+
 /// A worker to put on a roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRosterRow {

@@ -233,6 +233,7 @@ pub fn router(state: AppState) -> Router {
         .route("/wages/projects", get(wages::projects_page).post(wages::project_create))
         .route("/wages/projects/{id}", get(wages::project_page))
         .route("/wages/projects/{id}/import", post(wages::import_submit))
+        .route("/wages/projects/{id}/subcontractors", post(wages::subcontractor_submit))
         .route("/wages/templates/{kind}", get(wages::template))
         .route("/wages/complaints", get(wages::complaints_page).post(wages::complaint_submit))
         .route("/wages/complaints/{id}/close", post(wages::complaint_close))

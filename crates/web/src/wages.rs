@@ -243,6 +243,7 @@ pub async fn project_page(
     State(state): State<AppState>,
     Extension(user): Extension<CurrentUser>,
     Path(id): Path<i64>,
+    Query(q): Query<MessageQuery>,
 ) -> Result<Html<String>, WebError> {
     staff(&user)?;
     let (p, findings) = jiujin_app::wages::project_findings(&state.store, &params(), user.scope(), id, today())
@@ -252,6 +253,11 @@ pub async fn project_page(
         e => WebError::Internal(e.to_string()),
     })?;
     let roster = jiujin_store::wages::roster(&state.store, p.id).await?;
+    let subs: Vec<_> = jiujin_store::wages::subcontractors(&state.store, p.id)
+        .await?
+        .into_iter()
+        .map(|(code, name, trade)| context! { code, name, trade })
+        .collect();
     let findings: Vec<_> = findings
         .iter()
         .map(|f| {
@@ -275,7 +281,8 @@ pub async fn project_page(
         &state,
         &user,
         "wage_project.html",
-        context! { title => p.name.clone(), section => "wages", place => place(&state, p.region), kinds,
+        context! { title => p.name.clone(), section => "wages", place => place(&state, p.region), kinds, subs,
+        error => q.error,
         status => jiujin_domain::wages::ProjectStatus::from_code(p.status).map_or("", |s| s.label()),
         contract_value => p.contract_value.to_yuan_compact(), p, findings, roster, today => today().to_string() },
     )
@@ -621,4 +628,32 @@ pub async fn import_submit(
         written => report.written, rejected, sha256 => report.sha256 },
     )
     .map(IntoResponse::into_response)
+}
+
+/// `POST /wages/projects/{id}/subcontractors`
+pub async fn subcontractor_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Path(id): Path<i64>,
+    Form(posted): Form<Posted>,
+) -> Result<Response, WebError> {
+    user.check_form_token(value(&posted, "csrf"))?;
+    staff(&user)?;
+    let to = format!("/wages/projects/{id}");
+    let by = context_for(&user, &client);
+    let r = jiujin_app::wages::add_subcontractor(
+        &state.store,
+        user.scope(),
+        id,
+        value(&posted, "credit_code"),
+        value(&posted, "name"),
+        value(&posted, "trade"),
+        &by,
+    )
+    .await;
+    match r {
+        Ok(()) => Ok(Redirect::to(&to).into_response()),
+        Err(e) => Ok(back(&to, &message(e)?)),
+    }
 }

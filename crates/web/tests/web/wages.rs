@@ -162,6 +162,12 @@ async fn staff_register_a_project_upload_its_roster_and_see_the_district_map() {
         assert!(page.contains("未开设") && page.contains("导入记录"), "{l}");
         let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
         assert_eq!(get(&app, &kz, &at).await.status(), 404, "{l}");
+        // A subcontractor: a bad credit code comes back with the reason.
+        let sub = jiujin_domain::identity::CreditCode::from_parts("91", "500101", "MA5U0014").unwrap();
+        let back = location(&post(&app, &wz, &format!("{at}/subcontractors"), &[("csrf", &t), ("credit_code", "123"), ("name", "劳务公司")]).await);
+        assert!(back.contains("error"), "{l}: {back}");
+        post(&app, &wz, &format!("{at}/subcontractors"), &[("csrf", &t), ("credit_code", sub.as_str()), ("name", "万州劳务公司"), ("trade", "劳务分包")]).await;
+        assert!(get(&app, &wz, &at).await.text().await.unwrap().contains("万州劳务公司"), "{l}");
         // The template, then a roster upload with one bad row.
         let tpl = get(&app, &wz, "/wages/templates/roster.xlsx").await;
         assert_eq!(tpl.status(), 200, "{l}");
