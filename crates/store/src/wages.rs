@@ -11,12 +11,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use jiujin_domain::audit::AuditAction;
 use jiujin_domain::wages::{
     AccountEntry, ComplaintState, Finding, PayLine, Period, ProjectInput, ProjectStatus, RosterWorker, WarningState,
 };
 use jiujin_domain::Fen;
-use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, StreamTrait, TransactionTrait, Value};
 
 use crate::services::date_of;
 use crate::sql::statement;
@@ -637,122 +638,136 @@ pub async fn inputs(
     let filter = only_sql("project_id");
     // Roster.
     let mut roster_project: HashMap<i64, usize> = HashMap::new();
-    for r in c
-        .query_all(statement(
-            b,
-            &format!(
+    {
+        let mut rows = c
+            .stream(statement(
+                b,
+                &format!(
                 "SELECT id, project_id, entry_on, exit_on, daily_rate, card_last4 FROM wage_roster WHERE 1 = 1{filter}"
             ),
-            [],
-        ))
-        .await?
-    {
-        let pid: i64 = get(&r, "project_id")?;
-        let Some(&i) = index.get(&pid) else { continue };
-        let id: i64 = get(&r, "id")?;
-        roster_project.insert(id, i);
-        inputs[i].roster.push(RosterWorker {
-            id,
-            entry_on: date(&r, "entry_on")?,
-            exit_on: date_of(&r, "exit_on")?,
-            daily_rate: Fen(get(&r, "daily_rate")?),
-            card_last4: get(&r, "card_last4")?,
-        });
+                [],
+            ))
+            .await?;
+        while let Some(r) = rows.try_next().await? {
+            let pid: i64 = get(&r, "project_id")?;
+            let Some(&i) = index.get(&pid) else { continue };
+            let id: i64 = get(&r, "id")?;
+            roster_project.insert(id, i);
+            inputs[i].roster.push(RosterWorker {
+                id,
+                entry_on: date(&r, "entry_on")?,
+                exit_on: date_of(&r, "exit_on")?,
+                daily_rate: Fen(get(&r, "daily_rate")?),
+                card_last4: get(&r, "card_last4")?,
+            });
+        }
     }
     // Monthly attendance.
-    for r in c
-        .query_all(statement(
-            b,
-            "SELECT period, roster_id, days FROM wage_attendance_months WHERE period >= $1 AND period <= $2",
-            [from.0.into(), Period::of(on).0.into()],
-        ))
-        .await?
     {
-        let rid: i64 = get(&r, "roster_id")?;
-        let Some(&i) = roster_project.get(&rid) else { continue };
-        let per = Period(get(&r, "period")?);
-        let days: i32 = get(&r, "days")?;
-        inputs[i].attendance.insert((rid, per), u32::try_from(days).unwrap_or(0));
+        let mut rows = c
+            .stream(statement(
+                b,
+                "SELECT period, roster_id, days FROM wage_attendance_months WHERE period >= $1 AND period <= $2",
+                [from.0.into(), Period::of(on).0.into()],
+            ))
+            .await?;
+        while let Some(r) = rows.try_next().await? {
+            let rid: i64 = get(&r, "roster_id")?;
+            let Some(&i) = roster_project.get(&rid) else { continue };
+            let per = Period(get(&r, "period")?);
+            let days: i32 = get(&r, "days")?;
+            inputs[i].attendance.insert((rid, per), u32::try_from(days).unwrap_or(0));
+        }
     }
     // Payroll.
-    for r in c
-        .query_all(statement(
-            b,
-            &format!(
+    {
+        let mut rows = c
+            .stream(statement(
+                b,
+                &format!(
                 "SELECT id, project_id, roster_id, period, due, paid, paid_on, card_last4, signed FROM wage_pay_lines \
                  WHERE period >= $1 AND period <= $2{filter}"
             ),
-            [from.0.into(), Period::of(on).0.into()],
-        ))
-        .await?
-    {
-        let pid: i64 = get(&r, "project_id")?;
-        let Some(&i) = index.get(&pid) else { continue };
-        inputs[i].lines.push(PayLine {
-            id: get(&r, "id")?,
-            worker: get(&r, "roster_id")?,
-            period: Period(get(&r, "period")?),
-            due: Fen(get(&r, "due")?),
-            paid: Fen(get(&r, "paid")?),
-            paid_on: date_of(&r, "paid_on")?,
-            card_last4: get(&r, "card_last4")?,
-            signed: get(&r, "signed")?,
-        });
+                [from.0.into(), Period::of(on).0.into()],
+            ))
+            .await?;
+        while let Some(r) = rows.try_next().await? {
+            let pid: i64 = get(&r, "project_id")?;
+            let Some(&i) = index.get(&pid) else { continue };
+            inputs[i].lines.push(PayLine {
+                id: get(&r, "id")?,
+                worker: get(&r, "roster_id")?,
+                period: Period(get(&r, "period")?),
+                due: Fen(get(&r, "due")?),
+                paid: Fen(get(&r, "paid")?),
+                paid_on: date_of(&r, "paid_on")?,
+                card_last4: get(&r, "card_last4")?,
+                signed: get(&r, "signed")?,
+            });
+        }
     }
     // The wage account, deposits.
-    for r in c
-        .query_all(statement(
-            b,
-            &format!("SELECT project_id, on_date, amount, kind FROM wage_account_entries WHERE on_date <= $1{filter}"),
-            [d(on)],
-        ))
-        .await?
     {
-        let pid: i64 = get(&r, "project_id")?;
-        let Some(&i) = index.get(&pid) else { continue };
-        let kind: i16 = get(&r, "kind")?;
-        inputs[i].account.push(AccountEntry {
-            on: date(&r, "on_date")?,
-            amount: Fen(get(&r, "amount")?),
-            labor_transfer: kind == 1,
-        });
+        let mut rows = c
+            .stream(statement(
+                b,
+                &format!(
+                    "SELECT project_id, on_date, amount, kind FROM wage_account_entries WHERE on_date <= $1{filter}"
+                ),
+                [d(on)],
+            ))
+            .await?;
+        while let Some(r) = rows.try_next().await? {
+            let pid: i64 = get(&r, "project_id")?;
+            let Some(&i) = index.get(&pid) else { continue };
+            let kind: i16 = get(&r, "kind")?;
+            inputs[i].account.push(AccountEntry {
+                on: date(&r, "on_date")?,
+                amount: Fen(get(&r, "amount")?),
+                labor_transfer: kind == 1,
+            });
+        }
     }
-    for r in c
-        .query_all(statement(
-            b,
-            &format!("SELECT project_id, on_date, amount FROM wage_deposits WHERE on_date <= $1{filter}"),
-            [d(on)],
-        ))
-        .await?
     {
-        let pid: i64 = get(&r, "project_id")?;
-        let Some(&i) = index.get(&pid) else { continue };
-        inputs[i].deposits.push((date(&r, "on_date")?, Fen(get(&r, "amount")?)));
+        let mut rows = c
+            .stream(statement(
+                b,
+                &format!("SELECT project_id, on_date, amount FROM wage_deposits WHERE on_date <= $1{filter}"),
+                [d(on)],
+            ))
+            .await?;
+        while let Some(r) = rows.try_next().await? {
+            let pid: i64 = get(&r, "project_id")?;
+            let Some(&i) = index.get(&pid) else { continue };
+            inputs[i].deposits.push((date(&r, "on_date")?, Fen(get(&r, "amount")?)));
+        }
     }
     // Complaints on each project in the last 400 days, and contractors' proven arrears.
     let since = on - chrono::Days::new(400);
     let mut proven: HashMap<String, NaiveDate> = HashMap::new();
-    for r in c
-        .query_all(statement(
-            b,
-            "SELECT project_id, employer_code, filed_on, state, closed_on FROM wage_complaints \
-             WHERE filed_on > $1 AND filed_on <= $2",
-            [d(since), d(on)],
-        ))
-        .await?
     {
-        let filed = date(&r, "filed_on")?;
-        if let Some(pid) = get::<Option<i64>>(&r, "project_id")? {
-            if let Some(&i) = index.get(&pid) {
-                inputs[i].complaints.push(filed);
+        let mut rows = c
+            .stream(statement(
+                b,
+                "SELECT project_id, employer_code, filed_on, state, closed_on FROM wage_complaints \
+             WHERE filed_on > $1 AND filed_on <= $2",
+                [d(since), d(on)],
+            ))
+            .await?;
+        while let Some(r) = rows.try_next().await? {
+            let filed = date(&r, "filed_on")?;
+            if let Some(pid) = get::<Option<i64>>(&r, "project_id")? {
+                if let Some(&i) = index.get(&pid) {
+                    inputs[i].complaints.push(filed);
+                }
             }
-        }
-        let state: i16 = get(&r, "state")?;
-        if state == ComplaintState::Proven.code() {
-            let on_ = date_of(&r, "closed_on")?.unwrap_or(filed);
-            let code: String = get(&r, "employer_code")?;
-            let e = proven.entry(code).or_insert(on_);
-            *e = (*e).max(on_);
+            let state: i16 = get(&r, "state")?;
+            if state == ComplaintState::Proven.code() {
+                let on_ = date_of(&r, "closed_on")?.unwrap_or(filed);
+                let code: String = get(&r, "employer_code")?;
+                let e = proven.entry(code).or_insert(on_);
+                *e = (*e).max(on_);
+            }
         }
     }
     for (i, p) in projects.iter().enumerate() {

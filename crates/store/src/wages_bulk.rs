@@ -135,7 +135,9 @@ pub async fn load(store: &Store, chunk: &[BulkProject], next: &mut NextIds, by: 
             for p in chunk {
                 write_pg(p, &mut n, &mut bufs, &mut counts, by, &now);
             }
-            for (sql, buf) in &bufs {
+            // Parents before children (the foreign keys).
+            for sql in [PG_PROJECTS, PG_ROSTER, PG_DAYS, PG_MONTHS, PG_LINES, PG_ENTRIES, PG_DEPOSITS, PG_COMPLAINTS] {
+                let Some(buf) = bufs.get(sql) else { continue };
                 let mut copy = tx.copy_in_raw(sql).await?;
                 for part in buf.as_bytes().chunks(1 << 20) {
                     copy.send(part).await?;

@@ -489,3 +489,36 @@ async fn files_are_imported_with_their_bad_rows_rejected_and_a_second_import_add
         assert!(!template_xlsx(FileKind::Bank).unwrap().is_empty());
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_projects_load_in_bulk_and_the_run_finds_the_planted_breaches() {
+    let params = embedded();
+    let refdata = RefData::embedded().unwrap();
+    let towns = jiujin_app::gen::projects::towns(refdata);
+    let on = date("2026-11-30");
+    for db in TestDb::all().await {
+        let l = db.label;
+        let store = db.store().await;
+        let keys = jiujin_app::Keys::from_master(&[7u8; 32]);
+        let chunk: Vec<_> =
+            (0..300).map(|i| jiujin_app::gen::projects::project(i, 1, on, refdata, &towns, &keys)).collect();
+        let mut next = jiujin_store::wages_bulk::next_ids(&store).await.unwrap();
+        let c = jiujin_store::wages_bulk::load(&store, &chunk[..150], &mut next, "test").await.unwrap();
+        let d = jiujin_store::wages_bulk::load(&store, &chunk[150..], &mut next, "test").await.unwrap();
+        assert_eq!(c.projects + d.projects, 300, "{l}");
+        assert_eq!(count(&store, "wage_attendance").await as u64, c.attendance + d.attendance, "{l}");
+        // The monthly counts written with the days equal a recount.
+        assert_eq!(jiujin_store::wages::recount(&store).await.unwrap(), c.months + d.months, "{l}");
+        let r = wages::run(&store, &params, on, &tester()).await.unwrap();
+        assert!(r.counts.raised > 20, "{l}: {r:?}");
+        for check in [Check::Unpaid, Check::TransferShort, Check::NoAccount, Check::DepositShort] {
+            assert!(r.by_check.iter().any(|(c, _)| c == check.label()), "{l}: {check:?} planted: {r:?}");
+        }
+        let again = wages::run(&store, &params, on, &tester()).await.unwrap();
+        assert_eq!((again.counts.raised, again.counts.updated), (0, r.counts.raised), "{l}");
+        // A project form after a bulk load takes the next id on both databases.
+        let mut p = chunk[0].project.clone();
+        p.code = "GC-AFTER-BULK".into();
+        assert_eq!(jiujin_store::wages::create_project(&store, &p, &tester()).await.unwrap(), 301, "{l}");
+    }
+}
