@@ -636,74 +636,85 @@ pub async fn inputs(
         });
     }
     let filter = only_sql("project_id");
-    // Roster.
-    let mut roster_project: HashMap<i64, usize> = HashMap::new();
-    {
-        let mut rows = c
-            .stream(statement(
-                b,
-                &format!(
-                "SELECT id, project_id, entry_on, exit_on, daily_rate, card_last4 FROM wage_roster WHERE 1 = 1{filter}"
-            ),
-                [],
-            ))
-            .await?;
-        while let Some(r) = rows.try_next().await? {
-            let pid: i64 = get(&r, "project_id")?;
-            let Some(&i) = index.get(&pid) else { continue };
-            let id: i64 = get(&r, "id")?;
-            roster_project.insert(id, i);
-            inputs[i].roster.push(RosterWorker {
-                id,
-                entry_on: date(&r, "entry_on")?,
-                exit_on: date_of(&r, "exit_on")?,
-                daily_rate: Fen(get(&r, "daily_rate")?),
-                card_last4: get(&r, "card_last4")?,
-            });
+    if let (crate::db::DbUrl::Sqlite(path), None) = (store.url(), only) {
+        // The whole city: the three large tables through rusqlite on its own thread.
+        let path = path.clone();
+        let (taken, idx) = (std::mem::take(&mut inputs), std::mem::take(&mut index));
+        let (filled, idx) = tokio::task::spawn_blocking(move || sqlite_rows(&path, taken, idx, from, on))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))??;
+        inputs = filled;
+        index = idx;
+    } else {
+        // Roster.
+        let mut roster_project: HashMap<i64, usize> = HashMap::new();
+        {
+            let mut rows = c
+                .stream(statement(
+                    b,
+                    &format!(
+                    "SELECT id, project_id, entry_on, exit_on, daily_rate, card_last4 FROM wage_roster WHERE 1 = 1{filter}"
+                ),
+                    [],
+                ))
+                .await?;
+            while let Some(r) = rows.try_next().await? {
+                let pid: i64 = get(&r, "project_id")?;
+                let Some(&i) = index.get(&pid) else { continue };
+                let id: i64 = get(&r, "id")?;
+                roster_project.insert(id, i);
+                inputs[i].roster.push(RosterWorker {
+                    id,
+                    entry_on: date(&r, "entry_on")?,
+                    exit_on: date_of(&r, "exit_on")?,
+                    daily_rate: Fen(get(&r, "daily_rate")?),
+                    card_last4: get(&r, "card_last4")?,
+                });
+            }
         }
-    }
-    // Monthly attendance.
-    {
-        let mut rows = c
-            .stream(statement(
-                b,
-                "SELECT period, roster_id, days FROM wage_attendance_months WHERE period >= $1 AND period <= $2",
-                [from.0.into(), Period::of(on).0.into()],
-            ))
-            .await?;
-        while let Some(r) = rows.try_next().await? {
-            let rid: i64 = get(&r, "roster_id")?;
-            let Some(&i) = roster_project.get(&rid) else { continue };
-            let per = Period(get(&r, "period")?);
-            let days: i32 = get(&r, "days")?;
-            inputs[i].attendance.insert((rid, per), u32::try_from(days).unwrap_or(0));
+        // Monthly attendance.
+        {
+            let mut rows = c
+                .stream(statement(
+                    b,
+                    "SELECT period, roster_id, days FROM wage_attendance_months WHERE period >= $1 AND period <= $2",
+                    [from.0.into(), Period::of(on).0.into()],
+                ))
+                .await?;
+            while let Some(r) = rows.try_next().await? {
+                let rid: i64 = get(&r, "roster_id")?;
+                let Some(&i) = roster_project.get(&rid) else { continue };
+                let per = Period(get(&r, "period")?);
+                let days: i32 = get(&r, "days")?;
+                inputs[i].attendance.insert((rid, per), u32::try_from(days).unwrap_or(0));
+            }
         }
-    }
-    // Payroll.
-    {
-        let mut rows = c
-            .stream(statement(
-                b,
-                &format!(
-                "SELECT id, project_id, roster_id, period, due, paid, paid_on, card_last4, signed FROM wage_pay_lines \
-                 WHERE period >= $1 AND period <= $2{filter}"
-            ),
-                [from.0.into(), Period::of(on).0.into()],
-            ))
-            .await?;
-        while let Some(r) = rows.try_next().await? {
-            let pid: i64 = get(&r, "project_id")?;
-            let Some(&i) = index.get(&pid) else { continue };
-            inputs[i].lines.push(PayLine {
-                id: get(&r, "id")?,
-                worker: get(&r, "roster_id")?,
-                period: Period(get(&r, "period")?),
-                due: Fen(get(&r, "due")?),
-                paid: Fen(get(&r, "paid")?),
-                paid_on: date_of(&r, "paid_on")?,
-                card_last4: get(&r, "card_last4")?,
-                signed: get(&r, "signed")?,
-            });
+        // Payroll.
+        {
+            let mut rows = c
+                .stream(statement(
+                    b,
+                    &format!(
+                    "SELECT id, project_id, roster_id, period, due, paid, paid_on, card_last4, signed FROM wage_pay_lines \
+                     WHERE period >= $1 AND period <= $2{filter}"
+                ),
+                    [from.0.into(), Period::of(on).0.into()],
+                ))
+                .await?;
+            while let Some(r) = rows.try_next().await? {
+                let pid: i64 = get(&r, "project_id")?;
+                let Some(&i) = index.get(&pid) else { continue };
+                inputs[i].lines.push(PayLine {
+                    id: get(&r, "id")?,
+                    worker: get(&r, "roster_id")?,
+                    period: Period(get(&r, "period")?),
+                    due: Fen(get(&r, "due")?),
+                    paid: Fen(get(&r, "paid")?),
+                    paid_on: date_of(&r, "paid_on")?,
+                    card_last4: get(&r, "card_last4")?,
+                    signed: get(&r, "signed")?,
+                });
+            }
         }
     }
     // The wage account, deposits.
@@ -774,6 +785,81 @@ pub async fn inputs(
         inputs[i].contractor_arrears_on = proven.get(&p.contractor_code).copied();
     }
     Ok(projects.into_iter().zip(inputs).collect())
+}
+
+type Filled = (Vec<ProjectInput>, HashMap<i64, usize>);
+
+fn text_date(t: Option<String>, what: &str) -> Result<Option<NaiveDate>> {
+    match t {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(&t[..t.len().min(10)], "%Y-%m-%d")
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("{what}：{t}（{e}）"))),
+    }
+}
+
+/// The roster, the monthly attendance and the payroll of every project, read through
+/// rusqlite (the daily run's hot path on SQLite: about 2.6 million rows for a city).
+fn sqlite_rows(
+    path: &std::path::Path,
+    mut inputs: Vec<ProjectInput>,
+    index: HashMap<i64, usize>,
+    from: Period,
+    on: NaiveDate,
+) -> Result<Filled> {
+    use crate::db::{SQLITE_MMAP_BYTES, SQLITE_PRAGMAS};
+    let conn = rusqlite::Connection::open(path)?;
+    for p in SQLITE_PRAGMAS {
+        conn.execute_batch(p)?;
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -65536; PRAGMA mmap_size = {SQLITE_MMAP_BYTES}; PRAGMA query_only = ON"
+    ))?;
+    let mut roster_project: HashMap<i64, usize> = HashMap::new();
+    let mut st = conn.prepare("SELECT id, project_id, entry_on, exit_on, daily_rate, card_last4 FROM wage_roster")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let pid: i64 = r.get(1)?;
+        let Some(&i) = index.get(&pid) else { continue };
+        let id: i64 = r.get(0)?;
+        roster_project.insert(id, i);
+        inputs[i].roster.push(RosterWorker {
+            id,
+            entry_on: text_date(r.get(2)?, "entry_on")?.unwrap_or(NaiveDate::MIN),
+            exit_on: text_date(r.get(3)?, "exit_on")?,
+            daily_rate: Fen(r.get(4)?),
+            card_last4: r.get(5)?,
+        });
+    }
+    let mut st =
+        conn.prepare("SELECT period, roster_id, days FROM wage_attendance_months WHERE period >= ?1 AND period <= ?2")?;
+    let mut rows = st.query(rusqlite::params![from.0, Period::of(on).0])?;
+    while let Some(r) = rows.next()? {
+        let rid: i64 = r.get(1)?;
+        let Some(&i) = roster_project.get(&rid) else { continue };
+        let days: i64 = r.get(2)?;
+        inputs[i].attendance.insert((rid, Period(r.get(0)?)), u32::try_from(days).unwrap_or(0));
+    }
+    let mut st = conn.prepare(
+        "SELECT id, project_id, roster_id, period, due, paid, paid_on, card_last4, signed FROM wage_pay_lines \
+         WHERE period >= ?1 AND period <= ?2",
+    )?;
+    let mut rows = st.query(rusqlite::params![from.0, Period::of(on).0])?;
+    while let Some(r) = rows.next()? {
+        let pid: i64 = r.get(1)?;
+        let Some(&i) = index.get(&pid) else { continue };
+        inputs[i].lines.push(PayLine {
+            id: r.get(0)?,
+            worker: r.get(2)?,
+            period: Period(r.get(3)?),
+            due: Fen(r.get(4)?),
+            paid: Fen(r.get(5)?),
+            paid_on: text_date(r.get(6)?, "paid_on")?,
+            card_last4: r.get(7)?,
+            signed: r.get(8)?,
+        });
+    }
+    Ok((inputs, index))
 }
 
 /// Complaints filed in the window `(from, on]` with their employer, for clusters on

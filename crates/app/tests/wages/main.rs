@@ -509,6 +509,22 @@ async fn generated_projects_load_in_bulk_and_the_run_finds_the_planted_breaches(
         assert_eq!(count(&store, "wage_attendance").await as u64, c.attendance + d.attendance, "{l}");
         // The monthly counts written with the days equal a recount.
         assert_eq!(jiujin_store::wages::recount(&store).await.unwrap(), c.months + d.months, "{l}");
+        // The whole-city read (rusqlite on SQLite) and the one-project read (sqlx) agree.
+        let from = wages::window_start(on);
+        let all = jiujin_store::wages::inputs(&store, None, None, from, on).await.unwrap();
+        assert_eq!(all.len(), 300, "{l}");
+        for (p, input) in all.iter().step_by(7) {
+            let one = jiujin_store::wages::inputs(&store, None, Some(p.id), from, on).await.unwrap();
+            assert_eq!(one.len(), 1, "{l}");
+            let mut a = input.clone();
+            let mut b = one[0].1.clone();
+            for x in [&mut a, &mut b] {
+                x.roster.sort_by_key(|w| w.id);
+                x.lines.sort_by_key(|w| w.id);
+                x.account.sort_by_key(|e| (e.on, e.amount));
+            }
+            assert_eq!(a, b, "{l}: project {}", p.id);
+        }
         let r = wages::run(&store, &params, on, &tester()).await.unwrap();
         assert!(r.counts.raised > 20, "{l}: {r:?}");
         for check in [Check::Unpaid, Check::TransferShort, Check::NoAccount, Check::DepositShort] {
