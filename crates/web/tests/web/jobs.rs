@@ -13,7 +13,7 @@ fn code(district: &str, body: &str) -> String {
 
 /// The employer account's firm in 万州 (an open welding job, a posting held for its sex
 /// restriction) and a 开州 firm (an open cleaning job). Returns the ids.
-async fn postings(app: &App) -> (i64, i64, i64) {
+pub(crate) async fn postings(app: &App) -> (i64, i64, i64) {
     use jiujin_app::jobs::import::{import_employers, import_jobs, JobsImportRequest};
     let dir = tempfile::tempdir().unwrap();
     let wz = code("500101", "MA5U0001");

@@ -197,3 +197,50 @@ async fn staff_register_a_project_upload_its_roster_and_see_the_district_map() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn proven_arrears_mark_the_employer_dishonest_on_the_job_board() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let (weld, _, _) = crate::jobs::postings(&app).await;
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let before = get(&app, &wz, &format!("/jobs/{weld}")).await.text().await.unwrap();
+        assert!(!before.contains("失信单位"), "{l}");
+        let page = get(&app, &wz, "/wages/complaints").await.text().await.unwrap();
+        let t = hidden(&page, "csrf");
+        let code = jiujin_domain::identity::CreditCode::from_parts("91", "500101", "MA5U0001").unwrap();
+        let form = [
+            ("csrf", t.as_str()),
+            ("name", "工友"),
+            ("employer_code", code.as_str()),
+            ("employer_name", "万州焊接有限公司"),
+            ("region", "500101"),
+            ("amount", "12000"),
+            ("workers", "2"),
+            ("description", "拖欠两个月工资"),
+        ];
+        let back = location(&post(&app, &wz, "/wages/complaints", &form).await);
+        assert!(back.contains("saved"), "{l}: {back}");
+        let id = jiujin_store::wages::complaints(&app.store, None, None, 10).await.unwrap()[0].id;
+        let res = post(
+            &app,
+            &wz,
+            &format!("/wages/complaints/{id}/close"),
+            &[("csrf", &t), ("result", "proven"), ("proven_amount", "12000"), ("outcome", "查实，责令支付")],
+        )
+        .await;
+        assert!(location(&res).contains("saved"), "{l}");
+        assert!(get(&app, &wz, "/wages/blacklist").await.text().await.unwrap().contains("万州焊接有限公司"), "{l}");
+        // Every server's board picks the change up from the postings' updated_at.
+        let mut shown = false;
+        for _ in 0..20 {
+            if get(&app, &wz, &format!("/jobs/{weld}")).await.text().await.unwrap().contains("失信单位") {
+                shown = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        assert!(shown, "{l}: the posting shows 失信单位");
+    })
+    .await;
+}
