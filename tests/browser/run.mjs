@@ -518,6 +518,39 @@ try {
     await p.close();
   });
 
+  await check('欠薪投诉 on a phone: a worker files a complaint and sees it on the fast track', async () => {
+    const csv = join(dir, 'employers-2.csv');
+    const ex = spawnSync(bin, ['--db', db, 'export', 'employers', '--out', csv], { encoding: 'utf8' });
+    assert(ex.status === 0, `export employers: ${ex.stderr}`);
+    const [creditCode, employerName] = readFileSync(csv, 'utf8').split('\n')[1].replace(/^\uFEFF/, '').split(',');
+    const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const w = await phoneContext.newPage();
+    w.setDefaultTimeout(10_000);
+    const errors = [];
+    w.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await w.goto(`${base}/login`);
+    await w.fill('input[name=username]', 'gig-worker');
+    await w.fill('input[name=password]', 'gig-worker-password');
+    await Promise.all([w.waitForNavigation(), w.click('form button')]);
+    await w.goto(`${base}/wages/complain`);
+    await w.fill('#m-name', '工友甲');
+    await w.fill('#m-phone', '13912345678');
+    await w.fill('#m-ename', employerName);
+    await w.fill('#m-ecode', creditCode);
+    await w.selectOption('#m-region', '500101');
+    await w.fill('#m-amount', '8600');
+    await w.fill('#m-desc', '十月、十一月工资未发');
+    await Promise.all([w.waitForURL(/saved=1/), w.click('#complain-form button')]);
+    const mine = await w.textContent('#my-complaints');
+    assert(mine.includes('速裁中') && mine.includes('8600'), `the complaint is listed: ${mine}`);
+    const width = await w.evaluate(() => document.documentElement.scrollWidth);
+    assert(width <= 400, `no horizontal scrolling, width ${width}`);
+    await w.screenshot({ path: join(shots, 'wage-complaint-phone.png'), fullPage: true });
+    assert((await w.goto(`${base}/wages`)).status() === 404, 'a worker has no staff pages');
+    assert(!errors.some((e) => /Content Security Policy/i.test(e)), `CSP errors: ${errors.join(' | ')}`);
+    await phoneContext.close();
+  });
+
   await check('the JSON API returns masked people', async () => {
     const r = await page.request.get(`${base}/api/v1/persons?page=1`);
     const j = await r.json();

@@ -43,7 +43,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 20);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 21);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
     }
 }
