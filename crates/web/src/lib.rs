@@ -177,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .route("/services/gaps", get(services::gaps_page))
         .route("/services/households", get(services::households_page))
         .route("/api/v1/services/follow-up", get(services::api_follow_up))
+        .route("/api/v1/wages/warnings", get(wages::api_warnings))
         .route("/api/v1/services/gaps", get(services::api_gaps))
         .route("/registry/{id}/contacts", post(services::contact_submit))
         .route("/registry/{id}/difficulty", post(services::recognize_submit))

@@ -49,6 +49,7 @@ impl Modify for BearerAuth {
         crate::jobs::api_quality,
         crate::services::api_follow_up,
         crate::services::api_gaps,
+        crate::wages::api_warnings,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -71,6 +72,7 @@ impl Modify for BearerAuth {
         crate::jobs::QualityView, crate::jobs::QualityRowView,
         crate::services::FollowUpView, crate::services::WorkItemView, crate::services::TownCountView,
         crate::services::GapsView, crate::services::GapItemView, crate::services::DistrictShareView,
+        crate::wages::WarningsView, crate::wages::WarningItemView,
     )),
     modifiers(&BearerAuth)
 )]

@@ -439,11 +439,14 @@ pub async fn complain_page(
         .iter()
         .map(|d| context! { code => d.short(), name => state.refdata.region_path(*d) })
         .collect();
+    let days = jiujin_domain::wages::WageRules::bind(&params(), today())
+        .map(|r| r.fast_track_within.months * 30 + r.fast_track_within.days)
+        .unwrap_or(15);
     render(
         &state,
         &user,
         "wage_complain.html",
-        context! { title => "欠薪投诉", section => "wages", complaints => rows, districts, error => q.error, saved => q.saved },
+        context! { title => "欠薪投诉", section => "wages", complaints => rows, districts, days, error => q.error, saved => q.saved },
     )
 }
 
@@ -656,4 +659,142 @@ pub async fn subcontractor_submit(
         Ok(()) => Ok(Redirect::to(&to).into_response()),
         Err(e) => Ok(back(&to, &message(e)?)),
     }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ApiWarningsQuery {
+    /// 只看该区县（6位区划代码）及以下
+    #[serde(default)]
+    pub district: Option<String>,
+    /// 只看该等级：1 黄，2 橙，3 红
+    #[serde(default)]
+    pub grade: Option<i16>,
+    /// 最多返回多少条（1至5000，默认500）
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One open warning.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WarningItemView {
+    pub id: i64,
+    /// 检查项代码（如 unpaid）
+    pub check: String,
+    pub check_label: String,
+    /// 条例条款
+    pub article: String,
+    /// 罚则条款
+    pub penalty: String,
+    /// 1 黄，2 橙，3 红
+    pub grade: i16,
+    pub grade_label: String,
+    pub project_id: Option<i64>,
+    pub project: Option<String>,
+    pub employer_code: Option<String>,
+    /// 12位区划代码
+    pub region: i64,
+    pub place: String,
+    pub responsible: String,
+    pub days_overdue: i32,
+    /// 金额（分）
+    pub amount_fen: i64,
+    pub workers: i32,
+    pub summary: String,
+    pub state: String,
+    /// 0 区县处置，1 市级督办，2 市级挂牌督办
+    pub escalation: i16,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub assigned_to: Option<String>,
+}
+
+/// The open warnings of the caller's region.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WarningsView {
+    pub date: String,
+    pub items: Vec<WarningItemView>,
+}
+
+/// The open wage warnings of the caller's region.
+#[utoipa::path(
+    get,
+    path = "/api/v1/wages/warnings",
+    summary = "在办欠薪预警",
+    description = "本账号范围内在办（待分派、已分派、处置中）的欠薪预警，红色、升级督办、逾期最久的在前；每条含《保障农民工工资支付条例》的条款和罚则。仅劳动保障监察和人社经办角色可用，其他角色答 404。",
+    tag = "欠薪预警",
+    params(ApiWarningsQuery),
+    responses(
+        (status = 200, description = "在办预警", body = WarningsView),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "本账号无权查看", body = crate::error::ErrorBody),
+        (status = 422, description = "参数格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_warnings(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<ApiWarningsQuery>,
+) -> Result<axum::Json<WarningsView>, WebError> {
+    let limit = q.limit.unwrap_or(500);
+    if !(1..=5000).contains(&limit) {
+        return Err(WebError::Invalid { field: "limit".into(), message: "limit 应为1至5000".into() });
+    }
+    if q.grade.is_some_and(|g| !(1..=3).contains(&g)) {
+        return Err(WebError::Invalid {
+            field: "grade".into(), message: "grade 应为1（黄）、2（橙）或3（红）".into()
+        });
+    }
+    let district = match q.district.as_deref().filter(|t| !t.trim().is_empty()) {
+        None => None,
+        Some(t) => match RegionCode::parse(t.trim()) {
+            Ok(r) if state.refdata.region(r).is_some() => Some(r),
+            _ => {
+                return Err(WebError::Invalid {
+                    field: "district".into(),
+                    message: "district 应为重庆市的区划代码".into(),
+                })
+            }
+        },
+    };
+    let range = staff(&user)?;
+    let filter = WarningFilter {
+        live: true,
+        grade: q.grade,
+        region: district.map(|r| r.subtree_range()),
+        ..WarningFilter::default()
+    };
+    let list = jiujin_store::wages::warnings(&state.store, range, &filter, u64::from(limit)).await?;
+    let items = list
+        .into_iter()
+        .map(|w| {
+            let check = Check::parse(&w.check_code);
+            WarningItemView {
+                id: w.id,
+                check_label: check.map_or("", Check::label).to_string(),
+                article: check.map_or("", Check::article).to_string(),
+                penalty: check.map_or("", Check::penalty).to_string(),
+                check: w.check_code,
+                grade: w.grade,
+                grade_label: grade_label(w.grade).to_string(),
+                project_id: w.project_id,
+                project: w.project_name,
+                employer_code: w.employer_code,
+                region: w.region,
+                place: place(&state, w.region),
+                responsible: w.responsible,
+                days_overdue: w.days_overdue,
+                amount_fen: w.amount.0,
+                workers: w.workers,
+                summary: w.summary,
+                state: WarningState::from_code(w.state).map_or("", WarningState::label).to_string(),
+                escalation: w.escalation,
+                first_seen: w.first_seen.to_string(),
+                last_seen: w.last_seen.to_string(),
+                assigned_to: w.assigned_to,
+            }
+        })
+        .collect();
+    Ok(axum::Json(WarningsView { date: today().to_string(), items }))
 }

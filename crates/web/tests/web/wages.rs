@@ -61,6 +61,24 @@ async fn warnings_are_worked_inside_the_district_and_workers_complain_from_their
         let res = post(&app, &kz, &format!("/wages/warnings/{wid}/work"), &[("csrf", &kt), ("note", "x")]).await;
         assert_eq!(res.status(), 404, "{l}");
 
+        // The same warnings as JSON, scoped the same way.
+        let api = get(&app, &wz, "/api/v1/wages/warnings").await;
+        assert_eq!(api.status(), 200, "{l}");
+        let j: serde_json::Value = api.json().await.unwrap();
+        assert!(
+            j["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["id"] == wid && w["penalty"].as_str().unwrap().contains("第五十")),
+            "{l}: {j}"
+        );
+        let j: serde_json::Value = get(&app, &kz, "/api/v1/wages/warnings").await.json().await.unwrap();
+        assert!(j["items"].as_array().unwrap().is_empty(), "{l}: 开州 sees none: {j}");
+        assert_eq!(get(&app, &wz, "/api/v1/wages/warnings?grade=9").await.status(), 422, "{l}");
+        assert_eq!(get(&app, &wz, "/api/v1/wages/warnings?district=440300").await.status(), 422, "{l}");
+        let j: serde_json::Value = get(&app, &wz, "/api/v1/wages/warnings?district=500154").await.json().await.unwrap();
+        assert!(j["items"].as_array().unwrap().is_empty(), "{l}");
         // Only an inspector account takes an assignment.
         let back = location(
             &post(&app, &wz, &format!("/wages/warnings/{wid}/assign"), &[("csrf", &t), ("inspector", "kaizhou")]).await,
@@ -99,6 +117,7 @@ async fn warnings_are_worked_inside_the_district_and_workers_complain_from_their
         // A worker's complaint from the phone page, then on the staff list.
         let me = login(&app, "worker", PASSWORD).await.unwrap();
         assert_eq!(get(&app, &me, "/wages").await.status(), 404, "{l}");
+        assert_eq!(get(&app, &me, "/api/v1/wages/warnings").await.status(), 404, "{l}");
         let page = get(&app, &me, "/wages/complain").await.text().await.unwrap();
         let mt = hidden(&page, "csrf");
         let form = [
