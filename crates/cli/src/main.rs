@@ -86,6 +86,9 @@ enum Command {
     /// 职业技能培训：shortage-run 生成本月紧缺职业目录，rates 培训后就业率
     #[command(subcommand)]
     Training(cmd::training::What),
+    /// 监测：targets 列出年度目标及原文出处
+    #[command(subcommand)]
+    Monitoring(cmd::monitoring::What),
     /// 欠薪预警：run 日批检查全部工程项目，recount 重新统计月出勤
     #[command(subcommand)]
     Wages(cmd::wages::What),
@@ -147,5 +150,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Training(w) => cmd::training::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
         Command::Wages(w) => cmd::wages::run(settings, w).await,
+        Command::Monitoring(w) => cmd::monitoring::run(w),
     }
 }

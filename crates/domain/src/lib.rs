@@ -10,6 +10,7 @@ pub mod identity;
 pub mod jobs;
 pub mod matching;
 pub mod money;
+pub mod monitoring;
 pub mod policy;
 pub mod refdata;
 pub mod region;

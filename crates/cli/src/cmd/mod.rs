@@ -8,6 +8,7 @@ pub mod export;
 pub mod gen;
 pub mod import;
 pub mod jobs;
+pub mod monitoring;
 pub mod policy;
 pub mod registry;
 pub mod serve;
