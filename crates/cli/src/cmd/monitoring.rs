@@ -32,17 +32,13 @@ pub fn run(what: What) -> anyhow::Result<ExitCode> {
             jiujin_domain::monitoring::targets::Span::Year => "每年",
             jiujin_domain::monitoring::targets::Span::FiveYears => "五年累计",
         };
-        println!(
-            "{}\t{}{} {}{}\t{}\t{} {}",
-            t.label,
-            span,
-            t.kind.label(),
-            t.value,
-            t.unit,
-            t.key,
-            t.document,
-            t.article
-        );
+        use jiujin_domain::monitoring::targets::Kind;
+        let amount = match t.kind {
+            Kind::AtLeast => format!("{}{}以上", t.value, t.unit),
+            Kind::About => format!("{}{}左右", t.value, t.unit),
+            Kind::Level => format!("达到{}{}", t.value, t.unit),
+        };
+        println!("{}\t{span}{amount}\t{}\t{} {}", t.label, t.key, t.document, t.article);
     }
     Ok(ExitCode::SUCCESS)
 }
