@@ -76,6 +76,21 @@ pub struct RunReport {
 /// The daily run on `on` over every project: idempotent (run twice, the second
 /// raises nothing), resolving what is cured and escalating what is overdue.
 pub async fn run(store: &Store, params: &[Param], on: NaiveDate, by: &audit::Context) -> Result<RunReport, WageError> {
+    // One run at a time across servers (a second would only fail on the warnings' key).
+    let lease = jiujin_store::locks::BatchLock::try_acquire(store, "wages-run", chrono::Duration::minutes(30))
+        .await?
+        .ok_or_else(|| WageError::Invalid(vec!["另一次欠薪预警日批正在运行，请稍后再试".to_string()]))?;
+    let result = run_locked(store, params, on, by).await;
+    lease.release(store).await?;
+    result
+}
+
+async fn run_locked(
+    store: &Store,
+    params: &[Param],
+    on: NaiveDate,
+    by: &audit::Context,
+) -> Result<RunReport, WageError> {
     let r = rules(params, on)?;
     let t0 = Instant::now();
     let inputs = store::inputs(store, None, None, window_start(on), on).await?;

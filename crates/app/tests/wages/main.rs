@@ -538,3 +538,20 @@ async fn generated_projects_load_in_bulk_and_the_run_finds_the_planted_breaches(
         assert_eq!(jiujin_store::wages::create_project(&store, &p, &tester()).await.unwrap(), 301, "{l}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_while_another_holds_the_lease_is_refused_with_a_message() {
+    let params = embedded();
+    for db in TestDb::all().await {
+        let l = db.label;
+        let store = db.store().await;
+        let held = jiujin_store::locks::BatchLock::try_acquire(&store, "wages-run", chrono::Duration::minutes(5))
+            .await
+            .unwrap()
+            .unwrap();
+        let e = wages::run(&store, &params, date("2026-11-16"), &tester()).await.unwrap_err();
+        assert!(e.to_string().contains("正在运行"), "{l}: {e}");
+        held.release(&store).await.unwrap();
+        wages::run(&store, &params, date("2026-11-16"), &tester()).await.unwrap();
+    }
+}
