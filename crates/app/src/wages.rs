@@ -46,7 +46,7 @@ impl From<StoreError> for WageError {
 
 /// The region range of a caller: staff and inspectors see their region's projects.
 pub fn range(scope: Scope) -> Result<Option<(i64, i64)>, WageError> {
-    store::region_range(scope).ok_or(WageError::NotFound)
+    scope.range().ok_or(WageError::NotFound)
 }
 
 /// The thresholds in force on `on`.

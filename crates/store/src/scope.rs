@@ -51,6 +51,17 @@ impl Scope {
         }
     }
 
+    /// The region range of a staff scope, for records that belong to one region (a
+    /// project's site, a workshop): `Some(None)` for the city, `Some(Some(range))` for
+    /// a region's subtree, `None` for a scope that sees no such records (a worker).
+    pub fn range(self) -> Option<Option<(i64, i64)>> {
+        match self {
+            Scope::City => Some(None),
+            Scope::Region(code) => Some(Some(code.subtree_range())),
+            Scope::Person(_) | Scope::Nothing => None,
+        }
+    }
+
     /// Whether a person with these regions, not yet stored, would lie in this scope
     /// (the same rule as `persons`: by hukou or by residence). A person scope admits
     /// no new person.

@@ -1,7 +1,7 @@
 //! 农民工工资支付监控预警 (SPEC §7, migration m0021): projects and their records, the
 //! daily run's reads and its one-transaction write of the warnings, the warnings'
 //! handling, complaints and the 失信 list. Every list takes the caller's region range
-//! (`region_range` of their `Scope`): a project belongs to the region of its site, a
+//! (`Scope::range`): a project belongs to the region of its site, a
 //! complaint and a warning to their project's (or the employer's) region.
 //!
 //! Attendance is one row per worker and day; its monthly counts are kept in
@@ -21,17 +21,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, QueryResult, StreamTrait, Transa
 
 use crate::services::date_of;
 use crate::sql::statement;
-use crate::{audit, Result, Scope, Store, StoreError};
-
-/// The region range a scope sees projects in (`Some(None)`: all), or `None` when it
-/// sees none (a worker, an employer).
-pub fn region_range(scope: Scope) -> Option<Option<(i64, i64)>> {
-    match scope {
-        Scope::City => Some(None),
-        Scope::Region(r) => Some(Some(r.subtree_range())),
-        Scope::Person(_) | Scope::Nothing => None,
-    }
-}
+use crate::{audit, Result, Store, StoreError};
 
 fn in_range(range: Option<(i64, i64)>, region: i64) -> bool {
     range.is_none_or(|(lo, hi)| (lo..=hi).contains(&region))

@@ -109,6 +109,18 @@ impl FormError for jiujin_app::difficulty::DifficultyError {
     }
 }
 
+impl FormError for jiujin_app::wages::WageError {
+    fn message(self) -> Result<String, WebError> {
+        use jiujin_app::wages::WageError as E;
+        match self {
+            E::Invalid(list) => Ok(joined(list)),
+            E::NotFound => Err(WebError::NotFound),
+            E::Rules(m) => Err(WebError::Internal(m)),
+            E::Store(e) => Err(e.into()),
+        }
+    }
+}
+
 /// After a form: to `ok` when it was done, back to `to` with the reasons when refused.
 pub(crate) fn outcome<T, E: FormError>(r: Result<T, E>, ok: &str, to: &str) -> Result<Response, WebError> {
     match r {

@@ -22,7 +22,7 @@ use crate::audit::{context_for, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::{Path, Query};
 use crate::jobs::{today, value, Posted};
-use crate::lists::{back, MessageQuery};
+use crate::lists::{back, FormError, MessageQuery};
 use crate::{AppState, WebError};
 
 /// The roles that work wage warnings.
@@ -35,15 +35,6 @@ fn staff(user: &CurrentUser) -> Result<Option<(i64, i64)>, WebError> {
         return Err(WebError::NotFound);
     }
     jiujin_app::wages::range(user.scope()).map_err(|_| WebError::NotFound)
-}
-
-fn message(e: WageError) -> Result<String, WebError> {
-    match e {
-        WageError::Invalid(list) => Ok(list.join("；")),
-        WageError::Rules(m) => Err(WebError::Internal(m)),
-        WageError::NotFound => Err(WebError::NotFound),
-        WageError::Store(e) => Err(e.into()),
-    }
 }
 
 fn params() -> Vec<jiujin_domain::policy::Param> {
@@ -389,7 +380,7 @@ async fn file(
     .await
     {
         Ok(_) => Ok(Redirect::to(&format!("{to}?saved=1")).into_response()),
-        Err(e) => Ok(back(to, &message(e)?)),
+        Err(e) => Ok(back(to, &e.message()?)),
     }
 }
 
@@ -418,7 +409,7 @@ pub async fn complaint_close(
     .await;
     match r {
         Ok(()) => Ok(Redirect::to("/wages/complaints?saved=1").into_response()),
-        Err(e) => Ok(back("/wages/complaints", &message(e)?)),
+        Err(e) => Ok(back("/wages/complaints", &e.message()?)),
     }
 }
 
@@ -492,7 +483,7 @@ pub async fn blacklist_submit(
     match jiujin_app::wages::update_listing(&state.store, &params(), user.scope(), id, paid, remove, today(), &by).await
     {
         Ok(()) => Ok(Redirect::to("/wages/blacklist?saved=1").into_response()),
-        Err(e) => Ok(back("/wages/blacklist", &message(e)?)),
+        Err(e) => Ok(back("/wages/blacklist", &e.message()?)),
     }
 }
 
@@ -553,7 +544,7 @@ pub async fn project_create(
     let by = context_for(&user, &client);
     match jiujin_app::wages::register_project(&state.store, state.refdata, user.scope(), &form, &by).await {
         Ok(id) => Ok(Redirect::to(&format!("/wages/projects/{id}")).into_response()),
-        Err(e) => Ok(back("/wages/projects", &message(e)?)),
+        Err(e) => Ok(back("/wages/projects", &e.message()?)),
     }
 }
 
@@ -620,7 +611,7 @@ pub async fn import_submit(
     .await;
     let report = match r {
         Ok(r) => r,
-        Err(e) => return Ok(back(&to, &message(e)?)),
+        Err(e) => return Ok(back(&to, &e.message()?)),
     };
     let rejected: Vec<_> = report.rejected.iter().map(|(row, reason)| context! { row, reason }).collect();
     render(
@@ -657,7 +648,7 @@ pub async fn subcontractor_submit(
     .await;
     match r {
         Ok(()) => Ok(Redirect::to(&to).into_response()),
-        Err(e) => Ok(back(&to, &message(e)?)),
+        Err(e) => Ok(back(&to, &e.message()?)),
     }
 }
 
