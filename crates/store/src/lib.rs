@@ -14,6 +14,7 @@ mod inline;
 pub mod jobs;
 pub mod locks;
 pub mod migration;
+pub mod monitoring;
 pub mod notices;
 pub mod policy;
 pub mod population;

@@ -24,6 +24,7 @@ mod m0018_difficulty;
 mod m0019_startups;
 mod m0020_household_index;
 mod m0021_wages;
+mod m0022_monitoring;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_startups::Migration),
             Box::new(m0020_household_index::Migration),
             Box::new(m0021_wages::Migration),
+            Box::new(m0022_monitoring::Migration),
         ]
     }
 }

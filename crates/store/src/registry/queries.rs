@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use jiujin_domain::audit::{mask_field, AuditAction};
+use jiujin_domain::monitoring::tally::{Facet, IndustryRows, Tally};
 use jiujin_domain::registry::{
     diff, ChangeSet, EmploymentStatus, EventKind, EventSource, Flag, GroupFlag, Insurance, PersonState,
 };
@@ -354,6 +355,19 @@ fn event_model(
     }
 }
 
+/// Adds a change's deltas to the dashboards' counters, in the transaction of its events.
+async fn count_change<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    old: &PersonState,
+    new: &PersonState,
+    date: NaiveDate,
+) -> Result<()> {
+    let rows = IndustryRows::embedded();
+    let mut tally = Tally::new();
+    tally.change(&Facet::of(old, rows), &Facet::of(new, rows), date);
+    crate::monitoring::add_in(txn, &mut tally).await
+}
+
 /// Inside a caller's transaction (which has taken the audit slot): moves the person of
 /// `model` to `new` with its events, dated `date`. Returns the number of events; the
 /// caller writes the audit entry. For changes that belong to another record (a
@@ -375,6 +389,7 @@ pub(crate) async fn change_in<C: sea_orm::ConnectionTrait>(
     for e in rows {
         event_model(model.id, date, source, actor, e).insert(txn).await?;
     }
+    count_change(txn, &old, new, date).await?;
     let status_since = if old.status != new.status { date } else { model.status_since };
     let mut am: person::ActiveModel = model.into();
     set_state(&mut am, new);
@@ -426,6 +441,7 @@ pub async fn apply_change(
     for e in rows {
         event_model(id, date, source, actor, e).insert(&txn).await?;
     }
+    count_change(&txn, &old, new, date).await?;
     let status_since = if old.status != new.status { date } else { model.status_since };
     let mut am: person::ActiveModel = model.into();
     set_state(&mut am, new);
@@ -517,6 +533,9 @@ pub async fn create_person(
     let model = am.insert(&txn).await?;
     let actor = Some(by.actor.username.as_str());
     event_model(model.id, new.date, source, actor, events::registration(s)).insert(&txn).await?;
+    let mut tally = Tally::new();
+    tally.register(&Facet::of(s, IndustryRows::embedded()), new.date);
+    crate::monitoring::add_in(&txn, &mut tally).await?;
     let detail = serde_json::json!({
         "date": new.date.to_string(),
         "source": source.label(),

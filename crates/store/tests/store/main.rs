@@ -6,6 +6,7 @@ mod access;
 mod audit;
 mod bulk;
 mod migrations;
+mod monitoring;
 mod registry;
 
 use chrono::NaiveDate;

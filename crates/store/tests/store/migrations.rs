@@ -33,7 +33,8 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0018_difficulty",
                 "m0019_startups",
                 "m0020_household_index",
-                "m0021_wages"
+                "m0021_wages",
+                "m0022_monitoring"
             ],
             "{}",
             db.label
@@ -43,7 +44,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 21);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 22);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
     }
 }

@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use jiujin_domain::monitoring::tally::{Facet, IndustryRows, Tally};
 use jiujin_domain::registry::{EventSource, PersonState};
 use jiujin_domain::RegionCode;
 use sqlx::postgres::PgConnection;
@@ -112,9 +113,11 @@ impl Writer {
         let ids: Vec<i64> = (first..=last).collect();
         let mut persons = binary::Copy::new();
         let mut events = binary::Copy::new();
+        let (mut tally, industries) = (Tally::new(), IndustryRows::embedded());
         for (r, id) in rows.iter().zip(&ids) {
             binary::person(&mut persons, *id, r, &self.stamp);
             binary::registration(&mut events, *id, &events::registration(&r.state), &self.stamp);
+            tally.register(&Facet::of(&r.state, industries), self.stamp.as_of);
         }
         let encoded = t.elapsed();
         for (sql, data) in [(COPY_PERSONS, persons.finish()), (COPY_EVENTS, events.finish())] {
@@ -124,6 +127,7 @@ impl Writer {
             }
             within("COPY 结束", copy.finish()).await?;
         }
+        within("监测计数", crate::monitoring::add_pg(&mut tx, &mut tally)).await?;
         within("提交事务", tx.commit()).await?;
         tracing::debug!(
             rows = rows.len(),
@@ -235,6 +239,7 @@ impl Writer {
         }
         let mut out = Vec::with_capacity(rows.len());
         let mut changed: Vec<(i64, &PersonRow)> = Vec::new();
+        let (mut tally, industries) = (Tally::new(), IndustryRows::embedded());
         // Both `rows` and `classified` are in (id_hmac, row_no) order.
         for (r, c) in rows.iter().zip(&classified) {
             let row_no: i64 = c.try_get("row_no")?;
@@ -247,6 +252,7 @@ impl Writer {
             if let Some(first_row) = seen.visit(person_id, r.row_no) {
                 out.push((r.row_no, RowOutcome::Duplicate { first_row }));
             } else if inserted {
+                tally.register(&Facet::of(&r.state, industries), self.stamp.as_of);
                 out.push((r.row_no, RowOutcome::Inserted));
             } else if same {
                 out.push((r.row_no, RowOutcome::Unchanged));
@@ -256,14 +262,21 @@ impl Writer {
             }
         }
         for (id, r) in changed {
-            update_one(&mut tx, &self.stamp, id, r).await?;
+            update_one(&mut tx, &self.stamp, id, r, &mut tally).await?;
         }
+        crate::monitoring::add_pg(&mut tx, &mut tally).await?;
         tx.commit().await?;
         Ok(out)
     }
 }
 
-async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &PersonRow) -> Result<()> {
+async fn update_one(
+    conn: &mut PgConnection,
+    stamp: &RunStamp,
+    id: i64,
+    r: &PersonRow,
+    tally: &mut Tally,
+) -> Result<()> {
     let row = sqlx::query(
         "SELECT id, name, birth_date, sex, phone_hmac, hukou_region, residence_region, household_no, status, \
          status_since, work_region, work_province, industry, occupation, occupation_name, skill_level, \
@@ -305,6 +318,8 @@ async fn update_one(conn: &mut PgConnection, stamp: &RunStamp, id: i64, r: &Pers
     };
     let old = state_from_model(&existing)?;
     let s: &PersonState = &r.state;
+    let industries = IndustryRows::embedded();
+    tally.change(&Facet::of(&old, industries), &Facet::of(s, industries), stamp.as_of);
     let status_since = if old.status != s.status { stamp.as_of } else { existing.status_since };
     sqlx::query(
         "UPDATE persons SET phone_hmac = $2, phone_cipher = $3, name = $4, hukou_region = $5, residence_region = $6, \

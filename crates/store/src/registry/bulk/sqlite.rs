@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use jiujin_domain::monitoring::tally::{Facet, IndustryRows, Tally};
 use jiujin_domain::registry::{EventSource, PersonState};
 use jiujin_domain::RegionCode;
 use rusqlite::{params, Connection, OptionalExtension, Row, Statement};
@@ -263,6 +264,7 @@ impl Writer {
     pub(super) fn append(&mut self, rows: &[PersonRow], seen: &mut Seen) -> Result<Vec<(u64, RowOutcome)>> {
         self.set_cache(LOAD_CACHE_KIB)?;
         let mut out = Vec::with_capacity(rows.len());
+        let (mut tally, industries) = (Tally::new(), IndustryRows::embedded());
         let tx = self.conn.transaction()?;
         {
             let mut next_person: i64 =
@@ -296,6 +298,7 @@ impl Writer {
                 ins.raw_execute()?;
                 ev.raw_execute()?;
                 for (k, r) in chunk.iter().enumerate() {
+                    tally.register(&Facet::of(&r.state, industries), self.w.stamp.as_of);
                     seen.visit(next_person + k as i64, r.row_no);
                     out.push((r.row_no, RowOutcome::Inserted));
                 }
@@ -303,6 +306,7 @@ impl Writer {
                 next_event += chunk.len() as i64;
             }
         }
+        crate::monitoring::add_sqlite(&tx, &mut tally)?;
         tx.commit()?;
         Ok(out)
     }
@@ -334,6 +338,7 @@ impl Writer {
         // end up adjacent with the earliest row first.
         rows.sort_unstable_by_key(|r| (r.id_hmac, r.row_no));
         let mut out = Vec::with_capacity(rows.len());
+        let (mut tally, industries) = (Tally::new(), IndustryRows::embedded());
         let tx = self.conn.transaction()?;
         {
             let insert_sql = format!(
@@ -352,6 +357,7 @@ impl Writer {
                     let id = tx.last_insert_rowid();
                     seen.visit(id, r.row_no);
                     insert_event(&mut ev, &self.w, id, &events::registration(s))?;
+                    tally.register(&Facet::of(s, industries), self.w.stamp.as_of);
                     out.push((r.row_no, RowOutcome::Inserted));
                     continue;
                 }
@@ -372,9 +378,11 @@ impl Writer {
                 for e in events::changes(&old, s) {
                     insert_event(&mut ev, &self.w, existing.id, &e)?;
                 }
+                tally.change(&Facet::of(&old, industries), &Facet::of(s, industries), self.w.stamp.as_of);
                 out.push((r.row_no, RowOutcome::Updated));
             }
         }
+        crate::monitoring::add_sqlite(&tx, &mut tally)?;
         tx.commit()?;
         Ok(out)
     }
