@@ -10,6 +10,7 @@ pub mod difficulty;
 pub mod facts;
 pub mod gen;
 pub mod jobs;
+pub mod monitoring;
 pub mod policy;
 pub mod registry;
 pub mod services;

@@ -150,6 +150,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Training(w) => cmd::training::run(settings, w).await,
         Command::Bench(w) => cmd::bench::run(settings, w).await,
         Command::Wages(w) => cmd::wages::run(settings, w).await,
-        Command::Monitoring(w) => cmd::monitoring::run(w),
+        Command::Monitoring(w) => cmd::monitoring::run(settings, w).await,
     }
 }

@@ -516,3 +516,30 @@ pub async fn series(
     }
     Ok(out)
 }
+
+/// A flow measure summed over months `[from, to]` by region at `level` within
+/// `within` and by item.
+pub async fn flow_sum(
+    store: &Store,
+    level: i16,
+    within: RegionCode,
+    measure: Measure,
+    from: i32,
+    to: i32,
+) -> Result<Vec<Cell>> {
+    let (lo, hi) = within.subtree_range();
+    let rows = store
+        .conn()
+        .query_all(sql::statement(
+            store.backend(),
+            "SELECT region, item, CAST(SUM(n) AS BIGINT) AS n FROM mon_counts WHERE level = $1 AND measure = $2 \
+             AND month BETWEEN $3 AND $4 AND region BETWEEN $5 AND $6 GROUP BY region, item ORDER BY region, item",
+            [level.into(), measure.code().into(), from.max(1).into(), to.into(), lo.into(), hi.into()],
+        ))
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(Cell { region: r.try_get("", "region")?, item: r.try_get("", "item")?, n: r.try_get("", "n")? });
+    }
+    Ok(out)
+}

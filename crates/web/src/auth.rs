@@ -75,6 +75,7 @@ impl CurrentUser {
             worker => self.account.role.needs_person(),
             broker => self.account.role == jiujin_domain::access::Role::Broker,
             wages => crate::wages::handles(self.account.role),
+            monitoring => crate::monitoring::reads(self.account.role),
             person => self.account.person_id,
         }
     }

@@ -12,6 +12,7 @@ mod extract;
 mod jobs;
 mod lists;
 mod map;
+mod monitoring;
 mod openapi;
 mod pages;
 mod policy;
@@ -178,6 +179,16 @@ pub fn router(state: AppState) -> Router {
         .route("/services/households", get(services::households_page))
         .route("/api/v1/services/follow-up", get(services::api_follow_up))
         .route("/api/v1/wages/warnings", get(wages::api_warnings))
+        .route("/api/v1/monitoring/status", get(monitoring::api_status))
+        .route("/api/v1/monitoring/insurance", get(monitoring::api_insurance))
+        .route("/api/v1/monitoring/flows", get(monitoring::api_flows))
+        .route("/api/v1/monitoring/four-clears", get(monitoring::api_four_clears))
+        .route("/api/v1/monitoring/progress", get(monitoring::api_progress))
+        .route("/monitoring", get(monitoring::page))
+        .route("/monitoring/export", get(monitoring::export))
+        .route("/static/monitoring.js", get(monitoring::script))
+        .route("/static/vendor/echarts.min.js", get(monitoring::echarts))
+        .route("/static/geo/chongqing.json", get(monitoring::geo))
         .route("/api/v1/services/gaps", get(services::api_gaps))
         .route("/registry/{id}/contacts", post(services::contact_submit))
         .route("/registry/{id}/difficulty", post(services::recognize_submit))

@@ -50,6 +50,11 @@ impl Modify for BearerAuth {
         crate::services::api_follow_up,
         crate::services::api_gaps,
         crate::wages::api_warnings,
+        crate::monitoring::api_status,
+        crate::monitoring::api_insurance,
+        crate::monitoring::api_flows,
+        crate::monitoring::api_four_clears,
+        crate::monitoring::api_progress,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -73,6 +78,9 @@ impl Modify for BearerAuth {
         crate::services::FollowUpView, crate::services::WorkItemView, crate::services::TownCountView,
         crate::services::GapsView, crate::services::GapItemView, crate::services::DistrictShareView,
         crate::wages::WarningsView, crate::wages::WarningItemView,
+        crate::monitoring::ByRegionView, crate::monitoring::FlowsView, jiujin_app::monitoring::RegionCounts,
+        jiujin_app::monitoring::Count, jiujin_app::monitoring::FlowMonth, jiujin_app::monitoring::FourClears,
+        jiujin_app::monitoring::Progress, jiujin_app::monitoring::ProgressRow,
     )),
     modifiers(&BearerAuth)
 )]

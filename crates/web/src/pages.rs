@@ -55,6 +55,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("fairs.html", include_str!("templates/fairs.html")),
     ("fair.html", include_str!("templates/fair.html")),
     ("wages.html", include_str!("templates/wages.html")),
+    ("monitoring.html", include_str!("templates/monitoring.html")),
     ("wage_warning.html", include_str!("templates/wage_warning.html")),
     ("wage_project.html", include_str!("templates/wage_project.html")),
     ("wage_complaints.html", include_str!("templates/wage_complaints.html")),

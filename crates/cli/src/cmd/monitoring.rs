@@ -1,5 +1,8 @@
 //! `jiujin monitoring targets`: the yearly targets of seed 001 and seed 003 专栏1 (SPEC
 //! §8), each with the sentence it comes from (`data/targets/targets.toml`).
+//! `jiujin monitoring rebuild`: recounts the dashboards' counters from every timeline
+//! (after a migration onto a registry that predates them, or to repair); `verify`
+//! recounts without writing and reports any difference.
 
 use std::process::ExitCode;
 
@@ -15,10 +18,61 @@ pub enum What {
         #[arg(long)]
         json: bool,
     },
+    /// 由全部人员事件重算监测汇总（替换现有汇总）
+    Rebuild,
+    /// 重算监测汇总并与现有汇总核对（不写入）；有差异时退出码为 1
+    Verify,
 }
 
-pub fn run(what: What) -> anyhow::Result<ExitCode> {
-    let What::Targets { year, json } = what;
+pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<ExitCode> {
+    let (year, json) = match what {
+        What::Targets { year, json } => (year, json),
+        What::Rebuild => {
+            let store = super::open_store(&settings).await?;
+            let started = std::time::Instant::now();
+            let c = jiujin_store::monitoring::rebuild(&store).await?;
+            println!(
+                "已由 {} 人的 {} 条事件重算监测汇总 {} 项（用时 {:.1} 秒）",
+                c.persons,
+                c.events,
+                c.counters,
+                started.elapsed().as_secs_f64()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        What::Verify => {
+            let store = super::open_store(&settings).await?;
+            let started = std::time::Instant::now();
+            let kept = jiujin_store::monitoring::kept(&store).await?;
+            let (recounted, c) = jiujin_store::monitoring::recount(&store).await?;
+            let mut diff: Vec<_> = recounted
+                .iter()
+                .filter(|(k, n)| kept.get(k) != Some(n))
+                .map(|(k, n)| (*k, kept.get(k).copied().unwrap_or(0), *n))
+                .chain(kept.iter().filter(|(k, _)| !recounted.contains_key(k)).map(|(k, n)| (*k, *n, 0)))
+                .collect();
+            diff.sort();
+            println!(
+                "核对 {} 人的 {} 条事件：重算 {} 项，现有 {} 项，不一致 {} 项（用时 {:.1} 秒）",
+                c.persons,
+                c.events,
+                recounted.len(),
+                kept.len(),
+                diff.len(),
+                started.elapsed().as_secs_f64()
+            );
+            for ((level, region, month, measure, item), have, want) in diff.iter().take(20) {
+                println!(
+                    "  级别 {level} 区划 {region} 月份 {month} 指标 {measure} 项 {item}：现有 {have}，重算 {want}"
+                );
+            }
+            if !diff.is_empty() {
+                println!("可运行 jiujin monitoring rebuild 重算");
+                return Ok(ExitCode::from(1));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&super::today()));
     let all = jiujin_domain::monitoring::targets::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
     let list = jiujin_domain::monitoring::targets::for_year(&all, year);

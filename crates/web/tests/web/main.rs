@@ -156,6 +156,7 @@ async fn person_id(app: &App, name: &str) -> i64 {
 mod api;
 mod forms;
 mod jobs;
+mod monitoring;
 mod services;
 mod training;
 mod wages;

@@ -1,0 +1,363 @@
+//! 监测 (SPEC §8): what the dashboards, the API and the reports show, read from the
+//! counters kept with the events (`jiujin_store::monitoring`): the status mix and
+//! insurance by the regions under a region, its monthly flows, its 四清, and the
+//! progress of new near-home employment against seed 001's annexes.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use jiujin_domain::monitoring::progress::{by_group, year_elapsed, Standing};
+use jiujin_domain::monitoring::tally::{month_code, Measure, Workplace};
+use jiujin_domain::refdata::RefData;
+use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Insurance, ServiceNeed};
+use jiujin_domain::{RegionCode, RegionLevel};
+use jiujin_store::monitoring::{level_of, series, stock, Cell};
+use jiujin_store::{Store, StoreError};
+
+/// A month as people write it (`2026-02`) to its stored code.
+pub fn parse_month(text: &str) -> Option<i32> {
+    let (y, m) = text.trim().split_once('-')?;
+    let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+    NaiveDate::from_ymd_opt(y, m, 1).map(month_code)
+}
+
+/// `202602` → `2026-02`.
+pub fn month_label(code: i32) -> String {
+    format!("{:04}-{:02}", code / 100, code % 100)
+}
+
+/// A region the counters are kept for, and the level of the regions under it.
+fn child_level(region: RegionCode) -> Option<i16> {
+    match region.level() {
+        RegionLevel::Province => Some(1),
+        RegionLevel::District => Some(2),
+        _ => None,
+    }
+}
+
+/// One labelled count.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Count {
+    pub key: String,
+    pub label: String,
+    pub n: i64,
+}
+
+/// A region's counts of one measure.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RegionCounts {
+    /// The region's code (6 digits for a district, 9 for a town).
+    pub region: String,
+    pub name: String,
+    pub total: i64,
+    pub counts: Vec<Count>,
+}
+
+/// The items of a stock measure, in display order: (item, key, label).
+pub fn items(measure: Measure) -> Vec<(i16, String, String)> {
+    match measure {
+        Measure::Status => {
+            EmploymentStatus::ALL.iter().map(|s| (s.code(), s.key().to_string(), s.label().to_string())).collect()
+        }
+        Measure::Insurance => std::iter::once((0, "none".to_string(), "未参保".to_string()))
+            .chain(Insurance::ALL.iter().map(|i| (i.bit() as i16 + 1, i.key().to_string(), i.label().to_string())))
+            .collect(),
+        Measure::Group => {
+            GroupFlag::ALL.iter().map(|f| (f.bit() as i16 + 1, f.key().to_string(), f.label().to_string())).collect()
+        }
+        Measure::Need => {
+            ServiceNeed::ALL.iter().map(|f| (f.bit() as i16 + 1, f.key().to_string(), f.label().to_string())).collect()
+        }
+        Measure::Workplace => {
+            Workplace::ALL.iter().map(|w| (w.code(), format!("w{}", w.code()), w.label().to_string())).collect()
+        }
+        _ => vec![(0, "n".into(), measure.label().into())],
+    }
+}
+
+fn short(code: i64) -> String {
+    RegionCode::from_i64(code).map(RegionCode::short).unwrap_or_default()
+}
+
+fn name(refdata: &RefData, code: i64) -> String {
+    RegionCode::from_i64(code).and_then(|r| refdata.region(r)).map(|r| r.name.clone()).unwrap_or_default()
+}
+
+fn counts_of(measure: Measure, cells: &[Cell]) -> Vec<Count> {
+    items(measure)
+        .into_iter()
+        .map(|(item, key, label)| Count { key, label, n: cells.iter().filter(|c| c.item == item).map(|c| c.n).sum() })
+        .collect()
+}
+
+/// A stock measure for each region under `region` (districts of the city, towns of a
+/// district), now or at the end of `month`; the regions with nobody are listed too.
+pub async fn by_child(
+    store: &Store,
+    refdata: &RefData,
+    region: RegionCode,
+    measure: Measure,
+    month: Option<i32>,
+) -> Result<Vec<RegionCounts>, StoreError> {
+    let Some(level) = child_level(region) else { return Ok(Vec::new()) };
+    let cells = stock(store, level, region, measure, month).await?;
+    let mut by: HashMap<i64, Vec<Cell>> = HashMap::new();
+    for c in cells {
+        by.entry(c.region).or_default().push(c);
+    }
+    let persons = if measure == Measure::Persons {
+        None
+    } else {
+        let p = stock(store, level, region, Measure::Persons, month).await?;
+        Some(p.into_iter().map(|c| (c.region, c.n)).collect::<HashMap<_, _>>())
+    };
+    let children: Vec<i64> = refdata.children(region).iter().map(|r| r.as_i64()).collect();
+    Ok(children
+        .into_iter()
+        .map(|code| {
+            let cells = by.remove(&code).unwrap_or_default();
+            let counts = counts_of(measure, &cells);
+            let total = match &persons {
+                Some(p) => p.get(&code).copied().unwrap_or(0),
+                None => counts.iter().map(|c| c.n).sum(),
+            };
+            RegionCounts { region: short(code), name: name(refdata, code), total, counts }
+        })
+        .collect())
+}
+
+/// One month of flows.
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct FlowMonth {
+    /// `YYYY-MM`
+    pub month: String,
+    /// 返乡
+    pub returned: i64,
+    /// 外出务工
+    pub departed: i64,
+    /// 新增就近就业
+    pub near_home_new: i64,
+    /// 新增失业
+    pub became_unemployed: i64,
+    /// 新增登记失业
+    pub new_registrations: i64,
+    /// 新登记入库
+    pub registered: i64,
+}
+
+/// The months from `from` to `to` (codes), each with its flows in `region`.
+pub async fn flows(store: &Store, region: RegionCode, from: i32, to: i32) -> Result<Vec<FlowMonth>, StoreError> {
+    let measures = [
+        Measure::Returned,
+        Measure::Departed,
+        Measure::NearHomeNew,
+        Measure::BecameUnemployed,
+        Measure::NewUnemploymentRegistration,
+        Measure::Registered,
+    ];
+    let rows = series(store, region, &measures, from, to).await?;
+    let mut months = Vec::new();
+    let mut m = from;
+    while m <= to && months.len() < 1200 {
+        months.push(FlowMonth { month: month_label(m), ..FlowMonth::default() });
+        m = if m % 100 == 12 { (m / 100 + 1) * 100 + 1 } else { m + 1 };
+    }
+    for (month, measure, _, n) in rows {
+        let Some(f) = months.iter_mut().find(|f| f.month == month_label(month)) else { continue };
+        match measure {
+            Measure::Returned => f.returned += n,
+            Measure::Departed => f.departed += n,
+            Measure::NearHomeNew => f.near_home_new += n,
+            Measure::BecameUnemployed => f.became_unemployed += n,
+            Measure::NewUnemploymentRegistration => f.new_registrations += n,
+            Measure::Registered => f.registered += n,
+            _ => {}
+        }
+    }
+    Ok(months)
+}
+
+/// The first month code of the `n` months ending with `to`.
+pub fn months_back(to: i32, n: i32) -> i32 {
+    let total = (to / 100) * 12 + (to % 100 - 1) - (n - 1);
+    (total / 12) * 100 + total % 12 + 1
+}
+
+/// 四清 of one region for a month (or now).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct FourClears {
+    pub region: String,
+    pub name: String,
+    /// `YYYY-MM`, or null for now.
+    pub month: Option<String>,
+    /// 人员底数清
+    pub persons: i64,
+    pub groups: Vec<Count>,
+    /// 就业情况清
+    pub status: Vec<Count>,
+    pub workplace: Vec<Count>,
+    pub registered_unemployed: i64,
+    /// 参保情况清
+    pub insurance: Vec<Count>,
+    /// 服务需求清 (open needs)
+    pub needs: Vec<Count>,
+}
+
+/// 四清 of `region` (city, district or town) at the end of `month` or now.
+pub async fn four_clears(
+    store: &Store,
+    refdata: &RefData,
+    region: RegionCode,
+    month: Option<i32>,
+) -> Result<FourClears, StoreError> {
+    let level = level_of(region).unwrap_or(2);
+    let mut get = HashMap::new();
+    for m in [
+        Measure::Persons,
+        Measure::Group,
+        Measure::Status,
+        Measure::Workplace,
+        Measure::RegisteredUnemployed,
+        Measure::Insurance,
+        Measure::Need,
+    ] {
+        let cells: Vec<Cell> =
+            stock(store, level, region, m, month).await?.into_iter().filter(|c| c.region == region.as_i64()).collect();
+        get.insert(m, cells);
+    }
+    let total = |m: Measure| get.get(&m).map_or(0, |c| c.iter().map(|c| c.n).sum());
+    let counts = |m: Measure| counts_of(m, get.get(&m).map_or(&[][..], Vec::as_slice));
+    Ok(FourClears {
+        region: region.short(),
+        name: name(refdata, region.as_i64()),
+        month: month.map(month_label),
+        persons: total(Measure::Persons),
+        groups: counts(Measure::Group),
+        status: counts(Measure::Status),
+        workplace: counts(Measure::Workplace),
+        registered_unemployed: total(Measure::RegisteredUnemployed),
+        insurance: counts(Measure::Insurance),
+        needs: counts(Measure::Need),
+    })
+}
+
+/// Progress of one unit against its yearly target.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ProgressRow {
+    /// 片区/区县组 number or annex-2 row number.
+    pub number: u8,
+    pub name: String,
+    pub done: i64,
+    pub target: i64,
+    /// Percent of the target done.
+    pub percent: f64,
+    /// Percent the year has used.
+    pub expected_percent: f64,
+    pub lagging: bool,
+}
+
+/// New near-home employment in `year` up to `today`, by district group (annex 1) and
+/// by industry (annex 2), against the annexes' targets.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Progress {
+    pub year: i32,
+    pub done: i64,
+    pub target: i64,
+    pub expected_percent: f64,
+    pub groups: Vec<ProgressRow>,
+    pub industries: Vec<ProgressRow>,
+}
+
+fn row(number: u8, name: String, s: Standing, elapsed: f64) -> ProgressRow {
+    ProgressRow {
+        number,
+        name,
+        done: s.done,
+        target: s.target,
+        percent: (s.rate * 1000.0).round() / 10.0,
+        expected_percent: (elapsed * 1000.0).round() / 10.0,
+        lagging: s.lagging,
+    }
+}
+
+/// Near-home progress for the city in `year`, as of `today`.
+pub async fn progress(store: &Store, refdata: &RefData, year: i32, today: NaiveDate) -> Result<Progress, StoreError> {
+    let (from, to) = (year * 100 + 1, year * 100 + 12);
+    let city = jiujin_domain::region::CHONGQING;
+    let mut districts: HashMap<i64, i64> = HashMap::new();
+    let mut towns: HashMap<i64, i64> = HashMap::new();
+    let mut industries: HashMap<i16, i64> = HashMap::new();
+    for (level, map) in [(1i16, &mut districts), (2, &mut towns)] {
+        let cells = flow_cells(store, level, city, from, to).await?;
+        for c in cells {
+            *map.entry(c.region).or_insert(0) += c.n;
+            if level == 1 {
+                *industries.entry(c.item).or_insert(0) += c.n;
+            }
+        }
+    }
+    let elapsed = year_elapsed(year, today);
+    let groups = by_group(refdata, &districts, &towns)
+        .into_iter()
+        .map(|(number, n)| {
+            let g = refdata.district_groups().iter().find(|g| g.number == number);
+            let target = g.map_or(0, |g| g.annual_target);
+            let label = g
+                .map(|g| g.members.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join("、"))
+                .unwrap_or_default();
+            row(number, label, Standing::new(n, target, elapsed), elapsed)
+        })
+        .collect();
+    let industries = refdata
+        .annex2_rows()
+        .iter()
+        .map(|r| {
+            let n = industries.get(&i16::from(r.number)).copied().unwrap_or(0);
+            row(r.number, r.name.clone(), Standing::new(n, r.annual_target, elapsed), elapsed)
+        })
+        .collect();
+    let done = districts.values().sum();
+    let target = refdata.district_groups().iter().map(|g| g.annual_target).sum();
+    Ok(Progress { year, done, target, expected_percent: (elapsed * 1000.0).round() / 10.0, groups, industries })
+}
+
+/// The near-home flow cells of `level` within `within` over months `[from, to]`,
+/// summed over the months: (region, annex-2 row, n).
+async fn flow_cells(
+    store: &Store,
+    level: i16,
+    within: RegionCode,
+    from: i32,
+    to: i32,
+) -> Result<Vec<Cell>, StoreError> {
+    jiujin_store::monitoring::flow_sum(store, level, within, Measure::NearHomeNew, from, to).await
+}
+
+/// Today's month code and the default window of flows (the last 24 months).
+pub fn default_window(today: NaiveDate) -> (i32, i32) {
+    let to = month_code(today);
+    (months_back(to, 24), to)
+}
+
+/// The year of a month code.
+pub fn year_of(today: NaiveDate) -> i32 {
+    today.year()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn months_parse_and_count_back_across_years() {
+        assert_eq!(parse_month("2026-02"), Some(202602));
+        assert_eq!(parse_month("2026-13"), None);
+        assert_eq!(parse_month("二月"), None);
+        assert_eq!(month_label(202602), "2026-02");
+        assert_eq!(months_back(202602, 1), 202602);
+        assert_eq!(months_back(202602, 2), 202601);
+        assert_eq!(months_back(202602, 3), 202512);
+        assert_eq!(months_back(202612, 24), 202501);
+    }
+}
