@@ -518,6 +518,36 @@ try {
     await p.close();
   });
 
+  await check('监测: the dashboard map drills down to a district on click, without CSP errors', async () => {
+    const errors = [];
+    const p = await context.newPage();
+    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(`${base}/monitoring`);
+    await p.waitForSelector('#map[data-ready="1"]');
+    const body = await p.textContent('main');
+    assert(body.includes('四清') && body.includes('月度流动') && body.includes('目标进度'), 'the dashboard sections');
+    assert((await p.locator('#status-table tbody tr').count()) === 38, 'a row per district');
+    // The centre of 万州区 on the canvas, as ECharts projects it.
+    const point = await p.evaluate(() => {
+      const chart = echarts.getInstanceByDom(document.getElementById('map'));
+      return chart.convertToPixel({ seriesIndex: 0 }, [108.380246, 30.807807]);
+    });
+    const box = await p.locator('#map').boundingBox();
+    await p.screenshot({ path: join(shots, 'monitoring-city.png'), fullPage: true });
+    await Promise.all([
+      p.waitForURL(/\/monitoring\?region=500101$/),
+      p.mouse.click(box.x + point[0], box.y + point[1]),
+    ]);
+    assert((await p.textContent('h1')).includes('万州区'), 'the district\'s dashboard');
+    await p.waitForSelector('#map[data-ready="1"]');
+    await p.screenshot({ path: join(shots, 'monitoring-district.png'), fullPage: true });
+    const flows = await p.locator('#flows-table tbody tr').count();
+    assert(flows === 24, `24 months of flows, got ${flows}`);
+    assert(!errors.length, `console errors: ${errors.join(' | ')}`);
+    await p.close();
+  });
+
   await check('欠薪投诉 on a phone: a worker files a complaint and sees it on the fast track', async () => {
     const csv = join(dir, 'employers-2.csv');
     const ex = spawnSync(bin, ['--db', db, 'export', 'employers', '--out', csv], { encoding: 'utf8' });

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use jiujin_domain::monitoring::progress::{by_group, year_elapsed, Standing};
-use jiujin_domain::monitoring::tally::{month_code, Measure, Workplace};
+use jiujin_domain::monitoring::tally::{month_code, month_start, Measure, Workplace};
 use jiujin_domain::refdata::RefData;
 use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Insurance, ServiceNeed};
 use jiujin_domain::{RegionCode, RegionLevel};
@@ -280,9 +280,11 @@ fn row(number: u8, name: String, s: Standing, elapsed: f64) -> ProgressRow {
     }
 }
 
-/// Near-home progress for the city in `year`, as of `today`.
+/// Near-home progress for the city in `year`, as of `today` (the months of the year
+/// up to today's).
 pub async fn progress(store: &Store, refdata: &RefData, year: i32, today: NaiveDate) -> Result<Progress, StoreError> {
-    let (from, to) = (year * 100 + 1, year * 100 + 12);
+    let from = year * 100 + 1;
+    let to = if today.year() == year { month_code(today) } else { year * 100 + 12 };
     let city = jiujin_domain::region::CHONGQING;
     let mut districts: HashMap<i64, i64> = HashMap::new();
     let mut towns: HashMap<i64, i64> = HashMap::new();
@@ -342,6 +344,161 @@ pub fn default_window(today: NaiveDate) -> (i32, i32) {
 /// The year of a month code.
 pub fn year_of(today: NaiveDate) -> i32 {
     today.year()
+}
+
+/// The monthly report (月报) staff send upward, as one workbook: by district the
+/// month-end stock and the month's and the year's flows; by industry (annex 2) and by
+/// district group (annex 1) the year's new near-home employment against the targets.
+/// `yearly` reports the whole year of `month`'s year to its end instead (年报).
+pub async fn report(
+    store: &Store,
+    refdata: &RefData,
+    month: i32,
+    yearly: bool,
+    today: NaiveDate,
+) -> Result<Vec<u8>, ReportError> {
+    let year = month / 100;
+    let month = if yearly { year * 100 + 12 } else { month };
+    let city = jiujin_domain::region::CHONGQING;
+    let status = by_child(store, refdata, city, Measure::Status, Some(month)).await?;
+    let insurance = by_child(store, refdata, city, Measure::Insurance, Some(month)).await?;
+    let sum = |cells: Vec<Cell>| -> HashMap<i64, i64> {
+        let mut m = HashMap::new();
+        for c in cells {
+            *m.entry(c.region).or_insert(0) += c.n;
+        }
+        m
+    };
+    let from = if yearly { year * 100 + 1 } else { month };
+    let mut flow_cols = Vec::new();
+    for measure in [
+        Measure::NearHomeNew,
+        Measure::Returned,
+        Measure::Departed,
+        Measure::BecameUnemployed,
+        Measure::NewUnemploymentRegistration,
+    ] {
+        let period = sum(jiujin_store::monitoring::flow_sum(store, 1, city, measure, from, month).await?);
+        let ytd = sum(jiujin_store::monitoring::flow_sum(store, 1, city, measure, year * 100 + 1, month).await?);
+        flow_cols.push((measure, period, ytd));
+    }
+    let period_label = if yearly { "本年" } else { "本月" };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let title = if yearly { format!("{year} 年") } else { format!("{} 月", month_label(month)) };
+
+    // 分区县
+    let sheet = book.add_worksheet();
+    sheet.set_name("分区县")?;
+    sheet.write_with_format(
+        0,
+        0,
+        format!(
+            "重庆市农民工就业监测{}报（按户籍地，期末时点 {}）",
+            if yearly { "年" } else { "月" },
+            month_label(month)
+        ),
+        &bold,
+    )?;
+    let mut header: Vec<String> = vec!["区划代码".into(), "区县".into(), "人员底数".into()];
+    header.extend(
+        status.first().map(|r| r.counts.iter().map(|c| c.label.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+    );
+    header.extend(
+        insurance
+            .first()
+            .map(|r| r.counts.iter().map(|c| format!("参保：{}", c.label)).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    for (m, _, _) in &flow_cols {
+        header.push(format!("{}（{period_label}）", m.label()));
+        if !yearly {
+            header.push(format!("{}（本年累计）", m.label()));
+        }
+    }
+    for (i, h) in header.iter().enumerate() {
+        sheet.write_with_format(2, i as u16, h, &bold)?;
+    }
+    let mut totals = vec![0i64; header.len()];
+    for (r, row) in status.iter().enumerate() {
+        let code = RegionCode::parse(&row.region).map(|c| c.as_i64()).unwrap_or(0);
+        let mut values: Vec<i64> = vec![row.total];
+        values.extend(row.counts.iter().map(|c| c.n));
+        if let Some(ins) = insurance.iter().find(|i| i.region == row.region) {
+            values.extend(ins.counts.iter().map(|c| c.n));
+        }
+        for (_, period, ytd) in &flow_cols {
+            values.push(period.get(&code).copied().unwrap_or(0));
+            if !yearly {
+                values.push(ytd.get(&code).copied().unwrap_or(0));
+            }
+        }
+        let line = r as u32 + 3;
+        sheet.write(line, 0, &row.region)?;
+        sheet.write(line, 1, &row.name)?;
+        for (k, v) in values.iter().enumerate() {
+            sheet.write(line, k as u16 + 2, *v as f64)?;
+            totals[k + 2] += v;
+        }
+    }
+    let last = status.len() as u32 + 3;
+    sheet.write_with_format(last, 1, "全市", &bold)?;
+    for (k, v) in totals.iter().enumerate().skip(2) {
+        sheet.write_with_format(last, k as u16, *v as f64, &bold)?;
+    }
+    sheet.autofit();
+
+    // 分行业 and 区县组: the year's near-home employment against the annexes.
+    let day = if yearly {
+        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today)
+    } else {
+        month_start(month)
+            .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(today)
+    };
+    let p = progress(store, refdata, year, day).await?;
+    for (name, rows, what) in [("分行业", &p.industries, "行业（附件2）"), ("区县组", &p.groups, "区县组（附件1）")]
+    {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name)?;
+        sheet.write_with_format(
+            0,
+            0,
+            format!("{title}新增就近就业（本年累计，截至 {day}）对照渝府办发〔2025〕18号年度目标"),
+            &bold,
+        )?;
+        for (i, h) in
+            ["序号", what, "本年累计", "年度目标", "完成率（%）", "时间进度（%）", "是否滞后"].iter().enumerate()
+        {
+            sheet.write_with_format(2, i as u16, *h, &bold)?;
+        }
+        for (r, g) in rows.iter().enumerate() {
+            let line = r as u32 + 3;
+            sheet.write(line, 0, f64::from(g.number))?;
+            sheet.write(line, 1, &g.name)?;
+            sheet.write(line, 2, g.done as f64)?;
+            sheet.write(line, 3, g.target as f64)?;
+            sheet.write(line, 4, g.percent)?;
+            sheet.write(line, 5, g.expected_percent)?;
+            sheet.write(line, 6, if g.lagging { "滞后" } else { "" })?;
+        }
+        let line = rows.len() as u32 + 3;
+        sheet.write_with_format(line, 1, "合计", &bold)?;
+        sheet.write_with_format(line, 2, rows.iter().map(|g| g.done).sum::<i64>() as f64, &bold)?;
+        sheet.write_with_format(line, 3, rows.iter().map(|g| g.target).sum::<i64>() as f64, &bold)?;
+        sheet.autofit();
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("生成 Excel 失败：{0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 #[cfg(test)]

@@ -86,9 +86,12 @@ enum Command {
     /// 职业技能培训：shortage-run 生成本月紧缺职业目录，rates 培训后就业率
     #[command(subcommand)]
     Training(cmd::training::What),
-    /// 监测：targets 列出年度目标及原文出处
+    /// 监测：targets 列出年度目标及原文出处，rebuild 重算监测汇总，verify 核对汇总
     #[command(subcommand)]
     Monitoring(cmd::monitoring::What),
+    /// 报表：monthly 月报、yearly 年报（Excel，按区县和行业）
+    #[command(subcommand)]
+    Report(cmd::report::What),
     /// 欠薪预警：run 日批检查全部工程项目，recount 重新统计月出勤
     #[command(subcommand)]
     Wages(cmd::wages::What),
@@ -151,5 +154,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(w) => cmd::bench::run(settings, w).await,
         Command::Wages(w) => cmd::wages::run(settings, w).await,
         Command::Monitoring(w) => cmd::monitoring::run(settings, w).await,
+        Command::Report(w) => cmd::report::run(settings, w).await,
     }
 }

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod monitoring;
 pub mod policy;
 pub mod registry;
+pub mod report;
 pub mod serve;
 pub mod services;
 pub mod token;
