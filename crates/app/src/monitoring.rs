@@ -501,6 +501,163 @@ pub enum ReportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+/// What a month's 规模性失业风险 run found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RiskRun {
+    pub month: String,
+    pub districts: usize,
+    pub at_risk: usize,
+    pub counts: jiujin_store::risk::RiskRunCounts,
+}
+
+/// Why a risk run or a report could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum RiskError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Rules(String),
+    #[error("{field}：{message}")]
+    Field { field: &'static str, message: String },
+}
+
+/// The indicators of every district for `month` from the counters and the layoff
+/// reports, graded by the thresholds in force at the month's start; the warnings
+/// written (`jiujin_store::risk::apply_run`). Repeating a run changes nothing but
+/// the figures.
+pub async fn risk_run(
+    store: &Store,
+    refdata: &RefData,
+    params: &[jiujin_domain::policy::Param],
+    month: i32,
+    today: NaiveDate,
+    by: &jiujin_store::audit::Context,
+) -> Result<RiskRun, RiskError> {
+    use jiujin_domain::monitoring::risk::{assess, checklist, RiskInput, RiskRules};
+    let on = month_start(month).ok_or_else(|| RiskError::Field { field: "month", message: "月份无效".into() })?;
+    let rules = RiskRules::bind(params, on).map_err(RiskError::Rules)?;
+    let city = jiujin_domain::region::CHONGQING;
+    let last_year = month - 100;
+    let by_region = |cells: Vec<Cell>| -> HashMap<i64, i64> {
+        let mut m = HashMap::new();
+        for c in cells {
+            *m.entry(c.region).or_insert(0) += c.n;
+        }
+        m
+    };
+    let regs = by_region(
+        jiujin_store::monitoring::flow_sum(store, 1, city, Measure::NewUnemploymentRegistration, month, month).await?,
+    );
+    let regs_before = by_region(
+        jiujin_store::monitoring::flow_sum(store, 1, city, Measure::NewUnemploymentRegistration, last_year, last_year)
+            .await?,
+    );
+    let returnees = by_region(stock(store, 1, city, Measure::ReturneeUnemployed, Some(month)).await?);
+    let persons = by_region(stock(store, 1, city, Measure::Persons, Some(month)).await?);
+    let layoffs = jiujin_store::risk::layoffs_by_district(store, month, rules.closure_min_workers).await?;
+    let mut findings = Vec::new();
+    for d in refdata.districts() {
+        let code = d.as_i64();
+        let (laid_off, closures) = layoffs.get(&code).copied().unwrap_or((0, 0));
+        let input = RiskInput {
+            layoffs: laid_off,
+            closures,
+            registrations: regs.get(&code).copied().unwrap_or(0),
+            registrations_last_year: regs_before.get(&code).copied().unwrap_or(0),
+            returnee_unemployed: returnees.get(&code).copied().unwrap_or(0),
+            persons: persons.get(&code).copied().unwrap_or(0),
+        };
+        if let Some(a) = assess(&input, &rules) {
+            findings.push(jiujin_store::risk::RiskFinding {
+                district: code,
+                level: a.level.code(),
+                reasons: a.reasons.iter().map(|r| r.text.clone()).collect(),
+                inputs: serde_json::to_value(&input).unwrap_or_default(),
+                checklist: checklist(a.level).into_iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    let counts = jiujin_store::risk::apply_run(store, month, today, &findings, by).await?;
+    Ok(RiskRun { month: month_label(month), districts: refdata.districts().len(), at_risk: findings.len(), counts })
+}
+
+/// A layoff or closure report as staff enter it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct LayoffForm {
+    pub region: String,
+    pub employer_code: String,
+    pub employer_name: String,
+    pub reported_on: String,
+    pub laid_off: String,
+    pub staff: String,
+    #[serde(default)]
+    pub closing: Option<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Checks a report and records it; the region must lie in `range` (the caller's).
+pub async fn report_layoff(
+    store: &Store,
+    refdata: &RefData,
+    range: Option<(i64, i64)>,
+    f: &LayoffForm,
+    today: NaiveDate,
+    by: &jiujin_store::audit::Context,
+) -> Result<i64, RiskError> {
+    let field = |field: &'static str, message: &str| RiskError::Field { field, message: message.to_string() };
+    let region = RegionCode::parse(f.region.trim())
+        .ok()
+        .filter(|r| refdata.is_chongqing_division(*r) && r.district().is_some())
+        .ok_or_else(|| field("所在地", "应为重庆市区县、乡镇（街道）或村（社区）的区划代码"))?;
+    if range.is_some_and(|(lo, hi)| !(lo..=hi).contains(&region.as_i64())) {
+        return Err(field("所在地", "不在本账号的辖区内"));
+    }
+    let (code, _) = jiujin_domain::identity::CreditCode::parse(f.employer_code.trim())
+        .map_err(|e| field("统一社会信用代码", &e.to_string()))?;
+    let name = f.employer_name.trim();
+    if name.is_empty() {
+        return Err(field("单位名称", "必填"));
+    }
+    let reported_on = NaiveDate::parse_from_str(f.reported_on.trim(), "%Y-%m-%d")
+        .map_err(|_| field("报告日期", "应为日期，如 2026-11-03"))?;
+    if reported_on > today {
+        return Err(field("报告日期", "不能晚于今天"));
+    }
+    let int = |name: &'static str, t: &str| -> Result<i32, RiskError> {
+        t.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (0..=1_000_000).contains(n))
+            .ok_or_else(|| field(name, "应为0至1000000的整数"))
+    };
+    let laid_off = int("裁员人数", &f.laid_off)?;
+    let staff = int("职工人数", &f.staff)?;
+    if laid_off > staff {
+        return Err(field("裁员人数", "不能多于职工人数"));
+    }
+    let closing = f.closing.as_deref().is_some_and(|v| !v.is_empty() && v != "0");
+    if laid_off == 0 && !closing {
+        return Err(field("裁员人数", "不关停并转时应大于0"));
+    }
+    let district = region.district().map_or(0, RegionCode::as_i64);
+    let r = jiujin_store::risk::LayoffReport {
+        id: 0,
+        region: region.as_i64(),
+        district,
+        employer_code: code.as_str().to_string(),
+        employer_name: name.to_string(),
+        reported_on,
+        month: month_code(reported_on),
+        laid_off,
+        staff,
+        closing,
+        note: f.note.trim().to_string(),
+        created_by: by.actor.username.clone(),
+    };
+    Ok(jiujin_store::risk::add_layoff_report(store, &r, by).await?)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

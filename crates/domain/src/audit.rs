@@ -41,10 +41,11 @@ pub enum AuditAction {
     WageWarning,
     WageComplaint,
     WageBlacklist,
+    RiskChange,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -79,6 +80,7 @@ impl AuditAction {
         AuditAction::WageWarning,
         AuditAction::WageComplaint,
         AuditAction::WageBlacklist,
+        AuditAction::RiskChange,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -118,6 +120,7 @@ impl AuditAction {
             AuditAction::WageWarning => "wage.warning",
             AuditAction::WageComplaint => "wage.complaint",
             AuditAction::WageBlacklist => "wage.blacklist",
+            AuditAction::RiskChange => "monitoring.risk",
         }
     }
 
@@ -157,6 +160,7 @@ impl AuditAction {
             AuditAction::WageWarning => "欠薪预警处置",
             AuditAction::WageComplaint => "欠薪投诉",
             AuditAction::WageBlacklist => "失信名单",
+            AuditAction::RiskChange => "失业风险预警",
         }
     }
 

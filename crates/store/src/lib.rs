@@ -20,6 +20,7 @@ pub mod policy;
 pub mod population;
 pub mod refdata;
 pub mod registry;
+pub mod risk;
 mod scope;
 pub mod services;
 pub mod sql;

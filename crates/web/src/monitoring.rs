@@ -562,3 +562,163 @@ pub async fn geo() -> impl IntoResponse {
         include_str!("../../../data/regions/district_geo.json"),
     )
 }
+
+// --- 规模性失业风险 ---------------------------------------------------------------
+
+fn range_of(user: &CurrentUser) -> Result<Option<(i64, i64)>, WebError> {
+    let home = home(user)?;
+    Ok((home != CHONGQING).then(|| home.subtree_range()))
+}
+
+fn district_name(state: &AppState, code: i64) -> String {
+    RegionCode::from_i64(code).and_then(|r| state.refdata.region(r)).map(|r| r.name.clone()).unwrap_or_default()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RiskQuery {
+    #[serde(default)]
+    pub month: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub saved: Option<String>,
+}
+
+/// `GET /monitoring/risk`: the warnings of the caller's region and a month's layoff
+/// reports, with the form to record one.
+pub async fn risk_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<RiskQuery>,
+) -> Result<Html<String>, WebError> {
+    let range = range_of(&user)?;
+    let day = today();
+    let month =
+        month(q.month.as_deref(), "month")?.unwrap_or_else(|| jiujin_domain::monitoring::tally::month_code(day));
+    let list: Vec<_> = jiujin_store::risk::warnings(&state.store, range)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let level = jiujin_domain::monitoring::risk::Level::from_code(w.level);
+            context! {
+                id => w.id, district => district_name(&state, w.district), month => m::month_label(w.month),
+                level => level.map_or("", |l| l.label()), level_key => level.map_or("", |l| l.key()),
+                reasons => w.reasons, state => w.state.label(),
+                done => w.checklist.iter().filter(|c| c.done).count(), items => w.checklist.len(),
+            }
+        })
+        .collect();
+    let reports = jiujin_store::risk::layoff_reports(&state.store, range, month).await?;
+    let reports: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            context! { name => r.employer_name.clone(), code => r.employer_code.clone(),
+            place => RegionCode::from_i64(r.region).map(|c| state.refdata.region_path(c)).unwrap_or_default(),
+            on => r.reported_on.to_string(), laid_off => r.laid_off, staff => r.staff, closing => r.closing,
+            note => r.note.clone() }
+        })
+        .collect();
+    render(
+        &state,
+        &user,
+        "monitoring_risk.html",
+        context! {
+            title => "规模性失业风险", section => "monitoring", warnings => list, reports,
+            month => m::month_label(month), today => day.to_string(), home => crate::lists::home(&user),
+            error => q.error, saved => q.saved.is_some(),
+        },
+    )
+}
+
+/// `POST /monitoring/risk/layoffs`: a layoff or closure report.
+pub async fn layoff_submit(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    axum::Form(f): axum::Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.check_form_token(f.get("csrf").map_or("", String::as_str))?;
+    let range = range_of(&user)?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let form = m::LayoffForm {
+        region: get("region"),
+        employer_code: get("employer_code"),
+        employer_name: get("employer_name"),
+        reported_on: get("reported_on"),
+        laid_off: get("laid_off"),
+        staff: get("staff"),
+        closing: f.get("closing").cloned(),
+        note: get("note"),
+    };
+    let by = crate::audit::context_for(&user, &client);
+    match m::report_layoff(&state.store, &state.refdata, range, &form, today(), &by).await {
+        Ok(_) => Ok(axum::response::Redirect::to("/monitoring/risk?saved=1").into_response()),
+        Err(m::RiskError::Store(e)) => Err(e.into()),
+        Err(e) => Ok(crate::lists::back("/monitoring/risk", &e.to_string())),
+    }
+}
+
+/// `GET /monitoring/risk/{id}`
+pub async fn risk_warning_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    crate::extract::Path(id): crate::extract::Path<i64>,
+    Query(q): Query<RiskQuery>,
+) -> Result<Html<String>, WebError> {
+    let range = range_of(&user)?;
+    let w = jiujin_store::risk::warning(&state.store, range, id).await?.ok_or(WebError::NotFound)?;
+    let level = jiujin_domain::monitoring::risk::Level::from_code(w.level);
+    let items: Vec<_> = w
+        .checklist
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            context! { index => i, item => c.item.clone(), done => c.done, note => c.note.clone(), by => c.by.clone(),
+            on => c.on.map(|d| d.to_string()).unwrap_or_default() }
+        })
+        .collect();
+    render(
+        &state,
+        &user,
+        "monitoring_risk_warning.html",
+        context! {
+            title => "规模性失业风险预警", section => "monitoring", id => w.id,
+            district => district_name(&state, w.district), month => m::month_label(w.month),
+            level => level.map_or("", |l| l.label()), level_key => level.map_or("", |l| l.key()),
+            reasons => w.reasons, state => w.state.label(), closed => w.state == jiujin_store::risk::RiskState::Closed,
+            closed_note => w.closed_note, raised_on => w.raised_on.to_string(), items,
+            error => q.error, saved => q.saved.is_some(),
+        },
+    )
+}
+
+/// `POST /monitoring/risk/{id}/{done|close}`
+pub async fn risk_step(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    crate::extract::Path((id, what)): crate::extract::Path<(i64, String)>,
+    axum::Form(f): axum::Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.check_form_token(f.get("csrf").map_or("", String::as_str))?;
+    let range = range_of(&user)?;
+    let note = f.get("note").cloned().unwrap_or_default();
+    let step = match what.as_str() {
+        "done" => {
+            let item = f
+                .get("item")
+                .and_then(|i| i.parse::<usize>().ok())
+                .ok_or(WebError::Invalid { field: "item".into(), message: "缺少响应措施序号".into() })?;
+            jiujin_store::risk::RiskStep::Done { item, note }
+        }
+        "close" => jiujin_store::risk::RiskStep::Close { note },
+        _ => return Err(WebError::NotFound),
+    };
+    let to = format!("/monitoring/risk/{id}");
+    let by = crate::audit::context_for(&user, &client);
+    match jiujin_store::risk::step(&state.store, range, id, &step, today(), &by).await? {
+        None => Err(WebError::NotFound),
+        Some(Ok(())) => Ok(axum::response::Redirect::to(&format!("{to}?saved=1")).into_response()),
+        Some(Err(e)) => Ok(crate::lists::back(&to, &e.to_string())),
+    }
+}

@@ -22,11 +22,41 @@ pub enum What {
     Rebuild,
     /// 重算监测汇总并与现有汇总核对（不写入）；有差异时退出码为 1
     Verify,
+    /// 规模性失业风险研判：按各区县某月的指标和市定阈值（data/monitoring/risk.toml）分级预警，并打开响应清单
+    Risk {
+        /// 月份（YYYY-MM），默认上月
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(settings: jiujin_app::Settings, what: What) -> anyhow::Result<ExitCode> {
     let (year, json) = match what {
         What::Targets { year, json } => (year, json),
+        What::Risk { month, json } => {
+            let today = super::today();
+            let month = match month {
+                Some(t) => jiujin_app::monitoring::parse_month(&t)
+                    .ok_or_else(|| anyhow::anyhow!("--month 应为年月，如 2026-02（收到“{t}”）"))?,
+                None => jiujin_app::monitoring::months_back(jiujin_domain::monitoring::tally::month_code(today), 2),
+            };
+            let store = super::open_store(&settings).await?;
+            let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let params = jiujin_domain::monitoring::risk::embedded();
+            let by = settings.command_line_context();
+            let r = jiujin_app::monitoring::risk_run(&store, refdata, &params, month, today, &by).await?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "{} 规模性失业风险研判：{} 个区县中 {} 个达到预警（新发 {}，升级 {}，维持 {}）",
+                    r.month, r.districts, r.at_risk, r.counts.raised, r.counts.raised_level, r.counts.unchanged
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         What::Rebuild => {
             let store = super::open_store(&settings).await?;
             let started = std::time::Instant::now();

@@ -3,5 +3,6 @@
 //! the dashboards' counts as deltas of person events.
 
 pub mod progress;
+pub mod risk;
 pub mod tally;
 pub mod targets;

@@ -44,6 +44,8 @@ pub enum Measure {
     Workplace,
     /// 登记失业 stock: unemployed with a registration date (key 0).
     RegisteredUnemployed,
+    /// 返乡未就业: 返乡人员 who are unemployed (key 0), for the mass-unemployment risk.
+    ReturneeUnemployed,
     /// 返乡: left 市外就业 (key 0).
     Returned,
     /// 外出: became 市外就业 (key 0).
@@ -59,7 +61,7 @@ pub enum Measure {
 }
 
 impl Measure {
-    pub const ALL: [Measure; 13] = [
+    pub const ALL: [Measure; 14] = [
         Measure::Persons,
         Measure::Status,
         Measure::Insurance,
@@ -67,6 +69,7 @@ impl Measure {
         Measure::Need,
         Measure::Workplace,
         Measure::RegisteredUnemployed,
+        Measure::ReturneeUnemployed,
         Measure::Returned,
         Measure::Departed,
         Measure::NearHomeNew,
@@ -84,6 +87,7 @@ impl Measure {
             Measure::Need => 5,
             Measure::Workplace => 6,
             Measure::RegisteredUnemployed => 7,
+            Measure::ReturneeUnemployed => 8,
             Measure::Returned => 11,
             Measure::Departed => 12,
             Measure::NearHomeNew => 13,
@@ -111,6 +115,7 @@ impl Measure {
             Measure::Need => "服务需求",
             Measure::Workplace => "就业地点",
             Measure::RegisteredUnemployed => "登记失业人员",
+            Measure::ReturneeUnemployed => "返乡未就业人员",
             Measure::Returned => "返乡",
             Measure::Departed => "外出务工",
             Measure::NearHomeNew => "新增就近就业",
@@ -249,6 +254,9 @@ impl Facet {
         if self.status == EmploymentStatus::Unemployed && self.unemployed_since.is_some() {
             out.push((Measure::RegisteredUnemployed, 0));
         }
+        if self.status == EmploymentStatus::Unemployed && self.flags.contains(GroupFlag::Returnee) {
+            out.push((Measure::ReturneeUnemployed, 0));
+        }
     }
 }
 
@@ -377,6 +385,10 @@ impl Tally {
         self.scratch.clear();
         after.stocks(&mut self.scratch);
         self.scratch.push((Measure::Registered, 0));
+        // Registered as 登记失业: a new unemployment registration in the registry.
+        if after.status == EmploymentStatus::Unemployed && after.unemployed_since.is_some() {
+            self.scratch.push((Measure::NewUnemploymentRegistration, 0));
+        }
         self.add_all(after.hukou, month_code(date), 1);
     }
 

@@ -107,3 +107,78 @@ async fn the_dashboard_counts_by_hukou_inside_the_callers_region() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_district_reports_layoffs_and_works_its_risk_warning_which_another_cannot_see() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &wanzhou, "/monitoring/risk").await.text().await.unwrap();
+        let csrf = hidden(&page, "csrf");
+        let today = chrono::Utc::now().date_naive();
+        let code = jiujin_domain::identity::CreditCode::from_parts("91", "500101", "MA5U0011").unwrap();
+        let post = |path: &str, form: Vec<(&'static str, String)>| {
+            let c = wanzhou.clone();
+            let url = format!("{}{path}", app.base);
+            async move { client().post(url).header("cookie", c).form(&form).send().await.unwrap() }
+        };
+        let form = vec![
+            ("csrf", csrf.clone()),
+            ("region", "500101001".to_string()),
+            ("employer_code", code.as_str().to_string()),
+            ("employer_name", "万州某厂".to_string()),
+            ("reported_on", today.to_string()),
+            ("laid_off", "1200".to_string()),
+            ("staff", "1500".to_string()),
+        ];
+        let res = post("/monitoring/risk/layoffs", form.clone()).await;
+        assert!(crate::jobs::location(&res).contains("saved=1"), "{l}: {}", crate::jobs::location(&res));
+        // Too many laid off: refused with the field named.
+        let mut bad = form.clone();
+        bad[5].1 = "2000".into();
+        let res = post("/monitoring/risk/layoffs", bad).await;
+        let back = crate::jobs::location(&res);
+        assert!(back.starts_with("/monitoring/risk?error="), "{l}: {back}");
+        let shown = get(&app, &wanzhou, &back).await.text().await.unwrap();
+        assert!(shown.contains("裁员人数"), "{l}");
+        let month = jiujin_domain::monitoring::tally::month_code(today);
+        let params = jiujin_domain::monitoring::risk::embedded();
+        let refdata = jiujin_domain::refdata::RefData::embedded().unwrap();
+        let r = jiujin_app::monitoring::risk_run(&app.store, refdata, &params, month, today, &tester()).await.unwrap();
+        assert_eq!(r.at_risk, 1, "{l}");
+        let id = jiujin_store::risk::warnings(&app.store, None).await.unwrap()[0].id;
+        let list = get(&app, &wanzhou, "/monitoring/risk").await.text().await.unwrap();
+        assert!(list.contains("万州区") && list.contains("红色（一级）") && list.contains("1200"), "{l}");
+        let page = get(&app, &wanzhou, &format!("/monitoring/risk/{id}")).await.text().await.unwrap();
+        assert!(page.contains("阶段性延长领取失业保险金期限"), "{l}");
+        let res = post(
+            &format!("/monitoring/risk/{id}/done"),
+            vec![("csrf", csrf.clone()), ("item", "0".into()), ("note", "已排查".into())],
+        )
+        .await;
+        assert!(crate::jobs::location(&res).contains("saved=1"), "{l}");
+        assert!(
+            get(&app, &wanzhou, &format!("/monitoring/risk/{id}")).await.text().await.unwrap().contains("已排查"),
+            "{l}"
+        );
+        // 开州 sees none of it and cannot work it; a worker has no such page.
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &kaizhou, &format!("/monitoring/risk/{id}")).await.status(), 404, "{l}");
+        assert!(!get(&app, &kaizhou, "/monitoring/risk").await.text().await.unwrap().contains("万州某厂"), "{l}");
+        let kt = hidden(&get(&app, &kaizhou, "/monitoring/risk").await.text().await.unwrap(), "csrf");
+        let res = client()
+            .post(format!("{}/monitoring/risk/{id}/close", app.base))
+            .header("cookie", &kaizhou)
+            .form(&[("csrf", kt.as_str()), ("note", "越权关闭的尝试，应被拒绝")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 404, "{l}");
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &worker, "/monitoring/risk").await.status(), 404, "{l}");
+        // Without the form token: refused.
+        let res = post(&format!("/monitoring/risk/{id}/close"), vec![("note", "没有令牌的关闭请求".into())]).await;
+        assert_eq!(res.status(), 403, "{l}");
+    })
+    .await;
+}
