@@ -56,12 +56,15 @@ async fn import(store: &Store, keys: &Keys, dir: &std::path::Path, day: &str, ro
     assert_eq!(r.counts.rejected, 0, "{day}: {}", std::fs::read_to_string(dir.join("rejects.csv")).unwrap_or_default());
 }
 
+fn text(c: &Data) -> String {
+    c.to_string()
+}
+
 fn cell(sheet: &calamine::Range<Data>, row_label: &str, col_label: &str) -> f64 {
     let rows: Vec<_> = sheet.rows().collect();
-    let header =
-        rows.iter().find(|r| r.iter().any(|c| c.to_string() == "人员底数" || c.to_string() == "本年累计")).unwrap();
-    let col = header.iter().position(|c| c.to_string() == col_label).unwrap_or_else(|| panic!("no column {col_label}"));
-    let row = rows.iter().find(|r| r.iter().take(2).any(|c| c.to_string() == row_label)).unwrap();
+    let header = rows.iter().find(|r| r.iter().any(|c| text(c) == "人员底数" || text(c) == "本年累计")).unwrap();
+    let col = header.iter().position(|c| text(c) == col_label).unwrap_or_else(|| panic!("no column {col_label}"));
+    let row = rows.iter().find(|r| r.iter().take(2).any(|c| text(c) == row_label)).unwrap();
     match &row[col] {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,

@@ -78,22 +78,23 @@ pub(crate) async fn add_pg(conn: &mut sqlx::PgConnection, tally: &mut Tally) -> 
     if rows.is_empty() {
         return Ok(());
     }
-    let mut cols: (Vec<i16>, Vec<i16>, Vec<i32>, Vec<i64>, Vec<i16>, Vec<i64>) = Default::default();
+    let (mut levels, mut measures, mut items) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut months, mut regions, mut ns) = (Vec::new(), Vec::new(), Vec::new());
     for ((level, region, month, measure, item), n) in rows {
-        cols.0.push(level);
-        cols.1.push(measure);
-        cols.2.push(month);
-        cols.3.push(region);
-        cols.4.push(item);
-        cols.5.push(n);
+        levels.push(level);
+        measures.push(measure);
+        months.push(month);
+        regions.push(region);
+        items.push(item);
+        ns.push(n);
     }
     sqlx::query(&format!("{UNNEST_UPSERT}{ON_CONFLICT}"))
-        .bind(cols.0)
-        .bind(cols.1)
-        .bind(cols.2)
-        .bind(cols.3)
-        .bind(cols.4)
-        .bind(cols.5)
+        .bind(levels)
+        .bind(measures)
+        .bind(months)
+        .bind(regions)
+        .bind(items)
+        .bind(ns)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -120,7 +120,7 @@ async fn by_region(
 ) -> Result<ByRegionView, WebError> {
     let r = region(state, user, q.region.as_deref())?;
     let mo = month(q.month.as_deref(), "month")?;
-    let items = m::by_child(&state.store, &state.refdata, r, measure, mo).await?;
+    let items = m::by_child(&state.store, state.refdata, r, measure, mo).await?;
     Ok(ByRegionView { region: r.short(), name: place(state, r), month: mo.map(m::month_label), items })
 }
 
@@ -249,7 +249,7 @@ pub async fn api_four_clears(
 ) -> Result<axum::Json<FourClears>, WebError> {
     let r = region(&state, &user, q.region.as_deref())?;
     let mo = month(q.month.as_deref(), "month")?;
-    Ok(axum::Json(m::four_clears(&state.store, &state.refdata, r, mo).await?))
+    Ok(axum::Json(m::four_clears(&state.store, state.refdata, r, mo).await?))
 }
 
 /// The progress rows a caller may see: all of them for the city; for a district or
@@ -320,7 +320,7 @@ pub async fn api_progress(
     if !(2000..=2100).contains(&year) {
         return Err(WebError::Invalid { field: "year".into(), message: "year 应为 2000 至 2100 的年份".into() });
     }
-    let p = m::progress(&state.store, &state.refdata, year, day).await?;
+    let p = m::progress(&state.store, state.refdata, year, day).await?;
     Ok(axum::Json(visible_progress(&state, home, p)))
 }
 
@@ -350,10 +350,10 @@ async fn dashboard(state: &AppState, user: &CurrentUser, q: &PageQuery) -> Resul
     let to = month(q.month.as_deref(), "month")?;
     let fq = FlowQuery { region: sq.region.clone(), from: None, to: to.map(m::month_label) };
     let flows = flows_of(state, user, &fq).await?;
-    let four = m::four_clears(&state.store, &state.refdata, r, to).await?;
+    let four = m::four_clears(&state.store, state.refdata, r, to).await?;
     let day = today();
     let year = to.map_or_else(|| m::year_of(day), |t| t / 100);
-    let p = m::progress(&state.store, &state.refdata, year, day).await?;
+    let p = m::progress(&state.store, state.refdata, year, day).await?;
     let progress = visible_progress(state, r, p);
     Ok(Dashboard { region: r, status, insurance, flows, four, progress })
 }
@@ -417,8 +417,8 @@ pub async fn page(
 /// The map's figures for every district the caller may see (now): others are left
 /// out and show grey.
 async fn map_data(state: &AppState, home: RegionCode) -> Result<Vec<serde_json::Value>, WebError> {
-    let status = m::by_child(&state.store, &state.refdata, CHONGQING, Measure::Status, None).await?;
-    let insurance = m::by_child(&state.store, &state.refdata, CHONGQING, Measure::Insurance, None).await?;
+    let status = m::by_child(&state.store, state.refdata, CHONGQING, Measure::Status, None).await?;
+    let insurance = m::by_child(&state.store, state.refdata, CHONGQING, Measure::Insurance, None).await?;
     let count = |r: &RegionCounts, key: &str| r.counts.iter().find(|c| c.key == key).map_or(0, |c| c.n);
     Ok(status
         .iter()
@@ -473,8 +473,8 @@ fn workbook(d: &Dashboard) -> Result<(Vec<u8>, usize), rust_xlsxwriter::XlsxErro
         header.extend(
             view.items
                 .first()
-                .map(|i| i.counts.iter().map(|c| c.label.clone()).collect())
-                .unwrap_or_else(|| Vec::new()),
+                .map(|i| i.counts.iter().map(|c| c.label.clone()).collect::<Vec<_>>())
+                .unwrap_or_default(),
         );
         let body = view
             .items
@@ -651,7 +651,7 @@ pub async fn layoff_submit(
         note: get("note"),
     };
     let by = crate::audit::context_for(&user, &client);
-    match m::report_layoff(&state.store, &state.refdata, range, &form, today(), &by).await {
+    match m::report_layoff(&state.store, state.refdata, range, &form, today(), &by).await {
         Ok(_) => Ok(axum::response::Redirect::to("/monitoring/risk?saved=1").into_response()),
         Err(m::RiskError::Store(e)) => Err(e.into()),
         Err(e) => Ok(crate::lists::back("/monitoring/risk", &e.to_string())),

@@ -4,6 +4,7 @@
 
 mod calibration;
 mod facts;
+mod history;
 mod jobs;
 mod names;
 mod population;
@@ -25,6 +26,10 @@ use rand_chacha::ChaCha8Rng;
 
 use calibration::World;
 pub use calibration::FULL_CITY_WORKERS;
+pub use history::{
+    generate_history, history_import_date, history_start, return_month, shift_facts, spring_festival, Flows,
+    HistoryError, HistoryFile, SPRING_FESTIVALS,
+};
 pub use jobs::{generate_jobs, JobsGenOptions, FULL_CITY_EMPLOYERS, FULL_CITY_JOBS};
 use population::{Generator, Person};
 

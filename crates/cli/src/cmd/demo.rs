@@ -5,12 +5,18 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Args as ClapArgs;
-use jiujin_app::gen::{generate, GenOptions};
+use jiujin_app::gen::{generate, generate_history, history_start, GenOptions};
 use jiujin_app::registry::import::{import_workers, ImportProgress, ImportRequest};
 use jiujin_app::Settings;
 use jiujin_domain::refdata::RefData;
 use jiujin_store::registry::{person_count, PersonFilter};
 use jiujin_store::{DbUrl, Scope};
+
+/// Months of registry history the demo builds: the population is generated as of the
+/// first day of the month this many months back, imported with that date, then each
+/// month's changes with their own date, so that the monitoring pages have two 春节
+/// returns and spring departures to show.
+pub const DEMO_HISTORY_MONTHS: u32 = 24;
 
 #[derive(ClapArgs)]
 pub struct Args {
@@ -26,6 +32,9 @@ pub struct Args {
     /// 只准备数据库，不启动服务
     #[arg(long)]
     pub no_serve: bool,
+    /// 历史月数：合成人口先按该月数之前的月初导入，再逐月导入其后的变动（0：只导入今天的状态）
+    #[arg(long, default_value_t = DEMO_HISTORY_MONTHS)]
+    pub history_months: u32,
 }
 
 /// The demo's administrator: created with a random password on first run, the
@@ -69,8 +78,15 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
     if have == 0 && a.workers > 0 {
         let dir = std::env::temp_dir().join(format!("jiujin-demo-{}-{}", std::process::id(), a.seed));
         let refdata = RefData::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let today = super::today();
+        let months = a.history_months;
+        let first = if months == 0 {
+            today
+        } else {
+            history_start(today, months).ok_or_else(|| anyhow::anyhow!("演示历史超出日期范围"))?
+        };
         let pb = crate::progress::bar(a.workers, "生成合成人口", false);
-        let opts = GenOptions { workers: a.workers, seed: a.seed, out_dir: dir.clone(), as_of: super::today() };
+        let opts = GenOptions { workers: a.workers, seed: a.seed, out_dir: dir.clone(), as_of: first };
         let summary = tokio::task::block_in_place(|| generate(&opts, refdata, &|n| pb.set_position(n)))?;
         pb.finish_and_clear();
         let file = summary.files.first().map(|(p, _)| p.clone()).ok_or_else(|| anyhow::anyhow!("未生成文件"))?;
@@ -84,7 +100,7 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
                 path: &file,
                 rejects: None,
                 scope: jiujin_store::Scope::City,
-                as_of: super::today(),
+                as_of: first,
                 actor: Some("demo".into()),
                 by: settings.command_line_context(),
                 batch_size: settings.import_batch,
@@ -94,11 +110,68 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         )
         .await?;
         pb.finish_and_clear();
+        // The months since: each month's changed persons, imported with its date.
+        let history_started = std::time::Instant::now();
+        let history = if months == 0 {
+            Vec::new()
+        } else {
+            tokio::task::block_in_place(|| generate_history(&file, &dir, today, months, a.seed, refdata, &|_| {}))?
+        };
+        let generated = history_started.elapsed().as_secs_f64();
+        let pb = crate::progress::bar(history.len() as u64, "导入历史变动（月）", false);
+        let mut history_rows = (0u64, 0u64);
+        for (k, h) in history.iter().enumerate() {
+            let r = import_workers(
+                &store,
+                &keys,
+                ImportRequest {
+                    path: &h.path,
+                    rejects: None,
+                    scope: jiujin_store::Scope::City,
+                    as_of: h.as_of,
+                    actor: Some("demo".into()),
+                    by: settings.command_line_context(),
+                    batch_size: settings.import_batch,
+                    cancel: Some(crate::progress::ctrl_c_flag()),
+                    progress: None,
+                },
+            )
+            .await?;
+            if r.interrupted {
+                anyhow::bail!("导入已中断（{}）", h.path.display());
+            }
+            history_rows.0 += r.counts.updated;
+            history_rows.1 += r.counts.rejected;
+            pb.set_position(k as u64 + 1);
+        }
+        pb.finish_and_clear();
+        if !history.is_empty() {
+            println!(
+                "历史变动 {} 个月（{} 至 {}）：更新 {} 人次，拒绝 {} 行；生成 {:.1} 秒，导入 {:.1} 秒",
+                history.len(),
+                first,
+                today,
+                history_rows.0,
+                history_rows.1,
+                generated,
+                history_started.elapsed().as_secs_f64() - generated
+            );
+        }
         // What other departments would tell the policy service, then a 免申即享 run
         // of every policy over the city, so the review page has proposals to decide.
+        // The facts were drawn for the history's first day: moved to today first.
         let by = settings.command_line_context();
         let facts = match summary.files.get(1) {
-            Some((f, _)) => jiujin_app::facts::import_facts(&store, &keys, Scope::City, f, &by).await?.rows,
+            Some((f, _)) => {
+                let f = if months == 0 {
+                    f.clone()
+                } else {
+                    let now = dir.join("facts-now.csv");
+                    jiujin_app::gen::shift_facts(f, &now, months, today)?;
+                    now
+                };
+                jiujin_app::facts::import_facts(&store, &keys, Scope::City, &f, &by).await?.rows
+            }
             None => 0,
         };
         let lib = jiujin_domain::policy::Library::embedded()
@@ -169,6 +242,12 @@ pub async fn run(settings: Settings, a: Args) -> anyhow::Result<ExitCode> {
         let w =
             jiujin_app::wages::run(&store, &params, super::today(), &by).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("工程项目 {} 个（花名册 {} 人），欠薪预警 {} 条", c.projects, c.roster, w.counts.raised);
+        // The mass-unemployment risk of the last whole month, as the monthly run would.
+        let today = super::today();
+        let last_month = jiujin_app::monitoring::months_back(jiujin_domain::monitoring::tally::month_code(today), 2);
+        let risk_params = jiujin_domain::monitoring::risk::embedded();
+        let risk = jiujin_app::monitoring::risk_run(&store, refdata, &risk_params, last_month, today, &by).await?;
+        println!("{} 规模性失业风险研判：{} 个区县达到预警", risk.month, risk.at_risk);
         let _ = std::fs::remove_dir_all(&dir);
         println!(
             "已生成并导入合成人口 {} 人（拒绝 {} 行）和其他部门提供的事实 {} 条；免申即享评估 {} 项政策，拟发放 {} 条待审核；用时 {:.1} 秒",

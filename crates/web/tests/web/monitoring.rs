@@ -103,7 +103,8 @@ async fn the_dashboard_counts_by_hukou_inside_the_callers_region() {
         use calamine::Reader as _;
         assert_eq!(book.sheet_names(), vec!["就业状态", "参保情况", "月度流动", "四清", "目标进度"], "{l}");
         let flows = book.worksheet_range("月度流动").unwrap();
-        assert!(flows.rows().any(|r| r[0].to_string() == "2025-07" && r[3].to_string() == "1"), "{l}");
+        let text = |c: &calamine::Data| c.to_string();
+        assert!(flows.rows().any(|r| text(&r[0]) == "2025-07" && text(&r[3]) == "1"), "{l}");
     })
     .await;
 }
