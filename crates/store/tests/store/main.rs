@@ -74,13 +74,23 @@ pub async fn import(store: &Store, rows: Vec<PersonRow>) -> Vec<(u64, RowOutcome
 
 /// Imports `rows` announcing `expected_rows` (large enough → an initial load).
 pub async fn import_expecting(store: &Store, rows: Vec<PersonRow>, expected_rows: u64) -> Vec<(u64, RowOutcome)> {
+    import_on(store, rows, expected_rows, date("2025-06-01")).await
+}
+
+/// The same, dated `as_of` (the date of the events it writes).
+pub async fn import_on(
+    store: &Store,
+    rows: Vec<PersonRow>,
+    expected_rows: u64,
+    as_of: NaiveDate,
+) -> Vec<(u64, RowOutcome)> {
     let mut imp = BulkImport::start(
         store,
         RunInfo {
             kind: "workers".into(),
             file_name: "t.csv".into(),
             file_sha256: String::new(),
-            as_of: date("2025-06-01"),
+            as_of,
             actor: Some("test".into()),
             expected_rows,
         },

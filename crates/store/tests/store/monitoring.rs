@@ -7,7 +7,6 @@ use jiujin_domain::monitoring::tally::Measure;
 use jiujin_domain::registry::{EmploymentStatus, EventSource, GroupFlags, InsuranceSet, PersonState, ServiceNeeds};
 use jiujin_store::entity::person;
 use jiujin_store::monitoring::{kept, rebuild, recount, stock};
-use jiujin_store::registry::bulk::{BulkImport, RowOutcome, RunInfo, RunStatus};
 use jiujin_store::registry::{apply_change, create_person, NewPerson};
 use jiujin_store::testing::TestDb;
 use jiujin_store::{Scope, Store};
@@ -16,7 +15,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::{date, region, row, state, tester};
+use super::{date, import_on, region, row, state, tester};
 
 const HUKOU: [&str; 5] = ["500101001001", "500101002003", "500101", "500103001001", "500230001"];
 const WORK: [&str; 4] = ["500101001", "500101003002", "500103001", "500230002"];
@@ -80,29 +79,13 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 async fn import_at(store: &Store, month: u32, initial: bool, rows: &[(u8, Spec)]) {
-    let mut imp = BulkImport::start(
-        store,
-        RunInfo {
-            kind: "workers".into(),
-            file_name: "t.csv".into(),
-            file_sha256: String::new(),
-            as_of: month_day(month),
-            actor: Some("test".into()),
-            expected_rows: if initial { 100_000 } else { 0 },
-        },
-    )
-    .await
-    .unwrap();
     // Distinct digests: a changed row is never taken for an unchanged one.
     let batch: Vec<_> = rows
         .iter()
         .enumerate()
         .map(|(i, (key, s))| row(i as u64 + 2, *key, person_state(*key, *s, month), (month as u8) ^ (i as u8) << 5))
         .collect();
-    let mut out = imp.apply(store, batch).await.unwrap();
-    out.retain(|(_, o)| *o != RowOutcome::Deferred);
-    out.extend(imp.complete(store).await.unwrap());
-    imp.finish(store, RunStatus::Done, Default::default(), None).await.unwrap();
+    import_on(store, batch, if initial { 100_000 } else { 0 }, month_day(month)).await;
 }
 
 async fn id_of(store: &Store, key: u8) -> Option<i64> {
