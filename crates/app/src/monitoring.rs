@@ -105,7 +105,8 @@ pub async fn by_child(
     for c in cells {
         by.entry(c.region).or_default().push(c);
     }
-    let persons = if measure == Measure::Persons {
+    // Everyone has exactly one status: the status counts sum to the persons.
+    let persons = if matches!(measure, Measure::Persons | Measure::Status) {
         None
     } else {
         let p = stock(store, level, region, Measure::Persons, month).await?;
