@@ -148,14 +148,7 @@ pub struct FlowMonth {
 
 /// The months from `from` to `to` (codes), each with its flows in `region`.
 pub async fn flows(store: &Store, region: RegionCode, from: i32, to: i32) -> Result<Vec<FlowMonth>, StoreError> {
-    let measures = [
-        Measure::Returned,
-        Measure::Departed,
-        Measure::NearHomeNew,
-        Measure::BecameUnemployed,
-        Measure::NewUnemploymentRegistration,
-        Measure::Registered,
-    ];
+    let measures: Vec<Measure> = Measure::ALL.into_iter().filter(|m| !m.is_stock()).collect();
     let rows = series(store, region, &measures, from, to).await?;
     let mut months = Vec::new();
     let mut m = from;
