@@ -518,7 +518,7 @@ try {
     await p.close();
   });
 
-  await check('监测: the dashboard map drills down to a district on click, without CSP errors', async () => {
+  await check('监测: the dashboard map drills down to a district on click, and a figure to its people, without CSP errors', async () => {
     const errors = [];
     const p = await context.newPage();
     p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -544,6 +544,15 @@ try {
     await p.screenshot({ path: join(shots, 'monitoring-district.png'), fullPage: true });
     const flows = await p.locator('#flows-table tbody tr').count();
     assert(flows === 24, `24 months of flows, got ${flows}`);
+    // A figure drills down to its people: the district's first month with returns.
+    const link = p.locator('#flows-table tbody tr td:nth-child(2) a').filter({ hasNotText: /^0$/ }).first();
+    const shown = Number(await link.textContent());
+    await Promise.all([p.waitForURL(/\/monitoring\/people\?/), link.click()]);
+    const total = Number(await p.textContent('#figure-total'));
+    assert(total === shown, `the list's figure ${total} is the dashboard's ${shown}`);
+    const rows = await p.locator('#people tbody tr td a').count();
+    assert(rows > 0 && rows <= 50, `people listed: ${rows}`);
+    await p.screenshot({ path: join(shots, 'monitoring-people.png'), fullPage: true });
     assert(!errors.length, `console errors: ${errors.join(' | ')}`);
     await p.close();
   });

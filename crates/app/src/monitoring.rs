@@ -38,6 +38,8 @@ fn child_level(region: RegionCode) -> Option<i16> {
 /// One labelled count.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Count {
+    /// The item's code in the counters (`/monitoring/people?item=`).
+    pub item: i16,
     pub key: String,
     pub label: String,
     pub n: i64,
@@ -86,7 +88,12 @@ fn name(refdata: &RefData, code: i64) -> String {
 fn counts_of(measure: Measure, cells: &[Cell]) -> Vec<Count> {
     items(measure)
         .into_iter()
-        .map(|(item, key, label)| Count { key, label, n: cells.iter().filter(|c| c.item == item).map(|c| c.n).sum() })
+        .map(|(item, key, label)| Count {
+            item,
+            key,
+            label,
+            n: cells.iter().filter(|c| c.item == item).map(|c| c.n).sum(),
+        })
         .collect()
 }
 
@@ -668,4 +675,140 @@ mod tests {
         assert_eq!(months_back(202602, 3), 202512);
         assert_eq!(months_back(202612, 24), 202501);
     }
+}
+
+// --- the other targets -------------------------------------------------------------
+
+/// A target other than new near-home employment (annexes 1 and 2), with its figure
+/// computed from the records the system keeps, or none when it keeps none for it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OtherTarget {
+    pub key: String,
+    pub label: String,
+    pub unit: String,
+    /// The city's target (null below the city: the seeds set none by district).
+    pub target: Option<i64>,
+    /// 以上 / 左右 / 达到
+    pub kind: String,
+    /// The period counted, e.g. `2026年` or `2021—2025年`.
+    pub period: String,
+    /// The figure, or null when the system keeps no records for it (never typed in).
+    pub done: Option<i64>,
+    /// What is counted (口径).
+    pub basis: String,
+    /// The records behind the figure (`/monitoring/records?source=`), if it comes
+    /// from records.
+    pub source: Option<String>,
+    /// The person-event measures behind it (`/monitoring/people?measure=`), if it
+    /// comes from the counters.
+    pub measures: Vec<i16>,
+    pub percent: Option<f64>,
+    pub expected_percent: Option<f64>,
+    pub lagging: bool,
+    pub document: String,
+    pub article: String,
+    /// First and last month of the period (`YYYY-MM`), for the drill-down links.
+    pub from: String,
+    pub to: String,
+}
+
+/// The targets near-home progress already shows (annexes 1 and 2).
+const NEAR_HOME_KEYS: [&str; 5] =
+    ["near_home_jobs", "services_jobs", "manufacturing_jobs", "construction_jobs", "agriculture_jobs"];
+
+/// The year's other targets for `region` as of `today`: each counted from its
+/// records (`jiujin_domain::monitoring::records`) or from the counters (农民工总数,
+/// 净回流), against the city's target and the share of the period elapsed.
+pub async fn other_targets(
+    store: &Store,
+    region: RegionCode,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Vec<OtherTarget>, StoreError> {
+    use jiujin_domain::monitoring::records::{elapsed, period, Source};
+    use jiujin_domain::monitoring::targets::{self, Kind, Span};
+    let all = targets::embedded().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let city = region == jiujin_domain::region::CHONGQING;
+    let mut out = Vec::new();
+    for t in targets::for_year(&all, year) {
+        if NEAR_HOME_KEYS.contains(&t.key.as_str()) {
+            continue;
+        }
+        let Some((from, until)) = period(t, year) else { continue };
+        let last = until.pred_opt().unwrap_or(until);
+        let (first_month, last_month) = (month_code(from), month_code(last));
+        let source = Source::of_target(&t.key);
+        let mut measures = Vec::new();
+        let (done, basis, accumulates) = match (source, t.key.as_str()) {
+            (Some(s), _) => (
+                Some(jiujin_store::records::count(store, s, from, until, region).await?),
+                s.basis().to_string(),
+                s.accumulates(),
+            ),
+            (None, "plan_workers_total") => {
+                measures.push(Measure::Persons.code());
+                // At the end of the period's last month: now, while it runs.
+                let n = match level_of(region) {
+                    Some(level) => stock(store, level, region, Measure::Persons, Some(last_month))
+                        .await?
+                        .iter()
+                        .filter(|c| c.region == region.as_i64())
+                        .map(|c| c.n)
+                        .sum(),
+                    None => 0,
+                };
+                (Some(n), "期末在册人员底数（由人员事件计算）".to_string(), false)
+            }
+            (None, "plan_net_return") => {
+                measures.extend([Measure::Returned.code(), Measure::Departed.code()]);
+                let mut n = 0;
+                if let Some(level) = level_of(region) {
+                    for (m, sign) in [(Measure::Returned, 1), (Measure::Departed, -1)] {
+                        let cells =
+                            jiujin_store::monitoring::flow_sum(store, level, region, m, first_month, last_month)
+                                .await?;
+                        n += sign * cells.iter().filter(|c| c.region == region.as_i64()).map(|c| c.n).sum::<i64>();
+                    }
+                }
+                (Some(n), "期间内返乡人次减外出务工人次（由人员事件计算）".to_string(), true)
+            }
+            (None, _) => (None, "本系统未登记此类记录，不计算（不可填报）".to_string(), true),
+        };
+        let share = if accumulates { elapsed(from, until, today) } else { 1.0 };
+        let target = city.then_some(t.value);
+        let (percent, expected_percent, lagging) = match (target, done) {
+            (Some(v), Some(d)) if v > 0 => {
+                let s = Standing::new(d, v, share);
+                (
+                    Some((s.rate * 1000.0).round() / 10.0),
+                    Some((share * 1000.0).round() / 10.0),
+                    s.lagging && t.kind == Kind::AtLeast,
+                )
+            }
+            _ => (None, None, false),
+        };
+        out.push(OtherTarget {
+            key: t.key.clone(),
+            label: t.label.clone(),
+            unit: t.unit.clone(),
+            target,
+            kind: t.kind.label().to_string(),
+            period: match t.span {
+                Span::Year => format!("{year}年"),
+                Span::FiveYears => format!("{}—{year}年", year - 4),
+            },
+            done,
+            basis,
+            source: source.map(|s| s.key().to_string()),
+            measures,
+            percent,
+            expected_percent,
+            lagging,
+            document: t.document.clone(),
+            article: t.article.clone(),
+            from: month_label(first_month),
+            to: month_label(last_month),
+        });
+    }
+    Ok(out)
 }

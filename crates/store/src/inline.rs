@@ -1,8 +1,9 @@
 //! Reads on SQLite that run on the calling tokio worker thread through rusqlite,
 //! instead of through sqlx, which runs each connection on a thread of its own so
 //! that every statement is two thread hand-offs: under load those cost more than
-//! the statements. Two kinds of read come here: the registry list (the busiest
-//! page) and the session lookup in front of every request. The SQL is the statement
+//! the statements. Three kinds of read come here: the registry list (the busiest
+//! page), the session lookup in front of every request, and the dashboards' counter
+//! reads (a few hundred rows by primary-key range). The SQL is the statement
 //! sea-orm builds, so both paths read the same rows (tests compare them);
 //! PostgreSQL, and a current-thread runtime, keep using sqlx.
 //!
@@ -295,6 +296,28 @@ pub(crate) fn session(path: &Path, stmt: &Statement) -> Result<Option<Option<Ses
         let mut q = c.prepare_cached(&stmt.sql)?;
         let mut rows = q.query(rusqlite::params_from_iter(params.iter()))?;
         rows.next()?.map(session_and_user).transpose()
+    })
+    .map(Some)
+}
+
+/// The rows of a small bounded read (the dashboards' counters), each mapped by `f`;
+/// `None` when the statement's values cannot be bound here.
+pub(crate) fn rows<T>(
+    path: &Path,
+    stmt: &Statement,
+    f: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<Vec<T>>> {
+    let Some(params) = params(stmt) else {
+        return Ok(None);
+    };
+    with_reader(path, Cost::Bounded, |c| {
+        let mut q = c.prepare_cached(&stmt.sql)?;
+        let mut rows = q.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(f(r)?);
+        }
+        Ok(out)
     })
     .map(Some)
 }

@@ -18,6 +18,7 @@ pub mod monitoring;
 pub mod notices;
 pub mod policy;
 pub mod population;
+pub mod records;
 pub mod refdata;
 pub mod registry;
 pub mod risk;

@@ -6,12 +6,14 @@
 //! without writing, so tests and `jiujin monitoring verify` compare the two.
 //!
 //! Reads: `stock` (a measure's counts by region at a level, now or at the end of a
-//! month) and `series` (one region's counters month by month).
+//! month) and `series` (one region's counters month by month). `people` lists the people
+//! behind a figure by folding each candidate's timeline alone.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
+use jiujin_domain::monitoring::figure::Figure;
 use jiujin_domain::monitoring::tally::{level_code, Facet, IndustryRows, Key, Measure, Tally};
 use jiujin_domain::registry::{EmploymentStatus, EventKind, GroupFlags, InsuranceSet, ServiceNeeds};
 use jiujin_domain::RegionCode;
@@ -19,7 +21,7 @@ use sea_orm::{ConnectionTrait, Value};
 use sqlx::{ConnectOptions as _, Connection as _, Row as _};
 
 use crate::db::{SQLITE_MMAP_BYTES, SQLITE_PRAGMAS};
-use crate::{sql, DbUrl, Result, Store, StoreError};
+use crate::{sql, DbUrl, Result, Scope, Store, StoreError};
 
 const COLUMNS: &str = "INSERT INTO mon_counts (level, measure, month, region, item, n) VALUES ";
 const ON_CONFLICT: &str =
@@ -474,13 +476,26 @@ pub async fn stock(
             [level.into(), measure.code().into(), m.into(), lo.into(), hi.into()],
         ),
     };
+    let mut out = cells(store, stmt).await?;
+    out.retain(|c| c.n != 0);
+    Ok(out)
+}
+
+/// The (region, item, n) rows of a counter read: on SQLite read on this thread
+/// (`inline`), otherwise through the pool.
+async fn cells(store: &Store, stmt: sea_orm::Statement) -> Result<Vec<Cell>> {
+    if let Some(path) = crate::inline::path(store) {
+        let found = crate::inline::rows(path, &stmt, |r| {
+            Ok(Cell { region: r.get("region")?, item: r.get("item")?, n: r.get("n")? })
+        })?;
+        if let Some(found) = found {
+            return Ok(found);
+        }
+    }
     let rows = store.conn().query_all(stmt).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let n: i64 = r.try_get("", "n")?;
-        if n != 0 {
-            out.push(Cell { region: r.try_get("", "region")?, item: r.try_get("", "item")?, n });
-        }
+        out.push(Cell { region: r.try_get("", "region")?, item: r.try_get("", "item")?, n: r.try_get("", "n")? });
     }
     Ok(out)
 }
@@ -501,21 +516,29 @@ pub async fn series(
          AND month BETWEEN $3 AND $4 ORDER BY month, measure, item",
         codes.join(",")
     );
-    let rows = store
-        .conn()
-        .query_all(sql::statement(
-            store.backend(),
-            &text,
-            [region.as_i64().into(), level.into(), from.max(1).into(), to.into()],
-        ))
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let m: i16 = r.try_get("", "measure")?;
-        let Some(m) = Measure::from_code(m) else { continue };
-        out.push((r.try_get("", "month")?, m, r.try_get("", "item")?, r.try_get("", "n")?));
-    }
-    Ok(out)
+    let stmt =
+        sql::statement(store.backend(), &text, [region.as_i64().into(), level.into(), from.max(1).into(), to.into()]);
+    let raw: Vec<(i32, i16, i16, i64)> = match crate::inline::path(store)
+        .map(|path| crate::inline::rows(path, &stmt, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))))
+        .transpose()?
+        .flatten()
+    {
+        Some(found) => found,
+        None => {
+            let rows = store.conn().query_all(stmt).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                out.push((
+                    r.try_get("", "month")?,
+                    r.try_get("", "measure")?,
+                    r.try_get("", "item")?,
+                    r.try_get("", "n")?,
+                ));
+            }
+            out
+        }
+    };
+    Ok(raw.into_iter().filter_map(|(month, m, item, n)| Some((month, Measure::from_code(m)?, item, n))).collect())
 }
 
 /// A flow measure summed over months `[from, to]` by region at `level` within
@@ -529,18 +552,195 @@ pub async fn flow_sum(
     to: i32,
 ) -> Result<Vec<Cell>> {
     let (lo, hi) = within.subtree_range();
-    let rows = store
-        .conn()
-        .query_all(sql::statement(
+    cells(
+        store,
+        sql::statement(
             store.backend(),
             "SELECT region, item, CAST(SUM(n) AS BIGINT) AS n FROM mon_counts WHERE level = $1 AND measure = $2 \
              AND month BETWEEN $3 AND $4 AND region BETWEEN $5 AND $6 GROUP BY region, item ORDER BY region, item",
             [level.into(), measure.code().into(), from.max(1).into(), to.into(), lo.into(), hi.into()],
-        ))
-        .await?;
+        ),
+    )
+    .await
+}
+
+// --- the people behind a figure ---------------------------------------------------
+
+/// Where a listing of the people behind a figure stopped: the last person read, in
+/// the order (hukou region, id).
+pub type PeopleCursor = (i64, i64);
+
+/// One page of the people behind a figure.
+#[derive(Debug, Clone, Default)]
+pub struct PeoplePage {
+    /// (person id, how many times they count), in (hukou region, id) order.
+    pub rows: Vec<(i64, i64)>,
+    /// Where to go on from, if some people are not read yet.
+    pub next: Option<PeopleCursor>,
+    /// How many people this page read to find its rows.
+    pub scanned: u64,
+}
+
+/// Persons read (and their timelines folded) per query.
+const PEOPLE_BATCH: u64 = 500;
+
+/// The people behind `figure` whose hukou is in it now, inside `scope`: each
+/// candidate's timeline folded alone through the same tally that keeps the counters
+/// (`fold_person`), so the list is the figure's exactly, with how many times each
+/// counts. Reads in (hukou region, id) order from after `after`, and stops at
+/// `limit` rows or after reading `budget` persons, whichever is first (a rare figure
+/// in a large region takes several pages). A person whose hukou has left the
+/// figure's regions since counts in it but is not listed (their page is in scope of
+/// their new region).
+pub async fn people(
+    store: &Store,
+    scope: Scope,
+    figure: &Figure,
+    after: Option<PeopleCursor>,
+    limit: usize,
+    budget: u64,
+) -> Result<PeoplePage> {
+    let mut ranges = figure.ranges();
+    match scope {
+        Scope::City => {}
+        Scope::Region(home) => {
+            let (lo, hi) = home.subtree_range();
+            if ranges.iter().any(|&(a, b)| a < lo || b > hi) {
+                return Ok(PeoplePage::default());
+            }
+        }
+        Scope::Person(_) | Scope::Nothing => return Ok(PeoplePage::default()),
+    }
+    let industries = IndustryRows::embedded();
+    let backend = store.backend();
+    let mut cursor = after.unwrap_or((i64::MIN, i64::MIN));
+    ranges.retain(|&(_, hi)| hi >= cursor.0);
+    let mut page = PeoplePage::default();
+    let mut ranges = ranges.into_iter();
+    let mut range = ranges.next();
+    while let Some((lo, hi)) = range {
+        if page.rows.len() >= limit || page.scanned >= budget {
+            page.next = Some(cursor);
+            return Ok(page);
+        }
+        let from = lo.max(cursor.0);
+        let batch = store
+            .conn()
+            .query_all(sql::statement(
+                backend,
+                "SELECT id, hukou_region FROM persons WHERE hukou_region BETWEEN $1 AND $2 \
+                 AND (hukou_region > $3 OR (hukou_region = $3 AND id > $4)) ORDER BY hukou_region, id LIMIT $5",
+                [from.into(), hi.into(), cursor.0.into(), cursor.1.into(), (PEOPLE_BATCH as i64).into()],
+            ))
+            .await?;
+        if batch.is_empty() {
+            range = ranges.next();
+            continue;
+        }
+        let mut order: Vec<(i64, i64)> = Vec::with_capacity(batch.len());
+        for r in &batch {
+            order.push((r.try_get("", "hukou_region")?, r.try_get("", "id")?));
+        }
+        let rows = fold_rows_of(store, &order.iter().map(|(_, id)| *id).collect::<Vec<_>>()).await?;
+        let mut by_person: HashMap<i64, Vec<FoldRow>> = HashMap::with_capacity(order.len());
+        for row in rows {
+            by_person.entry(row.person_id).or_default().push(row);
+        }
+        for (hukou, id) in order {
+            if page.rows.len() >= limit || page.scanned >= budget {
+                page.next = Some(cursor);
+                return Ok(page);
+            }
+            let mut tally = Tally::new();
+            if let Some(rows) = by_person.get(&id) {
+                fold_person(rows, industries, &mut tally)?;
+            }
+            let n = figure.count(&tally.nonzero());
+            if n != 0 {
+                page.rows.push((id, n));
+            }
+            page.scanned += 1;
+            cursor = (hukou, id);
+        }
+    }
+    Ok(page)
+}
+
+/// The timelines of `ids`, as the fold reads them.
+async fn fold_rows_of(store: &Store, ids: &[i64]) -> Result<Vec<FoldRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let text = format!(
+        "SELECT e.person_id, e.event_date, e.kind, e.status, e.work_region, e.industry, e.insurance, e.flags, \
+         e.changes, p.hukou_region, p.needs, p.unemployed_since \
+         FROM person_events e JOIN persons p ON p.id = e.person_id WHERE e.person_id IN ({list}) \
+         ORDER BY e.person_id, e.id"
+    );
+    let rows = store.conn().query_all(sql::statement(store.backend(), &text, [])).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(Cell { region: r.try_get("", "region")?, item: r.try_get("", "item")?, n: r.try_get("", "n")? });
+        out.push(FoldRow {
+            person_id: r.try_get("", "person_id")?,
+            date: crate::services::date_of(&r, "event_date")?
+                .ok_or_else(|| StoreError::Corrupt("person_events.event_date".into()))?,
+            kind: r.try_get("", "kind")?,
+            status: r.try_get("", "status")?,
+            work_region: r.try_get("", "work_region")?,
+            industry: r.try_get("", "industry")?,
+            insurance: r.try_get("", "insurance")?,
+            flags: r.try_get("", "flags")?,
+            changes: r.try_get("", "changes")?,
+            hukou_now: r.try_get("", "hukou_region")?,
+            needs_now: r.try_get("", "needs")?,
+            unemployed_since_now: crate::services::date_of(&r, "unemployed_since")?,
+        });
     }
     Ok(out)
+}
+
+/// A figure from the kept counters (what the dashboard shows for it).
+pub async fn figure_total(store: &Store, figure: &Figure) -> Result<i64> {
+    use jiujin_domain::monitoring::figure::Months;
+    let (from, to) = match figure.months {
+        Months::Now => (0, 0),
+        Months::EndOf(m) => (1, m),
+        Months::Window(a, b) => (a.max(1), b),
+    };
+    let mut by_level: HashMap<i16, Vec<i64>> = HashMap::new();
+    for (r, _) in &figure.parts {
+        if let Some(level) = level_of(*r) {
+            by_level.entry(level).or_default().push(r.as_i64());
+        }
+    }
+    let mut counters: HashMap<Key, i64> = HashMap::new();
+    for (level, mut regions) in by_level {
+        regions.sort_unstable();
+        regions.dedup();
+        let list = regions.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let text = format!(
+            "SELECT level, region, month, measure, item, n FROM mon_counts WHERE level = $1 AND measure = $2 \
+             AND month BETWEEN $3 AND $4 AND region IN ({list})"
+        );
+        let rows = store
+            .conn()
+            .query_all(sql::statement(
+                store.backend(),
+                &text,
+                [level.into(), figure.measure.code().into(), from.into(), to.into()],
+            ))
+            .await?;
+        for r in rows {
+            let key: Key = (
+                r.try_get("", "level")?,
+                r.try_get("", "region")?,
+                r.try_get("", "month")?,
+                r.try_get("", "measure")?,
+                r.try_get("", "item")?,
+            );
+            *counters.entry(key).or_insert(0) += r.try_get::<i64>("", "n")?;
+        }
+    }
+    Ok(figure.count(&counters))
 }

@@ -14,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
 use jiujin_app::monitoring::{self as m, FlowMonth, FourClears, Progress, RegionCounts};
 use jiujin_domain::access::Role;
+use jiujin_domain::audit::AuditAction;
 use jiujin_domain::monitoring::tally::Measure;
 use jiujin_domain::region::CHONGQING;
 use jiujin_domain::{RegionCode, RegionLevel};
@@ -21,7 +22,7 @@ use jiujin_store::Scope;
 use minijinja::context;
 use serde::Deserialize;
 
-use crate::audit::Client;
+use crate::audit::{record, Client};
 use crate::auth::{render, CurrentUser};
 use crate::extract::Query;
 use crate::jobs::today;
@@ -340,6 +341,7 @@ struct Dashboard {
     flows: FlowsView,
     four: FourClears,
     progress: Progress,
+    others: Vec<m::OtherTarget>,
 }
 
 async fn dashboard(state: &AppState, user: &CurrentUser, q: &PageQuery) -> Result<Dashboard, WebError> {
@@ -355,7 +357,8 @@ async fn dashboard(state: &AppState, user: &CurrentUser, q: &PageQuery) -> Resul
     let year = to.map_or_else(|| m::year_of(day), |t| t / 100);
     let p = m::progress(&state.store, state.refdata, year, day).await?;
     let progress = visible_progress(state, r, p);
-    Ok(Dashboard { region: r, status, insurance, flows, four, progress })
+    let others = m::other_targets(&state.store, r, year, day).await?;
+    Ok(Dashboard { region: r, status, insurance, flows, four, progress, others })
 }
 
 /// `GET /monitoring`
@@ -403,12 +406,14 @@ pub async fn page(
             region => d.region.short(),
             month => q.month.clone().unwrap_or_default(),
             city => d.region == CHONGQING,
+            home_city => home == CHONGQING,
             trail,
             four => d.four,
             status => d.status,
             insurance => d.insurance,
             flows => d.flows,
             progress => d.progress,
+            others => d.others,
             data => json,
         },
     )
@@ -539,6 +544,28 @@ fn workbook(d: &Dashboard) -> Result<(Vec<u8>, usize), rust_xlsxwriter::XlsxErro
         })
         .collect();
     sheet("目标进度", header.iter().map(|h| h.to_string()).collect(), body)?;
+    let header = ["指标", "期间", "完成", "目标", "单位", "完成率（%）", "时间进度（%）", "是否滞后", "口径", "依据"];
+    let opt = |v: Option<i64>| v.map_or(serde_json::Value::from(""), serde_json::Value::from);
+    let optf = |v: Option<f64>| v.map_or(serde_json::Value::from(""), serde_json::Value::from);
+    let body = d
+        .others
+        .iter()
+        .map(|t| {
+            vec![
+                t.label.clone().into(),
+                t.period.clone().into(),
+                opt(t.done),
+                opt(t.target),
+                t.unit.clone().into(),
+                optf(t.percent),
+                optf(t.expected_percent),
+                if t.lagging { "滞后" } else { "" }.into(),
+                t.basis.clone().into(),
+                format!("{} {}", t.document, t.article).into(),
+            ]
+        })
+        .collect();
+    sheet("其他目标", header.iter().map(|h| h.to_string()).collect(), body)?;
     Ok((book.save_to_buffer()?, rows))
 }
 
@@ -721,4 +748,320 @@ pub async fn risk_step(
         Some(Ok(())) => Ok(axum::response::Redirect::to(&format!("{to}?saved=1")).into_response()),
         Some(Err(e)) => Ok(crate::lists::back(&to, &e.to_string())),
     }
+}
+
+// --- the people behind a figure ----------------------------------------------------
+
+/// People listed per page of a drill-down.
+const PEOPLE_PER_PAGE: usize = 50;
+/// Persons whose timelines one page may read (a rare figure in a large region takes
+/// several pages; each says how far it has read).
+const PEOPLE_BUDGET: u64 = 20_000;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PeopleQuery {
+    /// A region (default: home).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Annex 1's district group, instead of a region.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The measure's code (`Measure::code`).
+    #[serde(default)]
+    pub measure: Option<String>,
+    /// One item of the measure (all when absent).
+    #[serde(default)]
+    pub item: Option<String>,
+    /// A stock at the end of this month (now when absent).
+    #[serde(default)]
+    pub month: Option<String>,
+    /// A flow over these months (default: this month).
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Where the previous page stopped: `hukou.id`.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> WebError {
+    WebError::Invalid { field: field.into(), message: message.into() }
+}
+
+fn number<T: std::str::FromStr>(text: Option<&str>, field: &str, what: &str) -> Result<Option<T>, WebError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|_| invalid(field, format!("{field} 应为{what}"))),
+    }
+}
+
+/// The label of an item of `measure` (the annex-2 row for new near-home jobs).
+fn item_label(state: &AppState, measure: Measure, item: i16) -> Option<String> {
+    if measure == Measure::NearHomeNew {
+        if item == 0 {
+            return Some("未对应附件2行业".into());
+        }
+        return state.refdata.annex2_rows().iter().find(|r| i16::from(r.number) == item).map(|r| r.name.clone());
+    }
+    m::items(measure).into_iter().find(|(i, ..)| *i == item).map(|(_, _, label)| label)
+}
+
+/// `GET /monitoring/people`: the people behind one figure of the dashboard — a stock
+/// (now or at a month's end) or a flow over months, of a region or of annex 1's
+/// district group — each timeline folded alone through the counters' own tally, so
+/// the list is the figure's exactly. Recorded as a search of the registry.
+pub async fn people_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Html<String>, WebError> {
+    use jiujin_domain::monitoring::figure::{group_parts, Figure, Months};
+    let home = home(&user)?;
+    let measure = number::<i16>(q.measure.as_deref(), "measure", "监测指标代码")?
+        .and_then(Measure::from_code)
+        .ok_or_else(|| invalid("measure", "measure 应为监测指标代码"))?;
+    let item = number::<i16>(q.item.as_deref(), "item", "指标项目代码")?;
+    let item_name = match item {
+        None => None,
+        Some(i) => Some(item_label(&state, measure, i).ok_or_else(|| invalid("item", "item 不是该指标的项目"))?),
+    };
+    let months = if measure.is_stock() {
+        month(q.month.as_deref(), "month")?.map_or(Months::Now, Months::EndOf)
+    } else {
+        let to = month(q.to.as_deref(), "to")?.unwrap_or_else(|| m::default_window(today()).1);
+        let from = month(q.from.as_deref(), "from")?.unwrap_or(to);
+        Months::Window(from, to)
+    };
+    let (parts, where_, back) = match number::<u8>(q.group.as_deref(), "group", "附件1的区县组序号（1–17）")?
+    {
+        Some(n) => {
+            let parts =
+                group_parts(state.refdata, n).ok_or_else(|| invalid("group", "group 应为附件1的区县组序号（1–17）"))?;
+            // A group's list is for those who see all of it.
+            if !parts.iter().filter(|(_, s)| *s > 0).all(|(r, _)| home.contains(*r)) {
+                return Err(WebError::NotFound);
+            }
+            let members = state
+                .refdata
+                .district_groups()
+                .iter()
+                .find(|g| g.number == n)
+                .map(|g| g.members.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join("、"))
+                .unwrap_or_default();
+            (parts, format!("附件1第{n}组（{members}）"), "/monitoring".to_string())
+        }
+        None => {
+            let r = region(&state, &user, q.region.as_deref())?;
+            (vec![(r, 1)], place(&state, r), format!("/monitoring?region={}", r.short()))
+        }
+    };
+    let figure = Figure::new(parts, measure, item, months).map_err(|e| invalid("month", e.to_string()))?;
+    let after = match q.after.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(t) => Some(
+            t.split_once('.')
+                .and_then(|(h, i)| Some((h.parse::<i64>().ok()?, i.parse::<i64>().ok()?)))
+                .ok_or_else(|| invalid("after", "after 应为上一页给出的位置"))?,
+        ),
+    };
+    let scope = user.scope();
+    let total = jiujin_store::monitoring::figure_total(&state.store, &figure).await?;
+    let page =
+        jiujin_store::monitoring::people(&state.store, scope, &figure, after, PEOPLE_PER_PAGE, PEOPLE_BUDGET).await?;
+    let ids: Vec<i64> = page.rows.iter().map(|(id, _)| *id).collect();
+    let persons = jiujin_store::registry::persons_by_ids(&state.store, scope, &ids).await?;
+    let rows: Vec<minijinja::Value> = page
+        .rows
+        .iter()
+        .filter_map(|(id, n)| {
+            persons
+                .iter()
+                .find(|p| p.id == *id)
+                .map(|p| context! { person => crate::registry::PersonView::new(&state, p), n => *n })
+        })
+        .collect();
+    let when = match months {
+        Months::Now => "当前".to_string(),
+        Months::EndOf(mo) => format!("{} 月末", m::month_label(mo)),
+        Months::Window(a, b) if a == b => m::month_label(a),
+        Months::Window(a, b) => format!("{} 至 {}", m::month_label(a), m::month_label(b)),
+    };
+    let what = match &item_name {
+        Some(i) => format!("{}：{i}", measure.label()),
+        None => measure.label().to_string(),
+    };
+    let detail = serde_json::json!({
+        "monitoring": { "where": where_, "what": what, "when": when, "after": q.after },
+        "rows": rows.len(),
+    });
+    record(&state, &crate::audit::entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
+    // The link to the next page: this query with the cursor replaced.
+    let next = page.next.map(|(h, i)| {
+        let mut pairs: Vec<(&str, String)> = [
+            ("region", &q.region),
+            ("group", &q.group),
+            ("measure", &q.measure),
+            ("item", &q.item),
+            ("month", &q.month),
+            ("from", &q.from),
+            ("to", &q.to),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
+        pairs.push(("after", format!("{h}.{i}")));
+        format!("/monitoring/people?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+    });
+    render(
+        &state,
+        &user,
+        "monitoring_people.html",
+        context! {
+            title => "监测数字的人员名单",
+            section => "monitoring",
+            where_, what, when, total, rows, next, back,
+            flow => !measure.is_stock(),
+            scanned => page.scanned,
+            first => after.is_none(),
+        },
+    )
+}
+
+// --- the other targets and their records ---------------------------------------------
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TargetsQuery {
+    /// 区划代码：全市 500000，区县 6 位，乡镇街道 9 位；默认本账号辖区
+    #[serde(default)]
+    pub region: Option<String>,
+    /// 年度，默认今年
+    #[serde(default)]
+    pub year: Option<i32>,
+}
+
+fn year_in_range(year: Option<i32>) -> Result<i32, WebError> {
+    let year = year.unwrap_or_else(|| m::year_of(today()));
+    if !(2000..=2100).contains(&year) {
+        return Err(invalid("year", "year 应为 2000 至 2100 的年份"));
+    }
+    Ok(year)
+}
+
+/// The year's other targets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/monitoring/targets",
+    summary = "其他目标任务进度",
+    description = "渝府办发〔2025〕18号和“十四五”规划专栏1中除新增就近就业以外的目标：培训、零工市场、招聘会、返乡创业园区、公益性岗位、就业帮扶车间、劳务经纪人、农民工总数、净回流等，由相应业务记录或人员事件计算（不可填报）；本系统不登记的指标 done 为 null。目标只对全市给出。",
+    tag = "监测",
+    params(TargetsQuery),
+    responses(
+        (status = 200, description = "各目标的完成情况", body = Vec<m::OtherTarget>),
+        (status = 401, description = "未登录或令牌无效", body = crate::error::ErrorBody),
+        (status = 404, description = "本账号无权查看", body = crate::error::ErrorBody),
+        (status = 422, description = "参数格式错误", body = crate::error::ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_targets(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Query(q): Query<TargetsQuery>,
+) -> Result<axum::Json<Vec<m::OtherTarget>>, WebError> {
+    let r = region(&state, &user, q.region.as_deref())?;
+    let year = year_in_range(q.year)?;
+    Ok(axum::Json(m::other_targets(&state.store, r, year, today()).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RecordsQuery {
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub year: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub page: Option<String>,
+}
+
+/// Records listed per page.
+const RECORDS_PER_PAGE: u64 = 50;
+
+/// `GET /monitoring/records`: the records behind one of the other targets' figures
+/// (courses' completions, stations, fairs, parks, posts, workshop workers, brokers)
+/// in a region and period. People outside the caller's scope are counted but not
+/// named. A list of people is recorded as a search of the registry.
+pub async fn records_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Query(q): Query<RecordsQuery>,
+) -> Result<Html<String>, WebError> {
+    use jiujin_domain::monitoring::records::{period, Source};
+    let r = region(&state, &user, q.region.as_deref())?;
+    let year = year_in_range(number::<i32>(q.year.as_deref(), "year", "年份")?)?;
+    let all = jiujin_domain::monitoring::targets::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
+    let key = q.target.as_deref().map(str::trim).unwrap_or("");
+    let target = all
+        .iter()
+        .find(|t| t.key == key && t.years.contains(&year))
+        .ok_or_else(|| invalid("target", format!("target 应为 {year} 年的目标任务代码")))?;
+    let source = Source::of_target(&target.key)
+        .ok_or_else(|| invalid("target", format!("“{}”不由业务记录计算", target.label)))?;
+    let (from, until) = period(target, year).ok_or_else(|| invalid("year", "year 超出范围"))?;
+    let page = number::<u64>(q.page.as_deref(), "page", "页码")?.unwrap_or(1).clamp(1, 1_000_000);
+    let total = jiujin_store::records::count(&state.store, source, from, until, r).await?;
+    let rows = jiujin_store::records::list(
+        &state.store,
+        source,
+        from,
+        until,
+        r,
+        (page - 1) * RECORDS_PER_PAGE,
+        RECORDS_PER_PAGE,
+    )
+    .await?;
+    let scope = user.scope();
+    let ids: Vec<i64> = rows.iter().filter_map(|row| row.person_id).collect();
+    let persons = jiujin_store::registry::persons_by_ids(&state.store, scope, &ids).await?;
+    let view: Vec<minijinja::Value> = rows
+        .iter()
+        .map(|row| {
+            let person = row
+                .person_id
+                .and_then(|id| persons.iter().find(|p| p.id == id))
+                .map(|p| crate::registry::PersonView::new(&state, p));
+            let place = RegionCode::from_i64(row.region).map(|c| place(&state, c)).unwrap_or_default();
+            context! {
+                title => row.title, day => row.day.map(|d| d.to_string()), place, n => row.n,
+                person, outside => row.person_id.is_some() && person.is_none(),
+            }
+        })
+        .collect();
+    if source.of_persons() {
+        let detail = serde_json::json!({
+            "monitoring": { "target": target.key, "year": year, "region": r.short(), "page": page },
+            "rows": view.len(),
+        });
+        record(&state, &crate::audit::entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail))
+            .await?;
+    }
+    let pages = u64::try_from(total.max(0)).unwrap_or(0).div_ceil(RECORDS_PER_PAGE).max(1);
+    render(
+        &state,
+        &user,
+        "monitoring_records.html",
+        context! {
+            title => "目标任务的业务记录",
+            section => "monitoring",
+            name => place(&state, r), region => r.short(), label => target.label, unit => target.unit,
+            basis => source.basis(), persons => source.of_persons(), year, key => target.key,
+            total, rows => view, page, pages,
+            back => format!("/monitoring?region={}", r.short()),
+        },
+    )
 }

@@ -55,6 +55,7 @@ impl Modify for BearerAuth {
         crate::monitoring::api_flows,
         crate::monitoring::api_four_clears,
         crate::monitoring::api_progress,
+        crate::monitoring::api_targets,
         crate::api::regions,
         crate::api::imports,
         crate::api::me,
@@ -80,7 +81,7 @@ impl Modify for BearerAuth {
         crate::wages::WarningsView, crate::wages::WarningItemView,
         crate::monitoring::ByRegionView, crate::monitoring::FlowsView, jiujin_app::monitoring::RegionCounts,
         jiujin_app::monitoring::Count, jiujin_app::monitoring::FlowMonth, jiujin_app::monitoring::FourClears,
-        jiujin_app::monitoring::Progress, jiujin_app::monitoring::ProgressRow,
+        jiujin_app::monitoring::Progress, jiujin_app::monitoring::ProgressRow, jiujin_app::monitoring::OtherTarget,
     )),
     modifiers(&BearerAuth)
 )]

@@ -56,6 +56,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("fair.html", include_str!("templates/fair.html")),
     ("wages.html", include_str!("templates/wages.html")),
     ("monitoring.html", include_str!("templates/monitoring.html")),
+    ("monitoring_people.html", include_str!("templates/monitoring_people.html")),
+    ("monitoring_records.html", include_str!("templates/monitoring_records.html")),
     ("monitoring_risk.html", include_str!("templates/monitoring_risk.html")),
     ("monitoring_risk_warning.html", include_str!("templates/monitoring_risk_warning.html")),
     ("wage_warning.html", include_str!("templates/wage_warning.html")),

@@ -7,6 +7,7 @@ mod audit;
 mod bulk;
 mod migrations;
 mod monitoring;
+mod records;
 mod registry;
 
 use chrono::NaiveDate;

@@ -1,12 +1,14 @@
 //! The dashboards' counters are kept in the same transaction as the events: after
 //! any sequence of registrations, staff changes and imports (initial loads and
 //! merges), on either database, they equal a recount of every timeline; a rebuild
-//! gives the same; the city's 人员底数 is the registry's size.
+//! gives the same; the city's 人员底数 is the registry's size; the people listed
+//! behind a figure add up to it.
 
+use jiujin_domain::monitoring::figure::{Figure, Months};
 use jiujin_domain::monitoring::tally::Measure;
 use jiujin_domain::registry::{EmploymentStatus, EventSource, GroupFlags, InsuranceSet, PersonState, ServiceNeeds};
 use jiujin_store::entity::person;
-use jiujin_store::monitoring::{kept, rebuild, recount, stock};
+use jiujin_store::monitoring::{figure_total, kept, people, rebuild, recount, stock};
 use jiujin_store::registry::{apply_change, create_person, NewPerson};
 use jiujin_store::testing::TestDb;
 use jiujin_store::{Scope, Store};
@@ -132,6 +134,25 @@ async fn run(store: &Store, op: &Op) {
     }
 }
 
+/// Figures of the city, of stocks and flows, over the months the sequences use.
+fn figures() -> Vec<Figure> {
+    let city = vec![(jiujin_domain::region::CHONGQING, 1)];
+    [
+        (Measure::Persons, None, Months::Now),
+        (Measure::Status, Some(EmploymentStatus::Unemployed.code()), Months::Now),
+        (Measure::Status, Some(EmploymentStatus::OutsideEmployed.code()), Months::EndOf(202506)),
+        (Measure::Insurance, Some(0), Months::EndOf(202612)),
+        (Measure::Group, None, Months::EndOf(202603)),
+        (Measure::Returned, None, Months::Window(202501, 202612)),
+        (Measure::NearHomeNew, None, Months::Window(202503, 202611)),
+        (Measure::BecameUnemployed, None, Months::Window(202502, 202502)),
+        (Measure::Registered, None, Months::Window(202501, 202612)),
+    ]
+    .into_iter()
+    .map(|(m, item, months)| Figure::new(city.clone(), m, item, months).unwrap())
+    .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn kept_counters_equal_a_recount_after_random_event_sequences() {
     let cases = proptest::collection::vec(op(), 1..14);
@@ -161,6 +182,29 @@ async fn kept_counters_equal_a_recount_after_random_event_sequences() {
             // A rebuild writes the same counters.
             rebuild(&store).await.unwrap();
             assert_eq!(kept(&store).await.unwrap(), kept_now, "{} case {case}", db.label);
+            // Every figure's people, read page by page, add up to it (the city: no
+            // hukou ever leaves it), and it is the recount's figure.
+            for figure in figures() {
+                let total = figure_total(&store, &figure).await.unwrap();
+                assert_eq!(total, figure.count(&recounted), "{} case {case}: {figure:?}", db.label);
+                let (mut sum, mut after, mut pages) = (0, None, 0);
+                loop {
+                    let page = people(&store, Scope::City, &figure, after, 2, 3).await.unwrap();
+                    assert!(page.rows.len() <= 2 && page.scanned <= 3, "{}", db.label);
+                    assert!(page.rows.iter().all(|(_, n)| *n != 0), "{}", db.label);
+                    sum += page.rows.iter().map(|(_, n)| n).sum::<i64>();
+                    pages += 1;
+                    assert!(pages < 100, "{} case {case}: the cursor moves on", db.label);
+                    match page.next {
+                        Some(c) => after = Some(c),
+                        None => break,
+                    }
+                }
+                assert_eq!(sum, total, "{} case {case}: {figure:?}\n{ops:?}", db.label);
+                // A region's staff do not see the city's list.
+                let other = people(&store, Scope::Region(region("500101")), &figure, None, 50, 100).await.unwrap();
+                assert!(other.rows.is_empty(), "{}", db.label);
+            }
         }
     }
 }
@@ -201,6 +245,11 @@ async fn a_stock_at_a_months_end_counts_the_states_of_that_month() {
             "{}",
             db.label
         );
+        // The February return is person 1's, listed to 万州's staff.
+        let f = Figure::new(vec![(wanzhou, 1)], Measure::Returned, None, Months::Window(202502, 202502)).unwrap();
+        let page = people(&store, Scope::Region(wanzhou), &f, None, 50, 1000).await.unwrap();
+        assert_eq!(page.rows, vec![(id_of(&store, 1).await.unwrap(), 1)], "{}", db.label);
+        assert_eq!((page.next, page.scanned), (None, 2), "{}", db.label);
         let _ = date("2025-01-01");
     }
 }

@@ -101,7 +101,7 @@ async fn the_dashboard_counts_by_hukou_inside_the_callers_region() {
         let mut book: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
         use calamine::Reader as _;
-        assert_eq!(book.sheet_names(), vec!["就业状态", "参保情况", "月度流动", "四清", "目标进度"], "{l}");
+        assert_eq!(book.sheet_names(), vec!["就业状态", "参保情况", "月度流动", "四清", "目标进度", "其他目标"], "{l}");
         let flows = book.worksheet_range("月度流动").unwrap();
         let text = |c: &calamine::Data| c.to_string();
         assert!(flows.rows().any(|r| text(&r[0]) == "2025-07" && text(&r[3]) == "1"), "{l}");
@@ -180,6 +180,210 @@ async fn a_district_reports_layoffs_and_works_its_risk_warning_which_another_can
         // Without the form token: refused.
         let res = post(&format!("/monitoring/risk/{id}/close"), vec![("note", "没有令牌的关闭请求".into())]).await;
         assert_eq!(res.status(), 403, "{l}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_figure_drills_down_to_its_people_inside_the_callers_region() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let city = login(&app, "city", PASSWORD).await.unwrap();
+        // 万一 finds a job in 万州 in July 2025: a new near-home job.
+        let id = person_id(&app, "万一").await;
+        let p = jiujin_store::registry::person(&app.store, Scope::City, id).await.unwrap().unwrap();
+        let mut s = p.state.clone();
+        s.status = jiujin_domain::registry::EmploymentStatus::LocalEmployed;
+        s.work_region = Some(RegionCode::parse("500101001").unwrap());
+        s.industry = Some("C".into());
+        let july = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        jiujin_store::registry::apply_change(
+            &app.store,
+            Scope::City,
+            id,
+            &s,
+            None,
+            july,
+            jiujin_domain::registry::EventSource::Staff,
+            &tester(),
+        )
+        .await
+        .unwrap();
+
+        // The dashboard links its figures to their lists.
+        let html = get(&app, &wanzhou, "/monitoring?region=500101").await.text().await.unwrap();
+        // (minijinja writes the link's slashes as `&#x2f;`.)
+        let link = "people?region=500101&amp;from=2025-07&amp;to=2025-07&amp;measure=13";
+        assert!(html.contains(link), "{l}: the July near-home figure links to its people");
+
+        // A flow: July's new near-home job is 万一's; June has none, and 万一 is still
+        // in the June stock of the unemployed (status 5) with 万二.
+        let july = get(&app, &wanzhou, "/monitoring/people?region=500101&measure=13&from=2025-07&to=2025-07").await;
+        assert_eq!(july.status(), 200, "{l}");
+        let july = july.text().await.unwrap();
+        assert!(july.contains("万一") && !july.contains("万二"), "{l}: {july}");
+        assert!(july.contains(r#"id="figure-total">1<"#), "{l}");
+        assert!(july.contains("500101********"), "{l}: identity numbers are masked");
+        let june = get(&app, &wanzhou, "/monitoring/people?region=500101&measure=13&from=2025-06&to=2025-06").await;
+        assert!(!june.text().await.unwrap().contains("万一"), "{l}");
+        let jobless_june = get(&app, &wanzhou, "/monitoring/people?region=500101&measure=2&item=5&month=2025-06")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(jobless_june.contains("万一") && jobless_june.contains("万二"), "{l}");
+        let jobless_now =
+            get(&app, &wanzhou, "/monitoring/people?region=500101&measure=2&item=5").await.text().await.unwrap();
+        assert!(!jobless_now.contains("万一") && jobless_now.contains("万二"), "{l}");
+        assert!(jobless_now.contains(r#"id="figure-total">1<"#), "{l}");
+
+        // The near-home progress of 万州's district group and of 制造业 (annex 2 row),
+        // for the city.
+        let rd = jiujin_domain::refdata::RefData::embedded().unwrap();
+        let group = rd
+            .district_groups()
+            .iter()
+            .find(|g| {
+                g.members.iter().any(
+                    |(m, _)| matches!(m, jiujin_domain::refdata::GroupMember::District(d) if d.short() == "500101"),
+                )
+            })
+            .unwrap()
+            .number;
+        let path = format!("/monitoring/people?group={group}&measure=13&from=2025-01&to=2025-12");
+        let page = get(&app, &city, &path).await.text().await.unwrap();
+        assert!(page.contains("万一"), "{l}: {page}");
+        let row = rd.annex2_rows().iter().find(|r| r.name == "制造业").unwrap().number;
+        let path = format!("/monitoring/people?region=500000&measure=13&item={row}&from=2025-01&to=2025-12");
+        assert!(get(&app, &city, &path).await.text().await.unwrap().contains("万一"), "{l}");
+        // The drill-down is recorded as a search of the registry.
+        let searches = entries(&app, AuditAction::PersonSearch).await;
+        assert!(
+            searches.iter().any(|e| e.detail.to_string().contains("新增就近就业")),
+            "{l}: the drill-down is audited"
+        );
+
+        // Outside the caller's region, a group wider than it, and other roles: 404;
+        // a measure that does not exist: 422.
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &kaizhou, "/monitoring/people?region=500101&measure=2&item=5").await.status(), 404, "{l}");
+        assert_eq!(get(&app, &wanzhou, &format!("/monitoring/people?group={group}&measure=13")).await.status(), 404);
+        for who in ["worker", "inspector", "auditor", "grid"] {
+            let c = login(&app, who, PASSWORD).await.unwrap();
+            assert_eq!(get(&app, &c, "/monitoring/people?measure=1").await.status(), 404, "{l}: {who}");
+        }
+        assert_eq!(get(&app, &city, "/monitoring/people?measure=99").await.status(), 422, "{l}");
+        assert_eq!(get(&app, &city, "/monitoring/people?group=99&measure=13").await.status(), 422, "{l}");
+        assert_eq!(get(&app, &city, "/monitoring/people?measure=2&item=77").await.status(), 422, "{l}");
+        assert_eq!(get(&app, &city, "/monitoring/people?measure=11&after=x").await.status(), 422, "{l}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_other_targets_are_counted_from_their_records_and_list_them() {
+    each_database(async |app: App| {
+        use jiujin_store::{gig, training};
+        let l = app.label();
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let by = tester();
+        let wz = RegionCode::parse("500101").unwrap().as_i64();
+        let kz = RegionCode::parse("500154").unwrap().as_i64();
+        // Two stations opened in 2025 (万州, 开州) and one in 2024; a job fair in 万州.
+        for (name, region, opened) in
+            [("万州驿站", wz, "2025-03-01"), ("开州驿站", kz, "2025-05-01"), ("旧驿站", wz, "2024-12-31")]
+        {
+            let s = gig::NewStation {
+                name: name.into(),
+                region,
+                district: region,
+                address: "某街1号".into(),
+                opened_on: d(opened),
+                operator: "人社局".into(),
+            };
+            gig::create_station(&app.store, &s, &by).await.unwrap();
+        }
+        let fair = gig::NewFair {
+            name: "万州春风行动招聘会".into(),
+            held_on: d("2025-02-10"),
+            region: wz,
+            district: wz,
+            venue: "万州区体育馆".into(),
+            online: false,
+            organizer: "万州区人社局".into(),
+        };
+        gig::create_fair(&app.store, &fair, &by).await.unwrap();
+        // 万一 completes a 岗前 course in 万州 in April 2025.
+        let provider = training::create_provider(
+            &app.store,
+            &training::NewProvider { name: "万州培训学校".into(), credit_code: None, region: wz },
+            &by,
+        )
+        .await
+        .unwrap();
+        let course = training::NewCourse {
+            provider_id: provider,
+            title: "焊工岗前培训班".into(),
+            occupation: Some("焊工".into()),
+            kind: jiujin_domain::training::CourseKind::PreJob.code(),
+            region: wz,
+            starts_on: d("2025-03-01"),
+            ends_on: d("2025-04-30"),
+            capacity: 30,
+            subsidy_fen: 0,
+        };
+        let course = training::create_course(&app.store, &course, &by).await.unwrap();
+        let wan1 = person_id(&app, "万一").await;
+        let e = training::enrol(&app.store, Scope::City, course, wan1, d("2025-02-20"), &by).await.unwrap().unwrap();
+        let f = training::Finish {
+            state: jiujin_domain::training::EnrolmentState::Completed,
+            date: d("2025-04-30"),
+            cert_level: None,
+            cert_no: None,
+        };
+        training::finish(&app.store, Scope::City, e, &f, &by).await.unwrap().unwrap();
+
+        let city = login(&app, "city", PASSWORD).await.unwrap();
+        let j: serde_json::Value = get(&app, &city, "/api/v1/monitoring/targets?year=2025").await.json().await.unwrap();
+        let row =
+            |j: &serde_json::Value, key: &str| j.as_array().unwrap().iter().find(|t| t["key"] == key).unwrap().clone();
+        let stations = row(&j, "gig_stations");
+        assert_eq!((stations["done"].as_i64(), stations["target"].as_i64()), (Some(2), Some(30)), "{l}: {stations}");
+        assert_eq!(stations["lagging"], true, "{l}: 2 of 30 after the year is behind");
+        assert_eq!(row(&j, "recruitment_events")["done"], 1, "{l}");
+        assert_eq!(row(&j, "training")["done"], 1, "{l}");
+        assert_eq!(row(&j, "plan_training")["done"], 1, "{l}: the five years to 2025 hold it");
+        assert_eq!(row(&j, "plan_workers_total")["done"], 3, "{l}: the registry at the end of 2025");
+        assert!(row(&j, "labor_brands")["done"].is_null(), "{l}: no records, not computed");
+        assert!(j.as_array().unwrap().iter().all(|t| t["key"] != "near_home_jobs"), "{l}");
+        // A district: its own records, and no target.
+        let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let j: serde_json::Value =
+            get(&app, &wanzhou, "/api/v1/monitoring/targets?year=2025").await.json().await.unwrap();
+        let stations = row(&j, "gig_stations");
+        assert_eq!((stations["done"].as_i64(), stations["target"].as_i64()), (Some(1), None), "{l}: {stations}");
+        assert_eq!(get(&app, &wanzhou, "/api/v1/monitoring/targets?region=500154").await.status(), 404, "{l}");
+
+        // The dashboard links the figure to its records; the records page lists them.
+        let html = get(&app, &city, "/monitoring?month=2025-12").await.text().await.unwrap();
+        assert!(html.contains("/monitoring/records?target=gig_stations&amp;year=2025&amp;region=50\""), "{l}");
+        let page = get(&app, &city, "/monitoring/records?target=gig_stations&year=2025").await.text().await.unwrap();
+        assert!(page.contains("万州驿站") && page.contains("开州驿站") && !page.contains("旧驿站"), "{l}: {page}");
+        assert!(page.contains(r#"id="records-total">2<"#), "{l}");
+        let page = get(&app, &wanzhou, "/monitoring/records?target=training&year=2025").await.text().await.unwrap();
+        assert!(page.contains("万一") && page.contains("焊工岗前培训班"), "{l}: {page}");
+        // 开州's staff see 开州's records only, and no 万州 trainee.
+        let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let page = get(&app, &kaizhou, "/monitoring/records?target=gig_stations&year=2025").await.text().await.unwrap();
+        assert!(page.contains("开州驿站") && !page.contains("万州驿站"), "{l}");
+        let page = get(&app, &kaizhou, "/monitoring/records?target=training&year=2025").await.text().await.unwrap();
+        assert!(!page.contains("万一"), "{l}");
+        assert_eq!(get(&app, &kaizhou, "/monitoring/records?target=training&region=500101").await.status(), 404);
+        assert_eq!(get(&app, &city, "/monitoring/records?target=labor_brands&year=2025").await.status(), 422, "{l}");
+        assert_eq!(get(&app, &city, "/monitoring/records?target=nothing").await.status(), 422, "{l}");
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &worker, "/monitoring/records?target=training").await.status(), 404, "{l}");
     })
     .await;
 }
