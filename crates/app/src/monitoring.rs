@@ -202,6 +202,11 @@ pub struct FourClears {
     pub insurance: Vec<Count>,
     /// 服务需求清 (open needs)
     pub needs: Vec<Count>,
+    /// 服务需求清: the people reached by a follow-up contact in the month (this month
+    /// when the 四清 is of now).
+    pub served: i64,
+    /// That month (`YYYY-MM`).
+    pub served_month: String,
 }
 
 /// 四清 of `region` (city, district or town) at the end of `month` or now.
@@ -210,8 +215,19 @@ pub async fn four_clears(
     refdata: &RefData,
     region: RegionCode,
     month: Option<i32>,
+    today: NaiveDate,
 ) -> Result<FourClears, StoreError> {
     let level = level_of(region).unwrap_or(2);
+    let served_month = month.unwrap_or_else(|| month_code(today));
+    let (from, until) = month_span(served_month);
+    let served = jiujin_store::records::count(
+        store,
+        jiujin_domain::monitoring::records::Source::ServedPersons,
+        from,
+        until,
+        region,
+    )
+    .await?;
     let mut get = HashMap::new();
     for m in [
         Measure::Persons,
@@ -239,6 +255,8 @@ pub async fn four_clears(
         registered_unemployed: total(Measure::RegisteredUnemployed),
         insurance: counts(Measure::Insurance),
         needs: counts(Measure::Need),
+        served,
+        served_month: month_label(served_month),
     })
 }
 
@@ -811,4 +829,11 @@ pub async fn other_targets(
         });
     }
     Ok(out)
+}
+
+/// The first day of month `code` and of the month after it.
+pub fn month_span(code: i32) -> (NaiveDate, NaiveDate) {
+    let next = if code % 100 == 12 { (code / 100 + 1) * 100 + 1 } else { code + 1 };
+    let first = month_start(code).unwrap_or(NaiveDate::MIN);
+    (first, month_start(next).unwrap_or(first))
 }

@@ -88,6 +88,15 @@ fn query(source: Source, from: NaiveDate, until: NaiveDate, within: RegionCode) 
                 .into(),
             dated(from, until),
         ),
+        Source::ServedPersons => (
+            "SELECT MIN(s.id) AS id, s.person_id AS person_id, CAST('跟踪服务' AS TEXT) AS title, \
+             MAX(s.contact_date) AS day, MIN(p.hukou_region) AS region, CAST(1 AS BIGINT) AS n \
+             FROM service_contacts s JOIN persons p ON p.id = s.person_id \
+             WHERE s.contact_date >= $1 AND s.contact_date < $2 AND s.outcome <> 4 \
+             AND p.hukou_region BETWEEN $3 AND $4 GROUP BY s.person_id"
+                .into(),
+            dated(from, until),
+        ),
         Source::ActiveBrokers => (
             "SELECT b.id AS id, CAST(NULL AS BIGINT) AS person_id, b.name AS title, CAST(NULL AS DATE) AS day, \
              b.region AS region, CAST(1 AS BIGINT) AS n FROM brokers b \

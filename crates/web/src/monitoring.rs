@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
+use chrono::Datelike as _;
 use jiujin_app::monitoring::{self as m, FlowMonth, FourClears, Progress, RegionCounts};
 use jiujin_domain::access::Role;
 use jiujin_domain::audit::AuditAction;
@@ -250,7 +251,7 @@ pub async fn api_four_clears(
 ) -> Result<axum::Json<FourClears>, WebError> {
     let r = region(&state, &user, q.region.as_deref())?;
     let mo = month(q.month.as_deref(), "month")?;
-    Ok(axum::Json(m::four_clears(&state.store, state.refdata, r, mo).await?))
+    Ok(axum::Json(m::four_clears(&state.store, state.refdata, r, mo, today()).await?))
 }
 
 /// The progress rows a caller may see: all of them for the city; for a district or
@@ -352,7 +353,7 @@ async fn dashboard(state: &AppState, user: &CurrentUser, q: &PageQuery) -> Resul
     let to = month(q.month.as_deref(), "month")?;
     let fq = FlowQuery { region: sq.region.clone(), from: None, to: to.map(m::month_label) };
     let flows = flows_of(state, user, &fq).await?;
-    let four = m::four_clears(&state.store, state.refdata, r, to).await?;
+    let four = m::four_clears(&state.store, state.refdata, r, to, today()).await?;
     let day = today();
     let year = to.map_or_else(|| m::year_of(day), |t| t / 100);
     let p = m::progress(&state.store, state.refdata, year, day).await?;
@@ -522,6 +523,7 @@ fn workbook(d: &Dashboard) -> Result<(Vec<u8>, usize), rust_xlsxwriter::XlsxErro
         body.extend(list.iter().map(|c| vec![group.into(), c.label.clone().into(), c.n.into()]));
     }
     body.push(vec!["就业情况清".into(), "登记失业人员".into(), f.registered_unemployed.into()]);
+    body.push(vec!["服务需求清".into(), format!("{} 已服务人数", f.served_month).into(), f.served.into()]);
     sheet("四清", vec!["类别".into(), "项目".into(), "人数".into()], body)?;
     let header = ["类别", "序号", "名称", "完成", "年度目标", "完成率（%）", "时间进度（%）", "是否滞后"];
     let body = d
@@ -978,10 +980,18 @@ pub async fn api_targets(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct RecordsQuery {
+    /// A target's key (with `year`) …
     #[serde(default)]
     pub target: Option<String>,
     #[serde(default)]
     pub year: Option<String>,
+    /// … or a source's key (with `from` and `to`, months).
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
     #[serde(default)]
     pub region: Option<String>,
     #[serde(default)]
@@ -991,18 +1001,47 @@ pub struct RecordsQuery {
 /// Records listed per page.
 const RECORDS_PER_PAGE: u64 = 50;
 
-/// `GET /monitoring/records`: the records behind one of the other targets' figures
-/// (courses' completions, stations, fairs, parks, posts, workshop workers, brokers)
-/// in a region and period. People outside the caller's scope are counted but not
-/// named. A list of people is recorded as a search of the registry.
-pub async fn records_page(
-    State(state): State<AppState>,
-    Extension(user): Extension<CurrentUser>,
-    client: Client,
-    Query(q): Query<RecordsQuery>,
-) -> Result<Html<String>, WebError> {
+/// What a records page lists: a source over days `[from, until)`, named.
+struct RecordsAsked {
+    source: jiujin_domain::monitoring::records::Source,
+    from: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+    label: String,
+    unit: String,
+    when: String,
+    /// The query without the page, for the paging links.
+    query: String,
+}
+
+fn records_asked(q: &RecordsQuery, r: RegionCode) -> Result<RecordsAsked, WebError> {
     use jiujin_domain::monitoring::records::{period, Source};
-    let r = region(&state, &user, q.region.as_deref())?;
+    let region = r.short();
+    if let Some(key) = q.source.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        let source = Source::from_key(key).ok_or_else(|| invalid("source", "source 不是监测记录的代码"))?;
+        let to = month(q.to.as_deref(), "to")?.unwrap_or_else(|| m::default_window(today()).1);
+        let from = month(q.from.as_deref(), "from")?.unwrap_or(to);
+        if from > to {
+            return Err(invalid("from", "from 应不晚于 to"));
+        }
+        let (start, _) = m::month_span(from);
+        let (_, until) = m::month_span(to);
+        let when = if from == to {
+            m::month_label(from)
+        } else {
+            format!("{} 至 {}", m::month_label(from), m::month_label(to))
+        };
+        let query =
+            format!("source={}&from={}&to={}&region={region}", source.key(), m::month_label(from), m::month_label(to));
+        return Ok(RecordsAsked {
+            source,
+            from: start,
+            until,
+            label: source.label().into(),
+            unit: "人".into(),
+            when,
+            query,
+        });
+    }
     let year = year_in_range(number::<i32>(q.year.as_deref(), "year", "年份")?)?;
     let all = jiujin_domain::monitoring::targets::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
     let key = q.target.as_deref().map(str::trim).unwrap_or("");
@@ -1013,6 +1052,33 @@ pub async fn records_page(
     let source = Source::of_target(&target.key)
         .ok_or_else(|| invalid("target", format!("“{}”不由业务记录计算", target.label)))?;
     let (from, until) = period(target, year).ok_or_else(|| invalid("year", "year 超出范围"))?;
+    let when = if from.year() == year { format!("{year}年") } else { format!("{}—{year}年", from.year()) };
+    Ok(RecordsAsked {
+        source,
+        from,
+        until,
+        label: target.label.clone(),
+        unit: target.unit.clone(),
+        when,
+        query: format!("target={}&year={year}&region={region}", target.key),
+    })
+}
+
+/// `GET /monitoring/records`: the records behind a figure that comes from records —
+/// one of the other targets (`target`, `year`) or the 四清's people served (`source`,
+/// `from`, `to`) — in a region: courses' completions, stations, fairs, parks, posts,
+/// workshop workers, brokers, follow-up contacts. People outside the caller's scope
+/// are counted but not named. A list of people is recorded as a search of the
+/// registry.
+pub async fn records_page(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    client: Client,
+    Query(q): Query<RecordsQuery>,
+) -> Result<Html<String>, WebError> {
+    let r = region(&state, &user, q.region.as_deref())?;
+    let asked = records_asked(&q, r)?;
+    let (source, from, until) = (asked.source, asked.from, asked.until);
     let page = number::<u64>(q.page.as_deref(), "page", "页码")?.unwrap_or(1).clamp(1, 1_000_000);
     let total = jiujin_store::records::count(&state.store, source, from, until, r).await?;
     let rows = jiujin_store::records::list(
@@ -1044,7 +1110,7 @@ pub async fn records_page(
         .collect();
     if source.of_persons() {
         let detail = serde_json::json!({
-            "monitoring": { "target": target.key, "year": year, "region": r.short(), "page": page },
+            "monitoring": { "records": asked.query, "page": page },
             "rows": view.len(),
         });
         record(&state, &crate::audit::entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail))
@@ -1056,10 +1122,10 @@ pub async fn records_page(
         &user,
         "monitoring_records.html",
         context! {
-            title => "目标任务的业务记录",
+            title => "监测数字的业务记录",
             section => "monitoring",
-            name => place(&state, r), region => r.short(), label => target.label, unit => target.unit,
-            basis => source.basis(), persons => source.of_persons(), year, key => target.key,
+            name => place(&state, r), label => asked.label, unit => asked.unit, when => asked.when,
+            basis => source.basis(), persons => source.of_persons(), query => asked.query,
             total, rows => view, page, pages,
             back => format!("/monitoring?region={}", r.short()),
         },

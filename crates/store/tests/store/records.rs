@@ -7,7 +7,7 @@ use jiujin_domain::registry::EventSource;
 use jiujin_domain::training::{CourseKind, EnrolmentState};
 use jiujin_store::registry::{create_person, Created, NewPerson};
 use jiujin_store::testing::TestDb;
-use jiujin_store::{brokers, gig, startups, support, training, Scope, Store};
+use jiujin_store::{brokers, gig, services, startups, support, training, Scope, Store};
 
 use super::{date, region, state, tester};
 
@@ -110,6 +110,11 @@ async fn records(store: &Store) {
     let broker =
         brokers::NewBroker { name: "经纪人甲".into(), kind: 1, credit_code: None, region: wz, username: None };
     brokers::create_broker(store, &broker, &by).await.unwrap();
+    // Person a reached twice in 2025 (one person served), b not reached.
+    for (p, day, outcome) in [(a, "2025-03-02", 1), (a, "2025-04-02", 2), (b, "2025-03-02", 4)] {
+        let c = services::NewContact { contact_date: date(day), channel: 1, offered: 1, outcome, note: String::new() };
+        services::record_contact(store, Scope::City, p, &c, &by).await.unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -132,6 +137,7 @@ async fn each_source_counts_its_rows_in_the_period_and_region() {
             (Source::PublicPostPlaces, 0, 0),
             (Source::WorkshopWorkers, 2, 0),
             (Source::ActiveBrokers, 0, 0),
+            (Source::ServedPersons, 1, 0),
         ];
         assert_eq!(expected.len(), Source::ALL.len());
         for (source, in_city, in_kaizhou) in expected {

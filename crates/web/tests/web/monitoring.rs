@@ -374,6 +374,25 @@ async fn the_other_targets_are_counted_from_their_records_and_list_them() {
         let page = get(&app, &wanzhou, "/monitoring/records?target=training&year=2025").await.text().await.unwrap();
         assert!(page.contains("万一") && page.contains("焊工岗前培训班"), "{l}: {page}");
         // 开州's staff see 开州's records only, and no 万州 trainee.
+        // The 四清's people served: 万一 reached by a follow-up contact this month.
+        let contact = jiujin_store::services::NewContact {
+            contact_date: chrono::Utc::now().date_naive(),
+            channel: 1,
+            offered: 1,
+            outcome: 1,
+            note: String::new(),
+        };
+        jiujin_store::services::record_contact(&app.store, Scope::City, wan1, &contact, &by).await.unwrap();
+        let j: serde_json::Value = get(&app, &wanzhou, "/api/v1/monitoring/four-clears").await.json().await.unwrap();
+        assert_eq!(j["served"], 1, "{l}: {j}");
+        let html = get(&app, &wanzhou, "/monitoring").await.text().await.unwrap();
+        assert!(html.contains("/monitoring/records?source=served_persons&amp;from="), "{l}");
+        let m = j["served_month"].as_str().unwrap().to_string();
+        let path = format!("/monitoring/records?source=served_persons&from={m}&to={m}");
+        let page = get(&app, &wanzhou, &path).await.text().await.unwrap();
+        assert!(page.contains("万一") && page.contains(r#"id="records-total">1<"#), "{l}: {page}");
+        assert_eq!(get(&app, &wanzhou, "/monitoring/records?source=nothing").await.status(), 422, "{l}");
+
         let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
         let page = get(&app, &kaizhou, "/monitoring/records?target=gig_stations&year=2025").await.text().await.unwrap();
         assert!(page.contains("开州驿站") && !page.contains("万州驿站"), "{l}");
