@@ -405,6 +405,8 @@ pub async fn rebuild(store: &Store) -> Result<RecountCounts> {
             f.counts.counters = f.tally.nonzero().len() as u64;
             add_pg(&mut tx, &mut f.tally).await?;
             tx.commit().await?;
+            // Every old row version is dead now; clear them before the dashboards read.
+            sqlx::query("VACUUM (ANALYZE) mon_counts").execute(&mut conn).await?;
             let _ = conn.close().await;
             Ok(f.counts)
         }

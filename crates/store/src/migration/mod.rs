@@ -25,6 +25,7 @@ mod m0019_startups;
 mod m0020_household_index;
 mod m0021_wages;
 mod m0022_monitoring;
+mod m0023_counter_storage;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_household_index::Migration),
             Box::new(m0021_wages::Migration),
             Box::new(m0022_monitoring::Migration),
+            Box::new(m0023_counter_storage::Migration),
         ]
     }
 }

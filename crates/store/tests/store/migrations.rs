@@ -34,7 +34,8 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0019_startups",
                 "m0020_household_index",
                 "m0021_wages",
-                "m0022_monitoring"
+                "m0022_monitoring",
+                "m0023_counter_storage"
             ],
             "{}",
             db.label
@@ -44,8 +45,24 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 22);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 23);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
+        // PostgreSQL leaves room in the counters' pages for in-place (HOT) updates.
+        if db.label == "postgres" {
+            let options: Option<Vec<String>> = sea_orm::ConnectionTrait::query_one(
+                store.conn(),
+                sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Postgres,
+                    "SELECT reloptions FROM pg_class WHERE relname = 'mon_counts'",
+                ),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "reloptions")
+            .unwrap();
+            assert!(options.unwrap_or_default().contains(&"fillfactor=70".to_string()), "{}", db.label);
+        }
     }
 }
 
