@@ -837,3 +837,41 @@ pub fn month_span(code: i32) -> (NaiveDate, NaiveDate) {
     let first = month_start(code).unwrap_or(NaiveDate::MIN);
     (first, month_start(next).unwrap_or(first))
 }
+
+/// One figure of the other capabilities on the dashboard (matches and hires, payouts,
+/// wage warnings) for a month, from their records.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Activity {
+    /// The records' source (`/monitoring/records?source=`).
+    pub source: String,
+    pub label: String,
+    pub n: i64,
+    /// What is counted (口径).
+    pub basis: String,
+    /// `YYYY-MM`
+    pub month: String,
+}
+
+/// The month's matches, hires, approved payouts and open wage warnings in `region`
+/// (this month when `month` is none).
+pub async fn activity(
+    store: &Store,
+    region: RegionCode,
+    month: Option<i32>,
+    today: NaiveDate,
+) -> Result<Vec<Activity>, StoreError> {
+    use jiujin_domain::monitoring::records::Source;
+    let code = month.unwrap_or_else(|| month_code(today));
+    let (from, until) = month_span(code);
+    let mut out = Vec::with_capacity(Source::ACTIVITY.len());
+    for s in Source::ACTIVITY {
+        out.push(Activity {
+            source: s.key().to_string(),
+            label: s.label().to_string(),
+            n: jiujin_store::records::count(store, s, from, until, region).await?,
+            basis: s.basis().to_string(),
+            month: month_label(code),
+        });
+    }
+    Ok(out)
+}

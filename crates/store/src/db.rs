@@ -103,6 +103,11 @@ pub(crate) async fn open(url: &DbUrl) -> Result<DatabaseConnection, StoreError> 
     }
     let mut opts = ConnectOptions::new(url.connect_url());
     opts.sqlx_logging(false)
+        // No ping when a connection is taken from the pool: it was a round trip of
+        // its own in front of every statement. sqlx still pings each connection when
+        // it is given back (off the request's path) and drops a broken one, so a
+        // server restart costs at most one failed statement per pooled connection.
+        .test_before_acquire(false)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(match url {

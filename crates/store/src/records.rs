@@ -97,6 +97,37 @@ fn query(source: Source, from: NaiveDate, until: NaiveDate, within: RegionCode) 
                 .into(),
             dated(from, until),
         ),
+        Source::JobPushes => (
+            "SELECT j.id AS id, j.person_id AS person_id, b.title AS title, j.push_date AS day, \
+             p.hukou_region AS region, CAST(1 AS BIGINT) AS n \
+             FROM job_pushes j JOIN persons p ON p.id = j.person_id JOIN jobs b ON b.id = j.job_id \
+             WHERE j.push_date >= $1 AND j.push_date < $2 AND p.hukou_region BETWEEN $3 AND $4"
+                .into(),
+            dated(from, until),
+        ),
+        Source::PushHires => (
+            "SELECT j.id AS id, j.person_id AS person_id, b.title AS title, j.push_date AS day, \
+             p.hukou_region AS region, CAST(1 AS BIGINT) AS n \
+             FROM job_pushes j JOIN persons p ON p.id = j.person_id JOIN jobs b ON b.id = j.job_id \
+             WHERE j.outcome = 3 AND j.outcome_at >= $1 AND j.outcome_at < $2 AND p.hukou_region BETWEEN $3 AND $4"
+                .into(),
+            dated(from, until),
+        ),
+        Source::ApprovedPayouts => (
+            "SELECT y.id AS id, y.person_id AS person_id, y.policy_id AS title, CAST(NULL AS DATE) AS day, \
+             y.region AS region, CAST(1 AS BIGINT) AS n FROM payouts y \
+             WHERE y.status = 'approved' AND y.decided_at >= $1 AND y.decided_at < $2 AND y.region BETWEEN $3 AND $4"
+                .into(),
+            dated(from, until),
+        ),
+        Source::WageWarnings => (
+            "SELECT w.id AS id, CAST(NULL AS BIGINT) AS person_id, COALESCE(p.name, w.subject) AS title, \
+             w.first_seen AS day, w.region AS region, CAST(1 AS BIGINT) AS n \
+             FROM wage_warnings w LEFT JOIN wage_projects p ON p.id = w.project_id \
+             WHERE w.first_seen < $2 AND (w.ended_on IS NULL OR w.ended_on >= $1) AND w.region BETWEEN $3 AND $4"
+                .into(),
+            dated(from, until),
+        ),
         Source::ActiveBrokers => (
             "SELECT b.id AS id, CAST(NULL AS BIGINT) AS person_id, b.name AS title, CAST(NULL AS DATE) AS day, \
              b.region AS region, CAST(1 AS BIGINT) AS n FROM brokers b \

@@ -343,6 +343,7 @@ struct Dashboard {
     four: FourClears,
     progress: Progress,
     others: Vec<m::OtherTarget>,
+    activity: Vec<m::Activity>,
 }
 
 async fn dashboard(state: &AppState, user: &CurrentUser, q: &PageQuery) -> Result<Dashboard, WebError> {
@@ -359,7 +360,8 @@ async fn dashboard(state: &AppState, user: &CurrentUser, q: &PageQuery) -> Resul
     let p = m::progress(&state.store, state.refdata, year, day).await?;
     let progress = visible_progress(state, r, p);
     let others = m::other_targets(&state.store, r, year, day).await?;
-    Ok(Dashboard { region: r, status, insurance, flows, four, progress, others })
+    let activity = m::activity(&state.store, r, to, day).await?;
+    Ok(Dashboard { region: r, status, insurance, flows, four, progress, others, activity })
 }
 
 /// `GET /monitoring`
@@ -415,6 +417,7 @@ pub async fn page(
             flows => d.flows,
             progress => d.progress,
             others => d.others,
+            activity => d.activity,
             data => json,
         },
     )
@@ -524,6 +527,9 @@ fn workbook(d: &Dashboard) -> Result<(Vec<u8>, usize), rust_xlsxwriter::XlsxErro
     }
     body.push(vec!["就业情况清".into(), "登记失业人员".into(), f.registered_unemployed.into()]);
     body.push(vec!["服务需求清".into(), format!("{} 已服务人数", f.served_month).into(), f.served.into()]);
+    body.extend(
+        d.activity.iter().map(|a| vec!["业务成效".into(), format!("{} {}", a.month, a.label).into(), a.n.into()]),
+    );
     sheet("四清", vec!["类别".into(), "项目".into(), "人数".into()], body)?;
     let header = ["类别", "序号", "名称", "完成", "年度目标", "完成率（%）", "时间进度（%）", "是否滞后"];
     let body = d

@@ -34,10 +34,18 @@ pub enum Source {
     /// People reached by a follow-up contact in the period (四清's 服务需求: how
     /// many were served), by hukou.
     ServedPersons,
+    /// Jobs pushed to people (人岗匹配), by the person's hukou.
+    JobPushes,
+    /// People hired through a pushed job, by the day the hire was recorded.
+    PushHires,
+    /// 免申即享 payouts approved, by the beneficiary's region.
+    ApprovedPayouts,
+    /// 欠薪预警 open at some time in the period, by the site's region.
+    WageWarnings,
 }
 
 impl Source {
-    pub const ALL: [Source; 11] = [
+    pub const ALL: [Source; 15] = [
         Source::SkillTraining,
         Source::NewCitizenTraining,
         Source::DomesticTraining,
@@ -49,7 +57,16 @@ impl Source {
         Source::WorkshopWorkers,
         Source::ActiveBrokers,
         Source::ServedPersons,
+        Source::JobPushes,
+        Source::PushHires,
+        Source::ApprovedPayouts,
+        Source::WageWarnings,
     ];
+
+    /// The dashboard's figures of the other capabilities (matches and hires,
+    /// payouts, wage warnings), which no target names.
+    pub const ACTIVITY: [Source; 4] =
+        [Source::JobPushes, Source::PushHires, Source::ApprovedPayouts, Source::WageWarnings];
 
     /// The source of a target, by its key in `targets.toml`.
     pub fn of_target(key: &str) -> Option<Source> {
@@ -82,6 +99,10 @@ impl Source {
             Source::WorkshopWorkers => "workshop_workers",
             Source::ActiveBrokers => "active_brokers",
             Source::ServedPersons => "served_persons",
+            Source::JobPushes => "job_pushes",
+            Source::PushHires => "push_hires",
+            Source::ApprovedPayouts => "approved_payouts",
+            Source::WageWarnings => "wage_warnings",
         }
     }
 
@@ -103,6 +124,10 @@ impl Source {
             Source::WorkshopWorkers => "期间内曾在就业帮扶车间就业的人数",
             Source::ActiveBrokers => "期末在册（未停用）的劳务经纪人数",
             Source::ServedPersons => "期间内接受跟踪服务且已联系上的人数（按户籍地）",
+            Source::JobPushes => "期间内向劳动者推送岗位的人次（按户籍地）",
+            Source::PushHires => "期间内登记为“已录用”的岗位推送人次（按户籍地）",
+            Source::ApprovedPayouts => "期间内审核通过的免申即享发放笔数（按受益地）",
+            Source::WageWarnings => "期间内处于未办结状态的欠薪预警条数（按项目所在地）",
         }
     }
 
@@ -120,6 +145,10 @@ impl Source {
             Source::WorkshopWorkers => "就业帮扶车间就业人数",
             Source::ActiveBrokers => "劳务经纪人数",
             Source::ServedPersons => "已服务人数",
+            Source::JobPushes => "岗位推送",
+            Source::PushHires => "推送后录用",
+            Source::ApprovedPayouts => "免申即享批准发放",
+            Source::WageWarnings => "欠薪预警（在办）",
         }
     }
 
@@ -138,6 +167,9 @@ impl Source {
                 | Source::DomesticTraining
                 | Source::WorkshopWorkers
                 | Source::ServedPersons
+                | Source::JobPushes
+                | Source::PushHires
+                | Source::ApprovedPayouts
         )
     }
 }
@@ -174,12 +206,12 @@ mod tests {
     }
 
     #[test]
-    fn the_sources_keys_round_trip_and_every_source_but_the_served_has_a_target() {
+    fn the_sources_keys_round_trip_and_every_source_but_the_dashboards_own_has_a_target() {
         let all = targets::embedded().unwrap();
         for s in Source::ALL {
             assert_eq!(Source::from_key(s.key()), Some(s));
             let counts_a_target = all.iter().any(|t| Source::of_target(&t.key) == Some(s));
-            assert_eq!(counts_a_target, s != Source::ServedPersons, "{s:?}");
+            assert_eq!(counts_a_target, !Source::ACTIVITY.contains(&s) && s != Source::ServedPersons, "{s:?}");
         }
         // The near-home targets come from the person events, not from records.
         assert_eq!(Source::of_target("near_home_jobs"), None);

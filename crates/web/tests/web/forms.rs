@@ -538,6 +538,8 @@ async fn staff_approve_their_districts_proposed_payouts_with_a_reason() {
         assert_eq!(ledger[0].1.id.to_string(), mine, "{l}");
         let approved = get(&app, &cookie, "/policies/payouts?status=approved").await.text().await.unwrap();
         assert!(approved.contains("已批准") && approved.contains("核实无误"), "{l}");
+        // The monitoring dashboard counts it in this month's approved payouts.
+        assert_eq!(super::activity(&app, &cookie, "approved_payouts").await, 1, "{l}");
         // Roles that do not edit the registry cannot decide.
         for user in ["auditor", "inspector"] {
             let c = login(&app, user, PASSWORD).await.unwrap();

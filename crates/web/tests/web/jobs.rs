@@ -245,6 +245,13 @@ async fn a_push_shows_on_the_persons_page_and_a_hire_recorded_there_changes_the_
         assert!(report.contains(row), "{l}: {report}");
         let none = get(&app, &kaizhou, "/jobs/quality").await.text().await.unwrap();
         assert!(!none.contains("万州区"), "{l}: 开州 staff do not see 万州's persons");
+        // The monitoring dashboard: this month's two pushes and the hire in 万州, listed.
+        assert_eq!(super::activity(&app, &wanzhou, "job_pushes").await, 2, "{l}");
+        assert_eq!(super::activity(&app, &wanzhou, "push_hires").await, 1, "{l}");
+        let m = today.format("%Y-%m").to_string();
+        let list = get(&app, &wanzhou, &format!("/monitoring/records?source=push_hires&from={m}&to={m}")).await;
+        let list = list.text().await.unwrap();
+        assert!(list.contains("万一") && !list.contains("万二"), "{l}: {list}");
         // The same outcome again is refused.
         let res = post_form(&app, &wanzhou, &path, &[("csrf", &token), ("outcome", "hired")]).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{l}");

@@ -924,3 +924,13 @@ async fn the_api_gives_a_persons_entitlements_with_reasons() {
     })
     .await;
 }
+
+/// The figure of the dashboard's activity table for `source` (`<a id="activity-…">n</a>`).
+async fn activity(app: &App, cookie: &str, source: &str) -> i64 {
+    let html = get(app, cookie, "/monitoring").await.text().await.unwrap();
+    let at = html.find(&format!("id=\"activity-{source}\"")).unwrap_or_else(|| panic!("{source} on the dashboard"));
+    let rest = &html[at..];
+    let start = rest.find('>').unwrap() + 1;
+    let end = rest.find("</a>").unwrap();
+    rest[start..end].trim().parse().unwrap()
+}

@@ -75,6 +75,13 @@ async fn warnings_are_worked_inside_the_district_and_workers_complain_from_their
         );
         let j: serde_json::Value = get(&app, &kz, "/api/v1/wages/warnings").await.json().await.unwrap();
         assert!(j["items"].as_array().unwrap().is_empty(), "{l}: 开州 sees none: {j}");
+        // The monitoring dashboard counts the district's open warnings and lists them.
+        let open = jiujin_store::wages::warnings(&app.store, None, &Default::default(), 100).await.unwrap().len();
+        assert_eq!(super::activity(&app, &wz, "wage_warnings").await, open as i64, "{l}");
+        assert_eq!(super::activity(&app, &kz, "wage_warnings").await, 0, "{l}");
+        let m = today.format("%Y-%m").to_string();
+        let list = get(&app, &wz, &format!("/monitoring/records?source=wage_warnings&from={m}&to={m}")).await;
+        assert!(list.text().await.unwrap().contains("万州网页测试项目"), "{l}");
         assert_eq!(get(&app, &wz, "/api/v1/wages/warnings?grade=9").await.status(), 422, "{l}");
         assert_eq!(get(&app, &wz, "/api/v1/wages/warnings?district=440300").await.status(), 422, "{l}");
         let j: serde_json::Value = get(&app, &wz, "/api/v1/wages/warnings?district=500154").await.json().await.unwrap();
