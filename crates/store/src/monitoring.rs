@@ -426,16 +426,20 @@ pub async fn kept(store: &Store) -> Result<HashMap<Key, i64>> {
         .await?;
     let mut out = HashMap::with_capacity(rows.len());
     for r in rows {
-        let key: Key = (
-            r.try_get("", "level")?,
-            r.try_get("", "region")?,
-            r.try_get("", "month")?,
-            r.try_get("", "measure")?,
-            r.try_get("", "item")?,
-        );
-        out.insert(key, r.try_get::<i64>("", "n")?);
+        out.insert(key_of(&r)?, r.try_get::<i64>("", "n")?);
     }
     Ok(out)
+}
+
+/// A counter's key from a row of `mon_counts`.
+fn key_of(r: &sea_orm::QueryResult) -> Result<Key> {
+    Ok((
+        r.try_get("", "level")?,
+        r.try_get("", "region")?,
+        r.try_get("", "month")?,
+        r.try_get("", "measure")?,
+        r.try_get("", "item")?,
+    ))
 }
 
 // --- reads -----------------------------------------------------------------------
@@ -734,14 +738,7 @@ pub async fn figure_total(store: &Store, figure: &Figure) -> Result<i64> {
             ))
             .await?;
         for r in rows {
-            let key: Key = (
-                r.try_get("", "level")?,
-                r.try_get("", "region")?,
-                r.try_get("", "month")?,
-                r.try_get("", "measure")?,
-                r.try_get("", "item")?,
-            );
-            *counters.entry(key).or_insert(0) += r.try_get::<i64>("", "n")?;
+            *counters.entry(key_of(&r)?).or_insert(0) += r.try_get::<i64>("", "n")?;
         }
     }
     Ok(figure.count(&counters))

@@ -6,6 +6,29 @@
 use super::*;
 use jiujin_store::Scope;
 
+/// 万一 (registered 失业 in June 2025) finds a 制造业 job in 万州 on 2025-07-01.
+async fn wan_yi_works_in_wanzhou_from_july_2025(app: &App) {
+    let id = person_id(app, "万一").await;
+    let p = jiujin_store::registry::person(&app.store, Scope::City, id).await.unwrap().unwrap();
+    let mut s = p.state.clone();
+    s.status = jiujin_domain::registry::EmploymentStatus::LocalEmployed;
+    s.work_region = Some(RegionCode::parse("500101001").unwrap());
+    s.industry = Some("C".into());
+    let july = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+    jiujin_store::registry::apply_change(
+        &app.store,
+        Scope::City,
+        id,
+        &s,
+        None,
+        july,
+        jiujin_domain::registry::EventSource::Staff,
+        &tester(),
+    )
+    .await
+    .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dashboard_counts_by_hukou_inside_the_callers_region() {
     each_database(async |app: App| {
@@ -39,25 +62,7 @@ async fn the_dashboard_counts_by_hukou_inside_the_callers_region() {
 
         // 万一 finds a job in 万州 in July: a new near-home job, in the flows, the 四清
         // and the progress of the district group.
-        let id = person_id(&app, "万一").await;
-        let p = jiujin_store::registry::person(&app.store, Scope::City, id).await.unwrap().unwrap();
-        let mut s = p.state.clone();
-        s.status = jiujin_domain::registry::EmploymentStatus::LocalEmployed;
-        s.work_region = Some(RegionCode::parse("500101001").unwrap());
-        s.industry = Some("C".into());
-        let july = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
-        jiujin_store::registry::apply_change(
-            &app.store,
-            Scope::City,
-            id,
-            &s,
-            None,
-            july,
-            jiujin_domain::registry::EventSource::Staff,
-            &tester(),
-        )
-        .await
-        .unwrap();
+        wan_yi_works_in_wanzhou_from_july_2025(&app).await;
         let j: serde_json::Value =
             get(&app, &wanzhou, "/api/v1/monitoring/flows?from=2025-01&to=2025-12").await.json().await.unwrap();
         let months = j["months"].as_array().unwrap();
@@ -191,25 +196,7 @@ async fn every_figure_drills_down_to_its_people_inside_the_callers_region() {
         let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
         let city = login(&app, "city", PASSWORD).await.unwrap();
         // 万一 finds a job in 万州 in July 2025: a new near-home job.
-        let id = person_id(&app, "万一").await;
-        let p = jiujin_store::registry::person(&app.store, Scope::City, id).await.unwrap().unwrap();
-        let mut s = p.state.clone();
-        s.status = jiujin_domain::registry::EmploymentStatus::LocalEmployed;
-        s.work_region = Some(RegionCode::parse("500101001").unwrap());
-        s.industry = Some("C".into());
-        let july = chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
-        jiujin_store::registry::apply_change(
-            &app.store,
-            Scope::City,
-            id,
-            &s,
-            None,
-            july,
-            jiujin_domain::registry::EventSource::Staff,
-            &tester(),
-        )
-        .await
-        .unwrap();
+        wan_yi_works_in_wanzhou_from_july_2025(&app).await;
 
         // The dashboard links its figures to their lists.
         let html = get(&app, &wanzhou, "/monitoring?region=500101").await.text().await.unwrap();
