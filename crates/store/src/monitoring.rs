@@ -234,9 +234,16 @@ pub fn fold_person(rows: &[FoldRow], industries: &IndustryRows, tally: &mut Tall
     Ok(())
 }
 
-const FOLD_SQL: &str = "SELECT e.person_id, e.event_date, e.kind, e.status, e.work_region, e.industry, e.insurance, \
-     e.flags, e.changes, p.hukou_region, p.needs, p.unemployed_since \
-     FROM person_events e JOIN persons p ON p.id = e.person_id ORDER BY e.person_id, e.id";
+/// What the fold reads of an event and its person (`FoldRow`'s fields, in order).
+macro_rules! fold_from {
+    () => {
+        "SELECT e.person_id, e.event_date, e.kind, e.status, e.work_region, e.industry, e.insurance, e.flags, \
+         e.changes, p.hukou_region, p.needs, p.unemployed_since FROM person_events e JOIN persons p ON p.id = e.person_id"
+    };
+}
+
+/// Every timeline, in timeline order.
+const FOLD_SQL: &str = concat!(fold_from!(), " ORDER BY e.person_id, e.id");
 
 /// What a recount read.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
@@ -678,12 +685,7 @@ async fn fold_rows_of(store: &Store, ids: &[i64]) -> Result<Vec<FoldRow>> {
         return Ok(Vec::new());
     }
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let text = format!(
-        "SELECT e.person_id, e.event_date, e.kind, e.status, e.work_region, e.industry, e.insurance, e.flags, \
-         e.changes, p.hukou_region, p.needs, p.unemployed_since \
-         FROM person_events e JOIN persons p ON p.id = e.person_id WHERE e.person_id IN ({list}) \
-         ORDER BY e.person_id, e.id"
-    );
+    let text = format!(concat!(fold_from!(), " WHERE e.person_id IN ({}) ORDER BY e.person_id, e.id"), list);
     let rows = store.conn().query_all(sql::statement(store.backend(), &text, [])).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

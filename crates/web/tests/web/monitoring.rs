@@ -264,6 +264,8 @@ async fn every_figure_drills_down_to_its_people_inside_the_callers_region() {
         assert_eq!(get(&app, &city, "/monitoring/people?group=99&measure=13").await.status(), 422, "{l}");
         assert_eq!(get(&app, &city, "/monitoring/people?measure=2&item=77").await.status(), 422, "{l}");
         assert_eq!(get(&app, &city, "/monitoring/people?measure=11&after=x").await.status(), 422, "{l}");
+        let backwards = "/monitoring/people?measure=11&from=2025-03&to=2025-01";
+        assert_eq!(get(&app, &city, backwards).await.status(), 422, "{l}: a window that ends before it starts");
     })
     .await;
 }
@@ -379,6 +381,8 @@ async fn the_other_targets_are_counted_from_their_records_and_list_them() {
         let page = get(&app, &wanzhou, &path).await.text().await.unwrap();
         assert!(page.contains("万一") && page.contains(r#"id="records-total">1<"#), "{l}: {page}");
         assert_eq!(get(&app, &wanzhou, "/monitoring/records?source=nothing").await.status(), 422, "{l}");
+        let backwards = "/monitoring/records?source=served_persons&from=2025-03&to=2025-01";
+        assert_eq!(get(&app, &wanzhou, backwards).await.status(), 422, "{l}");
 
         let kaizhou = login(&app, "kaizhou", PASSWORD).await.unwrap();
         let page = get(&app, &kaizhou, "/monitoring/records?target=gig_stations&year=2025").await.text().await.unwrap();
