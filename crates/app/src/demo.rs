@@ -200,6 +200,32 @@ pub async fn seed_services(store: &Store, today: NaiveDate, by: &audit::Context)
         .await?;
     }
 
+    // 劳务品牌: one per 片区, recognised as 市级 (万州's also assessed), one still being
+    // cultivated.
+    use jiujin_store::brands::{change_brand, create_brand, BrandChange, NewBrand};
+    for (name, region, category, trade, municipal, assessed) in [
+        ("万州烤鱼师傅", "500101", 2, "中式烹调师", Some(ago(300)), Some((1_200, 30_000_000))),
+        ("渝北汽车技工", "500112", 1, "汽车装调工", Some(ago(200)), None),
+        ("秀山花灯艺人", "500241", 3, "民间艺人", Some(ago(100)), None),
+        ("开州家政嫂", "500154", 4, "家政服务员", None, None),
+    ] {
+        let b = NewBrand {
+            name: name.into(),
+            region: code(region),
+            category,
+            trade: trade.into(),
+            lead_organisation: None,
+            lead_credit_code: None,
+        };
+        let id = create_brand(store, &b, by).await?;
+        if let Some(on) = municipal {
+            change_brand(store, id, BrandChange::Municipal(on), by).await?;
+        }
+        if let Some((workers, award_fen)) = assessed {
+            change_brand(store, id, BrandChange::Assessed { workers, award_fen }, by).await?;
+        }
+    }
+
     // 就业困难人员: registered unemployed 4050 persons of 万州 recognised.
     let mut recognised = 0;
     let filter = PersonFilter {
@@ -232,6 +258,6 @@ pub async fn seed_services(store: &Store, today: NaiveDate, by: &audit::Context)
         }
     }
     Ok(format!(
-        "培训学员 {enrolled} 人，紧缺职业 {shortage} 个；劳务经纪人、帮扶车间、公益性岗位、返乡创业园区各 1 个；认定就业困难人员 {recognised} 人"
+        "培训学员 {enrolled} 人，紧缺职业 {shortage} 个；劳务经纪人、帮扶车间、公益性岗位、返乡创业园区各 1 个，劳务品牌 4 个；认定就业困难人员 {recognised} 人"
     ))
 }

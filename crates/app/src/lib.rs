@@ -3,6 +3,7 @@
 //! evaluation of registered persons, and the synthetic city.
 
 pub mod access;
+pub mod brands;
 pub mod brokers;
 pub mod crypto;
 pub mod demo;

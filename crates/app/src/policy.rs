@@ -22,6 +22,8 @@ use jiujin_store::{audit, Scope, Store};
 
 use crate::Keys;
 
+pub mod registers;
+
 /// Why an evaluation from the registry could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
@@ -191,7 +193,6 @@ pub async fn hire_entitlements(
     employer: &jiujin_store::entity::employer::Model,
     date: NaiveDate,
 ) -> Result<Vec<HireEntitlement>, PolicyError> {
-    use jiujin_domain::brokers::{insured_throughout, state_on_day};
     let Some(hire_date_fact) = jiujin_domain::policy::facts::fact_by_key("hire_date") else {
         return Ok(Vec::new());
     };
@@ -199,38 +200,63 @@ pub async fn hire_entitlements(
         library.policies().iter().filter(|p| p.has_rules() && p.facts_read().contains(&hire_date_fact)).collect();
     let mut out = Vec::new();
     for (person_id, recorded) in jiujin_store::jobs::hires_of_employer(store, employer.id).await? {
-        // The policy reads the whole timeline of a person the employer hired; the page
-        // shows only their name, as the employer's candidate list does.
-        let Some(events) = jiujin_store::registry::timeline(store, Scope::City, person_id).await? else { continue };
-        let Some(person) = jiujin_store::registry::person(store, Scope::City, person_id).await? else { continue };
-        // The hire's own day: the status change the employer's 录用 wrote (dated as the
-        // employer gave it), else the day the outcome was recorded.
-        let hire_date = events
-            .iter()
-            .filter(|e| {
-                e.source == jiujin_domain::registry::EventSource::Employer
-                    && e.date <= recorded
-                    && e.status.is_some_and(|s| s != jiujin_domain::registry::EmploymentStatus::Unemployed)
-            })
-            .map(|e| e.date)
-            .next_back()
-            .unwrap_or(recorded);
-        let timeline = crate::brokers::snapshots(&events, person.state.unemployed_since);
-        let before = hire_date.pred_opt().and_then(|d| state_on_day(&timeline, d)).map(|s| (s.flags, s.registered_on));
-        let insured = insured_throughout(&timeline, hire_date, date);
-        let label = Some(format!("{}（{}录用）", person.state.name, hire_date));
-        let f = jiujin_domain::policy::registry::hire_facts(
-            RegionCode::from_i64(employer.region),
-            before,
-            hire_date,
-            insured,
-            label,
-        )
-        .map_err(|e| PolicyError::Facts(e.to_string()))?;
-        let results = per_hire.iter().map(|p| jiujin_domain::policy::evaluate(p, &f, date)).collect();
-        out.push(HireEntitlement { person_id, name: person.state.name.clone(), hire_date, results });
+        let Some(hire) = hire_facts_of(store, employer, person_id, recorded, date).await? else { continue };
+        let results = per_hire.iter().map(|p| jiujin_domain::policy::evaluate(p, &hire.facts, date)).collect();
+        out.push(HireEntitlement { person_id, name: hire.name, hire_date: hire.hire_date, results });
     }
     Ok(out)
+}
+
+/// One hire's facts for the policies paid per hired person.
+pub(crate) struct HireFacts {
+    pub name: String,
+    pub hire_date: NaiveDate,
+    pub facts: Facts,
+}
+
+/// The facts of `employer`'s hire of `person_id` (recorded on `recorded`), on `date`,
+/// from the hired person's timeline; `None` when the person is no longer registered.
+pub(crate) async fn hire_facts_of(
+    store: &Store,
+    employer: &jiujin_store::entity::employer::Model,
+    person_id: i64,
+    recorded: NaiveDate,
+    date: NaiveDate,
+) -> Result<Option<HireFacts>, PolicyError> {
+    use jiujin_domain::brokers::{insured_throughout, state_on_day};
+    // The policy reads the whole timeline of a person the employer hired; the pages
+    // show only their name, as the employer's candidate list does.
+    let Some(events) = jiujin_store::registry::timeline(store, Scope::City, person_id).await? else {
+        return Ok(None);
+    };
+    let Some(person) = jiujin_store::registry::person(store, Scope::City, person_id).await? else {
+        return Ok(None);
+    };
+    // The hire's own day: the status change the employer's 录用 wrote (dated as the
+    // employer gave it), else the day the outcome was recorded.
+    let hire_date = events
+        .iter()
+        .filter(|e| {
+            e.source == jiujin_domain::registry::EventSource::Employer
+                && e.date <= recorded
+                && e.status.is_some_and(|s| s != jiujin_domain::registry::EmploymentStatus::Unemployed)
+        })
+        .map(|e| e.date)
+        .next_back()
+        .unwrap_or(recorded);
+    let timeline = crate::brokers::snapshots(&events, person.state.unemployed_since);
+    let before = hire_date.pred_opt().and_then(|d| state_on_day(&timeline, d)).map(|s| (s.flags, s.registered_on));
+    let insured = insured_throughout(&timeline, hire_date, date);
+    let label = Some(format!("{}（{}录用）", person.state.name, hire_date));
+    let facts = jiujin_domain::policy::registry::hire_facts(
+        RegionCode::from_i64(employer.region),
+        before,
+        hire_date,
+        insured,
+        label,
+    )
+    .map_err(|e| PolicyError::Facts(e.to_string()))?;
+    Ok(Some(HireFacts { name: person.state.name.clone(), hire_date, facts }))
 }
 
 /// A registered 返乡创业园区's or 就业帮扶车间's facts and what each policy for it gives on
@@ -251,25 +277,66 @@ pub async fn park_entitlements(
     park_id: i64,
     date: NaiveDate,
 ) -> Result<HostEntitlements, PolicyError> {
-    use chrono::Datelike;
     let park = jiujin_store::startups::park(store, park_id)
         .await?
         .ok_or_else(|| PolicyError::Facts(format!("返乡创业园区 {park_id} 不存在")))?;
-    let grade = jiujin_store::startups::evaluations(store)
-        .await?
-        .into_iter()
-        .filter(|e| e.park_id == park_id && e.year < date.year())
+    let evaluations = jiujin_store::startups::evaluations(store).await?;
+    let facts = park_facts_on(&park, &evaluations, date)?;
+    let results = library.evaluate_all(&facts, date);
+    Ok(HostEntitlements { name: park.name, facts, results })
+}
+
+/// A park's facts on `date`: recognised as 市级 on its date, and the grade of the
+/// latest year evaluated before `date`'s year (`evaluations` may hold other parks').
+pub(crate) fn park_facts_on(
+    park: &jiujin_store::entity::startup_park::Model,
+    evaluations: &[jiujin_store::entity::park_evaluation::Model],
+    date: NaiveDate,
+) -> Result<Facts, PolicyError> {
+    use chrono::Datelike;
+    let grade = evaluations
+        .iter()
+        .filter(|e| e.park_id == park.id && e.year < date.year())
         .max_by_key(|e| e.year)
         .and_then(|e| jiujin_domain::startups::ParkGrade::from_code(e.grade));
-    let facts = jiujin_domain::policy::registry::park_facts(
+    jiujin_domain::policy::registry::park_facts(
         park.municipal,
         park.recognized_on,
         grade.map(|g| g.label()),
         Some(park.name.clone()),
     )
-    .map_err(|e| PolicyError::Facts(e.to_string()))?;
+    .map_err(|e| PolicyError::Facts(e.to_string()))
+}
+
+/// A 劳务品牌's facts on `date`, from its register.
+pub(crate) fn brand_facts_of(
+    b: &jiujin_store::entity::labor_brand::Model,
+    date: NaiveDate,
+) -> Result<Facts, PolicyError> {
+    jiujin_domain::policy::registry::brand_facts(b.municipal_on, b.award_assessed_fen, date, Some(b.name.clone()))
+        .map_err(|e| PolicyError::Facts(e.to_string()))
+}
+
+/// A 劳务品牌's entitlements on `date`, from its register (`labor-brand-award`: 市级
+/// recognition, and the award assessed from the employment it drives).
+pub async fn brand_entitlements(
+    store: &Store,
+    library: &Library,
+    brand_id: i64,
+    date: NaiveDate,
+) -> Result<HostEntitlements, PolicyError> {
+    let b = jiujin_store::brands::brand(store, brand_id)
+        .await?
+        .ok_or_else(|| PolicyError::Facts(format!("劳务品牌 {brand_id} 不存在")))?;
+    let facts = brand_facts_of(&b, date)?;
     let results = library.evaluate_all(&facts, date);
-    Ok(HostEntitlements { name: park.name, facts, results })
+    Ok(HostEntitlements { name: b.name, facts, results })
+}
+
+/// A workshop's facts, from its recognition date.
+pub(crate) fn workshop_facts_of(w: &jiujin_store::entity::workshop::Model) -> Result<Facts, PolicyError> {
+    jiujin_domain::policy::registry::workshop_facts(w.recognized_on, Some(w.name.clone()))
+        .map_err(|e| PolicyError::Facts(e.to_string()))
 }
 
 /// A workshop's entitlements on `date`, from its recognition date.
@@ -282,8 +349,7 @@ pub async fn workshop_entitlements(
     let w = jiujin_store::support::workshop(store, workshop_id)
         .await?
         .ok_or_else(|| PolicyError::Facts(format!("就业帮扶车间 {workshop_id} 不存在")))?;
-    let facts = jiujin_domain::policy::registry::workshop_facts(w.recognized_on, Some(w.name.clone()))
-        .map_err(|e| PolicyError::Facts(e.to_string()))?;
+    let facts = workshop_facts_of(&w)?;
     let results = library.evaluate_all(&facts, date);
     Ok(HostEntitlements { name: w.name, facts, results })
 }
@@ -399,12 +465,9 @@ fn not_runnable(policy: &jiujin_domain::policy::Policy, date: NaiveDate) -> Opti
             policy.obtain.label()
         )));
     }
-    if !policy.targets.contains(&EntityKind::Person) {
-        return Some(PolicyError::NotAutomatic(format!("政策“{id}”的对象不是个人；批量评估目前按登记库人员进行")));
-    }
-    if !matches!(policy.payout_per, EntityKind::Person | EntityKind::Household) {
+    if registers::run_over(policy).is_none() {
         return Some(PolicyError::NotAutomatic(format!(
-            "政策“{id}”按{}发放；批量评估目前只支持按个人或家庭户发放",
+            "政策“{id}”按{}发放；批量评估按登记库进行，只支持按个人、家庭户、就业帮扶车间、返乡创业园区或用人单位吸纳的人员发放",
             policy.payout_per.label()
         )));
     }
@@ -432,15 +495,15 @@ fn evidence(policy: &jiujin_domain::policy::Policy, facts: &Facts, date: NaiveDa
     serde_json::json!({ "date": date, "facts": map }).to_string()
 }
 
-/// Evaluates the chosen policies for every person whose hukou lies in the region, in
-/// one columnar pass per chunk of persons (`domain::policy::bulk`, the same rules the
-/// explainer reads), from the registry and the recorded facts in force on the date,
-/// and writes the proposals (eligible, with an amount) chunk by chunk, one
-/// transaction each. An entitlement already proposed, by an earlier run or one
-/// running at the same time, is skipped by the database's unique key. Each policy's
-/// run ends with one audit entry.
+/// Runs the chosen policies over the region on the date. Person policies are
+/// evaluated for every person whose hukou lies in the region, in one columnar pass per
+/// chunk of persons (`domain::policy::bulk`, the same rules the explainer reads), from
+/// the registry and the recorded facts in force on the date; policies for workshops,
+/// parks and hires go over their registers (`registers`). Proposals (eligible, with an
+/// amount) are written a chunk at a time, one transaction each. An entitlement already
+/// proposed, by an earlier run or one running at the same time, is skipped by the
+/// database's unique key. Each policy's run ends with one audit entry.
 pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSummary, PolicyError> {
-    use jiujin_domain::policy::bulk::Plan;
     let started = std::time::Instant::now();
     let mut skipped = Vec::new();
     let chosen: Vec<&jiujin_domain::policy::Policy> = match req.policies {
@@ -477,21 +540,46 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
             .collect(),
     };
     check_region(req.region)?;
-    if chosen.is_empty() {
-        // Nothing a run can pay on this date: no runs recorded, nobody read.
-        return Ok(BatchSummary {
-            status: "done".into(),
-            persons: 0,
-            runs: Vec::new(),
-            skipped,
-            seconds: started.elapsed().as_secs_f64(),
-            phases: Phases::default(),
-        });
+    let (persons_chosen, others): (Vec<_>, Vec<_>) =
+        chosen.into_iter().partition(|p| registers::run_over(p) == Some(registers::Over::Persons));
+    let mut batch = BatchSummary {
+        status: "done".into(),
+        persons: 0,
+        runs: Vec::new(),
+        skipped,
+        seconds: 0.0,
+        phases: Phases::default(),
+    };
+    if !persons_chosen.is_empty() {
+        run_persons(store, &req, &persons_chosen, &mut batch).await?;
     }
+    for p in others {
+        if batch.status != "done" {
+            break;
+        }
+        let Some(over) = registers::run_over(p) else { continue };
+        let run = registers::run_register(store, &req, p, over).await?;
+        batch.status = run.status.clone();
+        batch.runs.push(run);
+    }
+    batch.seconds = started.elapsed().as_secs_f64();
+    Ok(batch)
+}
+
+/// The person policies of a run, over the persons whose hukou lies in the region, in
+/// one columnar pass per chunk; adds their runs, the persons read, the phases and the
+/// status to `batch`.
+async fn run_persons(
+    store: &Store,
+    req: &RunRequest<'_>,
+    chosen: &[&jiujin_domain::policy::Policy],
+    batch: &mut BatchSummary,
+) -> Result<(), PolicyError> {
+    use jiujin_domain::policy::bulk::Plan;
     let bounds: Vec<Bound> = chosen.iter().map(|p| Bound::new(p, req.date)).collect();
     let periods: Vec<String> = chosen.iter().map(|p| period_key(p.period, req.date)).collect();
     let mut runs = Vec::with_capacity(chosen.len());
-    for p in &chosen {
+    for p in chosen {
         runs.push(store_policy::start_run(store, p.id.as_str(), req.region, req.date, &req.by).await?);
     }
     let mut totals = vec![RunCounts::default(); chosen.len()];
@@ -576,19 +664,14 @@ pub async fn run_policies(store: &Store, req: RunRequest<'_>) -> Result<BatchSum
         }
     }
     reader.close().await;
-    let mut out = Vec::with_capacity(chosen.len());
     for ((p, run_id), counts) in chosen.iter().zip(&runs).zip(totals) {
         let run = store_policy::finish_run(store, *run_id, status, &req.by).await?;
-        out.push(RunSummary { run_id: *run_id, policy: p.id.as_str().to_string(), status: run.status, counts });
+        batch.runs.push(RunSummary { run_id: *run_id, policy: p.id.as_str().to_string(), status: run.status, counts });
     }
-    Ok(BatchSummary {
-        status: status.to_string(),
-        persons,
-        runs: out,
-        skipped,
-        seconds: started.elapsed().as_secs_f64(),
-        phases,
-    })
+    batch.status = status.to_string();
+    batch.persons = persons;
+    batch.phases = phases;
+    Ok(())
 }
 
 /// One policy's 免申即享 run (`run_policies` with `Which::One`).
@@ -741,9 +824,9 @@ pub async fn bank_file(
     let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| PolicyError::Facts(e.to_string()))?;
     let header = [
         "序号",
-        "姓名",
-        "公民身份号码",
-        "户籍地",
+        "姓名/名称",
+        "公民身份号码/统一社会信用代码",
+        "户籍地/所在地",
         "政策",
         "发放对象",
         "期间",
@@ -762,23 +845,38 @@ pub async fn bank_file(
     let ids: Vec<i64> = entries.iter().filter_map(|(_, p)| p.person_id).collect();
     let persons = jiujin_store::registry::persons_by_ids(store, scope, &ids).await?;
     let by_id: std::collections::HashMap<i64, &StoredPerson> = persons.iter().map(|p| (p.id, p)).collect();
+    let organisations: Vec<_> = entries.iter().filter(|(_, p)| p.person_id.is_none()).map(|(_, p)| p.clone()).collect();
+    let payees = registers::payees(store, &organisations).await?;
     for (entry, payout) in entries {
-        let Some(person) = payout.person_id.and_then(|id| by_id.get(&id).copied()) else { continue };
-        let id_text = keys.decrypt_id(&person.id_cipher).map_err(|e| PolicyError::Facts(e.to_string()))?;
-        let id_shown = match numbers {
-            Numbers::Full => id_text,
-            Numbers::Masked => {
-                IdNumber::parse(&id_text, today).map(|i| i.masked()).unwrap_or_else(|_| "（无法解析）".into())
-            }
+        // A person's line carries their identity number (masked unless the file is
+        // meant for the bank); a workshop's, park's or employer's its 统一社会信用代码,
+        // which is public.
+        let (name, number, place) = if let Some(person) = payout.person_id.and_then(|id| by_id.get(&id).copied()) {
+            let id_text = keys.decrypt_id(&person.id_cipher).map_err(|e| PolicyError::Facts(e.to_string()))?;
+            let id_shown = match numbers {
+                Numbers::Full => id_text,
+                Numbers::Masked => {
+                    IdNumber::parse(&id_text, today).map(|i| i.masked()).unwrap_or_else(|_| "（无法解析）".into())
+                }
+            };
+            (person.state.name.clone(), id_shown, refdata.region_path(person.state.hukou_region))
+        } else if let Some(payee) = payees.get(&payout.id) {
+            (
+                payee.name.clone(),
+                payee.credit_code.clone().unwrap_or_else(|| "—".into()),
+                refdata.region_path(payee.region),
+            )
+        } else {
+            continue;
         };
         total = total.saturating_add(entry.amount_fen);
         lines.push(vec![
             (lines.len() + 1).to_string(),
-            person.state.name.clone(),
-            id_shown,
-            refdata.region_path(person.state.hukou_region),
+            name,
+            number,
+            place,
             library.get(&payout.policy_id).map_or(payout.policy_id.clone(), |p| p.title.clone()),
-            if payout.beneficiary_kind == "household" { "家庭户".into() } else { "个人".into() },
+            registers::beneficiary_label(&payout.beneficiary_kind).into(),
             if payout.period == "once" { "一次性".into() } else { payout.period.clone() },
             jiujin_domain::Fen(entry.amount_fen).to_yuan_compact(),
             entry.id.to_string(),

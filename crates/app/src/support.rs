@@ -48,7 +48,7 @@ pub fn region_range(scope: Scope) -> Result<Option<(i64, i64)>, SupportError> {
     }
 }
 
-fn region_in_scope(
+pub(crate) fn region_in_scope(
     refdata: &RefData,
     scope: Scope,
     text: &str,
@@ -70,7 +70,7 @@ fn region_in_scope(
     }
 }
 
-fn parse_day(
+pub(crate) fn parse_day(
     text: &str,
     field: &'static str,
     label: &str,
@@ -90,7 +90,7 @@ fn parse_day(
     }
 }
 
-fn name(text: &str, field: &'static str, label: &str, errors: &mut Vec<(&'static str, String)>) -> String {
+pub(crate) fn name(text: &str, field: &'static str, label: &str, errors: &mut Vec<(&'static str, String)>) -> String {
     let t = text.trim();
     if t.is_empty() || t.chars().count() > 100 {
         errors.push((field, format!("{label}不能为空，且不超过100字")));

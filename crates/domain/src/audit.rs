@@ -42,10 +42,11 @@ pub enum AuditAction {
     WageComplaint,
     WageBlacklist,
     RiskChange,
+    BrandChange,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::PersonRead,
         AuditAction::PersonSearch,
         AuditAction::PersonUpdate,
@@ -81,6 +82,7 @@ impl AuditAction {
         AuditAction::WageComplaint,
         AuditAction::WageBlacklist,
         AuditAction::RiskChange,
+        AuditAction::BrandChange,
     ];
 
     /// The stable code stored in the log (never changes once used).
@@ -121,6 +123,7 @@ impl AuditAction {
             AuditAction::WageComplaint => "wage.complaint",
             AuditAction::WageBlacklist => "wage.blacklist",
             AuditAction::RiskChange => "monitoring.risk",
+            AuditAction::BrandChange => "brand.change",
         }
     }
 
@@ -161,6 +164,7 @@ impl AuditAction {
             AuditAction::WageComplaint => "欠薪投诉",
             AuditAction::WageBlacklist => "失信名单",
             AuditAction::RiskChange => "失业风险预警",
+            AuditAction::BrandChange => "劳务品牌登记",
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod brands;
 pub mod brokers;
 pub mod identity;
 pub mod jobs;

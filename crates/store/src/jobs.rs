@@ -948,23 +948,79 @@ pub async fn candidates(store: &Store, ids: &[i64]) -> Result<Vec<CandidateRow>>
 /// The hires recorded on an employer's postings (pushes or own applications whose
 /// outcome is 已录用): (person, the day it was recorded), oldest first.
 pub async fn hires_of_employer(store: &Store, employer_id: i64) -> Result<Vec<(i64, chrono::NaiveDate)>> {
-    use crate::entity::{job, job_push};
-    let jobs: Vec<i64> = job::Entity::find()
-        .filter(job::Column::EmployerId.eq(employer_id))
+    let rows = hires_where(store, job::Column::EmployerId.eq(employer_id)).await?;
+    Ok(rows.into_iter().map(|(_, p, d)| (p, d)).collect())
+}
+
+/// The hires recorded on the postings of the employers whose region lies in `region`
+/// (all when `None`): (employer, person, the day it was recorded), by employer, then
+/// oldest first (a 免申即享 run over the subsidies paid per hired person).
+pub async fn hires_in(
+    store: &Store,
+    region: Option<(i64, i64)>,
+) -> Result<Vec<(employer::Model, i64, chrono::NaiveDate)>> {
+    let mut employers = employer::Entity::find();
+    if let Some((lo, hi)) = region {
+        employers = employers.filter(employer::Column::Region.between(lo, hi));
+    }
+    let mut cond = Condition::all();
+    if let Some((lo, hi)) = region {
+        cond = cond.add(
+            job::Column::EmployerId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(employer::Column::Id)
+                    .from(employer::Entity)
+                    .and_where(employer::Column::Region.between(lo, hi))
+                    .to_owned(),
+            ),
+        );
+    }
+    let rows = hires_where(store, cond).await?;
+    let mut ids: Vec<i64> = rows.iter().map(|(e, _, _)| *e).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut by_id = HashMap::new();
+    for chunk in ids.chunks(5000) {
+        for e in employers.clone().filter(employer::Column::Id.is_in(chunk.iter().copied())).all(store.conn()).await? {
+            by_id.insert(e.id, e);
+        }
+    }
+    let mut out: Vec<_> = rows.into_iter().filter_map(|(e, p, d)| by_id.get(&e).map(|m| (m.clone(), p, d))).collect();
+    out.sort_by_key(|(e, p, d)| (e.id, *d, *p));
+    Ok(out)
+}
+
+/// The hires on the postings that match `jobs`: (employer id, person, day recorded),
+/// oldest first.
+async fn hires_where(
+    store: &Store,
+    jobs: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<(i64, i64, chrono::NaiveDate)>> {
+    let postings: HashMap<i64, i64> = job::Entity::find()
+        .select_only()
+        .column(job::Column::Id)
+        .column(job::Column::EmployerId)
+        .filter(jobs)
+        .into_tuple::<(i64, i64)>()
         .all(store.conn())
         .await?
         .into_iter()
-        .map(|j| j.id)
         .collect();
     let hired = jiujin_domain::jobs::PushOutcome::Hired.code();
-    let mut out: Vec<(i64, chrono::NaiveDate)> = job_push::Entity::find()
-        .filter(job_push::Column::JobId.is_in(jobs))
-        .filter(job_push::Column::Outcome.eq(hired))
-        .all(store.conn())
-        .await?
-        .into_iter()
-        .filter_map(|p| p.outcome_at.map(|at| (p.person_id, at.date_naive())))
-        .collect();
-    out.sort_by_key(|(p, d)| (*d, *p));
+    let mut ids: Vec<i64> = postings.keys().copied().collect();
+    ids.sort_unstable();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(5000) {
+        let pushes = job_push::Entity::find()
+            .filter(job_push::Column::JobId.is_in(chunk.iter().copied()))
+            .filter(job_push::Column::Outcome.eq(hired))
+            .all(store.conn())
+            .await?;
+        out.extend(pushes.into_iter().filter_map(|p| {
+            let employer = postings.get(&p.job_id)?;
+            p.outcome_at.map(|at| (*employer, p.person_id, at.date_naive()))
+        }));
+    }
+    out.sort_by_key(|(_, p, d)| (*d, *p));
     Ok(out)
 }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod brands;
 pub mod brokers;
 pub mod db;
 pub mod difficulty;

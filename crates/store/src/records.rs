@@ -128,6 +128,20 @@ fn query(source: Source, from: NaiveDate, until: NaiveDate, within: RegionCode) 
                 .into(),
             dated(from, until),
         ),
+        Source::NewMunicipalBrands => (
+            "SELECT b.id AS id, CAST(NULL AS BIGINT) AS person_id, b.name AS title, b.municipal_on AS day, \
+             b.region AS region, CAST(1 AS BIGINT) AS n FROM labor_brands b \
+             WHERE b.municipal_on >= $1 AND b.municipal_on < $2 AND b.region BETWEEN $3 AND $4"
+                .into(),
+            dated(from, until),
+        ),
+        Source::NationalBrands => (
+            "SELECT b.id AS id, CAST(NULL AS BIGINT) AS person_id, b.name AS title, b.national_on AS day, \
+             b.region AS region, CAST(1 AS BIGINT) AS n FROM labor_brands b \
+             WHERE b.national_on < $1 AND b.region BETWEEN $2 AND $3"
+                .into(),
+            vec![until.into(), lo.into(), hi.into()],
+        ),
         Source::ActiveBrokers => (
             "SELECT b.id AS id, CAST(NULL AS BIGINT) AS person_id, b.name AS title, CAST(NULL AS DATE) AS day, \
              b.region AS region, CAST(1 AS BIGINT) AS n FROM brokers b \

@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod audit_queue;
 mod auth;
+mod brands;
 mod brokers;
 mod error;
 mod extract;
@@ -237,6 +238,9 @@ pub fn router(state: AppState) -> Router {
         .route("/startups/outside", get(startups::outside_page).post(startups::outside_create))
         .route("/startups/{id}", get(startups::entrepreneur_page))
         .route("/startups/{id}/{what}", post(startups::entrepreneur_submit))
+        .route("/brands", get(brands::brands_page).post(brands::brand_submit))
+        .route("/brands/{id}", get(brands::brand_page))
+        .route("/brands/{id}/{what}", post(brands::brand_change))
         .route("/workshops", get(support::workshops_page).post(support::workshop_submit))
         .route("/workshops.xlsx", get(support::workshops_xlsx))
         .route("/workshops/{id}", get(support::workshop_page))

@@ -18,6 +18,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("startup_mentors.html", include_str!("templates/startup_mentors.html")),
     ("startup_outside.html", include_str!("templates/startup_outside.html")),
     ("services_difficulty.html", include_str!("templates/services_difficulty.html")),
+    ("brands.html", include_str!("templates/brands.html")),
+    ("brand.html", include_str!("templates/brand.html")),
     ("workshops.html", include_str!("templates/workshops.html")),
     ("workshop.html", include_str!("templates/workshop.html")),
     ("public_posts.html", include_str!("templates/public_posts.html")),

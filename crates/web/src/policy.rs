@@ -227,17 +227,28 @@ pub async fn payouts_page(
     let lib = state.library;
     let ids: Vec<i64> = rows.iter().filter_map(|p| p.person_id).collect();
     let persons = jiujin_store::registry::persons_by_ids(&state.store, scope, &ids).await?;
+    let organisations: Vec<_> = rows.iter().filter(|p| p.person_id.is_none()).cloned().collect();
+    let payees = jiujin_app::policy::registers::payees(&state.store, &organisations)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     let mut items = Vec::with_capacity(rows.len());
     for p in &rows {
         let person = p.person_id.and_then(|id| persons.iter().find(|s| s.id == id));
         let person = person.map(|s| crate::registry::PersonView::new(&state, s));
+        // A workshop, park or employer: its name, 统一社会信用代码 and place.
+        let payee = payees.get(&p.id).map(|x| {
+            context! {
+                name => x.name.clone(), code => x.credit_code.clone(),
+                place => state.refdata.region_path(x.region),
+            }
+        });
         items.push(context! {
             id => p.id, run => p.run_id, policy => lib.get(&p.policy_id).map_or(p.policy_id.clone(), |x| x.title.clone()),
             period => if p.period == "once" { "一次性".to_string() } else { p.period.clone() },
-            beneficiary => if p.beneficiary_kind == "household" { "家庭户" } else { "个人" },
+            beneficiary => jiujin_app::policy::registers::beneficiary_label(&p.beneficiary_kind),
             amount => jiujin_domain::Fen(p.amount_fen).to_yuan_compact(), status => status_label(&p.status),
             proposed => p.status == "proposed", reason => p.reason.clone(), decided_by => p.decided_by.clone(),
-            person,
+            person, payee,
         });
     }
     let pages = total.div_ceil(PAYOUTS_PER_PAGE).max(1);
@@ -245,7 +256,7 @@ pub async fn payouts_page(
     let policies: Vec<_> = lib
         .policies()
         .iter()
-        .filter(|p| p.has_rules() && p.targets.contains(&EntityKind::Person))
+        .filter(|p| p.has_rules() && jiujin_app::policy::registers::run_over(p).is_some())
         .map(|p| context! { id => p.id.as_str(), title => p.title.clone(), selected => Some(p.id.as_str()) == policy })
         .collect();
     let filter_query = payout_query(&status, q.run, policy);

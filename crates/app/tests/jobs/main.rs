@@ -616,5 +616,41 @@ async fn an_employer_is_told_what_each_hire_brings_from_the_hired_persons_record
         assert_eq!(status_of(&hires, "乙").0, Status::NotEligible, "{l}: not registered unemployed");
         let soon = hire_entitlements(&store, lib, &employer, today + chrono::Duration::days(30)).await.unwrap();
         assert_eq!(status_of(&soon, "甲").0, Status::NotEligible, "{l}: employed less than a year");
+
+        // The 直补快办 run over the hires proposes what the page shows, to the employer
+        // once per hired person, inside the run's region only.
+        let run = |at: &'static str, on: chrono::NaiveDate| {
+            let store = store.clone();
+            let by = by.clone();
+            async move {
+                let req = jiujin_app::policy::RunRequest {
+                    library: lib,
+                    policies: jiujin_app::policy::Which::One("key-group-hiring-subsidy"),
+                    region: jiujin_domain::RegionCode::parse(at).unwrap(),
+                    date: on,
+                    by,
+                    page_size: 1000,
+                    cancel: None,
+                    progress: None,
+                };
+                jiujin_app::policy::run_batch(&store, req).await.unwrap().counts
+            }
+        };
+        let c = run("500116", year_on).await;
+        assert_eq!((c.evaluated, c.proposed, c.not_eligible), (2, 1, 1), "{l}: {c:?}");
+        let c = run("500116", year_on).await;
+        assert_eq!((c.proposed, c.already_proposed), (0, 1), "{l}: once per hired person");
+        assert_eq!(run("500101", year_on).await.evaluated, 0, "{l}: 万州 has no such employer");
+        let paid = jiujin_store::entity::payout::Entity::find().all(store.conn()).await.unwrap();
+        assert_eq!(paid.len(), 1, "{l}");
+        let jia = id_of(&store, "甲").await;
+        assert_eq!(
+            (paid[0].beneficiary_kind.as_str(), paid[0].beneficiary_key.clone(), paid[0].amount_fen, paid[0].person_id),
+            ("hire", format!("{jj}/{jia}"), 600_000, None),
+            "{l}: paid to the employer, not to the worker"
+        );
+        let payees = jiujin_app::policy::registers::payees(&store, &paid).await.unwrap();
+        let payee = payees.get(&paid[0].id).unwrap();
+        assert_eq!((payee.name.as_str(), payee.credit_code.as_deref()), ("江津机械有限公司", Some(jj.as_str())), "{l}");
     }
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod brands;
 mod brokers;
 mod difficulty;
 mod startups;

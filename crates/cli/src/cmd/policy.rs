@@ -30,7 +30,7 @@ pub enum What {
     },
     /// 评估：某个对象在某日可享受哪些政策，逐条列出满足与不满足的条件
     Eval(EvalArgs),
-    /// 免申即享批量评估：对户籍在某区划内的全部登记人员评估一项政策（--policy all：全部可批量发放的政策一次评估），依据登记库和已记录的事实（jiujin import facts），写入拟发放记录（待经办人员审核）；同一对象同一期间只会拟发放一次，重复运行或中断后重跑均不会重复
+    /// 免申即享批量评估：对户籍在某区划内的全部登记人员（或该区划内登记的就业帮扶车间、返乡创业园区、用人单位吸纳的人员，按政策对象）评估一项政策（--policy all：全部可批量发放的政策一次评估），依据登记库和已记录的事实（jiujin import facts），写入拟发放记录（待经办人员审核）；同一对象同一期间只会拟发放一次，重复运行或中断后重跑均不会重复
     Run {
         #[command(flatten)]
         on: RegionRun,
@@ -127,6 +127,9 @@ pub struct EvalArgs {
     /// 按编号从就业帮扶车间登记库（--db）取事实（认定日期）
     #[arg(long, conflicts_with_all = ["facts", "person", "employer", "park"])]
     workshop: Option<i64>,
+    /// 按编号从劳务品牌登记库（--db）取事实（市级认定日期、按带动就业情况核定的奖补金额）
+    #[arg(long, conflicts_with_all = ["facts", "person", "employer", "park", "workshop"])]
+    brand: Option<i64>,
     /// 评估日期 YYYY-MM-DD
     #[arg(long)]
     date: String,
@@ -302,12 +305,13 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
     let mut person_id = None;
     let mut employer_id = None;
     let facts = match (&a.person, &a.facts) {
-        _ if a.park.is_some() || a.workshop.is_some() => {
+        _ if a.park.is_some() || a.workshop.is_some() || a.brand.is_some() => {
             let store = super::open_store(&settings).await?;
-            let found = match (a.park, a.workshop) {
-                (Some(id), _) => jiujin_app::policy::park_entitlements(&store, &lib, id, date).await,
-                (None, Some(id)) => jiujin_app::policy::workshop_entitlements(&store, &lib, id, date).await,
-                (None, None) => bail!("请用 --park 或 --workshop 指定编号"),
+            let found = match (a.park, a.workshop, a.brand) {
+                (Some(id), _, _) => jiujin_app::policy::park_entitlements(&store, &lib, id, date).await,
+                (None, Some(id), _) => jiujin_app::policy::workshop_entitlements(&store, &lib, id, date).await,
+                (None, None, Some(id)) => jiujin_app::policy::brand_entitlements(&store, &lib, id, date).await,
+                (None, None, None) => bail!("请用 --park、--workshop 或 --brand 指定编号"),
             }
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             found.facts
@@ -341,7 +345,7 @@ async fn eval(settings: jiujin_app::Settings, a: EvalArgs) -> anyhow::Result<Exi
         (None, Some(path)) => read_facts(path)?,
         (None, None) => {
             bail!(
-                "请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码，或用 --employer 指定统一社会信用代码，或用 --park / --workshop 指定园区、车间编号"
+                "请用 --facts 指定事实文件（格式见 docs/policy-facts.md），或用 --person 指定公民身份号码，或用 --employer 指定统一社会信用代码，或用 --park / --workshop / --brand 指定园区、车间、劳务品牌编号"
             )
         }
     };
@@ -465,8 +469,19 @@ async fn run_batch(settings: jiujin_app::Settings, on: &RegionRun, batch: u64, j
         );
         for r in &summary.runs {
             let c = r.counts;
+            // Persons, or the workshops, parks and hires of a register run.
+            let over = lib.get(&r.policy).and_then(jiujin_app::policy::registers::run_over);
+            let unit = match over {
+                Some(jiujin_app::policy::registers::Over::Persons) | None => "人",
+                Some(_) => "个",
+            };
+            let evaluated = if over == Some(jiujin_app::policy::registers::Over::Persons) {
+                String::new()
+            } else {
+                format!("评估 {} 个，", c.evaluated)
+            };
             println!(
-                "批次 {}（{}）：拟发放 {} 条，已拟发放过 {} 条，待补充信息 {} 人，不符合 {} 人。",
+                "批次 {}（{}）：{evaluated}拟发放 {} 条，已拟发放过 {} 条，待补充信息 {} {unit}，不符合 {} {unit}。",
                 r.run_id, r.policy, c.proposed, c.already_proposed, c.undetermined, c.not_eligible
             );
         }

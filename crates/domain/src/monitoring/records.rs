@@ -1,7 +1,7 @@
 //! The targets counted from business records rather than from person events: for
 //! each target of `targets.toml` that the system keeps records for, which records
 //! count and how (the 口径 shown beside the figure). A target with no such records
-//! (劳务品牌, 以工代赈务工人数 …) has no source and is shown as not computed, never
+//! (以工代赈务工人数, 培训基地 …) has no source and is shown as not computed, never
 //! typed in.
 
 use chrono::NaiveDate;
@@ -31,6 +31,10 @@ pub enum Source {
     WorkshopWorkers,
     /// 劳务经纪人 (persons and agencies) active, recorded by the period's end.
     ActiveBrokers,
+    /// 劳务品牌 recognised as 市级 in the period.
+    NewMunicipalBrands,
+    /// 劳务品牌 recognised as 国家级 by the period's end.
+    NationalBrands,
     /// People reached by a follow-up contact in the period (四清's 服务需求: how
     /// many were served), by hukou.
     ServedPersons,
@@ -45,7 +49,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub const ALL: [Source; 15] = [
+    pub const ALL: [Source; 17] = [
         Source::SkillTraining,
         Source::NewCitizenTraining,
         Source::DomesticTraining,
@@ -56,6 +60,8 @@ impl Source {
         Source::PublicPostPlaces,
         Source::WorkshopWorkers,
         Source::ActiveBrokers,
+        Source::NewMunicipalBrands,
+        Source::NationalBrands,
         Source::ServedPersons,
         Source::JobPushes,
         Source::PushHires,
@@ -81,6 +87,8 @@ impl Source {
             "public_posts" => Source::PublicPostPlaces,
             "workshop_jobs" => Source::WorkshopWorkers,
             "plan_brokers" => Source::ActiveBrokers,
+            "labor_brands" => Source::NewMunicipalBrands,
+            "plan_labor_brands" => Source::NationalBrands,
             _ => return None,
         })
     }
@@ -98,6 +106,8 @@ impl Source {
             Source::PublicPostPlaces => "public_post_places",
             Source::WorkshopWorkers => "workshop_workers",
             Source::ActiveBrokers => "active_brokers",
+            Source::NewMunicipalBrands => "new_municipal_brands",
+            Source::NationalBrands => "national_brands",
             Source::ServedPersons => "served_persons",
             Source::JobPushes => "job_pushes",
             Source::PushHires => "push_hires",
@@ -123,6 +133,8 @@ impl Source {
             Source::PublicPostPlaces => "期末已登记的公益性岗位个数（各岗位名额之和）",
             Source::WorkshopWorkers => "期间内曾在就业帮扶车间就业的人数",
             Source::ActiveBrokers => "期末在册（未停用）的劳务经纪人数",
+            Source::NewMunicipalBrands => "期间内认定为市级劳务品牌的个数（按品牌所在地）",
+            Source::NationalBrands => "期末已认定为国家级劳务品牌的个数（按品牌所在地）",
             Source::ServedPersons => "期间内接受跟踪服务且已联系上的人数（按户籍地）",
             Source::JobPushes => "期间内向劳动者推送岗位的人次（按户籍地）",
             Source::PushHires => "期间内登记为“已录用”的岗位推送人次（按户籍地）",
@@ -144,6 +156,8 @@ impl Source {
             Source::PublicPostPlaces => "公益性岗位个数",
             Source::WorkshopWorkers => "就业帮扶车间就业人数",
             Source::ActiveBrokers => "劳务经纪人数",
+            Source::NewMunicipalBrands => "新认定市级劳务品牌",
+            Source::NationalBrands => "国家级劳务品牌",
             Source::ServedPersons => "已服务人数",
             Source::JobPushes => "岗位推送",
             Source::PushHires => "推送后录用",
@@ -155,7 +169,10 @@ impl Source {
     /// Whether the figure grows through the period (so it is compared with the
     /// share of the period elapsed), rather than a level held at its end.
     pub fn accumulates(self) -> bool {
-        !matches!(self, Source::MunicipalParks | Source::PublicPostPlaces | Source::ActiveBrokers)
+        !matches!(
+            self,
+            Source::MunicipalParks | Source::PublicPostPlaces | Source::ActiveBrokers | Source::NationalBrands
+        )
     }
 
     /// Whether each record is a person (listed by name inside the caller's scope).
@@ -215,7 +232,8 @@ mod tests {
         }
         // The near-home targets come from the person events, not from records.
         assert_eq!(Source::of_target("near_home_jobs"), None);
-        assert_eq!(Source::of_target("labor_brands"), None);
+        assert_eq!(Source::of_target("labor_brands"), Some(Source::NewMunicipalBrands));
+        assert_eq!(Source::of_target("work_relief_workers"), None);
     }
 
     #[test]

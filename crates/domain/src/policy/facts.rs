@@ -142,6 +142,7 @@ pub const FACTS: &[FactDef] = &[
     fact("labor_brand_award_assessed_fen", "按带动就业情况核定奖补金额", Type::Money, "分"),
     fact("park_recognised_date", "认定为市级农民工返乡创业园区日期", Type::Date, DATE),
     fact("park_evaluation", "园区年度绩效评估结果", Type::Enum(EVALUATION), ""),
+    fact("park_municipal", "市级农民工返乡创业园区", Type::Bool, ""),
 ];
 
 /// An index into `FACTS`.

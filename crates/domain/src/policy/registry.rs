@@ -150,11 +150,30 @@ pub fn park_facts(
 ) -> Result<Facts, FactsError> {
     let mut f = Facts::new(EntityKind::Park);
     f.label = label;
+    f.set("park_municipal", Value::Bool(municipal))?;
     if municipal {
         f.set("park_recognised_date", Value::Date(recognised))?;
     }
     if let Some(g) = last_grade {
         f.set("park_evaluation", Value::Text(g.to_string()))?;
+    }
+    Ok(f)
+}
+
+/// The facts of a 劳务品牌 from its register on `date`: whether it had been recognised
+/// as 市级 by then, and the award assessed from the employment it drives (from the
+/// department's assessment, when recorded).
+pub fn brand_facts(
+    municipal_on: Option<NaiveDate>,
+    award_assessed: Option<i64>,
+    date: NaiveDate,
+    label: Option<String>,
+) -> Result<Facts, FactsError> {
+    let mut f = Facts::new(EntityKind::Project);
+    f.label = label;
+    f.set("labor_brand_municipal", Value::Bool(municipal_on.is_some_and(|d| d <= date)))?;
+    if let Some(fen) = award_assessed {
+        f.set("labor_brand_award_assessed_fen", Value::Money(crate::Fen(fen)))?;
     }
     Ok(f)
 }

@@ -111,9 +111,9 @@ mod tests {
         assert_eq!((e.status, e.amount()), (Status::Eligible, Some(Fen::from_yuan(900_000))));
         let e = evaluate(park, &f, on("2026-07-01"));
         assert_eq!(e.amount(), Some(Fen::from_yuan(300_000)));
-        // A district-level park is not recognised as 市级: the rule cannot grant it.
+        // A district-level park is refused by the 市级 condition, not left waiting.
         let district = park_facts(false, on("2025-06-01"), None, None).unwrap();
-        assert_ne!(evaluate(park, &district, on("2026-03-01")).status, Status::Eligible);
+        assert_eq!(evaluate(park, &district, on("2026-03-01")).status, Status::NotEligible);
         // A workshop from its register: recognised, the amounts still to be recorded.
         let workshop = lib.get("workshop-subsidy").unwrap();
         let w = crate::policy::registry::workshop_facts(on("2026-01-01"), None).unwrap();

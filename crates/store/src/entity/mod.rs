@@ -21,6 +21,7 @@ pub mod job;
 pub mod job_fair;
 pub mod job_fair_employer;
 pub mod job_push;
+pub mod labor_brand;
 pub mod ledger_entry;
 pub mod login_failure;
 pub mod mentor;

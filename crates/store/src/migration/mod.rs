@@ -26,6 +26,7 @@ mod m0020_household_index;
 mod m0021_wages;
 mod m0022_monitoring;
 mod m0023_counter_storage;
+mod m0024_labor_brands;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_wages::Migration),
             Box::new(m0022_monitoring::Migration),
             Box::new(m0023_counter_storage::Migration),
+            Box::new(m0024_labor_brands::Migration),
         ]
     }
 }

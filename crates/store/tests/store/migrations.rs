@@ -35,7 +35,8 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
                 "m0020_household_index",
                 "m0021_wages",
                 "m0022_monitoring",
-                "m0023_counter_storage"
+                "m0023_counter_storage",
+                "m0024_labor_brands"
             ],
             "{}",
             db.label
@@ -45,7 +46,7 @@ async fn migrations_apply_to_an_empty_database_of_each_kind_and_load_the_regions
         assert_eq!(n, 38 + 1_031 + 11_270 + 34, "{}", db.label);
         // Running again changes nothing.
         store.migrate().await.unwrap();
-        assert_eq!(store.applied_migrations().await.unwrap().len(), 23);
+        assert_eq!(store.applied_migrations().await.unwrap().len(), 24);
         assert_eq!(region::Entity::find().count(store.conn()).await.unwrap(), n);
         // PostgreSQL leaves room in the counters' pages for in-place (HOT) updates.
         if db.label == "postgres" {

@@ -110,6 +110,32 @@ async fn records(store: &Store) {
     let broker =
         brokers::NewBroker { name: "经纪人甲".into(), kind: 1, credit_code: None, region: wz, username: None };
     brokers::create_broker(store, &broker, &by).await.unwrap();
+    // 劳务品牌: 万州 市级 in 2025; 万州 市级 in 2023 and 国家级 in 2025; 开州 市级 in 2025;
+    // one only registered.
+    for (name, r, municipal, national) in [
+        ("万州烤鱼师傅", wz, Some("2025-05-01"), None),
+        ("三峡家政", wz, Some("2023-05-01"), Some("2025-09-01")),
+        ("开州大厨", kz, Some("2025-06-01"), None),
+        ("培育中的品牌", wz, None, None),
+    ] {
+        let b = jiujin_store::brands::NewBrand {
+            name: name.into(),
+            region: r,
+            category: 1,
+            trade: "厨师".into(),
+            lead_organisation: None,
+            lead_credit_code: None,
+        };
+        let id = jiujin_store::brands::create_brand(store, &b, &by).await.unwrap();
+        if let Some(on) = municipal {
+            let c = jiujin_store::brands::BrandChange::Municipal(date(on));
+            jiujin_store::brands::change_brand(store, id, c, &by).await.unwrap();
+        }
+        if let Some(on) = national {
+            let c = jiujin_store::brands::BrandChange::National(date(on));
+            jiujin_store::brands::change_brand(store, id, c, &by).await.unwrap();
+        }
+    }
     // Person a reached twice in 2025 (one person served), b not reached.
     for (p, day, outcome) in [(a, "2025-03-02", 1), (a, "2025-04-02", 2), (b, "2025-03-02", 4)] {
         let c = services::NewContact { contact_date: date(day), channel: 1, offered: 1, outcome, note: String::new() };
@@ -137,6 +163,8 @@ async fn each_source_counts_its_rows_in_the_period_and_region() {
             (Source::PublicPostPlaces, 0, 0),
             (Source::WorkshopWorkers, 2, 0),
             (Source::ActiveBrokers, 0, 0),
+            (Source::NewMunicipalBrands, 2, 1),
+            (Source::NationalBrands, 1, 0),
             (Source::ServedPersons, 1, 0),
             // The dashboard's figures of other capabilities: their queries run on
             // both databases here; the web tests count them with data.

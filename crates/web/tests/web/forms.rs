@@ -565,6 +565,54 @@ async fn staff_approve_their_districts_proposed_payouts_with_a_reason() {
     .await;
 }
 
+/// A 直补快办 payout to a 返乡创业园区 (run over the parks register) is listed under the
+/// park's name and place, to its district's staff only.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_parks_payout_is_listed_by_its_name_in_its_district_only() {
+    each_database(async |app| {
+        let l = app.label();
+        let refdata = jiujin_domain::refdata::RefData::embedded().unwrap();
+        let lib = jiujin_domain::policy::Library::embedded().unwrap();
+        let wanzhou = jiujin_store::Scope::Region(RegionCode::parse("500101").unwrap());
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let by = tester();
+        let park = jiujin_app::startups::create_park(
+            &app.store,
+            refdata,
+            wanzhou,
+            "万州返乡创业园",
+            "500101001",
+            true,
+            "2024-01-01",
+            today,
+            &by,
+        )
+        .await
+        .unwrap();
+        jiujin_app::startups::evaluate(&app.store, lib, wanzhou, park, "2025", "优", today, &by).await.unwrap();
+        let req = jiujin_app::policy::RunRequest {
+            library: lib,
+            policies: jiujin_app::policy::Which::One("startup-park-subsidy"),
+            region: RegionCode::parse("500101").unwrap(),
+            date: today,
+            by,
+            page_size: 100,
+            cancel: None,
+            progress: None,
+        };
+        let s = jiujin_app::policy::run_batch(&app.store, req).await.unwrap();
+        assert_eq!(s.counts.proposed, 1, "{l}");
+        let cookie = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let page = get(&app, &cookie, "/policies/payouts").await.text().await.unwrap();
+        let row = page.split("万州返乡创业园").nth(1).unwrap_or("");
+        assert!(row.contains("万州区") && row.contains("返乡创业园区") && row.contains("300000"), "{l}: {page}");
+        let other = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        let page = get(&app, &other, "/policies/payouts").await.text().await.unwrap();
+        assert!(!page.contains("万州返乡创业园"), "{l}: another district's park");
+    })
+    .await;
+}
+
 /// The inbox: an account subscribes by tag or target with the form token, sees and
 /// removes only its own subscriptions, and marks its notices read.
 #[tokio::test(flavor = "multi_thread")]

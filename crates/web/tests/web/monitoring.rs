@@ -344,7 +344,8 @@ async fn the_other_targets_are_counted_from_their_records_and_list_them() {
         assert_eq!(row(&j, "training")["done"], 1, "{l}");
         assert_eq!(row(&j, "plan_training")["done"], 1, "{l}: the five years to 2025 hold it");
         assert_eq!(row(&j, "plan_workers_total")["done"], 3, "{l}: the registry at the end of 2025");
-        assert!(row(&j, "labor_brands")["done"].is_null(), "{l}: no records, not computed");
+        assert!(row(&j, "work_relief_workers")["done"].is_null(), "{l}: no records, not computed");
+        assert_eq!(row(&j, "labor_brands")["done"], 0, "{l}: the brand register, empty here");
         assert!(j.as_array().unwrap().iter().all(|t| t["key"] != "near_home_jobs"), "{l}");
         // A district: its own records, and no target.
         let wanzhou = login(&app, "wanzhou", PASSWORD).await.unwrap();
@@ -390,7 +391,11 @@ async fn the_other_targets_are_counted_from_their_records_and_list_them() {
         let page = get(&app, &kaizhou, "/monitoring/records?target=training&year=2025").await.text().await.unwrap();
         assert!(!page.contains("万一"), "{l}");
         assert_eq!(get(&app, &kaizhou, "/monitoring/records?target=training&region=500101").await.status(), 404);
-        assert_eq!(get(&app, &city, "/monitoring/records?target=labor_brands&year=2025").await.status(), 422, "{l}");
+        assert_eq!(
+            get(&app, &city, "/monitoring/records?target=work_relief_workers&year=2025").await.status(),
+            422,
+            "{l}"
+        );
         assert_eq!(get(&app, &city, "/monitoring/records?target=nothing").await.status(), 422, "{l}");
         let worker = login(&app, "worker", PASSWORD).await.unwrap();
         assert_eq!(get(&app, &worker, "/monitoring/records?target=training").await.status(), 404, "{l}");

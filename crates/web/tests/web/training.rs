@@ -330,3 +330,74 @@ async fn workshops_posts_and_startups_are_kept_by_the_district() {
     })
     .await;
 }
+
+/// 劳务品牌: staff of a district register a brand with the form token, record its 市级
+/// recognition and assessment, and see what `labor-brand-award` gives it; a bad form
+/// comes back with its reasons; another district and other roles find no such brand;
+/// the monitoring's target counts it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_district_keeps_its_labor_brands_and_the_target_counts_them() {
+    each_database(async |app: App| {
+        let l = app.label();
+        let wz = login(&app, "wanzhou", PASSWORD).await.unwrap();
+        let t = hidden(&get(&app, &wz, "/brands").await.text().await.unwrap(), "csrf");
+        let form = [
+            ("name", "万州烤鱼师傅"),
+            ("category", "服务型"),
+            ("trade", "中式烹调师"),
+            ("region", "500101"),
+            ("lead_organisation", "万州区餐饮行业协会"),
+        ];
+        let res = post(&app, &wz, "/brands", &form).await;
+        assert_eq!(res.status(), reqwest::StatusCode::FORBIDDEN, "{l}: no form token");
+        let bad = post(
+            &app,
+            &wz,
+            "/brands",
+            &[("csrf", t.as_str()), ("name", "x"), ("category", "工艺型"), ("trade", "厨师"), ("region", "500154")],
+        )
+        .await;
+        let back = location(&bad);
+        assert!(back.starts_with("/brands?error="), "{l}: {back}");
+        let page = get(&app, &wz, &back).await.text().await.unwrap();
+        assert!(page.contains("品牌类别“工艺型”无效") && page.contains("不在您的管辖范围内"), "{l}");
+        let mut with_token = vec![("csrf", t.as_str())];
+        with_token.extend(form);
+        let at = location(&post(&app, &wz, "/brands", &with_token).await);
+        assert!(at.starts_with("/brands/"), "{l}: {at}");
+        let day = chrono::Utc::now().date_naive().to_string();
+        let back = location(
+            &post(&app, &wz, &format!("{at}/recognise"), &[("csrf", &t), ("level", "市级"), ("on", &day)]).await,
+        );
+        assert!(back.ends_with("saved=1"), "{l}: {back}");
+        let back = location(
+            &post(&app, &wz, &format!("{at}/assess"), &[("csrf", &t), ("workers", "1200"), ("award", "300000")]).await,
+        );
+        assert!(back.ends_with("saved=1"), "{l}: {back}");
+        let page = get(&app, &wz, &at).await.text().await.unwrap();
+        let policies = page.split(r#"id="brand-policies""#).nth(1).unwrap_or("");
+        assert!(policies.contains("市级劳务品牌奖补") && policies.contains("300000元"), "{l}: {policies}");
+        assert!(page.contains("1200 人"), "{l}");
+        let list = get(&app, &wz, "/brands").await.text().await.unwrap();
+        assert!(list.contains("万州烤鱼师傅") && list.contains("新认定市级劳务品牌 1 个"), "{l}: {list}");
+
+        // 开州 does not see it, cannot change it; a worker finds no such page.
+        let kz = login(&app, "kaizhou", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &kz, &at).await.status(), 404, "{l}");
+        assert!(!get(&app, &kz, "/brands").await.text().await.unwrap().contains("万州烤鱼师傅"), "{l}");
+        let kt = hidden(&get(&app, &kz, "/brands").await.text().await.unwrap(), "csrf");
+        let res = post(&app, &kz, &format!("{at}/assess"), &[("csrf", &kt), ("workers", "1"), ("award", "1")]).await;
+        assert_eq!(res.status(), 404, "{l}");
+        let worker = login(&app, "worker", PASSWORD).await.unwrap();
+        assert_eq!(get(&app, &worker, "/brands").await.status(), 404, "{l}");
+
+        // The year's target counts the brand recognised today.
+        let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+        let city = login(&app, "city", PASSWORD).await.unwrap();
+        let j: serde_json::Value =
+            get(&app, &city, &format!("/api/v1/monitoring/targets?year={year}")).await.json().await.unwrap();
+        let brands = j.as_array().unwrap().iter().find(|t| t["key"] == "labor_brands").unwrap();
+        assert_eq!(brands["done"], 1, "{l}: {brands}");
+    })
+    .await;
+}
