@@ -464,7 +464,7 @@ try {
     await phone.close();
   });
 
-  await check('training, brokers, workshops, 公益性岗位 and 返乡创业: each page shows the demo records, without CSP errors', async () => {
+  await check('training, brokers, workshops, 公益性岗位, 返乡创业 and 劳务品牌: each page shows the demo records, without CSP errors', async () => {
     const errors = [];
     const p = await context.newPage();
     p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -487,6 +487,10 @@ try {
     assert((await p.textContent('#holders')).includes('乡村保洁员'), 'post holders with tenure');
     await p.goto(`${base}/startups/parks`);
     assert((await p.textContent('#parks')).includes('万州区返乡创业园'), 'the park');
+    await p.goto(`${base}/brands`);
+    await Promise.all([p.waitForURL(/\/brands\/\d+/), p.locator('#brands a', { hasText: '万州烤鱼师傅' }).click()]);
+    const award = await p.textContent('#brand-policies');
+    assert(award.includes('市级劳务品牌奖补') && award.includes('300000元'), `the brand's award: ${award}`);
     await p.goto(`${base}/services/difficulty`);
     assert((await p.textContent('main')).includes('已认定'), 'the recognised list');
     await p.screenshot({ path: join(shots, 'difficulty.png'), fullPage: true });
