@@ -685,8 +685,11 @@ pub async fn run_batch(store: &Store, req: RunRequest<'_>) -> Result<RunSummary,
 pub struct WhatIfChange {
     pub beneficiary_kind: String,
     pub beneficiary_key: String,
-    /// The first person of the beneficiary (by id) found eligible.
-    pub person_id: i64,
+    /// The first person of the beneficiary (by id) found eligible; none for a
+    /// workshop, park, brand or hire.
+    pub person_id: Option<i64>,
+    /// Who a workshop, park, brand or hire is.
+    pub payee: Option<registers::Payee>,
     pub before_fen: Option<i64>,
     pub after_fen: Option<i64>,
 }
@@ -719,17 +722,87 @@ pub async fn what_if(
     draft: (&str, &str),
     by: &audit::Context,
 ) -> Result<WhatIf, PolicyError> {
-    use jiujin_domain::policy::bulk::Plan;
-    use std::collections::BTreeMap;
     let policy = library.get(policy_id).ok_or_else(|| PolicyError::UnknownPolicy(policy_id.into()))?;
-    if !policy.targets.contains(&EntityKind::Person) || !policy.has_rules() {
-        return Err(PolicyError::NotAutomatic(format!(
-            "政策“{policy_id}”没有面向个人的可自动判定规则，无法按登记库测算"
-        )));
-    }
+    let over = registers::run_over(policy)
+        .filter(|_| policy.has_rules())
+        .ok_or_else(|| PolicyError::NotAutomatic(format!("政策“{policy_id}”没有可按登记库自动判定的规则，无法测算")))?;
     check_region(region)?;
     let changed = policy.with_draft_value(draft.0, draft.1, date).map_err(PolicyError::Facts)?;
-    let bounds = [Bound::new(policy, date), Bound::new(&changed, date)];
+    let mut out = if over == registers::Over::Persons {
+        what_if_persons(store, policy, &changed, region, date).await?
+    } else {
+        what_if_register(store, policy, &changed, over, region, date).await?
+    };
+    out.gainers.sort_by(|a, b| (a.person_id, &a.beneficiary_key).cmp(&(b.person_id, &b.beneficiary_key)));
+    out.losers.sort_by(|a, b| (a.person_id, &a.beneficiary_key).cmp(&(b.person_id, &b.beneficiary_key)));
+    let detail = serde_json::json!({
+        "via": "policy.what_if", "policy": policy_id, "region": region.short(), "date": date,
+        "param": draft.0, "value": draft.1, "evaluated": out.evaluated,
+        "gainers": out.gainers.len(), "losers": out.losers.len(),
+    });
+    audit::record(store, &by.entry(AuditAction::PersonSearch, "person", None, detail)).await?;
+    Ok(out)
+}
+
+/// The what-if of a policy paid over a register: each entity evaluated by the
+/// explainer with the policy in force and with the draft.
+async fn what_if_register(
+    store: &Store,
+    policy: &jiujin_domain::policy::Policy,
+    changed: &jiujin_domain::policy::Policy,
+    over: registers::Over,
+    region: RegionCode,
+    date: NaiveDate,
+) -> Result<WhatIf, PolicyError> {
+    let mut out = WhatIf::default();
+    let paid = |p: &jiujin_domain::policy::Policy, facts: &Facts| {
+        let e = jiujin_domain::policy::evaluate(p, facts, date);
+        e.amount_fen.filter(|a| *a > 0 && e.status == Status::Eligible)
+    };
+    for c in registers::candidates(store, policy, over, region, date).await? {
+        out.evaluated += 1;
+        let (a, b) = (paid(policy, &c.facts), paid(changed, &c.facts));
+        tally(
+            &mut out,
+            WhatIfChange {
+                beneficiary_kind: c.kind.to_string(),
+                beneficiary_key: c.key,
+                person_id: None,
+                payee: Some(c.payee),
+                before_fen: a,
+                after_fen: b,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Adds one beneficiary's amounts before and after to the counts, budgets and lists.
+fn tally(out: &mut WhatIf, change: WhatIfChange) {
+    let (a, b) = (change.before_fen, change.after_fen);
+    out.beneficiaries_before += u64::from(a.is_some());
+    out.beneficiaries_after += u64::from(b.is_some());
+    out.budget_before_fen = out.budget_before_fen.saturating_add(a.unwrap_or(0));
+    out.budget_after_fen = out.budget_after_fen.saturating_add(b.unwrap_or(0));
+    match (a.unwrap_or(0), b.unwrap_or(0)) {
+        (x, y) if y > x => out.gainers.push(change),
+        (x, y) if y < x => out.losers.push(change),
+        _ => {}
+    }
+}
+
+/// The what-if of a person policy over the persons whose hukou lies in `region`,
+/// through the columnar kernel.
+async fn what_if_persons(
+    store: &Store,
+    policy: &jiujin_domain::policy::Policy,
+    changed: &jiujin_domain::policy::Policy,
+    region: RegionCode,
+    date: NaiveDate,
+) -> Result<WhatIf, PolicyError> {
+    use jiujin_domain::policy::bulk::Plan;
+    use std::collections::BTreeMap;
+    let bounds = [Bound::new(policy, date), Bound::new(changed, date)];
     // Beneficiary (kind, key) → (first person, amount before, amount after).
     type Amounts = (i64, Option<i64>, Option<i64>);
     let mut seen: BTreeMap<(String, String), Amounts> = BTreeMap::new();
@@ -762,26 +835,16 @@ pub async fn what_if(
     }
     reader.close().await;
     for ((kind, key), (person_id, a, b)) in seen {
-        out.beneficiaries_before += u64::from(a.is_some());
-        out.beneficiaries_after += u64::from(b.is_some());
-        out.budget_before_fen = out.budget_before_fen.saturating_add(a.unwrap_or(0));
-        out.budget_after_fen = out.budget_after_fen.saturating_add(b.unwrap_or(0));
-        let change =
-            WhatIfChange { beneficiary_kind: kind, beneficiary_key: key, person_id, before_fen: a, after_fen: b };
-        match (a.unwrap_or(0), b.unwrap_or(0)) {
-            (x, y) if y > x => out.gainers.push(change),
-            (x, y) if y < x => out.losers.push(change),
-            _ => {}
-        }
+        let change = WhatIfChange {
+            beneficiary_kind: kind,
+            beneficiary_key: key,
+            person_id: Some(person_id),
+            payee: None,
+            before_fen: a,
+            after_fen: b,
+        };
+        tally(&mut out, change);
     }
-    out.gainers.sort_by_key(|c| c.person_id);
-    out.losers.sort_by_key(|c| c.person_id);
-    let detail = serde_json::json!({
-        "via": "policy.what_if", "policy": policy_id, "region": region.short(), "date": date,
-        "param": draft.0, "value": draft.1, "evaluated": out.evaluated,
-        "gainers": out.gainers.len(), "losers": out.losers.len(),
-    });
-    audit::record(store, &by.entry(AuditAction::PersonSearch, "person", None, detail)).await?;
     Ok(out)
 }
 
@@ -1020,26 +1083,37 @@ pub async fn what_if_file(
     use jiujin_domain::Fen;
     let today = chrono::Utc::now().date_naive();
     let refdata = jiujin_domain::refdata::RefData::embedded().map_err(|e| PolicyError::Facts(e.to_string()))?;
-    let ids: Vec<i64> = w.gainers.iter().chain(&w.losers).map(|c| c.person_id).collect();
+    let ids: Vec<i64> = w.gainers.iter().chain(&w.losers).filter_map(|c| c.person_id).collect();
     let persons = jiujin_store::registry::persons_by_ids(store, scope, &ids).await?;
     let by_id: std::collections::HashMap<i64, &StoredPerson> = persons.iter().map(|p| (p.id, p)).collect();
     let yuan = |f: Option<i64>| f.map_or_else(|| "—".to_string(), |f| Fen(f).to_yuan_compact());
     let mut lines: Vec<[String; 9]> = Vec::new();
     for (change, label) in w.gainers.iter().map(|c| (c, "增加")).chain(w.losers.iter().map(|c| (c, "减少"))) {
-        let Some(person) = by_id.get(&change.person_id) else { continue };
-        let id_masked = keys
-            .decrypt_id(&person.id_cipher)
-            .ok()
-            .and_then(|t| IdNumber::parse(&t, today).ok())
-            .map_or_else(|| "（无法解析）".to_string(), |i| i.masked());
+        let (name, number, place) = if let Some(person) = change.person_id.and_then(|id| by_id.get(&id)) {
+            let id_masked = keys
+                .decrypt_id(&person.id_cipher)
+                .ok()
+                .and_then(|t| IdNumber::parse(&t, today).ok())
+                .map_or_else(|| "（无法解析）".to_string(), |i| i.masked());
+            (person.state.name.clone(), id_masked, refdata.region_path(person.state.hukou_region))
+        } else if let Some(payee) = &change.payee {
+            // A workshop, park, brand or hire, inside the caller's scope only.
+            if !scope.admits(payee.region, None) {
+                continue;
+            }
+            let code = payee.credit_code.clone().unwrap_or_else(|| "—".into());
+            (payee.name.clone(), code, refdata.region_path(payee.region))
+        } else {
+            continue;
+        };
         let diff = change.after_fen.unwrap_or(0).saturating_sub(change.before_fen.unwrap_or(0));
         lines.push([
             (lines.len() + 1).to_string(),
             label.to_string(),
-            person.state.name.clone(),
-            id_masked,
-            refdata.region_path(person.state.hukou_region),
-            if change.beneficiary_kind == "household" { "家庭户".into() } else { "个人".into() },
+            name,
+            number,
+            place,
+            registers::beneficiary_label(&change.beneficiary_kind).into(),
             yuan(change.before_fen),
             yuan(change.after_fen),
             Fen(diff).to_yuan_compact(),
@@ -1082,8 +1156,17 @@ pub async fn what_if_file(
     }
     let sheet = book.add_worksheet();
     sheet.set_name("变化名单").map_err(|e| werr(&e))?;
-    let header =
-        ["序号", "变化", "姓名", "公民身份号码", "户籍地", "发放对象", "测算前（元）", "测算后（元）", "差额（元）"];
+    let header = [
+        "序号",
+        "变化",
+        "姓名/名称",
+        "公民身份号码/统一社会信用代码",
+        "户籍地/所在地",
+        "发放对象",
+        "测算前（元）",
+        "测算后（元）",
+        "差额（元）",
+    ];
     write_table(sheet, &header, &lines).map_err(|e| werr(&e))?;
     book.save(out).map_err(|e| werr(&e))?;
     let sha = crate::registry::import::file_sha256(out).await.map_err(|e| werr(&e))?;

@@ -63,12 +63,13 @@ pub fn beneficiary_label(kind: &str) -> &'static str {
     }
 }
 
-/// One entity a register run evaluates: its facts and where its payout would go.
-struct Candidate {
-    kind: &'static str,
-    key: String,
-    region: RegionCode,
-    facts: Facts,
+/// One entity of a register: its facts, where its payout would go, and who it is.
+pub(super) struct Candidate {
+    pub kind: &'static str,
+    pub key: String,
+    pub region: RegionCode,
+    pub facts: Facts,
+    pub payee: Payee,
 }
 
 /// Entities a run reads and evaluates before writing their page.
@@ -83,53 +84,9 @@ pub(super) async fn run_register(
     policy: &Policy,
     over: Over,
 ) -> Result<RunSummary, PolicyError> {
-    let range = (req.region != jiujin_domain::region::CHONGQING).then(|| req.region.subtree_range());
+    let candidates = candidates(store, policy, over, req.region, req.date).await?;
     let run_id = store_policy::start_run(store, policy.id.as_str(), req.region, req.date, &req.by).await?;
     let period = period_key(policy.period, req.date);
-    let mut candidates = Vec::new();
-    match over {
-        Over::Persons => {
-            return Err(PolicyError::Facts(format!("政策“{}”按人员批量评估", policy.id.as_str())));
-        }
-        Over::Workshops => {
-            for w in jiujin_store::support::workshops(store, range).await? {
-                // A revoked workshop is no longer a 就业帮扶车间 from that day.
-                if w.revoked_on.is_some_and(|r| r <= req.date) {
-                    continue;
-                }
-                let Some(region) = RegionCode::from_i64(w.region) else { continue };
-                let facts = super::workshop_facts_of(&w)?;
-                candidates.push(Candidate { kind: "workshop", key: w.id.to_string(), region, facts });
-            }
-        }
-        Over::Parks => {
-            let evaluations = jiujin_store::startups::evaluations(store).await?;
-            for park in jiujin_store::startups::parks(store, range).await? {
-                let Some(region) = RegionCode::from_i64(park.region) else { continue };
-                let facts = super::park_facts_on(&park, &evaluations, req.date)?;
-                candidates.push(Candidate { kind: "park", key: park.id.to_string(), region, facts });
-            }
-        }
-        Over::Brands => {
-            for b in jiujin_store::brands::brands(store, range).await? {
-                let Some(region) = RegionCode::from_i64(b.region) else { continue };
-                let facts = super::brand_facts_of(&b, req.date)?;
-                candidates.push(Candidate { kind: "brand", key: b.id.to_string(), region, facts });
-            }
-        }
-        Over::Hires => {
-            for (employer, person_id, recorded) in jiujin_store::jobs::hires_in(store, range).await? {
-                let Some(region) = RegionCode::from_i64(employer.region) else { continue };
-                let Some(hire) = super::hire_facts_of(store, &employer, person_id, recorded, req.date).await? else {
-                    continue;
-                };
-                // Once per employer and hired person: a second hire of the same
-                // person by the same employer is the same entitlement.
-                let key = format!("{}/{person_id}", employer.credit_code);
-                candidates.push(Candidate { kind: "hire", key, region, facts: hire.facts });
-            }
-        }
-    }
     let mut totals = RunCounts::default();
     let mut status = "done";
     for page in candidates.chunks(PAGE) {
@@ -167,13 +124,93 @@ pub(super) async fn run_register(
     Ok(RunSummary { run_id, policy: policy.id.as_str().to_string(), status: run.status, counts: totals })
 }
 
+/// The entities of the register `over` names whose region lies in `region`, with
+/// their facts on `date` (what a run and a what-if evaluate).
+pub(super) async fn candidates(
+    store: &Store,
+    policy: &Policy,
+    over: Over,
+    region: RegionCode,
+    date: chrono::NaiveDate,
+) -> Result<Vec<Candidate>, PolicyError> {
+    let range = (region != jiujin_domain::region::CHONGQING).then(|| region.subtree_range());
+    let mut candidates = Vec::new();
+    match over {
+        Over::Persons => {
+            return Err(PolicyError::Facts(format!("政策“{}”按人员批量评估", policy.id.as_str())));
+        }
+        Over::Workshops => {
+            for w in jiujin_store::support::workshops(store, range).await? {
+                // A revoked workshop is no longer a 就业帮扶车间 from that day.
+                if w.revoked_on.is_some_and(|r| r <= date) {
+                    continue;
+                }
+                let Some(region) = RegionCode::from_i64(w.region) else { continue };
+                let facts = super::workshop_facts_of(&w)?;
+                let payee = Payee { name: w.name.clone(), credit_code: w.credit_code.clone(), region };
+                candidates.push(Candidate { kind: "workshop", key: w.id.to_string(), region, facts, payee });
+            }
+        }
+        Over::Parks => {
+            let evaluations = jiujin_store::startups::evaluations(store).await?;
+            for park in jiujin_store::startups::parks(store, range).await? {
+                let Some(region) = RegionCode::from_i64(park.region) else { continue };
+                let facts = super::park_facts_on(&park, &evaluations, date)?;
+                let payee = Payee { name: park.name.clone(), credit_code: None, region };
+                candidates.push(Candidate { kind: "park", key: park.id.to_string(), region, facts, payee });
+            }
+        }
+        Over::Brands => {
+            for b in jiujin_store::brands::brands(store, range).await? {
+                let Some(region) = RegionCode::from_i64(b.region) else { continue };
+                let facts = super::brand_facts_of(&b, date)?;
+                let payee = brand_payee(&b, region);
+                candidates.push(Candidate { kind: "brand", key: b.id.to_string(), region, facts, payee });
+            }
+        }
+        Over::Hires => {
+            for (employer, person_id, recorded) in jiujin_store::jobs::hires_in(store, range).await? {
+                let Some(region) = RegionCode::from_i64(employer.region) else { continue };
+                let Some(hire) = super::hire_facts_of(store, &employer, person_id, recorded, date).await? else {
+                    continue;
+                };
+                // Once per employer and hired person: a second hire of the same
+                // person by the same employer is the same entitlement.
+                let key = format!("{}/{person_id}", employer.credit_code);
+                let payee = Payee {
+                    name: format!("{}（吸纳 {}）", employer.name, hire.name),
+                    credit_code: Some(employer.credit_code.clone()),
+                    region,
+                };
+                candidates.push(Candidate { kind: "hire", key, region, facts: hire.facts, payee });
+            }
+        }
+    }
+    Ok(candidates)
+}
+
+/// A brand's payee: the brand, with its leading organisation when there is one.
+fn brand_payee(b: &jiujin_store::entity::labor_brand::Model, region: RegionCode) -> Payee {
+    let name = match &b.lead_organisation {
+        Some(lead) => format!("{}（{lead}）", b.name),
+        None => b.name.clone(),
+    };
+    Payee { name, credit_code: b.lead_credit_code.clone(), region }
+}
+
 /// Who a payout not made to a person goes to, for the lists and the payment file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Payee {
     pub name: String,
     /// The 统一社会信用代码, where the register holds one.
     pub credit_code: Option<String>,
+    #[serde(serialize_with = "region_code")]
     pub region: RegionCode,
+}
+
+/// A region as its short code (`500101`).
+fn region_code<S: serde::Serializer>(r: &RegionCode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&r.short())
 }
 
 /// The payees of the payouts made to workshops, parks and employers (by payout id).
@@ -210,12 +247,7 @@ pub async fn payees(store: &Store, payouts: &[payout::Model]) -> Result<HashMap<
         for p in brands {
             if let Some(b) = all.get(&p.beneficiary_key) {
                 let region = RegionCode::from_i64(b.region).unwrap_or(jiujin_domain::region::CHONGQING);
-                let credit_code = b.lead_credit_code.clone();
-                let name = match &b.lead_organisation {
-                    Some(lead) => format!("{}（{lead}）", b.name),
-                    None => b.name.clone(),
-                };
-                out.insert(p.id, Payee { name, credit_code, region });
+                out.insert(p.id, brand_payee(b, region));
             }
         }
     }

@@ -130,6 +130,27 @@ async fn parks_and_workshops_are_run_from_their_registers() {
         let e = page.results.iter().find(|e| e.policy.as_str() == "startup-park-subsidy").unwrap();
         assert_eq!(e.status, Status::NotEligible, "{l}: not 市级");
 
+        // What if 优 brought 400,000 元: the 万州 park gains 100,000 元, 开州's is still
+        // not a 市级 park; nothing is written.
+        let w = jiujin_app::policy::what_if(
+            &store,
+            lib,
+            "startup-park-subsidy",
+            region("500000"),
+            today,
+            ("excellent", "400000元"),
+            &by,
+        )
+        .await
+        .unwrap();
+        assert_eq!((w.evaluated, w.beneficiaries_before, w.beneficiaries_after), (2, 1, 1), "{l}");
+        assert_eq!((w.budget_before_fen, w.budget_after_fen), (30_000_000, 40_000_000), "{l}");
+        assert!(w.losers.is_empty(), "{l}");
+        let g = &w.gainers[0];
+        assert_eq!((g.beneficiary_kind.as_str(), g.person_id), ("park", None), "{l}");
+        assert_eq!(g.payee.as_ref().map(|p| p.name.as_str()), Some("万州返乡创业园"), "{l}");
+        assert_eq!(payout::Entity::find().count(store.conn()).await.unwrap(), 1, "{l}: a what-if writes no payout");
+
         // 开州's staff do not see it; 万州's approve it and the payment file names the park.
         let (seen, _, _) = payouts(&store, kaizhou, &PayoutFilter::default(), 0, 50).await.unwrap();
         assert!(seen.is_empty(), "{l}");

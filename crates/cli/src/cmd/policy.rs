@@ -512,15 +512,17 @@ async fn what_if(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(path) = out {
-        let mut csv = String::from("变化,对象类型,对象,人员编号,测算前（元）,测算后（元）\n");
+        let mut csv = String::from("变化,对象类型,对象,名称,人员编号,测算前（元）,测算后（元）\n");
         let yuan = |f: Option<i64>| f.map(|f| jiujin_domain::Fen(f).to_yuan_compact()).unwrap_or_default();
         for (label, list) in [("增加", &w.gainers), ("减少", &w.losers)] {
             for c in list.iter() {
-                let kind = if c.beneficiary_kind == "household" { "家庭户" } else { "个人" };
+                let kind = jiujin_app::policy::registers::beneficiary_label(&c.beneficiary_kind);
+                // A name may hold a comma: quoted as CSV quotes.
+                let name = c.payee.as_ref().map(|p| format!("\"{}\"", p.name.replace('"', "\"\""))).unwrap_or_default();
                 csv.push_str(&format!(
-                    "{label},{kind},{},{},{},{}\n",
+                    "{label},{kind},{},{name},{},{},{}\n",
                     c.beneficiary_key,
-                    c.person_id,
+                    c.person_id.map(|p| p.to_string()).unwrap_or_default(),
                     yuan(c.before_fen),
                     yuan(c.after_fen)
                 ));

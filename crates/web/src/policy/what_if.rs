@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::NaiveDate;
 use jiujin_app::policy::{what_if, PolicyError, WhatIf, WhatIfAsked, WhatIfChange};
-use jiujin_domain::policy::{EntityKind, Policy};
+use jiujin_domain::policy::Policy;
 use jiujin_domain::region::RegionLevel;
 use jiujin_domain::{Fen, RegionCode};
 use minijinja::context;
@@ -29,7 +29,7 @@ pub const SHOWN: usize = 200;
 /// Whether a what-if over the registry can be made of `p`: rules that target
 /// persons, and parameters to change.
 pub fn possible(p: &Policy) -> bool {
-    p.has_rules() && p.targets.contains(&EntityKind::Person) && !p.params.is_empty()
+    p.has_rules() && jiujin_app::policy::registers::run_over(p).is_some() && !p.params.is_empty()
 }
 
 /// The form as sent (every field optional: the first visit sends none).
@@ -195,16 +195,21 @@ async fn result_view(
 ) -> Result<minijinja::Value, WebError> {
     let shown = |list: &[WhatIfChange]| list.iter().take(SHOWN).cloned().collect::<Vec<_>>();
     let (gainers, losers) = (shown(&w.gainers), shown(&w.losers));
-    let ids: Vec<i64> = gainers.iter().chain(&losers).map(|c| c.person_id).collect();
+    let ids: Vec<i64> = gainers.iter().chain(&losers).filter_map(|c| c.person_id).collect();
     let persons = jiujin_store::registry::persons_by_ids(&state.store, user.scope(), &ids).await?;
     let rows = |list: &[WhatIfChange]| -> Vec<minijinja::Value> {
         list.iter()
             .map(|c| {
-                let person = persons.iter().find(|p| p.id == c.person_id).map(|p| PersonView::new(state, p));
+                let person =
+                    c.person_id.and_then(|id| persons.iter().find(|p| p.id == id)).map(|p| PersonView::new(state, p));
+                // A workshop, park, brand or hire: its name, code and place.
+                let payee = c.payee.as_ref().map(|x| {
+                    context! { name => x.name.clone(), code => x.credit_code.clone(), place => state.refdata.region_path(x.region) }
+                });
                 let diff = c.after_fen.unwrap_or(0).saturating_sub(c.before_fen.unwrap_or(0));
                 context! {
-                    person, person_id => c.person_id,
-                    beneficiary => if c.beneficiary_kind == "household" { "家庭户" } else { "个人" },
+                    person, person_id => c.person_id, payee,
+                    beneficiary => jiujin_app::policy::registers::beneficiary_label(&c.beneficiary_kind),
                     before => yuan(c.before_fen), after => yuan(c.after_fen), diff => signed_yuan(diff),
                 }
             })

@@ -609,6 +609,11 @@ async fn a_parks_payout_is_listed_by_its_name_in_its_district_only() {
         let other = login(&app, "kaizhou", PASSWORD).await.unwrap();
         let page = get(&app, &other, "/policies/payouts").await.text().await.unwrap();
         assert!(!page.contains("万州返乡创业园"), "{l}: another district's park");
+        // The park policy's what-if: 优 raised to 400,000 元, the park gains 100,000 元.
+        let ask = "/policies/startup-park-subsidy/what-if?param=excellent&value=400000%E5%85%83&region=500101&date=2026-03-01";
+        let page = get(&app, &cookie, ask).await.text().await.unwrap();
+        let gainers = page.split(r#"id="gainers""#).nth(1).unwrap_or("");
+        assert!(gainers.contains("万州返乡创业园") && gainers.contains("返乡创业园区"), "{l}: {page}");
     })
     .await;
 }
