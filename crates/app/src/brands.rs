@@ -11,30 +11,13 @@ use jiujin_domain::refdata::RefData;
 use jiujin_domain::{Fen, RegionCode};
 use jiujin_store::brands::{BrandChange, NewBrand};
 use jiujin_store::entity::labor_brand;
-use jiujin_store::{audit, Scope, Store, StoreError};
+use jiujin_store::{audit, Scope, Store};
 
-use crate::support::{name, parse_day, region_in_scope};
+use crate::support::{name, parse_day, region_in_scope, region_range};
 
-/// Why a change was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum BrandError {
-    #[error("{}", .0.iter().map(|(f, m)| format!("{f}：{m}")).collect::<Vec<_>>().join("；"))]
-    Invalid(Vec<(&'static str, String)>),
-    #[error("未找到，或不在您的管辖范围内")]
-    NotFound,
-    #[error(transparent)]
-    Store(StoreError),
-}
-
-impl From<StoreError> for BrandError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound(_) => BrandError::NotFound,
-            StoreError::Conflict(m) => BrandError::Invalid(vec![("name", m)]),
-            e => BrandError::Store(e),
-        }
-    }
-}
+/// Why a change was not made: the same field-by-field reasons (or not found, or a
+/// store failure) as the other registers of the services.
+pub type BrandError = crate::support::SupportError;
 
 /// A brand as the form gives it.
 #[derive(Debug, Clone, Default)]
@@ -103,11 +86,7 @@ pub async fn register(
 /// Brand `id`, if it lies inside the caller's scope (else not found, as for any record
 /// outside it).
 pub async fn brand_in_scope(store: &Store, scope: Scope, id: i64) -> Result<labor_brand::Model, BrandError> {
-    let range = match scope {
-        Scope::City => None,
-        Scope::Region(code) => Some(code.subtree_range()),
-        Scope::Person(_) | Scope::Nothing => return Err(BrandError::NotFound),
-    };
+    let range = region_range(scope)?;
     let b = jiujin_store::brands::brand(store, id).await?.ok_or(BrandError::NotFound)?;
     if range.is_some_and(|(lo, hi)| !(lo..=hi).contains(&b.region)) {
         return Err(BrandError::NotFound);
@@ -177,12 +156,7 @@ pub async fn assess(
 
 /// The brands inside the caller's scope.
 pub async fn brands(store: &Store, scope: Scope) -> Result<Vec<labor_brand::Model>, BrandError> {
-    let range = match scope {
-        Scope::City => None,
-        Scope::Region(code) => Some(code.subtree_range()),
-        Scope::Person(_) | Scope::Nothing => return Err(BrandError::NotFound),
-    };
-    Ok(jiujin_store::brands::brands(store, range).await?)
+    Ok(jiujin_store::brands::brands(store, region_range(scope)?).await?)
 }
 
 /// A brand's place and category as the pages show them.

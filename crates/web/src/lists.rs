@@ -76,17 +76,6 @@ impl FormError for jiujin_app::brokers::BrokerError {
     }
 }
 
-impl FormError for jiujin_app::brands::BrandError {
-    fn message(self) -> Result<String, WebError> {
-        use jiujin_app::brands::BrandError as E;
-        match self {
-            E::Invalid(list) => Ok(joined(list.into_iter().map(|(_, m)| m))),
-            E::NotFound => Err(WebError::NotFound),
-            E::Store(e) => Err(e.into()),
-        }
-    }
-}
-
 impl FormError for jiujin_app::support::SupportError {
     fn message(self) -> Result<String, WebError> {
         use jiujin_app::support::SupportError as E;
