@@ -69,6 +69,8 @@ pub(super) fn compile(bounds: &[Bound], pop: &Population) -> Result<Plan, BulkEr
                     entity: pop.entity,
                     instrs: Vec::new(),
                     regs: 0,
+                    errs: Vec::new(),
+                    main: Vec::new(),
                     policies: Vec::new(),
                     needs: Vec::new(),
                 })
@@ -107,68 +109,119 @@ pub(super) fn compile(bounds: &[Bound], pop: &Population) -> Result<Plan, BulkEr
                 }
             }
         };
-        policies.push(PolicyPlan { id: p.id.clone(), in_force: p.in_force(bound.date), conditions, amount });
+        policies.push(PolicyPlan {
+            id: p.id.clone(),
+            in_force: p.in_force(bound.date),
+            conditions,
+            amount,
+            amount_instrs: Vec::new(),
+            amount_cols: Vec::new(),
+        });
     }
     let regs = cx.instrs.len();
-    let mut plan = Plan { entity: pop.entity, instrs: cx.instrs, regs, policies, needs: cx.needs };
+    let mut plan = Plan {
+        entity: pop.entity,
+        instrs: cx.instrs,
+        regs,
+        errs: cx.reg_err,
+        main: Vec::new(),
+        policies,
+        needs: cx.needs,
+    };
     eliminate_dead(&mut plan);
+    select_amounts(&mut plan);
     Ok(plan)
+}
+
+/// The value and boolean sources an operation reads.
+fn reads(ins: &Instr) -> (Vec<Src>, Vec<BSrc>) {
+    match ins {
+        Instr::Range { src, .. } | Instr::KnownV { src, .. } | Instr::Year { src, .. } => (vec![*src], Vec::new()),
+        Instr::Share { m, .. } => (vec![*m], Vec::new()),
+        Instr::Unknown { srcs, .. } | Instr::MinMax { srcs, .. } => (srcs.clone(), Vec::new()),
+        Instr::KnownB { src, .. } | Instr::Not { src, .. } => (Vec::new(), vec![*src]),
+        Instr::Logic { srcs, .. } => (Vec::new(), srcs.clone()),
+        Instr::BoolEq { a, b, .. } => (Vec::new(), vec![*a, *b]),
+        Instr::Cmp { a, b, .. } | Instr::AddSub { a, b, .. } | Instr::Mul { a, b, .. } => (vec![*a, *b], Vec::new()),
+        Instr::SpanRow { start, end, .. } => (vec![*start, *end], Vec::new()),
+        Instr::IfB { c, a, b, .. } => (Vec::new(), vec![*c, *a, *b]),
+        Instr::IfV { c, a, b, .. } => (vec![*a, *b], vec![*c]),
+    }
+}
+
+/// The registers the roots depend on (themselves included).
+fn reach(plan: &Plan, roots_v: &[Src], roots_b: &[BSrc]) -> Vec<bool> {
+    fn mark(v: &[Src], b: &[BSrc], live: &mut [bool]) {
+        for s in v {
+            if let Src::Reg(r) = s {
+                live[*r] = true;
+            }
+        }
+        for s in b {
+            if let BSrc::Reg(r) = s {
+                live[*r] = true;
+            }
+        }
+    }
+    let mut live = vec![false; plan.regs];
+    mark(roots_v, roots_b, &mut live);
+    for ins in plan.instrs.iter().rev() {
+        if live[dst_of(ins)] {
+            let (v, b) = reads(ins);
+            mark(&v, &b, &mut live);
+        }
+    }
+    live
+}
+
+/// Moves each amount that only it reads (no condition, no other amount) out of the
+/// pass over every row: it is evaluated on the eligible rows alone, gathered.
+pub(super) fn select_amounts(plan: &mut Plan) {
+    for p in &mut plan.policies {
+        p.amount_instrs.clear();
+        p.amount_cols.clear();
+    }
+    let conds: Vec<BSrc> = plan.policies.iter().flat_map(|p| p.conditions.iter().copied()).collect();
+    let cond = reach(plan, &[], &conds);
+    let sets: Vec<Option<Vec<bool>>> = plan.policies.iter().map(|p| p.amount.map(|a| reach(plan, &[a], &[]))).collect();
+    let mut selected = vec![false; plan.regs];
+    for (pi, set) in sets.iter().enumerate() {
+        let Some(set) = set else { continue };
+        let alone = (0..plan.regs).all(|r| {
+            !set[r] || (!cond[r] && sets.iter().enumerate().all(|(qi, q)| qi == pi || q.as_ref().is_none_or(|q| !q[r])))
+        });
+        let instrs: Vec<usize> = (0..plan.instrs.len()).filter(|i| set[dst_of(&plan.instrs[*i])]).collect();
+        if !alone || instrs.is_empty() {
+            continue;
+        }
+        let mut cols = Vec::new();
+        for i in &instrs {
+            let (v, b) = reads(&plan.instrs[*i]);
+            let facts = v.iter().filter_map(|s| match s {
+                Src::ColI32(c) | Src::ColI64(c) | Src::ColU8(c) | Src::ColU32(c) => Some(*c),
+                _ => None,
+            });
+            let bfacts = b.iter().filter_map(|s| if let BSrc::Col(c) = s { Some(*c) } else { None });
+            for c in facts.chain(bfacts) {
+                if !cols.contains(&c) {
+                    cols.push(c);
+                }
+            }
+        }
+        for i in &instrs {
+            selected[dst_of(&plan.instrs[*i])] = true;
+        }
+        plan.policies[pi].amount_instrs = instrs;
+        plan.policies[pi].amount_cols = cols;
+    }
+    plan.main = (0..plan.instrs.len()).filter(|i| !selected[dst_of(&plan.instrs[*i])]).collect();
 }
 
 /// Drops operations whose results nothing reads (left behind by merged ranges).
 fn eliminate_dead(plan: &mut Plan) {
-    let mut live = vec![false; plan.regs];
-    let mark_v = |s: &Src, live: &mut Vec<bool>| {
-        if let Src::Reg(r) = s {
-            live[*r] = true;
-        }
-    };
-    let mark_b = |s: &BSrc, live: &mut Vec<bool>| {
-        if let BSrc::Reg(r) = s {
-            live[*r] = true;
-        }
-    };
-    for p in &plan.policies {
-        p.conditions.iter().for_each(|c| mark_b(c, &mut live));
-        if let Some(a) = &p.amount {
-            mark_v(a, &mut live);
-        }
-    }
-    for ins in plan.instrs.iter().rev() {
-        let dst = dst_of(ins);
-        if !live[dst] {
-            continue;
-        }
-        match ins {
-            Instr::Range { src, .. } | Instr::KnownV { src, .. } | Instr::Year { src, .. } => mark_v(src, &mut live),
-            Instr::Unknown { srcs, .. } | Instr::MinMax { srcs, .. } => srcs.iter().for_each(|s| mark_v(s, &mut live)),
-            Instr::KnownB { src, .. } | Instr::Not { src, .. } => mark_b(src, &mut live),
-            Instr::Logic { srcs, .. } => srcs.iter().for_each(|s| mark_b(s, &mut live)),
-            Instr::BoolEq { a, b, .. } => {
-                mark_b(a, &mut live);
-                mark_b(b, &mut live);
-            }
-            Instr::Cmp { a, b, .. } | Instr::AddSub { a, b, .. } | Instr::Mul { a, b, .. } => {
-                mark_v(a, &mut live);
-                mark_v(b, &mut live);
-            }
-            Instr::SpanRow { start, end, .. } => {
-                mark_v(start, &mut live);
-                mark_v(end, &mut live);
-            }
-            Instr::IfB { c, a, b, .. } => {
-                mark_b(c, &mut live);
-                mark_b(a, &mut live);
-                mark_b(b, &mut live);
-            }
-            Instr::Share { m, .. } => mark_v(m, &mut live),
-            Instr::IfV { c, a, b, .. } => {
-                mark_b(c, &mut live);
-                mark_v(a, &mut live);
-                mark_v(b, &mut live);
-            }
-        }
-    }
+    let conds: Vec<BSrc> = plan.policies.iter().flat_map(|p| p.conditions.iter().copied()).collect();
+    let amounts: Vec<Src> = plan.policies.iter().filter_map(|p| p.amount).collect();
+    let live = reach(plan, &amounts, &conds);
     plan.instrs.retain(|i| live[dst_of(i)]);
 }
 

@@ -1,6 +1,12 @@
 //! Running a plan: blocks of `BLOCK` rows, each operation one tight loop over the
-//! block's lanes (u8 masks for true/false/error, i64 values with a known mask), all
-//! policies of the plan in the same pass, so each column is read once.
+//! block, all policies of the plan in the same pass, so each column is read once.
+//! Three-valued results are bit sets (true, false, error; 64 rows a word, no error
+//! words where the compiler proved a register cannot err), so a range test on a
+//! column goes straight into bits and `and`/`or`/`not` and the combination of a
+//! policy's conditions are word operations. Values are i64 lanes with u8 known and
+//! error lanes. An amount is evaluated on the eligible rows only: their indices are
+//! taken from the eligible bits, the amount's columns gathered at them, and its
+//! operations run over that short selection.
 //!
 //! The block function is compiled for several x86-64 feature levels by `multiversion`
 //! and picks one at run time (the shipped binary runs on any x86-64; AVX2 machines get
@@ -16,6 +22,9 @@ use super::super::expr::CmpOp;
 use super::calendar::{after, civil};
 use super::columns::{day_range, Column, Population};
 use super::{BSrc, BulkError, BulkResult, Instr, Plan, Src, BLOCK};
+
+/// Words of a bit set per block.
+const W: usize = BLOCK / 64;
 
 #[derive(Clone, Copy)]
 enum ColRef<'a> {
@@ -157,46 +166,6 @@ impl Gv for R<'_> {
 }
 
 #[derive(Clone, Copy)]
-struct BK(bool, bool, bool);
-impl Gb for BK {
-    #[inline(always)]
-    fn fit(self, _: usize) {}
-    #[inline(always)]
-    fn t(self, _: usize) -> bool {
-        self.0
-    }
-    #[inline(always)]
-    fn f(self, _: usize) -> bool {
-        self.1
-    }
-    #[inline(always)]
-    fn e(self, _: usize) -> bool {
-        self.2
-    }
-}
-
-#[derive(Clone, Copy)]
-struct BC<'a>(&'a [u8]);
-impl Gb for BC<'_> {
-    #[inline(always)]
-    fn fit(self, n: usize) {
-        assert!(self.0.len() >= n);
-    }
-    #[inline(always)]
-    fn t(self, i: usize) -> bool {
-        self.0[i] == 1
-    }
-    #[inline(always)]
-    fn f(self, i: usize) -> bool {
-        self.0[i] == 0
-    }
-    #[inline(always)]
-    fn e(self, _: usize) -> bool {
-        false
-    }
-}
-
-#[derive(Clone, Copy)]
 struct BR<'a>(&'a [u8], &'a [u8], &'a [u8]);
 impl Gb for BR<'_> {
     #[inline(always)]
@@ -226,10 +195,30 @@ enum VRef<'a> {
     R(&'a [i64], &'a [u8], &'a [u8]),
 }
 
-enum BRef<'a> {
-    K(bool, bool, bool),
+/// A boolean source read a word (64 rows) at a time: constant words, a `Bool`
+/// column packed on the fly, or a register's bit sets (no error words when the
+/// register cannot err).
+#[derive(Clone, Copy)]
+enum WRef<'a> {
+    K(u64, u64, u64),
     C(&'a [u8]),
-    R(&'a [u8], &'a [u8], &'a [u8]),
+    R(&'a [u64], &'a [u64], Option<&'a [u64]>),
+}
+
+impl WRef<'_> {
+    /// Words `w` of true, false and error.
+    #[inline(always)]
+    fn get(self, w: usize) -> (u64, u64, u64) {
+        match self {
+            WRef::K(t, f, e) => (t, f, e),
+            WRef::C(c) => {
+                let lo = (w * 64).min(c.len());
+                let s = &c[lo..(lo + 64).min(c.len())];
+                (bits(s, |x| x == 1), bits(s, |x| x == 0), 0)
+            }
+            WRef::R(t, f, e) => (t[w], f[w], e.map_or(0, |e| e[w])),
+        }
+    }
 }
 
 macro_rules! with_v {
@@ -263,32 +252,68 @@ macro_rules! with_v {
     };
 }
 
-macro_rules! with_b {
-    ($r:expr, $g:ident => $body:expr) => {
-        match $r {
-            BRef::K(t, f, e) => {
-                let $g = BK(t, f, e);
-                $body
-            }
-            BRef::C(s) => {
-                let $g = BC(s);
-                $body
-            }
-            BRef::R(t, f, e) => {
-                let $g = BR(t, f, e);
-                $body
-            }
+/// Bits of `f` over up to 64 values (bit `j` for `s[j]`); a fixed loop for a whole word.
+#[inline(always)]
+fn bits<T: Copy>(s: &[T], f: impl Fn(T) -> bool) -> u64 {
+    let mut w = 0u64;
+    if let Ok(s) = <&[T; 64]>::try_from(s) {
+        for j in 0..64 {
+            w |= u64::from(f(s[j])) << j;
         }
-    };
+    } else {
+        for (j, x) in s.iter().enumerate().take(64) {
+            w |= u64::from(f(*x)) << j;
+        }
+    }
+    w
 }
 
-/// Registers below the one being written, and the block's columns.
+/// Bits of a row predicate over rows `64w..64w+64` (fewer in a block's last word).
+#[inline(always)]
+fn bits_rows(w: usize, n: usize, f: impl Fn(usize) -> bool) -> u64 {
+    let base = w * 64;
+    let mut bits = 0u64;
+    if base + 64 <= n {
+        for j in 0..64 {
+            bits |= u64::from(f(base + j)) << j;
+        }
+    } else {
+        for j in 0..n.saturating_sub(base).min(64) {
+            bits |= u64::from(f(base + j)) << j;
+        }
+    }
+    bits
+}
+
+/// The first `n - 64w` bits of word `w` (all of them for a whole word).
+#[inline(always)]
+fn valid(w: usize, n: usize) -> u64 {
+    match n.saturating_sub(w * 64) {
+        0 => 0,
+        r if r >= 64 => !0,
+        r => (1u64 << r) - 1,
+    }
+}
+
+fn words(b: bool) -> u64 {
+    if b {
+        !0
+    } else {
+        0
+    }
+}
+
+/// Registers below the one being written, and the block's columns (or the gathered
+/// columns of a selection).
 struct Ctx<'a> {
     cols: &'a [Option<ColRef<'a>>],
     v: &'a [i64],
-    a: &'a [u8],
-    b: &'a [u8],
+    k: &'a [u8],
     e: &'a [u8],
+    t: &'a [u64],
+    f: &'a [u64],
+    x: &'a [u64],
+    errs: &'a [bool],
     n: usize,
 }
 
@@ -316,40 +341,156 @@ impl<'a> Ctx<'a> {
             },
             Src::Reg(r) => {
                 let x = r * BLOCK..r * BLOCK + self.n;
-                VRef::R(&self.v[x.clone()], &self.a[x.clone()], &self.e[x])
+                VRef::R(&self.v[x.clone()], &self.k[x.clone()], &self.e[x])
             }
         }
     }
 
     #[inline(always)]
-    fn bref(&self, s: &BSrc) -> BRef<'a> {
+    fn wref(&self, s: &BSrc) -> WRef<'a> {
         match *s {
-            BSrc::Const { t, f, e } => BRef::K(t, f, e),
+            BSrc::Const { t, f, e } => WRef::K(words(t), words(f), words(e)),
             BSrc::Col(i) => match self.cols.get(i).copied().flatten() {
-                Some(ColRef::B(c)) => BRef::C(c),
-                _ => BRef::K(false, false, false),
+                Some(ColRef::B(c)) => WRef::C(&c[..self.n]),
+                _ => WRef::K(0, 0, 0),
             },
             BSrc::Reg(r) => {
-                let x = r * BLOCK..r * BLOCK + self.n;
-                BRef::R(&self.a[x.clone()], &self.b[x.clone()], &self.e[x])
+                let x = r * W..r * W + self.n.div_ceil(64);
+                let e = self.errs.get(r).copied().unwrap_or(true).then(|| &self.x[x.clone()]);
+                WRef::R(&self.t[x.clone()], &self.f[x], e)
             }
         }
     }
 }
 
-/// The lanes being written.
+/// The lanes (a value register) or words (a boolean register) being written, and
+/// a row lane of scratch.
 struct Out<'a> {
     v: &'a mut [i64],
-    a: &'a mut [u8],
-    b: &'a mut [u8],
+    k: &'a mut [u8],
     e: &'a mut [u8],
+    t: &'a mut [u64],
+    f: &'a mut [u64],
+    x: &'a mut [u64],
+    /// Whether the register may hold an error (else `x` is neither written nor read).
+    err: bool,
+    scratch: &'a mut Lanes,
+}
+
+/// Three u8 lanes of a block: a boolean source spread out per row, for `IfV`.
+struct Lanes(Vec<u8>, Vec<u8>, Vec<u8>);
+
+impl Lanes {
+    fn new() -> Lanes {
+        Lanes(vec![0; BLOCK], vec![0; BLOCK], vec![0; BLOCK])
+    }
+
+    /// Spreads `src` over the first `n` rows (1 where set).
+    fn spread(&mut self, src: WRef, n: usize) -> BR<'_> {
+        for w in 0..n.div_ceil(64) {
+            let (t, f, e) = src.get(w);
+            for j in 0..64.min(n - w * 64) {
+                let i = w * 64 + j;
+                self.0[i] = ((t >> j) & 1) as u8;
+                self.1[i] = ((f >> j) & 1) as u8;
+                self.2[i] = ((e >> j) & 1) as u8;
+            }
+        }
+        BR(&self.0[..n], &self.1[..n], &self.2[..n])
+    }
 }
 
 struct Regs {
     v: Vec<i64>,
-    a: Vec<u8>,
-    b: Vec<u8>,
+    k: Vec<u8>,
     e: Vec<u8>,
+    t: Vec<u64>,
+    f: Vec<u64>,
+    x: Vec<u64>,
+}
+
+impl Regs {
+    fn new(regs: usize) -> Regs {
+        let (lanes, words) = (regs.max(1) * BLOCK, regs.max(1) * W);
+        Regs {
+            v: vec![0; lanes],
+            k: vec![0; lanes],
+            e: vec![0; lanes],
+            t: vec![0; words],
+            f: vec![0; words],
+            x: vec![0; words],
+        }
+    }
+}
+
+/// A column's values at the selected rows of a block.
+enum Gathered {
+    B(Vec<u8>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    U8(Vec<u8>),
+    U32(Vec<u32>),
+}
+
+impl Gathered {
+    fn gather(&mut self, col: ColRef, idx: &[u32]) {
+        fn g<T: Copy>(dst: &mut Vec<T>, src: &[T], idx: &[u32]) {
+            dst.clear();
+            dst.extend(idx.iter().map(|i| src[*i as usize]));
+        }
+        *self = match (std::mem::replace(self, Gathered::B(Vec::new())), col) {
+            (Gathered::B(mut d), ColRef::B(s)) | (Gathered::U8(mut d), ColRef::B(s)) => {
+                g(&mut d, s, idx);
+                Gathered::B(d)
+            }
+            (Gathered::U8(mut d), ColRef::U8(s)) | (Gathered::B(mut d), ColRef::U8(s)) => {
+                g(&mut d, s, idx);
+                Gathered::U8(d)
+            }
+            (Gathered::I32(mut d), ColRef::I32(s)) => {
+                g(&mut d, s, idx);
+                Gathered::I32(d)
+            }
+            (Gathered::I64(mut d), ColRef::I64(s)) => {
+                g(&mut d, s, idx);
+                Gathered::I64(d)
+            }
+            (Gathered::U32(mut d), ColRef::U32(s)) => {
+                g(&mut d, s, idx);
+                Gathered::U32(d)
+            }
+            (_, ColRef::I32(s)) => Gathered::I32(idx.iter().map(|i| s[*i as usize]).collect()),
+            (_, ColRef::I64(s)) => Gathered::I64(idx.iter().map(|i| s[*i as usize]).collect()),
+            (_, ColRef::U32(s)) => Gathered::U32(idx.iter().map(|i| s[*i as usize]).collect()),
+            (_, ColRef::B(s)) => Gathered::B(idx.iter().map(|i| s[*i as usize]).collect()),
+            (_, ColRef::U8(s)) => Gathered::U8(idx.iter().map(|i| s[*i as usize]).collect()),
+        };
+    }
+
+    fn col(&self) -> ColRef<'_> {
+        match self {
+            Gathered::B(v) => ColRef::B(v),
+            Gathered::I32(v) => ColRef::I32(v),
+            Gathered::I64(v) => ColRef::I64(v),
+            Gathered::U8(v) => ColRef::U8(v),
+            Gathered::U32(v) => ColRef::U32(v),
+        }
+    }
+}
+
+/// A thread's working memory, kept from block to block.
+struct Work {
+    regs: Regs,
+    lanes: Lanes,
+    /// The selected rows of a block (eligible for a policy with an amount), `BLOCK` long.
+    idx: Vec<u32>,
+    /// The rows with an amount and their amounts, before they are appended.
+    rows: Vec<u32>,
+    fens: Vec<i64>,
+    /// Gathered columns, by fact.
+    gathered: Vec<Option<Gathered>>,
+    /// An empty column table whose allocation is reused for each selection.
+    spare: Vec<Option<ColRef<'static>>>,
 }
 
 /// What one thread writes: the bit-set words of its rows (from word `word0` on) and
@@ -423,9 +564,15 @@ pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult, threads: 
 }
 
 fn run_range(plan: &Plan, cols: &[Option<ColRef>], (from, to): (usize, usize), part: &mut Part) {
-    let size = plan.regs.max(1) * BLOCK;
-    let mut regs = Regs { v: vec![0; size], a: vec![0; size], b: vec![0; size], e: vec![0; size] };
-    let mut scratch = (vec![0u8; BLOCK], vec![0u8; BLOCK], vec![0u8; BLOCK]);
+    let mut work = Work {
+        regs: Regs::new(plan.regs),
+        lanes: Lanes::new(),
+        idx: vec![0; BLOCK],
+        rows: vec![0; BLOCK],
+        fens: vec![0; BLOCK],
+        gathered: (0..cols.len()).map(|_| None).collect(),
+        spare: Vec::with_capacity(cols.len()),
+    };
     let mut block_cols: Vec<Option<ColRef>> = vec![None; cols.len()];
     let mut start = from;
     while start < to {
@@ -433,102 +580,167 @@ fn run_range(plan: &Plan, cols: &[Option<ColRef>], (from, to): (usize, usize), p
         for (bc, c) in block_cols.iter_mut().zip(cols) {
             *bc = c.map(|c| c.slice(start, n));
         }
-        run_block(plan, &block_cols, &mut regs, &mut scratch, n, start, part);
+        run_block(plan, &block_cols, &mut work, n, start, part);
         start += n;
     }
 }
 
-#[multiversion(targets = "simd")]
-fn run_block(
-    plan: &Plan,
-    cols: &[Option<ColRef>],
-    regs: &mut Regs,
-    scratch: &mut (Vec<u8>, Vec<u8>, Vec<u8>),
-    n: usize,
-    start: usize,
-    out: &mut Part,
-) {
+/// Reuses a column table's allocation for a table of another lifetime (empty).
+fn recycle<'b>(v: Vec<Option<ColRef<'_>>>) -> Vec<Option<ColRef<'b>>> {
+    v.into_iter().map(|_| None).collect()
+}
+
+/// Runs `instrs` (indices into the plan) over `n` rows of `cols`.
+#[inline(always)]
+fn run_instrs(plan: &Plan, instrs: &[usize], cols: &[Option<ColRef>], regs: &mut Regs, lanes: &mut Lanes, n: usize) {
     let day_max = day_range().1;
-    for ins in &plan.instrs {
-        let d = super::compile::dst_of(ins) * BLOCK;
+    let nw = n.div_ceil(64);
+    for &ii in instrs {
+        let Some(ins) = plan.instrs.get(ii) else { continue };
+        let dst = super::compile::dst_of(ins);
+        let (d, dw) = (dst * BLOCK, dst * W);
         let (v0, v1) = regs.v.split_at_mut(d);
-        let (a0, a1) = regs.a.split_at_mut(d);
-        let (b0, b1) = regs.b.split_at_mut(d);
+        let (k0, k1) = regs.k.split_at_mut(d);
         let (e0, e1) = regs.e.split_at_mut(d);
-        let cx = Ctx { cols, v: v0, a: a0, b: b0, e: e0, n };
-        let o = Out { v: &mut v1[..n], a: &mut a1[..n], b: &mut b1[..n], e: &mut e1[..n] };
+        let (t0, t1) = regs.t.split_at_mut(dw);
+        let (f0, f1) = regs.f.split_at_mut(dw);
+        let (x0, x1) = regs.x.split_at_mut(dw);
+        let cx = Ctx { cols, v: v0, k: k0, e: e0, t: t0, f: f0, x: x0, errs: &plan.errs, n };
+        let o = Out {
+            v: &mut v1[..n],
+            k: &mut k1[..n],
+            e: &mut e1[..n],
+            t: &mut t1[..nw],
+            f: &mut f1[..nw],
+            x: &mut x1[..nw],
+            err: plan.errs.get(dst).copied().unwrap_or(true),
+            scratch: &mut *lanes,
+        };
         step(ins, &cx, o, n, day_max);
-    }
-    let cx = Ctx { cols, v: &regs.v, a: &regs.a, b: &regs.b, e: &regs.e, n };
-    let (allmet, anyfail, und) = (&mut scratch.0[..n], &mut scratch.1[..n], &mut scratch.2[..n]);
-    let words = start / 64 - out.word0..start / 64 - out.word0 + n.div_ceil(64);
-    for (pi, p) in plan.policies.iter().enumerate() {
-        allmet.fill(u8::from(p.in_force));
-        anyfail.fill(u8::from(!p.in_force));
-        for c in &p.conditions {
-            with_b!(cx.bref(c), g => {
-                g.fit(n);
-                for i in 0..n {
-                    let e = g.e(i);
-                    allmet[i] &= u8::from(g.t(i) & !e);
-                    anyfail[i] |= u8::from(g.f(i) & !e);
-                }
-            });
-        }
-        // All met (which excludes a failure) is eligible; neither is undetermined.
-        for i in 0..n {
-            und[i] = (allmet[i] | anyfail[i]) ^ 1;
-        }
-        if let Some(w) = out.eligible.get_mut(pi).and_then(|v| v.get_mut(words.clone())) {
-            pack(allmet, w);
-        }
-        if let Some(w) = out.undetermined.get_mut(pi).and_then(|v| v.get_mut(words.clone())) {
-            pack(und, w);
-        }
-        if let (Some(src), Some(rows), Some(fens)) = (&p.amount, out.rows.get_mut(pi), out.fens.get_mut(pi)) {
-            // Rows with an amount: a mask, packed to bits, then one step per set bit.
-            let mut has = [0u64; BLOCK / 64];
-            with_v!(cx.vref(src), g => {
-                g.fit(n);
-                for i in 0..n {
-                    und[i] = allmet[i] & u8::from(g.k(i) & !g.e(i));
-                }
-                pack(und, &mut has);
-                for (w, bits) in has.iter().enumerate() {
-                    let mut bits = *bits;
-                    while bits != 0 {
-                        let i = w * 64 + bits.trailing_zeros() as usize;
-                        bits &= bits - 1;
-                        rows.push(u32::try_from(start + i).unwrap_or(u32::MAX));
-                        fens.push(g.v(i));
-                    }
-                }
-            });
-        }
     }
 }
 
-/// Packs lanes of 0/1 bytes into bits (a fixed 64-byte loop the compiler turns into
-/// vector compares and ors).
+#[multiversion(targets = "simd")]
+fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, start: usize, out: &mut Part) {
+    run_instrs(plan, &plan.main, cols, &mut work.regs, &mut work.lanes, n);
+    let nw = n.div_ceil(64);
+    let wrange = start / 64 - out.word0..start / 64 - out.word0 + nw;
+    for (pi, p) in plan.policies.iter().enumerate() {
+        let cx = Ctx {
+            cols,
+            v: &work.regs.v,
+            k: &work.regs.k,
+            e: &work.regs.e,
+            t: &work.regs.t,
+            f: &work.regs.f,
+            x: &work.regs.x,
+            errs: &plan.errs,
+            n,
+        };
+        // All met (which excludes a failure) is eligible; neither is undetermined.
+        let mut met = [words(p.in_force); W];
+        let mut fail = [words(!p.in_force); W];
+        for c in &p.conditions {
+            let src = cx.wref(c);
+            for w in 0..nw {
+                let (t, f, e) = src.get(w);
+                met[w] &= t & !e;
+                fail[w] |= f & !e;
+            }
+        }
+        let mut und = [0u64; W];
+        for w in 0..nw {
+            let valid = valid(w, n);
+            met[w] &= valid;
+            und[w] = !(met[w] | fail[w]) & valid;
+        }
+        if let Some(dst) = out.eligible.get_mut(pi).and_then(|v| v.get_mut(wrange.clone())) {
+            dst.copy_from_slice(&met[..nw]);
+        }
+        if let Some(dst) = out.undetermined.get_mut(pi).and_then(|v| v.get_mut(wrange.clone())) {
+            dst.copy_from_slice(&und[..nw]);
+        }
+        let (Some(src), Some(rows), Some(fens)) = (&p.amount, out.rows.get_mut(pi), out.fens.get_mut(pi)) else {
+            continue;
+        };
+        // The eligible rows; the amount is read (or evaluated) for those alone.
+        let mut m = 0;
+        for (w, bits) in met[..nw].iter().enumerate() {
+            let mut bits = *bits;
+            while bits != 0 {
+                if let Some(slot) = work.idx.get_mut(m) {
+                    *slot = (w * 64) as u32 + bits.trailing_zeros();
+                }
+                m += 1;
+                bits &= bits - 1;
+            }
+        }
+        let idx = &work.idx[..m.min(BLOCK)];
+        if idx.is_empty() {
+            continue;
+        }
+        let buf = (&mut work.rows[..], &mut work.fens[..]);
+        if p.amount_instrs.is_empty() {
+            with_v!(cx.vref(src), g => emit(g, idx, false, start, buf, rows, fens));
+            continue;
+        }
+        // Gather the amount's columns at the selected rows, then run its operations
+        // over the selection.
+        let m = idx.len();
+        for &c in &p.amount_cols {
+            if let (Some(Some(col)), Some(slot)) = (cols.get(c), work.gathered.get_mut(c)) {
+                slot.get_or_insert(Gathered::B(Vec::new())).gather(*col, idx);
+            }
+        }
+        let mut sel = recycle(std::mem::take(&mut work.spare));
+        sel.resize(cols.len(), None);
+        for &c in &p.amount_cols {
+            if let (Some(slot), Some(Some(g))) = (sel.get_mut(c), work.gathered.get(c)) {
+                *slot = Some(g.col());
+            }
+        }
+        run_instrs(plan, &p.amount_instrs, &sel, &mut work.regs, &mut work.lanes, m);
+        let cx = Ctx {
+            cols: &sel,
+            v: &work.regs.v,
+            k: &work.regs.k,
+            e: &work.regs.e,
+            t: &work.regs.t,
+            f: &work.regs.f,
+            x: &work.regs.x,
+            errs: &plan.errs,
+            n: m,
+        };
+        let buf = (&mut work.rows[..], &mut work.fens[..]);
+        with_v!(cx.vref(src), g => emit(g, &work.idx[..m], true, start, buf, rows, fens));
+        work.spare = recycle(sel);
+    }
+}
+
+/// Appends the rows of `idx` whose amount is known and not an error, with the amount:
+/// read at the row itself, or at its place in the selection when `compact`. Written
+/// without a branch into `buf` (each `idx.len()` long at least), then appended.
 #[inline(always)]
-fn pack(lane: &[u8], words: &mut [u64]) {
-    let chunks = lane.chunks_exact(64);
-    let rest = chunks.remainder();
-    let full = chunks.len();
-    for (w, chunk) in words.iter_mut().zip(chunks) {
-        let mut bits = 0u64;
-        for j in 0..64 {
-            bits |= u64::from(chunk[j] != 0) << j;
-        }
-        *w = bits;
+fn emit<G: Gv>(
+    g: G,
+    idx: &[u32],
+    compact: bool,
+    start: usize,
+    (rbuf, fbuf): (&mut [u32], &mut [i64]),
+    rows: &mut Vec<u32>,
+    fens: &mut Vec<i64>,
+) {
+    let base = u32::try_from(start).unwrap_or(u32::MAX);
+    let (rbuf, fbuf) = (&mut rbuf[..idx.len()], &mut fbuf[..idx.len()]);
+    let mut c = 0;
+    for (i, r) in idx.iter().enumerate() {
+        let j = if compact { i } else { *r as usize };
+        rbuf[c.min(i)] = base.saturating_add(*r);
+        fbuf[c.min(i)] = g.v(j);
+        c += usize::from(g.k(j) & !g.e(j));
     }
-    if let Some(w) = words.get_mut(full).filter(|_| !rest.is_empty()) {
-        let mut bits = 0u64;
-        for (j, b) in rest.iter().enumerate() {
-            bits |= u64::from(*b != 0) << j;
-        }
-        *w = bits;
-    }
+    rows.extend_from_slice(&rbuf[..c]);
+    fens.extend_from_slice(&fbuf[..c]);
 }
 
 /// `(on less, on equal, on greater)`.
@@ -544,134 +756,144 @@ fn holds(op: CmpOp) -> (bool, bool, bool) {
     }
 }
 
+/// Writes a boolean register from per-row predicates: known-and-true, known-and-false,
+/// and error (the last only when the register may err).
 #[inline(always)]
-fn range<G: Gv>(g: G, lo: i64, hi: i64, neg: bool, o: Out, n: usize) {
-    g.fit(n);
-    for i in 0..n {
-        let x = g.v(i);
-        let k = g.k(i);
-        let r = ((lo <= x) & (x <= hi)) ^ neg;
-        o.a[i] = u8::from(k & r);
-        o.b[i] = u8::from(k & !r);
-        o.e[i] = u8::from(g.e(i));
+fn bool_rows(o: Out, n: usize, t: impl Fn(usize) -> bool, f: impl Fn(usize) -> bool, e: impl Fn(usize) -> bool) {
+    for w in 0..n.div_ceil(64) {
+        o.t[w] = bits_rows(w, n, &t);
+        o.f[w] = bits_rows(w, n, &f);
+        if o.err {
+            o.x[w] = bits_rows(w, n, &e);
+        }
     }
 }
 
-/// A range test on a narrow column, in the column's own width.
-macro_rules! range_narrow {
-    ($s:expr, $t:ty, $unknown:expr, $lo:expr, $hi:expr, $neg:expr, $o:expr, $n:expr) => {{
-        let (min, max) = (i64::from(<$t>::MIN), i64::from(<$t>::MAX));
-        let (lo, hi) = if $lo > $hi || $lo > max || $hi < min {
-            (1 as $t, 0 as $t)
-        } else {
-            (<$t>::try_from($lo.max(min)).unwrap_or(<$t>::MAX), <$t>::try_from($hi.min(max)).unwrap_or(<$t>::MIN))
-        };
-        let s = &$s[..$n];
-        let o = $o;
-        for i in 0..$n {
-            let x = s[i];
-            let k = x != $unknown;
-            let r = ((lo <= x) & (x <= hi)) ^ $neg;
-            o.a[i] = u8::from(k & r);
-            o.b[i] = u8::from(k & !r);
-            o.e[i] = 0;
-        }
-    }};
+/// A range test on a column, in the column's own width (`(min, max)` of the type),
+/// straight into bit sets (a column cannot err).
+#[inline(always)]
+fn range_col<T>(s: &[T], unknown: T, (min, max): (i64, i64), (lo, hi, neg): (i64, i64, bool), o: Out, n: usize)
+where
+    T: Copy + PartialOrd + TryFrom<i64>,
+{
+    let bounds = match (T::try_from(lo.max(min)), T::try_from(hi.min(max))) {
+        (Ok(l), Ok(h)) if lo <= hi && lo <= max && hi >= min => Some((l, h)),
+        _ => None,
+    };
+    let neg = words(neg);
+    for (w, c) in s[..n].chunks(64).enumerate() {
+        let k = bits(c, |x| x != unknown);
+        let r = match bounds {
+            Some((lo, hi)) => bits(c, |x| (lo <= x) & (x <= hi)),
+            None => 0,
+        } ^ neg;
+        o.t[w] = k & r;
+        o.f[w] = k & !r;
+    }
+    if o.err {
+        o.x.fill(0);
+    }
+}
+
+#[inline(always)]
+fn range<G: Gv>(g: G, lo: i64, hi: i64, neg: bool, o: Out, n: usize) {
+    g.fit(n);
+    let r = |i: usize| ((lo <= g.v(i)) & (g.v(i) <= hi)) ^ neg;
+    bool_rows(o, n, |i| g.k(i) & r(i), |i| g.k(i) & !r(i), |i| g.e(i));
 }
 
 #[inline(always)]
 fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
+    let nw = n.div_ceil(64);
     match ins {
         Instr::Range { src, lo, hi, neg, .. } => match cx.vref(src) {
-            VRef::I32(s) => range_narrow!(s, i32, i32::MIN, *lo, *hi, *neg, o, n),
-            VRef::U8(s) => range_narrow!(s, u8, u8::MAX, *lo, *hi, *neg, o, n),
+            VRef::I32(s) => range_col(s, i32::MIN, (i32::MIN.into(), i32::MAX.into()), (*lo, *hi, *neg), o, n),
+            VRef::I64(s) => range_col(s, i64::MIN, (i64::MIN, i64::MAX), (*lo, *hi, *neg), o, n),
+            VRef::U8(s) => range_col(s, u8::MAX, (u8::MIN.into(), u8::MAX.into()), (*lo, *hi, *neg), o, n),
+            VRef::U32(s) => range_col(s, u32::MAX, (u32::MIN.into(), u32::MAX.into()), (*lo, *hi, *neg), o, n),
             r => with_v!(r, g => range(g, *lo, *hi, *neg, o, n)),
         },
         Instr::Unknown { srcs, .. } => {
-            o.a.fill(0);
-            o.b.fill(0);
-            o.e.fill(0);
+            o.t.fill(0);
+            o.f.fill(0);
+            o.x.fill(0);
             for s in srcs {
                 with_v!(cx.vref(s), g => {
                     g.fit(n);
-                    for i in 0..n {
-                        o.e[i] |= u8::from(g.e(i));
+                    for w in 0..nw {
+                        o.x[w] |= bits_rows(w, n, |i| g.e(i));
                     }
                 });
             }
         }
         Instr::KnownV { src, .. } => with_v!(cx.vref(src), g => {
             g.fit(n);
-            for i in 0..n {
-                let k = g.k(i);
-                o.a[i] = u8::from(k);
-                o.b[i] = u8::from(!k);
-                o.e[i] = 0;
-            }
+            bool_rows(o, n, |i| g.k(i), |i| !g.k(i), |_| false);
         }),
-        Instr::KnownB { src, .. } => with_b!(cx.bref(src), g => {
-            g.fit(n);
-            for i in 0..n {
-                let k = g.t(i) | g.f(i);
-                o.a[i] = u8::from(k);
-                o.b[i] = u8::from(!k);
-                o.e[i] = 0;
+        Instr::KnownB { src, .. } => {
+            let s = cx.wref(src);
+            for w in 0..nw {
+                let (t, f, _) = s.get(w);
+                o.t[w] = t | f;
+                o.f[w] = !(t | f);
             }
-        }),
-        Instr::Not { src, .. } => with_b!(cx.bref(src), g => {
-            g.fit(n);
-            for i in 0..n {
-                o.a[i] = u8::from(g.f(i));
-                o.b[i] = u8::from(g.t(i));
-                o.e[i] = u8::from(g.e(i));
-            }
-        }),
-        Instr::Logic { srcs, or, .. } => {
-            let or = *or;
-            o.a.fill(u8::from(!or));
-            o.b.fill(u8::from(or));
-            o.e.fill(0);
-            for s in srcs {
-                with_b!(cx.bref(s), g => {
-                    g.fit(n);
-                    for i in 0..n {
-                        let (t, f) = (u8::from(g.t(i)), u8::from(g.f(i)));
-                        if or {
-                            o.a[i] |= t;
-                            o.b[i] &= f;
-                        } else {
-                            o.a[i] &= t;
-                            o.b[i] |= f;
-                        }
-                        o.e[i] |= u8::from(g.e(i));
-                    }
-                });
+            if o.err {
+                o.x.fill(0);
             }
         }
-        Instr::BoolEq { a, b, ne, .. } => with_b!(cx.bref(a), x => with_b!(cx.bref(b), y => {
-            x.fit(n);
-            y.fit(n);
-            for i in 0..n {
-                let known = (x.t(i) | x.f(i)) & (y.t(i) | y.f(i));
-                let r = ((x.t(i) & y.t(i)) | (x.f(i) & y.f(i))) ^ *ne;
-                o.a[i] = u8::from(known & r);
-                o.b[i] = u8::from(known & !r);
-                o.e[i] = u8::from(x.e(i) | y.e(i));
+        Instr::Not { src, .. } => {
+            let s = cx.wref(src);
+            for w in 0..nw {
+                let (t, f, e) = s.get(w);
+                o.t[w] = f;
+                o.f[w] = t;
+                if o.err {
+                    o.x[w] = e;
+                }
             }
-        })),
+        }
+        Instr::Logic { srcs, or, .. } => {
+            let or = *or;
+            o.t.fill(words(!or));
+            o.f.fill(words(or));
+            o.x.fill(0);
+            for s in srcs {
+                let s = cx.wref(s);
+                for w in 0..nw {
+                    let (t, f, e) = s.get(w);
+                    if or {
+                        o.t[w] |= t;
+                        o.f[w] &= f;
+                    } else {
+                        o.t[w] &= t;
+                        o.f[w] |= f;
+                    }
+                    o.x[w] |= e;
+                }
+            }
+        }
+        Instr::BoolEq { a, b, ne, .. } => {
+            let (a, b, ne) = (cx.wref(a), cx.wref(b), words(*ne));
+            for w in 0..nw {
+                let ((xt, xf, xe), (yt, yf, ye)) = (a.get(w), b.get(w));
+                let known = (xt | xf) & (yt | yf);
+                let r = ((xt & yt) | (xf & yf)) ^ ne;
+                o.t[w] = known & r;
+                o.f[w] = known & !r;
+                o.x[w] = xe | ye;
+            }
+        }
         Instr::Cmp { a, b, op, .. } => {
             let (lt, eq, gt) = holds(*op);
             with_v!(cx.vref(a), x => with_v!(cx.vref(b), y => {
                 x.fit(n);
                 y.fit(n);
-                for i in 0..n {
-                    let k = x.k(i) & y.k(i);
+                let r = |i: usize| {
                     let (p, q) = (x.v(i), y.v(i));
-                    let r = ((p < q) & lt) | ((p == q) & eq) | ((p > q) & gt);
-                    o.a[i] = u8::from(k & r);
-                    o.b[i] = u8::from(k & !r);
-                    o.e[i] = u8::from(x.e(i) | y.e(i));
-                }
+                    ((p < q) & lt) | ((p == q) & eq) | ((p > q) & gt)
+                };
+                let k = |i: usize| x.k(i) & y.k(i);
+                bool_rows(o, n, |i| k(i) & r(i), |i| k(i) & !r(i), |i| x.e(i) | y.e(i));
             }))
         }
         Instr::SpanRow { start, end, months, days, op, .. } => {
@@ -679,36 +901,32 @@ fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
             with_v!(cx.vref(start), x => with_v!(cx.vref(end), y => {
                 x.fit(n);
                 y.fit(n);
-                for i in 0..n {
-                    let k = x.k(i) & y.k(i);
-                    let s = if k { x.v(i) } else { 0 };
+                let k = |i: usize| x.k(i) & y.k(i);
+                // `end.cmp(start + d)`.
+                let r = |i: usize| {
+                    let s = if k(i) { x.v(i) } else { 0 };
                     let limit = after(s, *months, *days, day_max);
                     let q = y.v(i);
-                    // `end.cmp(start + d)`.
-                    let r = ((q < limit) & lt) | ((q == limit) & eq) | ((q > limit) & gt);
-                    o.a[i] = u8::from(k & r);
-                    o.b[i] = u8::from(k & !r);
-                    o.e[i] = u8::from(x.e(i) | y.e(i));
-                }
+                    ((q < limit) & lt) | ((q == limit) & eq) | ((q > limit) & gt)
+                };
+                bool_rows(o, n, |i| k(i) & r(i), |i| k(i) & !r(i), |i| x.e(i) | y.e(i));
             }))
         }
-        Instr::IfB { c, a, b, .. } => with_b!(cx.bref(c), c => with_b!(cx.bref(a), x => with_b!(cx.bref(b), y => {
-            c.fit(n);
-            x.fit(n);
-            y.fit(n);
-            for i in 0..n {
-                let (ct, cf) = (c.t(i), c.f(i));
-                o.a[i] = u8::from((ct & x.t(i)) | (cf & y.t(i)));
-                o.b[i] = u8::from((ct & x.f(i)) | (cf & y.f(i)));
-                o.e[i] = u8::from(c.e(i) | (ct & x.e(i)) | (cf & y.e(i)));
+        Instr::IfB { c, a, b, .. } => {
+            let (c, a, b) = (cx.wref(c), cx.wref(a), cx.wref(b));
+            for w in 0..nw {
+                let ((ct, cf, ce), (xt, xf, xe), (yt, yf, ye)) = (c.get(w), a.get(w), b.get(w));
+                o.t[w] = (ct & xt) | (cf & yt);
+                o.f[w] = (ct & xf) | (cf & yf);
+                o.x[w] = ce | (ct & xe) | (cf & ye);
             }
-        }))),
+        }
         Instr::Year { src, .. } => with_v!(cx.vref(src), g => {
             g.fit(n);
             for i in 0..n {
                 let k = g.k(i);
                 o.v[i] = if k { civil(g.v(i)).0 } else { 0 };
-                o.a[i] = u8::from(k);
+                o.k[i] = u8::from(k);
                 o.e[i] = u8::from(g.e(i));
             }
         }),
@@ -720,7 +938,7 @@ fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
                 let (r, over) = if *sub { x.v(i).overflowing_sub(y.v(i)) } else { x.v(i).overflowing_add(y.v(i)) };
                 let ok = k & !over;
                 o.v[i] = if ok { r } else { 0 };
-                o.a[i] = u8::from(ok);
+                o.k[i] = u8::from(ok);
                 o.e[i] = u8::from(x.e(i) | y.e(i) | (k & over));
             }
         })),
@@ -732,7 +950,7 @@ fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
                 let (r, over) = x.v(i).overflowing_mul(y.v(i));
                 let ok = k & !over;
                 o.v[i] = if ok { r } else { 0 };
-                o.a[i] = u8::from(ok);
+                o.k[i] = u8::from(ok);
                 o.e[i] = u8::from(x.e(i) | y.e(i) | (k & over));
             }
         })),
@@ -740,7 +958,7 @@ fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
         Instr::MinMax { srcs, max, .. } => {
             let max = *max;
             o.v.fill(if max { i64::MIN } else { i64::MAX });
-            o.a.fill(1);
+            o.k.fill(1);
             o.e.fill(0);
             for s in srcs {
                 with_v!(cx.vref(s), g => {
@@ -748,28 +966,33 @@ fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
                     for i in 0..n {
                         let x = g.v(i);
                         o.v[i] = if max { o.v[i].max(x) } else { o.v[i].min(x) };
-                        o.a[i] &= u8::from(g.k(i));
+                        o.k[i] &= u8::from(g.k(i));
                         o.e[i] |= u8::from(g.e(i));
                     }
                 });
             }
             for i in 0..n {
-                o.v[i] = if o.a[i] != 0 { o.v[i] } else { 0 };
+                o.v[i] = if o.k[i] != 0 { o.v[i] } else { 0 };
             }
         }
-        Instr::IfV { c, a, b, .. } => with_b!(cx.bref(c), c => with_v!(cx.vref(a), x => with_v!(cx.vref(b), y => {
-            c.fit(n);
-            x.fit(n);
-            y.fit(n);
-            for i in 0..n {
-                let (ct, cf) = (c.t(i), c.f(i));
-                let k = (ct & x.k(i)) | (cf & y.k(i));
-                let v = if ct { x.v(i) } else { y.v(i) };
-                o.v[i] = if k { v } else { 0 };
-                o.a[i] = u8::from(k);
-                o.e[i] = u8::from(c.e(i) | (ct & x.e(i)) | (cf & y.e(i)));
-            }
-        }))),
+        Instr::IfV { c, a, b, .. } => {
+            let c = cx.wref(c);
+            let Out { v, k, e, scratch, .. } = o;
+            let c = scratch.spread(c, n);
+            with_v!(cx.vref(a), x => with_v!(cx.vref(b), y => {
+                c.fit(n);
+                x.fit(n);
+                y.fit(n);
+                for i in 0..n {
+                    let (ct, cf) = (c.t(i), c.f(i));
+                    let kk = (ct & x.k(i)) | (cf & y.k(i));
+                    let vv = if ct { x.v(i) } else { y.v(i) };
+                    v[i] = if kk { vv } else { 0 };
+                    k[i] = u8::from(kk);
+                    e[i] = u8::from(c.e(i) | (ct & x.e(i)) | (cf & y.e(i)));
+                }
+            }))
+        }
     }
 }
 
@@ -799,7 +1022,7 @@ fn share<G: Gv>(g: G, num: i128, den: i128, o: Out, n: usize) {
                     let x = if k { g.v(i) } else { 0 };
                     let over = (x < lo) | (x > hi);
                     o.v[i] = x.wrapping_mul(num64) >> shift;
-                    o.a[i] = u8::from(k & !over);
+                    o.k[i] = u8::from(k & !over);
                     o.e[i] = u8::from(g.e(i) | over);
                     over_any |= u8::from(over);
                 }
@@ -810,7 +1033,7 @@ fn share<G: Gv>(g: G, num: i128, den: i128, o: Out, n: usize) {
                     let x = if k { g.v(i) } else { 0 };
                     let (p, over) = x.overflowing_mul(num64);
                     o.v[i] = p >> shift;
-                    o.a[i] = u8::from(k & !over);
+                    o.k[i] = u8::from(k & !over);
                     o.e[i] = u8::from(g.e(i) | over);
                     any_over |= over;
                 }
@@ -820,7 +1043,7 @@ fn share<G: Gv>(g: G, num: i128, den: i128, o: Out, n: usize) {
                     if g.k(i) && !g.e(i) {
                         let r = exact(g.v(i));
                         o.v[i] = r.unwrap_or(0);
-                        o.a[i] = u8::from(r.is_some());
+                        o.k[i] = u8::from(r.is_some());
                         o.e[i] = u8::from(r.is_none());
                     }
                 }
@@ -831,7 +1054,7 @@ fn share<G: Gv>(g: G, num: i128, den: i128, o: Out, n: usize) {
                 let k = g.k(i);
                 let r = if k { exact(g.v(i)) } else { Some(0) };
                 o.v[i] = r.unwrap_or(0);
-                o.a[i] = u8::from(k & r.is_some());
+                o.k[i] = u8::from(k & r.is_some());
                 o.e[i] = u8::from(g.e(i) | r.is_none());
             }
         }

@@ -4,7 +4,8 @@
 //! `Plan::compile` takes policies bound to a date (`Bound`: parameters resolved
 //! first, as `evaluate_bound` does) and turns every condition and amount into a flat
 //! list of column operations (`compile`), run over blocks of `BLOCK` rows (`exec`),
-//! with three-valued results kept as masks (true, false, error) per row. The result
+//! with three-valued results kept as bit sets (true, false, error) per block and
+//! amounts evaluated on the eligible rows only. The result
 //! per row and policy is the same status and amount `evaluate_bound` gives, including
 //! unknown facts (false-and-unknown is false, true-or-unknown is true), computation
 //! errors (an overflow makes a condition unknown) and the rounding of shares of money
@@ -168,6 +169,12 @@ pub(crate) struct PolicyPlan {
     pub in_force: bool,
     pub conditions: Vec<BSrc>,
     pub amount: Option<Src>,
+    /// The operations of the amount when it is evaluated on the eligible rows only
+    /// (gathered into a short selection), in order; empty when it runs on every row
+    /// with the conditions (it shares a register with them or with another amount).
+    pub amount_instrs: Vec<usize>,
+    /// The columns those operations read (gathered for the selected rows).
+    pub amount_cols: Vec<usize>,
 }
 
 /// What a plan needs of a population's columns (checked before each run).
@@ -185,6 +192,11 @@ pub struct Plan {
     pub(crate) entity: EntityKind,
     pub(crate) instrs: Vec<Instr>,
     pub(crate) regs: usize,
+    /// Per register: whether it may hold an error (otherwise its error lane is never
+    /// written nor read).
+    pub(crate) errs: Vec<bool>,
+    /// The operations run on every row (those of selected amounts are run later).
+    pub(crate) main: Vec<usize>,
     pub(crate) policies: Vec<PolicyPlan>,
     pub(crate) needs: Vec<ColNeed>,
 }

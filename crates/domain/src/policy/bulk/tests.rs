@@ -442,10 +442,9 @@ fn a_population_with_other_columns_is_refused_by_a_compiled_plan() {
     assert!(bad.set("returnee", Column::Bool(vec![1])).is_err(), "a column of the wrong length");
 }
 
-#[test]
-fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
-    // More rows than two blocks, not a multiple of 64: packing and block edges.
-    let mut state = 7u64;
+/// `n` rows of cells from a seed (splitmix64), for populations of many blocks.
+fn many_rows(seed: u64, n: usize) -> Vec<Vec<Cell>> {
+    let mut state = seed;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
@@ -453,8 +452,7 @@ fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let n = 2 * BLOCK + 77;
-    let rows: Vec<Vec<Cell>> = (0..n)
+    (0..n)
         .map(|_| {
             (0..FACTS.len())
                 .map(|_| {
@@ -463,7 +461,13 @@ fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
                 })
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn bulk_agrees_across_many_blocks_and_a_partial_last_one() {
+    // More rows than two blocks, not a multiple of 64: packing and block edges.
+    let rows = many_rows(7, 2 * BLOCK + 77);
     for date in ["2020-06-15", "2025-06-30"] {
         let date = d(date);
         let pop = population(&rows, date, &["500116", "500101"], &[]);
@@ -493,6 +497,7 @@ fn a_share_agrees_at_the_edge_of_overflow() {
     let text = "id = \"edge\"\ntitle = \"边界\"\neffective_from = 2000-01-01\ntarget = \"个人\"\nobtain = \"申请\"\n\
         benefit = \"测试\"\nevidence = []\ndepartment = \"测试\"\ntags = []\n\n[[source]]\ndocument = \"测试\"\narticle = \"一\"\n\n\
         [[param.share]]\nfrom = 2000-01-01\nvalue = \"3/4\"\n\n\
+        [[param.floor]]\nfrom = 2000-01-01\nvalue = \"100元\"\n\n\
         [[condition]]\nid = \"c0\"\ntest = \"premiums_paid_fen > 0元 or premiums_paid_fen <= 0元\"\nexplain = \"测试\"\n\
         cite = { document = \"测试\", article = \"一\" }\n\n\
         [amount]\nformula = \"premiums_paid_fen * param.share\"\nexplain = \"测试\"\ncite = { document = \"测试\", article = \"一\" }\n";
@@ -511,4 +516,76 @@ fn a_share_agrees_at_the_edge_of_overflow() {
     let out = Plan::compile(&bounds, &pop).unwrap().run(&pop).unwrap();
     assert_eq!(out.amount(0, 1), Some((hi * 3).div_euclid(4)), "the last product that fits");
     assert_eq!(out.amount(0, 2), Some(i64::try_from(i128::from(hi + 1) * 3 / 4).unwrap()), "exact past i64 products");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Generated rules over more than a block (whole words, a partial last word and
+    /// a partial last block), on 1, 2 and 3 threads: conditions as bit sets and
+    /// amounts evaluated on the selected rows agree with the per-person evaluator.
+    #[test]
+    fn bulk_agrees_on_generated_rules_across_blocks_and_threads(
+        seed in any::<u64>(),
+        extra in 0usize..130,
+        date in 0..EVAL_DATES.len(),
+        params in params(),
+        conditions in prop::collection::vec(bool_expr(), 1..4),
+        amount in prop::option::of(money_expr()),
+    ) {
+        let text = policy_text(&params, &conditions, amount.as_deref());
+        let policy = load::load_policy("generated-rule.toml", &text).map_err(|e| TestCaseError::fail(format!("{}\n{text}", e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))))?;
+        let date = d(EVAL_DATES[date]);
+        let pop = population(&many_rows(seed, BLOCK + extra), date, &["500116", "江津", "500112"], &[]);
+        agree(&[&policy], &pop, date)?;
+        let bounds = [Bound::new(&policy, date)];
+        let plan = Plan::compile(&bounds, &pop).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let one = plan.run(&pop).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for threads in [2, 3] {
+            let mut many = BulkResult::default();
+            plan.run_into_threads(&pop, &mut many, threads).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&many, &one, "{} threads", threads);
+        }
+    }
+}
+
+/// An amount that shares an operation with a condition runs on every row with the
+/// conditions (not on a selection); both ways give the same result, and agree with
+/// the per-person evaluator, including rows whose share overflows or is unknown.
+#[test]
+fn an_amount_sharing_a_register_with_a_condition_runs_on_every_row() {
+    let text = "id = \"shared\"\ntitle = \"共用\"\neffective_from = 2000-01-01\ntarget = \"个人\"\nobtain = \"申请\"\n\
+        benefit = \"测试\"\nevidence = []\ndepartment = \"测试\"\ntags = []\n\n[[source]]\ndocument = \"测试\"\narticle = \"一\"\n\n\
+        [[param.share]]\nfrom = 2000-01-01\nvalue = \"3/4\"\n\n\
+        [[param.floor]]\nfrom = 2000-01-01\nvalue = \"100元\"\n\n\
+        [[condition]]\nid = \"c0\"\ntest = \"premiums_paid_fen * param.share >= param.floor\"\nexplain = \"测试\"\n\
+        cite = { document = \"测试\", article = \"一\" }\n\n\
+        [amount]\nformula = \"premiums_paid_fen * param.share\"\nexplain = \"测试\"\ncite = { document = \"测试\", article = \"一\" }\n";
+    let policy = load::load_policy("shared.toml", text).unwrap();
+    let date = d("2025-06-30");
+    let rows = many_rows(11, 2 * BLOCK + 5);
+    let pop = population(&rows, date, &["500116"], &[]);
+    agree(&[&policy], &pop, date).unwrap();
+    let bounds = [Bound::new(&policy, date)];
+    let selected = Plan::compile(&bounds, &pop).unwrap();
+    assert!(!selected.policies[0].amount_instrs.is_empty(), "the amount alone is evaluated on the eligible rows");
+    // The same plan with the amount read from the condition's share.
+    let mut shared = selected.clone();
+    let share = shared.instrs.iter().find_map(|i| match i {
+        Instr::Share { dst, .. } if shared.main.iter().any(|m| super::compile::dst_of(&shared.instrs[*m]) == *dst) => {
+            Some(*dst)
+        }
+        _ => None,
+    });
+    shared.policies[0].amount = Some(Src::Reg(share.unwrap()));
+    super::compile::select_amounts(&mut shared);
+    assert!(shared.policies[0].amount_instrs.is_empty(), "a shared register keeps the amount on every row");
+    let (a, b) = (selected.run(&pop).unwrap(), shared.run(&pop).unwrap());
+    assert_eq!(a, b);
+    assert!(a.summary(0).with_amount > 0 && a.summary(0).eligible > a.summary(0).with_amount / 2);
+    for threads in [2, 3] {
+        let mut many = BulkResult::default();
+        shared.run_into_threads(&pop, &mut many, threads).unwrap();
+        assert_eq!(many, a, "{threads} threads");
+    }
 }
