@@ -731,6 +731,16 @@ fn emit<G: Gv>(
     fens: &mut Vec<i64>,
 ) {
     let base = u32::try_from(start).unwrap_or(u32::MAX);
+    if compact {
+        // Usually every selected row has its amount: then both are copied whole.
+        let m = idx.len();
+        let missing = (0..m).fold(0u8, |a, i| a | u8::from(!g.k(i) | g.e(i)));
+        if missing == 0 {
+            rows.extend(idx.iter().map(|r| base.saturating_add(*r)));
+            fens.extend((0..m).map(|i| g.v(i)));
+            return;
+        }
+    }
     let (rbuf, fbuf) = (&mut rbuf[..idx.len()], &mut fbuf[..idx.len()]);
     let mut c = 0;
     for (i, r) in idx.iter().enumerate() {
