@@ -161,23 +161,29 @@ pub struct EmployerKey {
     pub id: i64,
     pub industry: String,
     pub district: i64,
+    pub name: String,
+    pub region: i64,
 }
 
 /// The employers with these credit codes.
 pub async fn employers_by_credit(store: &Store, codes: &[String]) -> Result<HashMap<String, EmployerKey>> {
     let mut out = HashMap::with_capacity(codes.len());
     for chunk in codes.chunks(500) {
-        let rows: Vec<(String, i64, String, i64)> = employer::Entity::find()
+        let rows: Vec<(String, i64, String, i64, String, i64)> = employer::Entity::find()
             .select_only()
             .column(employer::Column::CreditCode)
             .column(employer::Column::Id)
             .column(employer::Column::Industry)
             .column(employer::Column::District)
+            .column(employer::Column::Name)
+            .column(employer::Column::Region)
             .filter(employer::Column::CreditCode.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(store.conn())
             .await?;
-        out.extend(rows.into_iter().map(|(c, id, industry, district)| (c, EmployerKey { id, industry, district })));
+        out.extend(rows.into_iter().map(|(c, id, industry, district, name, region)| {
+            (c, EmployerKey { id, industry, district, name, region })
+        }));
     }
     Ok(out)
 }

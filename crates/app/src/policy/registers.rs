@@ -251,11 +251,16 @@ pub async fn payees(store: &Store, payouts: &[payout::Model]) -> Result<HashMap<
             }
         }
     }
-    for p in wanted("hire") {
-        let Some((code, _)) = p.beneficiary_key.split_once('/') else { continue };
-        if let Some(e) = jiujin_store::jobs::employer_by_credit(store, code).await? {
+    // The employers of the hires, read in one pass (a payment file may hold many).
+    let hires = wanted("hire");
+    let code_of = |p: &payout::Model| p.beneficiary_key.split_once('/').map(|(code, _)| code.to_string());
+    let codes: Vec<String> = hires.iter().filter_map(|p| code_of(p)).collect();
+    let employers = jiujin_store::jobs::employers_by_credit(store, &codes).await?;
+    for p in hires {
+        let Some(code) = code_of(p) else { continue };
+        if let Some(e) = employers.get(&code) {
             let region = RegionCode::from_i64(e.region).unwrap_or(jiujin_domain::region::CHONGQING);
-            out.insert(p.id, Payee { name: e.name.clone(), credit_code: Some(e.credit_code.clone()), region });
+            out.insert(p.id, Payee { name: e.name.clone(), credit_code: Some(code), region });
         }
     }
     Ok(out)
