@@ -21,7 +21,8 @@ use multiversion::multiversion;
 use super::super::expr::CmpOp;
 use super::calendar::{after, civil};
 use super::columns::{day_range, Column, Population};
-use super::{BSrc, BulkError, BulkResult, Instr, Plan, Src, BLOCK};
+use super::pack::{self, bits};
+use super::{Amounts, BSrc, BulkError, BulkResult, Instr, Plan, Src, BLOCK};
 
 /// Words of a bit set per block.
 const W: usize = BLOCK / 64;
@@ -252,22 +253,6 @@ macro_rules! with_v {
     };
 }
 
-/// Bits of `f` over up to 64 values (bit `j` for `s[j]`); a fixed loop for a whole word.
-#[inline(always)]
-fn bits<T: Copy>(s: &[T], f: impl Fn(T) -> bool) -> u64 {
-    let mut w = 0u64;
-    if let Ok(s) = <&[T; 64]>::try_from(s) {
-        for j in 0..64 {
-            w |= u64::from(f(s[j])) << j;
-        }
-    } else {
-        for (j, x) in s.iter().enumerate().take(64) {
-            w |= u64::from(f(*x)) << j;
-        }
-    }
-    w
-}
-
 /// Bits of a row predicate over rows `64w..64w+64` (fewer in a block's last word).
 #[inline(always)]
 fn bits_rows(w: usize, n: usize, f: impl Fn(usize) -> bool) -> u64 {
@@ -307,6 +292,9 @@ fn words(b: bool) -> u64 {
 /// columns of a selection).
 struct Ctx<'a> {
     cols: &'a [Option<ColRef<'a>>],
+    /// The block's boolean columns as true and false words, by fact (empty for a
+    /// selection, whose columns are read row by row).
+    packed: &'a [Option<Packed>],
     v: &'a [i64],
     k: &'a [u8],
     e: &'a [u8],
@@ -350,8 +338,12 @@ impl<'a> Ctx<'a> {
     fn wref(&self, s: &BSrc) -> WRef<'a> {
         match *s {
             BSrc::Const { t, f, e } => WRef::K(words(t), words(f), words(e)),
-            BSrc::Col(i) => match self.cols.get(i).copied().flatten() {
-                Some(ColRef::B(c)) => WRef::C(&c[..self.n]),
+            BSrc::Col(i) => match (self.packed.get(i), self.cols.get(i).copied().flatten()) {
+                (Some(Some((t, f))), _) => {
+                    let nw = self.n.div_ceil(64);
+                    WRef::R(&t[..nw], &f[..nw], None)
+                }
+                (_, Some(ColRef::B(c))) => WRef::C(&c[..self.n]),
                 _ => WRef::K(0, 0, 0),
             },
             BSrc::Reg(r) => {
@@ -478,8 +470,13 @@ impl Gathered {
     }
 }
 
+/// A boolean column's true and false words over a block.
+type Packed = ([u64; W], [u64; W]);
+
 /// A thread's working memory, kept from block to block.
 struct Work {
+    /// The block's boolean columns, packed once for all the conditions reading them.
+    packed: Vec<Option<Packed>>,
     regs: Regs,
     lanes: Lanes,
     /// The selected rows of a block (eligible for a policy with an amount), `BLOCK` long.
@@ -527,13 +524,20 @@ pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult, threads: 
     let mut parts: Vec<Part> = ranges
         .iter()
         .enumerate()
-        .map(|(i, (start, _))| Part {
-            word0: start / 64,
-            eligible: eligible.iter_mut().map(|c| c.next().unwrap_or_default()).collect(),
-            undetermined: undetermined.iter_mut().map(|c| c.next().unwrap_or_default()).collect(),
+        .map(|(i, (start, _))| {
             // The first part appends to the output's own vectors (no copy after).
-            rows: if i == 0 { std::mem::take(&mut out.amount_rows) } else { vec![Vec::new(); np] },
-            fens: if i == 0 { std::mem::take(&mut out.amount_fen) } else { vec![Vec::new(); np] },
+            let (rows, fens) = if i == 0 {
+                (std::mem::take(&mut out.amount_rows), std::mem::take(&mut out.amount_fen))
+            } else {
+                spare(&mut out.more, i - 1, np)
+            };
+            Part {
+                word0: start / 64,
+                eligible: eligible.iter_mut().map(|c| c.next().unwrap_or_default()).collect(),
+                undetermined: undetermined.iter_mut().map(|c| c.next().unwrap_or_default()).collect(),
+                rows,
+                fens,
+            }
         })
         .collect();
     if parts.len() == 1 {
@@ -543,8 +547,14 @@ pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult, threads: 
     } else {
         std::thread::scope(|s| {
             let cols = &cols;
-            for (range, part) in ranges.iter().zip(parts.iter_mut()) {
+            let mut work = ranges.iter().zip(parts.iter_mut());
+            let first = work.next();
+            for (range, part) in work {
                 s.spawn(move || run_range(plan, cols, *range, part));
+            }
+            // The calling thread takes the first range itself.
+            if let Some((range, part)) = first {
+                run_range(plan, cols, *range, part);
             }
         });
     }
@@ -553,18 +563,29 @@ pub(super) fn run(plan: &Plan, pop: &Population, out: &mut BulkResult, threads: 
         out.amount_rows = first.rows;
         out.amount_fen = first.fens;
     }
-    for part in parts {
-        for (dst, src) in out.amount_rows.iter_mut().zip(part.rows) {
-            dst.extend(src);
+    // The other parts' amounts follow as segments, in row order (not copied).
+    for (i, part) in parts.enumerate() {
+        if out.more.len() <= i {
+            out.more.resize_with(i + 1, Default::default);
         }
-        for (dst, src) in out.amount_fen.iter_mut().zip(part.fens) {
-            dst.extend(src);
-        }
+        out.more[i] = (part.rows, part.fens);
     }
+}
+
+/// The `i`th spare pair of amount vectors, emptied, one vector per policy (their
+/// capacity is what is kept).
+fn spare(spare: &mut [Amounts], i: usize, np: usize) -> Amounts {
+    let (mut rows, mut fens) = spare.get_mut(i).map(std::mem::take).unwrap_or_default();
+    rows.resize_with(np, Vec::new);
+    rows.iter_mut().for_each(Vec::clear);
+    fens.resize_with(np, Vec::new);
+    fens.iter_mut().for_each(Vec::clear);
+    (rows, fens)
 }
 
 fn run_range(plan: &Plan, cols: &[Option<ColRef>], (from, to): (usize, usize), part: &mut Part) {
     let mut work = Work {
+        packed: vec![None; cols.len()],
         regs: Regs::new(plan.regs),
         lanes: Lanes::new(),
         idx: vec![0; BLOCK],
@@ -592,7 +613,14 @@ fn recycle<'b>(v: Vec<Option<ColRef<'_>>>) -> Vec<Option<ColRef<'b>>> {
 
 /// Runs `instrs` (indices into the plan) over `n` rows of `cols`.
 #[inline(always)]
-fn run_instrs(plan: &Plan, instrs: &[usize], cols: &[Option<ColRef>], regs: &mut Regs, lanes: &mut Lanes, n: usize) {
+fn run_instrs(
+    plan: &Plan,
+    instrs: &[usize],
+    (cols, packed): (&[Option<ColRef>], &[Option<Packed>]),
+    regs: &mut Regs,
+    lanes: &mut Lanes,
+    n: usize,
+) {
     let day_max = day_range().1;
     let nw = n.div_ceil(64);
     for &ii in instrs {
@@ -605,7 +633,7 @@ fn run_instrs(plan: &Plan, instrs: &[usize], cols: &[Option<ColRef>], regs: &mut
         let (t0, t1) = regs.t.split_at_mut(dw);
         let (f0, f1) = regs.f.split_at_mut(dw);
         let (x0, x1) = regs.x.split_at_mut(dw);
-        let cx = Ctx { cols, v: v0, k: k0, e: e0, t: t0, f: f0, x: x0, errs: &plan.errs, n };
+        let cx = Ctx { cols, packed, v: v0, k: k0, e: e0, t: t0, f: f0, x: x0, errs: &plan.errs, n };
         let o = Out {
             v: &mut v1[..n],
             k: &mut k1[..n],
@@ -622,12 +650,22 @@ fn run_instrs(plan: &Plan, instrs: &[usize], cols: &[Option<ColRef>], regs: &mut
 
 #[multiversion(targets = "simd")]
 fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, start: usize, out: &mut Part) {
-    run_instrs(plan, &plan.main, cols, &mut work.regs, &mut work.lanes, n);
+    for (slot, c) in work.packed.iter_mut().zip(cols) {
+        match c {
+            Some(ColRef::B(s)) => {
+                let (t, f) = slot.get_or_insert(([0; W], [0; W]));
+                pack::bool_words(&s[..n], t, f);
+            }
+            _ => *slot = None,
+        }
+    }
+    run_instrs(plan, &plan.main, (cols, &work.packed), &mut work.regs, &mut work.lanes, n);
     let nw = n.div_ceil(64);
     let wrange = start / 64 - out.word0..start / 64 - out.word0 + nw;
     for (pi, p) in plan.policies.iter().enumerate() {
         let cx = Ctx {
             cols,
+            packed: &work.packed,
             v: &work.regs.v,
             k: &work.regs.k,
             e: &work.regs.e,
@@ -641,11 +679,22 @@ fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, st
         let mut met = [words(p.in_force); W];
         let mut fail = [words(!p.in_force); W];
         for c in &p.conditions {
-            let src = cx.wref(c);
-            for w in 0..nw {
-                let (t, f, e) = src.get(w);
-                met[w] &= t & !e;
-                fail[w] |= f & !e;
+            match cx.wref(c) {
+                // A register or packed column that cannot err: a loop the compiler
+                // vectorises (`get` decides the source's kind every word).
+                WRef::R(t, f, None) => {
+                    for ((m, x), (t, f)) in met.iter_mut().zip(fail.iter_mut()).zip(t.iter().zip(f)) {
+                        *m &= t;
+                        *x |= f;
+                    }
+                }
+                src => {
+                    for w in 0..nw {
+                        let (t, f, e) = src.get(w);
+                        met[w] &= t & !e;
+                        fail[w] |= f & !e;
+                    }
+                }
             }
         }
         let mut und = [0u64; W];
@@ -665,10 +714,12 @@ fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, st
         };
         // The eligible rows; the amount is read (or evaluated) for those alone.
         let mut m = 0;
+        // A local slice: through `work.idx` the loop reloaded the buffer every row.
+        let buf: &mut [u32] = &mut work.idx;
         for (w, bits) in met[..nw].iter().enumerate() {
             let mut bits = *bits;
             while bits != 0 {
-                if let Some(slot) = work.idx.get_mut(m) {
+                if let Some(slot) = buf.get_mut(m) {
                     *slot = (w * 64) as u32 + bits.trailing_zeros();
                 }
                 m += 1;
@@ -699,9 +750,10 @@ fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, st
                 *slot = Some(g.col());
             }
         }
-        run_instrs(plan, &p.amount_instrs, &sel, &mut work.regs, &mut work.lanes, m);
+        run_instrs(plan, &p.amount_instrs, (&sel, &[]), &mut work.regs, &mut work.lanes, m);
         let cx = Ctx {
             cols: &sel,
+            packed: &[],
             v: &work.regs.v,
             k: &work.regs.k,
             e: &work.regs.e,
@@ -780,30 +832,32 @@ fn bool_rows(o: Out, n: usize, t: impl Fn(usize) -> bool, f: impl Fn(usize) -> b
 }
 
 /// A range test on a column, in the column's own width (`(min, max)` of the type),
-/// straight into bit sets (a column cannot err).
+/// straight into bit sets (a column cannot err), by `pack`'s dispatched copies.
 #[inline(always)]
-fn range_col<T>(s: &[T], unknown: T, (min, max): (i64, i64), (lo, hi, neg): (i64, i64, bool), o: Out, n: usize)
-where
+fn range_col<T>(
+    s: &[T],
+    unknown: T,
+    (min, max): (i64, i64),
+    (lo, hi, neg): (i64, i64, bool),
+    o: Out,
+    n: usize,
+    pack: PackFn<T>,
+) where
     T: Copy + PartialOrd + TryFrom<i64>,
 {
     let bounds = match (T::try_from(lo.max(min)), T::try_from(hi.min(max))) {
         (Ok(l), Ok(h)) if lo <= hi && lo <= max && hi >= min => Some((l, h)),
         _ => None,
     };
-    let neg = words(neg);
-    for (w, c) in s[..n].chunks(64).enumerate() {
-        let k = bits(c, |x| x != unknown);
-        let r = match bounds {
-            Some((lo, hi)) => bits(c, |x| (lo <= x) & (x <= hi)),
-            None => 0,
-        } ^ neg;
-        o.t[w] = k & r;
-        o.f[w] = k & !r;
-    }
+    let nw = n.div_ceil(64);
+    pack(&s[..n], unknown, bounds, neg, &mut o.t[..nw], &mut o.f[..nw]);
     if o.err {
         o.x.fill(0);
     }
 }
+
+/// One of `pack`'s range functions.
+type PackFn<T> = fn(&[T], T, Option<(T, T)>, bool, &mut [u64], &mut [u64]);
 
 #[inline(always)]
 fn range<G: Gv>(g: G, lo: i64, hi: i64, neg: bool, o: Out, n: usize) {
@@ -817,10 +871,16 @@ fn step(ins: &Instr, cx: &Ctx, o: Out, n: usize, day_max: i64) {
     let nw = n.div_ceil(64);
     match ins {
         Instr::Range { src, lo, hi, neg, .. } => match cx.vref(src) {
-            VRef::I32(s) => range_col(s, i32::MIN, (i32::MIN.into(), i32::MAX.into()), (*lo, *hi, *neg), o, n),
-            VRef::I64(s) => range_col(s, i64::MIN, (i64::MIN, i64::MAX), (*lo, *hi, *neg), o, n),
-            VRef::U8(s) => range_col(s, u8::MAX, (u8::MIN.into(), u8::MAX.into()), (*lo, *hi, *neg), o, n),
-            VRef::U32(s) => range_col(s, u32::MAX, (u32::MIN.into(), u32::MAX.into()), (*lo, *hi, *neg), o, n),
+            VRef::I32(s) => {
+                range_col(s, i32::MIN, (i32::MIN.into(), i32::MAX.into()), (*lo, *hi, *neg), o, n, pack::range_i32)
+            }
+            VRef::I64(s) => range_col(s, i64::MIN, (i64::MIN, i64::MAX), (*lo, *hi, *neg), o, n, pack::range_i64),
+            VRef::U8(s) => {
+                range_col(s, u8::MAX, (u8::MIN.into(), u8::MAX.into()), (*lo, *hi, *neg), o, n, pack::range_u8)
+            }
+            VRef::U32(s) => {
+                range_col(s, u32::MAX, (u32::MIN.into(), u32::MAX.into()), (*lo, *hi, *neg), o, n, pack::range_u32)
+            }
             r => with_v!(r, g => range(g, *lo, *hi, *neg, o, n)),
         },
         Instr::Unknown { srcs, .. } => {

@@ -546,6 +546,20 @@ proptest! {
             plan.run_into_threads(&pop, &mut many, threads).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(&many, &one, "{} threads", threads);
         }
+        // A result reused from a run over other rows of the same length (its words and
+        // the threads' amount vectors are kept, not cleared first) holds this run alone.
+        let other = population(&many_rows(seed ^ 0x5555, BLOCK + extra), date, &["500116", "江津", "500112"], &[]);
+        let mut reused = BulkResult::default();
+        for threads in [3, 2, 1, 2] {
+            plan.run_into_threads(&other, &mut reused, 3).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            plan.run_into_threads(&pop, &mut reused, threads).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&reused, &one, "reused, {} threads", threads);
+            // Its amounts come in segments, one a thread: looked up row by row and summed.
+            prop_assert_eq!(reused.summary(0), one.summary(0));
+            for row in 0..pop.len() {
+                prop_assert_eq!(reused.amount(0, row), one.amount(0, row), "row {}", row);
+            }
+        }
     }
 }
 
