@@ -199,8 +199,13 @@ pub async fn hire_entitlements(
     let per_hire: Vec<&jiujin_domain::policy::Policy> =
         library.policies().iter().filter(|p| p.has_rules() && p.facts_read().contains(&hire_date_fact)).collect();
     let mut out = Vec::new();
-    for (person_id, recorded) in jiujin_store::jobs::hires_of_employer(store, employer.id).await? {
-        let Some(hire) = hire_facts_of(store, employer, person_id, recorded, date).await? else { continue };
+    let hires = jiujin_store::jobs::hires_of_employer(store, employer.id).await?;
+    let ids: Vec<i64> = hires.iter().map(|(p, _)| *p).collect();
+    let people = jiujin_store::registry::persons_with_timelines(store, Scope::City, &ids).await?;
+    for (person_id, recorded) in hires {
+        // A hired person no longer registered is left out.
+        let Some((person, events)) = people.get(&person_id) else { continue };
+        let hire = hire_facts_from(employer, person, events, recorded, date)?;
         let results = per_hire.iter().map(|p| jiujin_domain::policy::evaluate(p, &hire.facts, date)).collect();
         out.push(HireEntitlement { person_id, name: hire.name, hire_date: hire.hire_date, results });
     }
@@ -214,24 +219,16 @@ pub(crate) struct HireFacts {
     pub facts: Facts,
 }
 
-/// The facts of `employer`'s hire of `person_id` (recorded on `recorded`), on `date`,
-/// from the hired person's timeline; `None` when the person is no longer registered.
-pub(crate) async fn hire_facts_of(
-    store: &Store,
+/// The facts of `employer`'s hire of `person` (recorded on `recorded`), on `date`,
+/// from their timeline `events` (oldest first), read one by one or many at once.
+pub(crate) fn hire_facts_from(
     employer: &jiujin_store::entity::employer::Model,
-    person_id: i64,
+    person: &jiujin_store::registry::StoredPerson,
+    events: &[jiujin_store::registry::TimelineEntry],
     recorded: NaiveDate,
     date: NaiveDate,
-) -> Result<Option<HireFacts>, PolicyError> {
+) -> Result<HireFacts, PolicyError> {
     use jiujin_domain::brokers::{insured_throughout, state_on_day};
-    // The policy reads the whole timeline of a person the employer hired; the pages
-    // show only their name, as the employer's candidate list does.
-    let Some(events) = jiujin_store::registry::timeline(store, Scope::City, person_id).await? else {
-        return Ok(None);
-    };
-    let Some(person) = jiujin_store::registry::person(store, Scope::City, person_id).await? else {
-        return Ok(None);
-    };
     // The hire's own day: the status change the employer's 录用 wrote (dated as the
     // employer gave it), else the day the outcome was recorded.
     let hire_date = events
@@ -244,7 +241,7 @@ pub(crate) async fn hire_facts_of(
         .map(|e| e.date)
         .next_back()
         .unwrap_or(recorded);
-    let timeline = crate::brokers::snapshots(&events, person.state.unemployed_since);
+    let timeline = crate::brokers::snapshots(events, person.state.unemployed_since);
     let before = hire_date.pred_opt().and_then(|d| state_on_day(&timeline, d)).map(|s| (s.flags, s.registered_on));
     let insured = insured_throughout(&timeline, hire_date, date);
     let label = Some(format!("{}（{}录用）", person.state.name, hire_date));
@@ -256,7 +253,7 @@ pub(crate) async fn hire_facts_of(
         label,
     )
     .map_err(|e| PolicyError::Facts(e.to_string()))?;
-    Ok(Some(HireFacts { name: person.state.name.clone(), hire_date, facts }))
+    Ok(HireFacts { name: person.state.name.clone(), hire_date, facts })
 }
 
 /// A registered 返乡创业园区's or 就业帮扶车间's facts and what each policy for it gives on

@@ -169,11 +169,24 @@ pub(super) async fn candidates(
             }
         }
         Over::Hires => {
-            for (employer, person_id, recorded) in jiujin_store::jobs::hires_in(store, range).await? {
+            let hires = jiujin_store::jobs::hires_in(store, range).await?;
+            // The hired persons and their timelines, a chunk at a time (two queries per
+            // 500 persons, not two a hire).
+            let mut people = std::collections::BTreeMap::new();
+            let mut ids: Vec<i64> = hires.iter().map(|(_, p, _)| *p).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for chunk in ids.chunks(5_000) {
+                people.append(
+                    &mut jiujin_store::registry::persons_with_timelines(store, jiujin_store::Scope::City, chunk)
+                        .await?,
+                );
+            }
+            for (employer, person_id, recorded) in hires {
                 let Some(region) = RegionCode::from_i64(employer.region) else { continue };
-                let Some(hire) = super::hire_facts_of(store, &employer, person_id, recorded, date).await? else {
-                    continue;
-                };
+                // A hired person no longer registered has no entitlement to pay for.
+                let Some((person, events)) = people.get(&person_id) else { continue };
+                let hire = super::hire_facts_from(&employer, person, events, recorded, date)?;
                 // Once per employer and hired person: a second hire of the same
                 // person by the same employer is the same entitlement.
                 let key = format!("{}/{person_id}", employer.credit_code);

@@ -302,31 +302,61 @@ pub async fn timeline(store: &Store, scope: Scope, id: i64) -> Result<Option<Vec
         .order_by_asc(person_event::Column::Id)
         .all(store.conn())
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let bad = |what: &str| StoreError::Corrupt(format!("person_events.{what}（id={}）", r.id));
-        let changes: Vec<TimelineChange> = match &r.changes {
-            Some(j) => serde_json::from_str(j).map_err(|_| bad("changes"))?,
-            None => Vec::new(),
-        };
-        out.push(TimelineEntry {
-            id: r.id,
-            date: r.event_date,
-            kind: EventKind::from_code(r.kind).ok_or_else(|| bad("kind"))?,
-            source: EventSource::from_code(r.source).ok_or_else(|| bad("source"))?,
-            status: r.status.and_then(EmploymentStatus::from_code),
-            work_region: r.work_region.and_then(RegionCode::from_i64),
-            work_province: r.work_province,
-            industry: r.industry.clone(),
-            insurance: r.insurance,
-            flags: r.flags,
-            changes,
-            import_run_id: r.import_run_id,
-            actor: r.actor.clone(),
-            recorded_at: r.recorded_at,
-        });
+    rows.into_iter().map(timeline_entry).collect::<Result<Vec<_>>>().map(Some)
+}
+
+/// The persons with these ids inside `scope`, each with their timeline (oldest first),
+/// by id: two queries per chunk of 500 ids, for runs that read many people at once
+/// (a per-hire run). A person outside `scope` or absent is left out.
+pub async fn persons_with_timelines(
+    store: &Store,
+    scope: Scope,
+    ids: &[i64],
+) -> Result<std::collections::BTreeMap<i64, (StoredPerson, Vec<TimelineEntry>)>> {
+    let mut out = std::collections::BTreeMap::new();
+    let persons = persons_by_ids(store, scope, ids).await?;
+    let visible: Vec<i64> = persons.iter().map(|p| p.id).collect();
+    for p in persons {
+        out.insert(p.id, (p, Vec::new()));
     }
-    Ok(Some(out))
+    for chunk in visible.chunks(500) {
+        let rows = person_event::Entity::find()
+            .filter(person_event::Column::PersonId.is_in(chunk.iter().copied()))
+            .order_by_asc(person_event::Column::PersonId)
+            .order_by_asc(person_event::Column::Id)
+            .all(store.conn())
+            .await?;
+        for r in rows {
+            if let Some((_, events)) = out.get_mut(&r.person_id) {
+                events.push(timeline_entry(r)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn timeline_entry(r: person_event::Model) -> Result<TimelineEntry> {
+    let bad = |what: &str| StoreError::Corrupt(format!("person_events.{what}（id={}）", r.id));
+    let changes: Vec<TimelineChange> = match &r.changes {
+        Some(j) => serde_json::from_str(j).map_err(|_| bad("changes"))?,
+        None => Vec::new(),
+    };
+    Ok(TimelineEntry {
+        id: r.id,
+        date: r.event_date,
+        kind: EventKind::from_code(r.kind).ok_or_else(|| bad("kind"))?,
+        source: EventSource::from_code(r.source).ok_or_else(|| bad("source"))?,
+        status: r.status.and_then(EmploymentStatus::from_code),
+        work_region: r.work_region.and_then(RegionCode::from_i64),
+        work_province: r.work_province,
+        industry: r.industry,
+        insurance: r.insurance,
+        flags: r.flags,
+        changes,
+        import_run_id: r.import_run_id,
+        actor: r.actor,
+        recorded_at: r.recorded_at,
+    })
 }
 
 fn event_model(

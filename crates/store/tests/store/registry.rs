@@ -3,7 +3,7 @@
 
 use jiujin_domain::registry::{EmploymentStatus, EventSource};
 use jiujin_store::registry::{
-    apply_change, likely_duplicates, list_persons, person, person_count, timeline, PersonFilter,
+    apply_change, likely_duplicates, list_persons, person, person_count, persons_with_timelines, timeline, PersonFilter,
 };
 use jiujin_store::testing::TestDb;
 use jiujin_store::Scope;
@@ -73,6 +73,22 @@ async fn a_district_sees_only_people_of_its_subtree_by_hukou_or_residence() {
         assert_eq!(t.len(), 2);
         assert_eq!(t[1].source, EventSource::Staff);
         assert_eq!(t[1].status, Some(EmploymentStatus::Unemployed));
+        // Many persons with their timelines at once: the same as one by one, inside the
+        // scope only (an id outside it, or absent, is left out).
+        let ids = [other, kaizhou_only, other, 999_999];
+        for scope in [wanzhou, kaizhou, Scope::City] {
+            let many = persons_with_timelines(&store, scope, &ids).await.unwrap();
+            let mut one_by_one = Vec::new();
+            for id in [kaizhou_only, other] {
+                if let Some(p) = person(&store, scope, id).await.unwrap() {
+                    one_by_one.push((id, p, timeline(&store, scope, id).await.unwrap().unwrap()));
+                }
+            }
+            let many: Vec<_> = many.into_iter().map(|(id, (p, t))| (id, p, t)).collect();
+            assert_eq!(many, one_by_one, "{} {scope:?}", db.label);
+        }
+        let both = persons_with_timelines(&store, Scope::City, &ids).await.unwrap();
+        assert_eq!(both.get(&other).map(|(_, t)| t.len()), Some(2), "{}", db.label);
     }
 }
 
