@@ -306,6 +306,16 @@ struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// Every register of `regs` (after the block's operations have run), over `n` rows.
+    fn of(
+        regs: &'a Regs,
+        (cols, packed): (&'a [Option<ColRef<'a>>], &'a [Option<Packed>]),
+        errs: &'a [bool],
+        n: usize,
+    ) -> Self {
+        Ctx { cols, packed, v: &regs.v, k: &regs.k, e: &regs.e, t: &regs.t, f: &regs.f, x: &regs.x, errs, n }
+    }
+
     #[inline(always)]
     fn vref(&self, s: &Src) -> VRef<'a> {
         let col = |i: usize| self.cols.get(i).copied().flatten();
@@ -663,18 +673,7 @@ fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, st
     let nw = n.div_ceil(64);
     let wrange = start / 64 - out.word0..start / 64 - out.word0 + nw;
     for (pi, p) in plan.policies.iter().enumerate() {
-        let cx = Ctx {
-            cols,
-            packed: &work.packed,
-            v: &work.regs.v,
-            k: &work.regs.k,
-            e: &work.regs.e,
-            t: &work.regs.t,
-            f: &work.regs.f,
-            x: &work.regs.x,
-            errs: &plan.errs,
-            n,
-        };
+        let cx = Ctx::of(&work.regs, (cols, &work.packed), &plan.errs, n);
         // All met (which excludes a failure) is eligible; neither is undetermined.
         let mut met = [words(p.in_force); W];
         let mut fail = [words(!p.in_force); W];
@@ -751,18 +750,7 @@ fn run_block(plan: &Plan, cols: &[Option<ColRef>], work: &mut Work, n: usize, st
             }
         }
         run_instrs(plan, &p.amount_instrs, (&sel, &[]), &mut work.regs, &mut work.lanes, m);
-        let cx = Ctx {
-            cols: &sel,
-            packed: &[],
-            v: &work.regs.v,
-            k: &work.regs.k,
-            e: &work.regs.e,
-            t: &work.regs.t,
-            f: &work.regs.f,
-            x: &work.regs.x,
-            errs: &plan.errs,
-            n: m,
-        };
+        let cx = Ctx::of(&work.regs, (&sel, &[]), &plan.errs, m);
         let buf = (&mut work.rows[..], &mut work.fens[..]);
         with_v!(cx.vref(src), g => emit(g, &work.idx[..m], true, start, buf, rows, fens));
         work.spare = recycle(sel);
