@@ -168,7 +168,7 @@ fn time(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<chrono::DateTime<
 }
 
 /// A `persons` row in the entity's column order (the order sea-orm selects).
-fn model(r: &rusqlite::Row<'_>) -> rusqlite::Result<person::Model> {
+pub(crate) fn model(r: &rusqlite::Row<'_>) -> rusqlite::Result<person::Model> {
     Ok(person::Model {
         id: r.get(0)?,
         id_hmac: r.get(1)?,
@@ -201,16 +201,17 @@ fn model(r: &rusqlite::Row<'_>) -> rusqlite::Result<person::Model> {
     })
 }
 
-/// The persons a sea-orm `SELECT` of `persons` returns, and, when `count` is given,
-/// the integer that statement returns if `wanted(number of rows)` says so, read
-/// together on one connection; `None` when their values cannot be bound here.
-pub(crate) fn persons(
+/// The rows a sea-orm `SELECT` returns, each decoded by `row`, and, when `count`
+/// is given, the integer that statement returns if `wanted(number of rows)` says so,
+/// read together on one connection; `None` when their values cannot be bound here.
+pub(crate) fn page<M>(
     path: &Path,
     cost: Cost,
     rows: &Statement,
     count: Option<&Statement>,
     wanted: impl FnOnce(usize) -> bool,
-) -> Result<Option<Page>> {
+    row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<M>,
+) -> Result<Option<Page<M>>> {
     let Some(row_params) = params(rows) else {
         return Ok(None);
     };
@@ -223,24 +224,41 @@ pub(crate) fn persons(
     };
     with_reader(path, cost, |c| {
         let mut q = c.prepare_cached(&rows.sql)?;
-        let models = q.query_map(rusqlite::params_from_iter(row_params.iter()), model)?;
-        let models = models.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = q.query_map(rusqlite::params_from_iter(row_params.iter()), row)?;
+        let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
         let total = match &count {
-            Some((stmt, p)) if wanted(models.len()) => {
+            Some((stmt, p)) if wanted(rows.len()) => {
                 let mut q = c.prepare_cached(&stmt.sql)?;
                 Some(q.query_row(rusqlite::params_from_iter(p.iter()), |r| r.get::<_, i64>(0))?)
             }
             _ => None,
         };
-        Ok(Page { models, total })
+        Ok(Page { rows, total })
     })
     .map(Some)
 }
 
-/// A page of persons and, when asked for, the count of all matches.
-pub(crate) struct Page {
-    pub models: Vec<person::Model>,
+/// A page of rows and, when asked for, the count of all matches.
+pub(crate) struct Page<M> {
+    pub rows: Vec<M>,
     pub total: Option<i64>,
+}
+
+/// A registry list's line, selected in `LINE_COLUMNS` order.
+pub(crate) fn line_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<crate::registry::queries::LineRow> {
+    Ok(crate::registry::queries::LineRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        id_cipher: r.get(2)?,
+        phone_cipher: r.get(3)?,
+        sex: r.get(4)?,
+        birth_date: date(r, 5)?,
+        hukou_region: r.get(6)?,
+        residence_region: r.get(7)?,
+        status: r.get(8)?,
+        work_region: r.get(9)?,
+        work_province: r.get(10)?,
+    })
 }
 
 /// A time that must be read right (a session's expiry): unreadable is an error.

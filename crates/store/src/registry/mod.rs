@@ -13,7 +13,8 @@ pub use crate::inline::answered as inline_reads;
 pub use convert::{state_from_model, StoredPerson};
 pub use queries::{
     apply_change, create_person, fold_events, household_members, likely_duplicates, likely_duplicates_sql,
-    list_persons, person, person_count, persons_after, persons_by_ids, persons_with_timelines, prefix_upper_bound,
-    review_duplicate, timeline, verify_projection, Created, DuplicatePair, InsuranceFilter, NewPerson, PersonFilter,
-    PersonPage, ProjectionMismatch, TimelineChange, TimelineEntry, COUNT_CAP,
+    list_persons, person, person_count, person_lines, persons_after, persons_by_ids, persons_with_timelines,
+    prefix_upper_bound, review_duplicate, timeline, verify_projection, Created, DuplicatePair, InsuranceFilter,
+    NewPerson, Page, PersonFilter, PersonLine, PersonPage, ProjectionMismatch, TimelineChange, TimelineEntry,
+    COUNT_CAP,
 };

@@ -51,20 +51,140 @@ pub enum InsuranceFilter {
 
 /// One page of a list.
 #[derive(Debug, Clone)]
-pub struct PersonPage {
+pub struct Page<T> {
     pub total: u64,
     /// More than `total` match (`COUNT_CAP`).
     pub total_capped: bool,
     pub page: u64,
     pub per_page: u64,
-    pub rows: Vec<StoredPerson>,
+    pub rows: Vec<T>,
+}
+
+/// One page of persons, whole.
+pub type PersonPage = Page<StoredPerson>;
+
+/// A person as one line of the registry list shows them: the columns of that line
+/// only (no ciphertexts but the two the line masks, no history, no digests), so a
+/// busy list reads, decodes and renders a third of a whole row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonLine {
+    pub id: i64,
+    pub name: String,
+    pub id_cipher: Vec<u8>,
+    pub phone_cipher: Option<Vec<u8>>,
+    pub sex: jiujin_domain::identity::Sex,
+    pub birth_date: NaiveDate,
+    pub hukou_region: RegionCode,
+    pub residence_region: Option<RegionCode>,
+    pub status: EmploymentStatus,
+    pub work_region: Option<RegionCode>,
+    pub work_province: Option<i16>,
+}
+
+/// The stored columns of a `PersonLine`, in `LINE_COLUMNS` order.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(crate) struct LineRow {
+    pub id: i64,
+    pub name: String,
+    pub id_cipher: Vec<u8>,
+    pub phone_cipher: Option<Vec<u8>>,
+    pub sex: i16,
+    pub birth_date: NaiveDate,
+    pub hukou_region: i64,
+    pub residence_region: Option<i64>,
+    pub status: i16,
+    pub work_region: Option<i64>,
+    pub work_province: Option<i16>,
+}
+
+/// The columns a `PersonLine` is read from; the inline reader decodes them by
+/// position in this order (`inline::line_row`).
+const LINE_COLUMNS: [person::Column; 11] = [
+    person::Column::Id,
+    person::Column::Name,
+    person::Column::IdCipher,
+    person::Column::PhoneCipher,
+    person::Column::Sex,
+    person::Column::BirthDate,
+    person::Column::HukouRegion,
+    person::Column::ResidenceRegion,
+    person::Column::Status,
+    person::Column::WorkRegion,
+    person::Column::WorkProvince,
+];
+
+impl PersonLine {
+    fn from_row(r: LineRow) -> Result<PersonLine> {
+        let bad = |what: &str| StoreError::Corrupt(format!("persons.{what}（id={}）", r.id));
+        let region = |v: i64, what: &str| RegionCode::from_i64(v).ok_or_else(|| bad(what));
+        Ok(PersonLine {
+            id: r.id,
+            sex: jiujin_domain::identity::Sex::from_code(r.sex).ok_or_else(|| bad("sex"))?,
+            birth_date: r.birth_date,
+            hukou_region: region(r.hukou_region, "hukou_region")?,
+            residence_region: r.residence_region.map(|v| region(v, "residence_region")).transpose()?,
+            status: EmploymentStatus::from_code(r.status).ok_or_else(|| bad("status"))?,
+            work_region: r.work_region.map(|v| region(v, "work_region")).transpose()?,
+            work_province: r.work_province,
+            name: r.name,
+            id_cipher: r.id_cipher,
+            phone_cipher: r.phone_cipher,
+        })
+    }
 }
 
 fn filter_condition(scope: Scope, f: &PersonFilter) -> Condition {
-    let mut c = Condition::all().add(scope.persons());
-    if let Some(r) = f.region {
-        c = c.add(Scope::Region(r).persons());
-    }
+    let within = match (scope, f.region) {
+        // A region chosen inside the caller's is the whole condition: written with
+        // the caller's too, SQLite would answer the two ORs from the wider one's
+        // indexes and sort a whole district to list one town (2 s for 万州区).
+        (Scope::City, Some(r)) => Scope::Region(r).persons(),
+        (Scope::Region(s), Some(r)) if s.contains(r) => Scope::Region(r).persons(),
+        (_, Some(r)) => Condition::all().add(scope.persons()).add(Scope::Region(r).persons()),
+        (_, None) => scope.persons(),
+    };
+    Condition::all().add(within).add(filter_rest(f))
+}
+
+/// The regions of a list (the caller's and the chosen one) when nothing else
+/// narrows it and each holds a district or more. Such a list is read in id order
+/// straight from the table, whose first rows already hold a page: a district is at
+/// least a few thousandths of the city, so a page of 50 is found within some ten
+/// thousand rows. Through the region indexes, SQLite would first collect and sort
+/// every id of the district (about a second for 万州区's 500,000 people). A town or
+/// a village, or any other filter, keeps the indexes.
+fn wide_regions_only(scope: Scope, f: &PersonFilter) -> Option<Vec<RegionCode>> {
+    let only_region = f.name.as_deref().is_none_or(|n| n.trim().is_empty())
+        && f.id_hmac.is_none()
+        && f.phone_hmac.is_none()
+        && f.status.is_none()
+        && f.flag.is_none()
+        && f.insurance.is_none()
+        && f.born_after.is_none()
+        && f.born_before.is_none();
+    let regions: Vec<RegionCode> = match scope {
+        Scope::Region(r) => std::iter::once(r).chain(f.region).collect(),
+        Scope::City => f.region.into_iter().collect(),
+        Scope::Person(_) | Scope::Nothing => return None,
+    };
+    let wide = |r: &RegionCode| {
+        matches!(r.level(), jiujin_domain::region::RegionLevel::District | jiujin_domain::region::RegionLevel::Province)
+    };
+    (only_region && !regions.is_empty() && regions.iter().all(wide)).then_some(regions)
+}
+
+/// `region`'s subtree on `persons` (by hukou or by residence, as `Scope::persons`),
+/// written so that no index answers it: `+column` is the same value, but not a
+/// column an index could seek.
+fn unindexed_region(region: RegionCode) -> Condition {
+    let (lo, hi) = region.subtree_range();
+    let col = |c: &str| Expr::expr(Expr::cust(format!("+\"{c}\"")));
+    Condition::any().add(col("hukou_region").between(lo, hi)).add(col("residence_region").between(lo, hi))
+}
+
+/// The conditions of `f` other than its region.
+fn filter_rest(f: &PersonFilter) -> Condition {
+    let mut c = Condition::all();
     if let Some(name) = f.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         // A prefix as a range of code points, which both databases answer from the
         // name index (a LIKE would not use it under every collation).
@@ -130,62 +250,113 @@ pub async fn list_persons(
     page: u64,
     per_page: u64,
 ) -> Result<PersonPage> {
-    let per_page = per_page.clamp(1, 500);
-    let cond = filter_condition(scope, filter);
-    // A name search is listed in the name index's order, so a page reads only its
-    // own rows (no sort of every match); other lists by id.
-    let mut rows = person::Entity::find().filter(cond.clone());
-    rows = if filter.name.as_deref().is_some_and(|n| !n.trim().is_empty()) {
-        rows.order_by_asc(person::Column::Name)
-            .order_by_asc(person::Column::HukouRegion)
-            .order_by_asc(person::Column::ResidenceRegion)
-            .order_by_asc(person::Column::Id)
-    } else {
-        rows.order_by_asc(person::Column::Id)
-    };
-    let rows = rows.offset(page.saturating_mul(per_page)).limit(per_page);
-    let matches = person::Entity::find()
-        .select_only()
-        .column(person::Column::Id)
-        .filter(cond)
-        .limit(COUNT_CAP + 1)
-        .as_query()
-        .to_owned();
-    let count = sea_orm::sea_query::Query::select()
-        .expr(Expr::cust("COUNT(*)"))
-        .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
-        .to_owned();
-    let count = store.backend().build(&count);
-    // A first page that is not full is every match: no count needed.
-    let short = |n: usize| page == 0 && (n as u64) < per_page;
-    let inline = crate::inline::path(store);
-    // A name, identity number or phone narrows the read to one index range.
-    let bounded = filter.name.as_deref().is_some_and(|n| !n.trim().is_empty())
-        || filter.id_hmac.is_some()
-        || filter.phone_hmac.is_some();
-    let cost = if bounded { crate::inline::Cost::Bounded } else { crate::inline::Cost::Unbounded };
-    let read = inline
-        .map(|path| crate::inline::persons(path, cost, &rows.build(store.backend()), Some(&count), |n| !short(n)))
-        .transpose()?
-        .flatten();
-    let (models, total) = match read {
-        Some(p) => (p.models, p.total),
-        None => (rows.all(store.conn()).await?, None),
-    };
-    let rows = models.into_iter().map(StoredPerson::from_model).collect::<Result<Vec<_>>>()?;
-    if short(rows.len()) {
-        let n = rows.len() as u64;
-        return Ok(PersonPage { total: n, total_capped: false, page, per_page, rows });
+    PageQuery::new(store, scope, filter, page, per_page)
+        .run(store, |rows| rows, crate::inline::model, StoredPerson::from_model)
+        .await
+}
+
+/// The same page as `list_persons`, as the registry list's lines (`PersonLine`).
+pub async fn person_lines(
+    store: &Store,
+    scope: Scope,
+    filter: &PersonFilter,
+    page: u64,
+    per_page: u64,
+) -> Result<Page<PersonLine>> {
+    PageQuery::new(store, scope, filter, page, per_page)
+        .run(store, |rows| rows.select_only().columns(LINE_COLUMNS), crate::inline::line_row, PersonLine::from_row)
+        .await
+}
+
+/// The two statements of a list's page: its rows, and the count of all matches.
+struct PageQuery {
+    rows: sea_orm::Select<person::Entity>,
+    count: Statement,
+    cost: crate::inline::Cost,
+    page: u64,
+    per_page: u64,
+}
+
+impl PageQuery {
+    fn new(store: &Store, scope: Scope, filter: &PersonFilter, page: u64, per_page: u64) -> PageQuery {
+        let per_page = per_page.clamp(1, 500);
+        let cond = filter_condition(scope, filter);
+        let named = filter.name.as_deref().is_some_and(|n| !n.trim().is_empty());
+        // A name search is listed in the name index's order, so a page reads only its
+        // own rows (no sort of every match); other lists by id.
+        let rows = match wide_regions_only(scope, filter) {
+            Some(regions) => person::Entity::find()
+                .filter(regions.into_iter().fold(Condition::all(), |c, r| c.add(unindexed_region(r)))),
+            None => person::Entity::find().filter(cond.clone()),
+        };
+        let rows = if named {
+            rows.order_by_asc(person::Column::Name)
+                .order_by_asc(person::Column::HukouRegion)
+                .order_by_asc(person::Column::ResidenceRegion)
+                .order_by_asc(person::Column::Id)
+        } else {
+            rows.order_by_asc(person::Column::Id)
+        };
+        let rows = rows.offset(page.saturating_mul(per_page)).limit(per_page);
+        let matches = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .filter(cond)
+            .limit(COUNT_CAP + 1)
+            .as_query()
+            .to_owned();
+        let count = sea_orm::sea_query::Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
+            .to_owned();
+        let count = store.backend().build(&count);
+        // A name, identity number or phone narrows the read to one index range.
+        let bounded = named || filter.id_hmac.is_some() || filter.phone_hmac.is_some();
+        let cost = if bounded { crate::inline::Cost::Bounded } else { crate::inline::Cost::Unbounded };
+        PageQuery { rows, count, cost, page, per_page }
     }
-    let n: i64 = match total {
-        Some(n) => n,
-        None => match store.conn().query_one(count).await? {
-            Some(row) => row.try_get_by_index(0)?,
-            None => 0,
-        },
-    };
-    let n = u64::try_from(n).unwrap_or(0);
-    Ok(PersonPage { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
+
+    /// Reads the page with the columns `select` keeps, each row decoded by
+    /// `inline_row` on the inline SQLite path or as `M` through sqlx, then `convert`ed.
+    async fn run<M, T>(
+        self,
+        store: &Store,
+        select: impl FnOnce(sea_orm::Select<person::Entity>) -> sea_orm::Select<person::Entity>,
+        inline_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<M>,
+        convert: fn(M) -> Result<T>,
+    ) -> Result<Page<T>>
+    where
+        M: FromQueryResult + Send + Sync,
+    {
+        let PageQuery { rows, count, cost, page, per_page } = self;
+        let rows = select(rows);
+        // A first page that is not full is every match: no count needed.
+        let short = |n: usize| page == 0 && (n as u64) < per_page;
+        let read = crate::inline::path(store)
+            .map(|path| {
+                crate::inline::page(path, cost, &rows.build(store.backend()), Some(&count), |n| !short(n), inline_row)
+            })
+            .transpose()?
+            .flatten();
+        let (models, total) = match read {
+            Some(p) => (p.rows, p.total),
+            None => (rows.into_model::<M>().all(store.conn()).await?, None),
+        };
+        let rows = models.into_iter().map(convert).collect::<Result<Vec<_>>>()?;
+        if short(rows.len()) {
+            let n = rows.len() as u64;
+            return Ok(Page { total: n, total_capped: false, page, per_page, rows });
+        }
+        let n: i64 = match total {
+            Some(n) => n,
+            None => match store.conn().query_one(count).await? {
+                Some(row) => row.try_get_by_index(0)?,
+                None => 0,
+            },
+        };
+        let n = u64::try_from(n).unwrap_or(0);
+        Ok(Page { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
+    }
 }
 
 /// Up to `limit` persons in `scope` matching `filter` with an id above `after`, by

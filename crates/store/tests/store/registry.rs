@@ -257,6 +257,112 @@ async fn name_prefixes_are_found_inside_the_scope_and_big_counts_are_capped() {
     }
 }
 
+/// A district's list with nothing else to narrow it is read in id order from the
+/// table (no region index, `PageQuery`); it must list exactly the persons the
+/// indexes would, by hukou or by residence, page after page, and the list's lines
+/// must be the same persons as the whole rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn wide_region_lists_match_the_scope_page_by_page() {
+    use jiujin_store::registry::person_lines;
+    for db in TestDb::all().await {
+        let store = db.store().await;
+        let mut rows = Vec::new();
+        for i in 0..300u32 {
+            let (hukou, residence) = match i % 5 {
+                0 => ("500101001001", None),
+                1 => ("500154001001", Some("500101002003")),
+                2 => ("500101001002", Some("500154001001")),
+                3 => ("500154001001", None),
+                _ => ("500154002001", Some("500155001001")),
+            };
+            let mut s = state(i, hukou);
+            s.residence_region = residence.map(region);
+            let mut r = row(u64::from(i) + 2, 0, s, 1);
+            r.id_hmac[..4].copy_from_slice(&i.to_be_bytes());
+            rows.push(r);
+        }
+        super::import_expecting(&store, rows, 300).await;
+        let everyone = list_persons(&store, Scope::City, &PersonFilter::default(), 0, 500).await.unwrap().rows;
+        assert_eq!(everyone.len(), 300, "{}", db.label);
+        let wanzhou = region("500101");
+        let in_wanzhou = |p: &jiujin_store::registry::StoredPerson| {
+            wanzhou.contains(p.state.hukou_region) || p.state.residence_region.is_some_and(|r| wanzhou.contains(r))
+        };
+        let expected: Vec<i64> = everyone.iter().filter(|p| in_wanzhou(p)).map(|p| p.id).collect();
+        assert_eq!(expected.len(), 180, "{}", db.label);
+        let by_region = PersonFilter { region: Some(wanzhou), ..Default::default() };
+        // The district's own staff with no filter, the city's staff choosing the
+        // district, and the district's staff choosing it again: all the wide reading.
+        let asks = [
+            (Scope::Region(wanzhou), PersonFilter::default()),
+            (Scope::City, by_region.clone()),
+            (Scope::Region(wanzhou), by_region),
+            (Scope::Region(region("50")), PersonFilter { region: Some(wanzhou), ..Default::default() }),
+        ];
+        for (scope, filter) in &asks {
+            for page in 0..4u64 {
+                let got = list_persons(&store, *scope, filter, page, 50).await.unwrap();
+                let want: Vec<i64> = expected.iter().copied().skip(page as usize * 50).take(50).collect();
+                assert_eq!(
+                    got.rows.iter().map(|p| p.id).collect::<Vec<_>>(),
+                    want,
+                    "{} {scope:?} page {page}",
+                    db.label
+                );
+                assert_eq!((got.total, got.total_capped), (180, false), "{} {scope:?} page {page}", db.label);
+                let lines = person_lines(&store, *scope, filter, page, 50).await.unwrap();
+                assert_eq!(lines.total, got.total, "{}", db.label);
+                assert_eq!(lines.rows.len(), got.rows.len(), "{}", db.label);
+                for (l, p) in lines.rows.iter().zip(&got.rows) {
+                    let s = &p.state;
+                    assert_eq!(
+                        (l.id, &l.name, &l.id_cipher, &l.phone_cipher, l.sex, l.birth_date),
+                        (p.id, &s.name, &p.id_cipher, &p.phone_cipher, s.sex, s.birth_date),
+                        "{}",
+                        db.label
+                    );
+                    assert_eq!(
+                        (l.hukou_region, l.residence_region, l.status, l.work_region, l.work_province),
+                        (s.hukou_region, s.residence_region, s.status, s.work_region, s.work_province),
+                        "{}",
+                        db.label
+                    );
+                }
+            }
+        }
+        // A town keeps the indexes, with the same rule.
+        let town = region("500101002");
+        let got = list_persons(&store, Scope::Region(town), &PersonFilter::default(), 0, 500).await.unwrap();
+        let want: Vec<i64> = everyone
+            .iter()
+            .filter(|p| {
+                town.contains(p.state.hukou_region) || p.state.residence_region.is_some_and(|r| town.contains(r))
+            })
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(got.rows.iter().map(|p| p.id).collect::<Vec<_>>(), want, "{}", db.label);
+        assert_eq!(want.len(), 60, "{}", db.label);
+        // The district's staff choosing the town: the town's condition alone.
+        let chosen = PersonFilter { region: Some(town), ..Default::default() };
+        let got = list_persons(&store, Scope::Region(wanzhou), &chosen, 0, 500).await.unwrap();
+        assert_eq!(got.rows.iter().map(|p| p.id).collect::<Vec<_>>(), want, "{}", db.label);
+        assert_eq!(got.total, 60, "{}", db.label);
+        // A town of another district chosen by 万州区's staff finds nobody.
+        let elsewhere = PersonFilter { region: Some(region("500154001")), ..Default::default() };
+        let got = list_persons(&store, Scope::Region(wanzhou), &elsewhere, 0, 500).await.unwrap();
+        let want: Vec<i64> = everyone
+            .iter()
+            .filter(|p| in_wanzhou(p))
+            .filter(|p| {
+                let kz = region("500154001");
+                kz.contains(p.state.hukou_region) || p.state.residence_region.is_some_and(|r| kz.contains(r))
+            })
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(got.rows.iter().map(|p| p.id).collect::<Vec<_>>(), want, "{}", db.label);
+    }
+}
+
 /// The list's inline SQLite reads (rusqlite on the worker thread, multi-thread
 /// runtime) return exactly what sqlx returns for the same statement (current-thread
 /// runtime), for every kind of filter.
@@ -300,10 +406,14 @@ fn inline_sqlite_reads_agree_with_sqlx() {
                 let b = single.block_on(list_persons(&other, scope, f, page, 20)).unwrap();
                 assert_eq!((a.total, a.total_capped), (b.total, b.total_capped), "{f:?} {scope:?} {page}");
                 assert_eq!(a.rows, b.rows, "{f:?} {scope:?} page {page}");
+                let a = multi.block_on(jiujin_store::registry::person_lines(&store, scope, f, page, 20)).unwrap();
+                let b = single.block_on(jiujin_store::registry::person_lines(&other, scope, f, page, 20)).unwrap();
+                assert_eq!((a.total, a.total_capped), (b.total, b.total_capped), "{f:?} {scope:?} {page}");
+                assert_eq!(a.rows, b.rows, "lines: {f:?} {scope:?} page {page}");
             }
         }
     }
     // Each multi-thread list (2 statements at most) went inline.
-    assert!(jiujin_store::registry::inline_reads() - before >= 30, "the inline path was taken");
+    assert!(jiujin_store::registry::inline_reads() - before >= 60, "the inline path was taken");
     assert!(multi.block_on(list_persons(&store, Scope::City, &filters[0], 0, 200)).unwrap().rows.len() == 120);
 }

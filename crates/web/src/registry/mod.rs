@@ -24,7 +24,8 @@ use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{EmploymentStatus, Flag, GroupFlag, Insurance, Phone};
 use jiujin_domain::RegionCode;
 use jiujin_store::registry::{
-    household_members, likely_duplicates, list_persons, person, timeline, InsuranceFilter, PersonFilter, PersonPage,
+    household_members, likely_duplicates, list_persons, person, person_lines, timeline, InsuranceFilter, Page,
+    PersonFilter,
 };
 use minijinja::context;
 use serde::Deserialize;
@@ -32,6 +33,7 @@ use serde::Deserialize;
 use crate::audit::{entry_for, record, Client};
 use crate::auth::{render, CurrentUser};
 use crate::{AppState, WebError};
+use view::LineView;
 pub(crate) use view::PersonView;
 pub(crate) use view::TimelineView;
 
@@ -194,18 +196,18 @@ pub async fn list_page(
     // nobody, so it is not recorded).
     let (result, error) = match filter_from(&state, &q) {
         Ok(filter) => {
-            let found = list_persons(&state.store, scope, &filter, page - 1, PER_PAGE).await?;
+            let found = person_lines(&state.store, scope, &filter, page - 1, PER_PAGE).await?;
             let detail = search_detail(&q, "page", page, found.total);
             record(&state, &entry_for(&user, &client, AuditAction::PersonSearch, "person", None, detail)).await?;
             (found, None)
         }
-        Err(WebError::BadRequest(m)) => (
-            PersonPage { total: 0, total_capped: false, page: page - 1, per_page: PER_PAGE, rows: Vec::new() },
-            Some(m),
-        ),
+        Err(WebError::BadRequest(m)) => {
+            (Page { total: 0, total_capped: false, page: page - 1, per_page: PER_PAGE, rows: Vec::new() }, Some(m))
+        }
         Err(e) => return Err(e),
     };
-    let rows: Vec<PersonView> = result.rows.iter().map(|p| PersonView::new(&state, p)).collect();
+    let today = chrono::Utc::now().date_naive();
+    let rows: Vec<LineView> = result.rows.iter().map(|p| LineView::new(&state, p, today)).collect();
     let pages = result.total.div_ceil(PER_PAGE).max(1);
     let statuses: Vec<_> =
         EmploymentStatus::ALL.iter().map(|s| context! { key => s.key(), label => s.label() }).collect();

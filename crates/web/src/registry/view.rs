@@ -3,7 +3,8 @@
 
 use jiujin_domain::identity::IdNumber;
 use jiujin_domain::registry::{age_on, FlagSet, GroupFlags, InsuranceSet, Phone};
-use jiujin_store::registry::{StoredPerson, TimelineEntry};
+use jiujin_domain::RegionCode;
+use jiujin_store::registry::{PersonLine, StoredPerson, TimelineEntry};
 use serde::Serialize;
 
 use crate::AppState;
@@ -41,35 +42,42 @@ fn labels<F: jiujin_domain::registry::Flag>(set: FlagSet<F>) -> Vec<&'static str
     set.iter().map(|f| f.label()).collect()
 }
 
+/// The identity number behind `cipher`, masked (`500116********123X`).
+fn masked_id(state: &AppState, cipher: &[u8], today: chrono::NaiveDate) -> String {
+    state
+        .keys
+        .decrypt_id(cipher)
+        .ok()
+        .and_then(|t| IdNumber::parse(&t, today).ok())
+        .map(|i| i.masked())
+        .unwrap_or_else(|| "（无法解密）".into())
+}
+
+/// The phone behind `cipher`, masked (`138****5678`).
+fn masked_phone(state: &AppState, cipher: Option<&[u8]>) -> Option<String> {
+    cipher.and_then(|c| state.keys.decrypt_phone(c).ok()).and_then(|t| Phone::parse(&t).ok()).map(|p| p.masked())
+}
+
+/// Where a person works: the region's path in Chongqing, or the province outside it.
+fn work_place(state: &AppState, region: Option<RegionCode>, province: Option<i16>) -> Option<String> {
+    match (region, province) {
+        (Some(r), _) => Some(state.refdata.region_path(r)),
+        (None, Some(p)) => state.refdata.province_name(p).map(str::to_string),
+        _ => None,
+    }
+}
+
 impl PersonView {
     pub fn new(state: &AppState, p: &StoredPerson) -> PersonView {
         let s = &p.state;
         let today = chrono::Utc::now().date_naive();
         let rd = state.refdata;
-        let id_masked = state
-            .keys
-            .decrypt_id(&p.id_cipher)
-            .ok()
-            .and_then(|t| IdNumber::parse(&t, today).ok())
-            .map(|i| i.masked())
-            .unwrap_or_else(|| "（无法解密）".into());
-        let phone_masked = p
-            .phone_cipher
-            .as_deref()
-            .and_then(|c| state.keys.decrypt_phone(c).ok())
-            .and_then(|t| Phone::parse(&t).ok())
-            .map(|p| p.masked());
-        let work_place = match (s.work_region, s.work_province) {
-            (Some(r), _) => Some(rd.region_path(r)),
-            (None, Some(p)) => rd.province_name(p).map(str::to_string),
-            _ => None,
-        };
         use chrono::Datelike;
         PersonView {
             id: p.id,
             name: s.name.clone(),
-            id_number_masked: id_masked,
-            phone_masked,
+            id_number_masked: masked_id(state, &p.id_cipher, today),
+            phone_masked: masked_phone(state, p.phone_cipher.as_deref()),
             sex: s.sex.label(),
             birth_year: s.birth_date.year(),
             age: age_on(s.birth_date, today),
@@ -78,7 +86,7 @@ impl PersonView {
             residence_region_name: s.residence_region.map(|r| rd.region_path(r)),
             status: s.status.label(),
             status_since: p.status_since.to_string(),
-            work_place,
+            work_place: work_place(state, s.work_region, s.work_province),
             industry: s.industry.as_deref().map(|c| match rd.industry_by_code(c) {
                 Some(i) => format!("{} {}", i.code, i.name),
                 None => c.to_string(),
@@ -92,6 +100,36 @@ impl PersonView {
             needs: labels(s.needs),
             unemployed_since: s.unemployed_since.map(|d| d.to_string()),
             household_no: s.household_no.clone(),
+        }
+    }
+}
+
+/// One line of the registry list: what its columns show, masked as everywhere.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    pub id: i64,
+    pub name: String,
+    pub id_number_masked: String,
+    pub phone_masked: Option<String>,
+    pub sex: &'static str,
+    pub age: u32,
+    pub hukou_region_name: String,
+    pub status: &'static str,
+    pub work_place: Option<String>,
+}
+
+impl LineView {
+    pub fn new(state: &AppState, p: &PersonLine, today: chrono::NaiveDate) -> LineView {
+        LineView {
+            id: p.id,
+            name: p.name.clone(),
+            id_number_masked: masked_id(state, &p.id_cipher, today),
+            phone_masked: masked_phone(state, p.phone_cipher.as_deref()),
+            sex: p.sex.label(),
+            age: age_on(p.birth_date, today),
+            hukou_region_name: state.refdata.region_path(p.hukou_region),
+            status: p.status.label(),
+            work_place: work_place(state, p.work_region, p.work_province),
         }
     }
 }
