@@ -173,13 +173,15 @@ fn wide_regions_only(scope: Scope, f: &PersonFilter) -> Option<Vec<RegionCode>> 
     (only_region && !regions.is_empty() && regions.iter().all(wide)).then_some(regions)
 }
 
-/// `region`'s subtree on `persons` (by hukou or by residence, as `Scope::persons`),
-/// written so that no index answers it: `+column` is the same value, but not a
-/// column an index could seek.
-fn unindexed_region(region: RegionCode) -> Condition {
-    let (lo, hi) = region.subtree_range();
+/// Each region's subtree on `persons` (by hukou or by residence, as
+/// `Scope::persons`), written so that no index answers it: `+column` is the same
+/// value, but not a column an index could seek.
+fn unindexed_regions(regions: Vec<RegionCode>) -> Condition {
     let col = |c: &str| Expr::expr(Expr::cust(format!("+\"{c}\"")));
-    Condition::any().add(col("hukou_region").between(lo, hi)).add(col("residence_region").between(lo, hi))
+    regions.into_iter().fold(Condition::all(), |all, r| {
+        let (lo, hi) = r.subtree_range();
+        all.add(Condition::any().add(col("hukou_region").between(lo, hi)).add(col("residence_region").between(lo, hi)))
+    })
 }
 
 /// The conditions of `f` other than its region.
@@ -285,8 +287,7 @@ impl PageQuery {
         // A name search is listed in the name index's order, so a page reads only its
         // own rows (no sort of every match); other lists by id.
         let rows = match wide_regions_only(scope, filter) {
-            Some(regions) => person::Entity::find()
-                .filter(regions.into_iter().fold(Condition::all(), |c, r| c.add(unindexed_region(r)))),
+            Some(regions) => person::Entity::find().filter(unindexed_regions(regions)),
             None => person::Entity::find().filter(cond.clone()),
         };
         let rows = if named {
@@ -368,8 +369,13 @@ pub async fn persons_after(
     after: i64,
     limit: u64,
 ) -> Result<Vec<StoredPerson>> {
+    // A district's export, like its list, reads the table in id order from `after`.
+    let cond = match wide_regions_only(scope, filter) {
+        Some(regions) => unindexed_regions(regions),
+        None => filter_condition(scope, filter),
+    };
     person::Entity::find()
-        .filter(filter_condition(scope, filter))
+        .filter(cond)
         .filter(person::Column::Id.gt(after))
         .order_by_asc(person::Column::Id)
         .limit(limit)

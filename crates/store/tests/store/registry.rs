@@ -263,7 +263,7 @@ async fn name_prefixes_are_found_inside_the_scope_and_big_counts_are_capped() {
 /// must be the same persons as the whole rows.
 #[tokio::test(flavor = "multi_thread")]
 async fn wide_region_lists_match_the_scope_page_by_page() {
-    use jiujin_store::registry::person_lines;
+    use jiujin_store::registry::{person_lines, persons_after};
     for db in TestDb::all().await {
         let store = db.store().await;
         let mut rows = Vec::new();
@@ -310,6 +310,9 @@ async fn wide_region_lists_match_the_scope_page_by_page() {
                     db.label
                 );
                 assert_eq!((got.total, got.total_capped), (180, false), "{} {scope:?} page {page}", db.label);
+                let after = if page == 0 { 0 } else { expected[page as usize * 50 - 1] };
+                let export = persons_after(&store, *scope, filter, after, 50).await.unwrap();
+                assert_eq!(export.iter().map(|p| p.id).collect::<Vec<_>>(), want, "{} export after {after}", db.label);
                 let lines = person_lines(&store, *scope, filter, page, 50).await.unwrap();
                 assert_eq!(lines.total, got.total, "{}", db.label);
                 assert_eq!(lines.rows.len(), got.rows.len(), "{}", db.label);
