@@ -277,6 +277,13 @@ async fn wide_region_lists_match_the_scope_page_by_page() {
             };
             let mut s = state(i, hukou);
             s.residence_region = residence.map(region);
+            if i % 7 == 0 {
+                s.status = EmploymentStatus::Unemployed;
+                s.work_province = None;
+            }
+            if i % 3 == 0 {
+                s.birth_date = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+            }
             let mut r = row(u64::from(i) + 2, 0, s, 1);
             r.id_hmac[..4].copy_from_slice(&i.to_be_bytes());
             rows.push(r);
@@ -331,6 +338,46 @@ async fn wide_region_lists_match_the_scope_page_by_page() {
                         db.label
                     );
                 }
+            }
+        }
+        // With other filters too (checked on the table walk, and counted by it).
+        let young = chrono::NaiveDate::from_ymd_opt(1995, 1, 1).unwrap();
+        let filtered = [
+            (Scope::Region(wanzhou), PersonFilter { status: Some(EmploymentStatus::Unemployed), ..Default::default() }),
+            (Scope::City, PersonFilter { region: Some(wanzhou), born_after: Some(young), ..Default::default() }),
+            (
+                Scope::Region(wanzhou),
+                PersonFilter {
+                    status: Some(EmploymentStatus::OutsideEmployed),
+                    born_after: Some(young),
+                    ..Default::default()
+                },
+            ),
+        ];
+        for (scope, filter) in &filtered {
+            let want: Vec<i64> = everyone
+                .iter()
+                .filter(|p| in_wanzhou(p))
+                .filter(|p| filter.status.is_none_or(|s| p.state.status == s))
+                .filter(|p| filter.born_after.is_none_or(|d| p.state.birth_date >= d))
+                .map(|p| p.id)
+                .collect();
+            assert!(want.len() > 20 && want.len() < 180, "{}: {} match {filter:?}", db.label, want.len());
+            for page in 0..3u64 {
+                let got = list_persons(&store, *scope, filter, page, 20).await.unwrap();
+                let page_ids: Vec<i64> = want.iter().copied().skip(page as usize * 20).take(20).collect();
+                assert_eq!(
+                    got.rows.iter().map(|p| p.id).collect::<Vec<_>>(),
+                    page_ids,
+                    "{} {filter:?} {page}",
+                    db.label
+                );
+                if !(page == 0 && want.len() < 20) {
+                    assert_eq!(got.total, want.len() as u64, "{} {filter:?} page {page}", db.label);
+                }
+                let after = if page == 0 { 0 } else { want.get(page as usize * 20 - 1).copied().unwrap_or(i64::MAX) };
+                let export = persons_after(&store, *scope, filter, after, 20).await.unwrap();
+                assert_eq!(export.iter().map(|p| p.id).collect::<Vec<_>>(), page_ids, "{} export {filter:?}", db.label);
             }
         }
         // A town keeps the indexes, with the same rule.
