@@ -274,10 +274,22 @@ pub async fn person_lines(
 /// The two statements of a list's page: its rows, and the count of all matches.
 struct PageQuery {
     rows: sea_orm::Select<person::Entity>,
-    count: Statement,
+    /// The count of all matches, up to the cap (a name search counts its ids).
+    count: Option<Statement>,
     cost: crate::inline::Cost,
     page: u64,
     per_page: u64,
+    /// A name search: its matches' ids in the list's order, read from the name
+    /// index alone, and the condition its page's rows are then read with.
+    named: Option<(Statement, Condition)>,
+}
+
+/// The order of a name search's list: the name index's own.
+fn in_name_order<S: QueryOrder>(rows: S) -> S {
+    rows.order_by_asc(person::Column::Name)
+        .order_by_asc(person::Column::HukouRegion)
+        .order_by_asc(person::Column::ResidenceRegion)
+        .order_by_asc(person::Column::Id)
 }
 
 impl PageQuery {
@@ -290,14 +302,7 @@ impl PageQuery {
         let wide =
             wide_regions(store, scope, filter).map(|regions| unindexed_regions(regions).add(filter_rest(filter)));
         let rows = person::Entity::find().filter(wide.clone().unwrap_or_else(|| cond.clone()));
-        let rows = if named {
-            rows.order_by_asc(person::Column::Name)
-                .order_by_asc(person::Column::HukouRegion)
-                .order_by_asc(person::Column::ResidenceRegion)
-                .order_by_asc(person::Column::Id)
-        } else {
-            rows.order_by_asc(person::Column::Id)
-        };
+        let rows = if named { in_name_order(rows) } else { rows.order_by_asc(person::Column::Id) };
         let rows = rows.offset(page.saturating_mul(per_page)).limit(per_page);
         // The count of a district's list with only its region reaches the cap within
         // the region indexes; with another filter, every person of the district is
@@ -308,6 +313,19 @@ impl PageQuery {
             || filter.insurance.is_some()
             || filter.born_after.is_some()
             || filter.born_before.is_some();
+        // A name search reads its matches' ids once, in order, up to the cap (or
+        // to the page asked for, beyond it): their number is the count, and the
+        // page is a slice of them. One pass over the name index's entries, where a
+        // count and a page each read them (about 130 µs of a 张伟 search's 400 µs
+        // of SQL at city size).
+        let named = named.then(|| {
+            let limit = (COUNT_CAP + 1).max(page.saturating_add(1).saturating_mul(per_page));
+            let ids =
+                in_name_order(person::Entity::find().select_only().column(person::Column::Id).filter(cond.clone()))
+                    .limit(limit)
+                    .build(store.backend());
+            (ids, cond.clone())
+        });
         let counted = match wide {
             Some(w) if filtered => w,
             _ => cond,
@@ -323,11 +341,11 @@ impl PageQuery {
             .expr(Expr::cust("COUNT(*)"))
             .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
             .to_owned();
-        let count = store.backend().build(&count);
+        let count = named.is_none().then(|| store.backend().build(&count));
         // A name, identity number or phone narrows the read to one index range.
-        let bounded = named || filter.id_hmac.is_some() || filter.phone_hmac.is_some();
+        let bounded = named.is_some() || filter.id_hmac.is_some() || filter.phone_hmac.is_some();
         let cost = if bounded { crate::inline::Cost::Bounded } else { crate::inline::Cost::Unbounded };
-        PageQuery { rows, count, cost, page, per_page }
+        PageQuery { rows, count, cost, page, per_page, named }
     }
 
     /// Reads the page with the columns `select` keeps, each row decoded by
@@ -342,13 +360,16 @@ impl PageQuery {
     where
         M: FromQueryResult + Send + Sync,
     {
-        let PageQuery { rows, count, cost, page, per_page } = self;
+        let PageQuery { rows, count, cost, page, per_page, named } = self;
+        if let Some((ids, cond)) = named {
+            return named_page(store, ids, cond, page, per_page, select, inline_row, convert).await;
+        }
         let rows = select(rows);
         // A first page that is not full is every match: no count needed.
         let short = |n: usize| page == 0 && (n as u64) < per_page;
         let read = crate::inline::path(store)
             .map(|path| {
-                crate::inline::page(path, cost, &rows.build(store.backend()), Some(&count), |n| !short(n), inline_row)
+                crate::inline::page(path, cost, &rows.build(store.backend()), count.as_ref(), |n| !short(n), inline_row)
             })
             .transpose()?
             .flatten();
@@ -361,16 +382,79 @@ impl PageQuery {
             let n = rows.len() as u64;
             return Ok(Page { total: n, total_capped: false, page, per_page, rows });
         }
-        let n: i64 = match total {
-            Some(n) => n,
-            None => match store.conn().query_one(count).await? {
+        let n: i64 = match (total, count) {
+            (Some(n), _) => n,
+            (None, Some(count)) => match store.conn().query_one(count).await? {
                 Some(row) => row.try_get_by_index(0)?,
                 None => 0,
             },
+            (None, None) => i64::try_from(rows.len()).unwrap_or(i64::MAX),
         };
         let n = u64::try_from(n).unwrap_or(0);
         Ok(Page { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
     }
+}
+
+/// A name search's page: the ids of its matches in order (`ids`), then the rows of
+/// the page's slice of them, read with the list's condition again (so the scope is
+/// checked on the rows themselves) and in the same order.
+#[allow(clippy::too_many_arguments)]
+async fn named_page<M, T>(
+    store: &Store,
+    ids: Statement,
+    cond: Condition,
+    page: u64,
+    per_page: u64,
+    select: impl FnOnce(sea_orm::Select<person::Entity>) -> sea_orm::Select<person::Entity>,
+    inline_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<M>,
+    convert: fn(M) -> Result<T>,
+) -> Result<Page<T>>
+where
+    M: FromQueryResult + Send + Sync,
+{
+    let path = crate::inline::path(store);
+    let inline_ids = path.map(|p| crate::inline::rows(p, &ids, |r| r.get::<_, i64>(0))).transpose()?.flatten();
+    let ids = match inline_ids {
+        Some(ids) => ids,
+        None => {
+            let mut out = Vec::new();
+            for row in store.conn().query_all(ids).await? {
+                out.push(row.try_get_by_index::<i64>(0)?);
+            }
+            out
+        }
+    };
+    let n = ids.len() as u64;
+    let start = usize::try_from(page.saturating_mul(per_page)).unwrap_or(usize::MAX).min(ids.len());
+    let end = start.saturating_add(usize::try_from(per_page).unwrap_or(usize::MAX)).min(ids.len());
+    let wanted = &ids[start..end];
+    let mut rows = Vec::with_capacity(wanted.len());
+    if !wanted.is_empty() {
+        let q = select(in_name_order(
+            person::Entity::find().filter(cond).filter(person::Column::Id.is_in(wanted.iter().copied())),
+        ));
+        let read = path
+            .map(|p| {
+                crate::inline::page(
+                    p,
+                    crate::inline::Cost::Bounded,
+                    &q.build(store.backend()),
+                    None,
+                    |_| false,
+                    inline_row,
+                )
+            })
+            .transpose()?
+            .flatten();
+        let models = match read {
+            Some(p) => p.rows,
+            None => q.into_model::<M>().all(store.conn()).await?,
+        };
+        for m in models {
+            rows.push(convert(m)?);
+        }
+    }
+    Ok(Page { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
 }
 
 /// Up to `limit` persons in `scope` matching `filter` with an id above `after`, by

@@ -249,6 +249,19 @@ async fn name_prefixes_are_found_inside_the_scope_and_big_counts_are_capped() {
         assert!(page.rows.windows(2).all(|w| key(&w[0]) < key(&w[1])), "{}: ordered by name", db.label);
         let first = list_persons(&store, wanzhou, &by_name("张"), 0, 50).await.unwrap();
         assert!(key(first.rows.last().unwrap()) < key(&page.rows[0]), "{}: page 2 follows page 1", db.label);
+        // Pages past the cap still list the matches in order, up to the last one.
+        let last = list_persons(&store, Scope::City, &by_name("张"), 200, 50).await.unwrap();
+        assert_eq!((last.rows.len(), last.total, last.total_capped), (29, COUNT_CAP, true), "{}", db.label);
+        let before = list_persons(&store, Scope::City, &by_name("张"), 199, 50).await.unwrap();
+        assert_eq!(before.rows.len(), 50, "{}", db.label);
+        assert!(key(before.rows.last().unwrap()) < key(&last.rows[0]), "{}: the last page follows", db.label);
+        let lines = jiujin_store::registry::person_lines(&store, Scope::City, &by_name("张"), 200, 50).await.unwrap();
+        assert_eq!(
+            lines.rows.iter().map(|l| l.id).collect::<Vec<_>>(),
+            last.rows.iter().map(|p| p.id).collect::<Vec<_>>()
+        );
+        let past = list_persons(&store, Scope::City, &by_name("张"), 201, 50).await.unwrap();
+        assert!(past.rows.is_empty(), "{}", db.label);
         // Other lists are by id.
         let all = list_persons(&store, wanzhou, &PersonFilter::default(), 0, 50).await.unwrap();
         assert!(all.rows.windows(2).all(|w| w[0].id < w[1].id), "{}: ordered by id", db.label);
