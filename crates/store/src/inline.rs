@@ -101,7 +101,11 @@ pub(crate) enum Cost {
 
 /// Runs `f` on an idle read connection of `path` (opening one if none is idle), on
 /// this worker thread.
-fn with_reader<T>(path: &Path, cost: Cost, f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> Result<T> {
+pub(crate) fn with_reader<T>(
+    path: &Path,
+    cost: Cost,
+    f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+) -> Result<T> {
     let run = || {
         let idle = {
             let mut pool = READERS.lock().map_err(|_| StoreError::Corrupt("读取连接池已损坏".into()))?;

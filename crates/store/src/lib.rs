@@ -75,13 +75,35 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     db: DatabaseConnection,
     url: DbUrl,
+    /// The registry's name search in memory, once loaded (`load_name_index`).
+    names: registry::names::NameIndex,
 }
 
 impl Store {
     /// Opens the database named by `url` (creating an SQLite file if needed).
     pub async fn connect(url: &DbUrl) -> Result<Store> {
         let db = db::open(url).await?;
-        Ok(Store { db, url: url.clone() })
+        Ok(Store { db, url: url.clone(), names: Default::default() })
+    }
+
+    /// Starts loading the registry's name search into memory on a background
+    /// thread (SQLite only; on PostgreSQL it stays in SQL). A server calls this
+    /// once; searches read SQL until it is ready. `wait` loads on this thread.
+    pub fn load_name_index(&self, wait: bool) -> Result<()> {
+        let Some(path) = self.url.sqlite_path() else {
+            return Ok(());
+        };
+        if wait {
+            self.names.load(path)?;
+        } else {
+            self.names.load_in_background(path.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// The name search in memory (loaded or not).
+    pub fn name_index(&self) -> &registry::names::NameIndex {
+        &self.names
     }
 
     /// Opens and brings the schema and reference tables up to date.

@@ -284,6 +284,9 @@ pub async fn serve(mut state: AppState, addr: SocketAddr) -> Result<(), WebError
 /// Serves on an already bound listener (tests bind port 0). Each request carries
 /// the peer's address (`ConnectInfo`), which the audit log records.
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> Result<(), WebError> {
+    // The registry's name search, from memory once loaded (SQLite; a background
+    // thread, the searches reading the database until it is ready).
+    state.store.load_name_index(false)?;
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

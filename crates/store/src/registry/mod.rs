@@ -6,6 +6,7 @@ pub mod bulk;
 mod convert;
 pub mod events;
 pub mod indexes;
+pub mod names;
 pub(crate) mod queries;
 pub mod uploads;
 

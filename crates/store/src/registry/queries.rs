@@ -281,7 +281,41 @@ struct PageQuery {
     per_page: u64,
     /// A name search: its matches' ids in the list's order, read from the name
     /// index alone, and the condition its page's rows are then read with.
-    named: Option<(Statement, Condition)>,
+    named: Option<Named>,
+}
+
+/// A name search's matches: the statement that reads their ids, the condition the
+/// page's rows are read with, and, when only a name and regions narrow it, the
+/// question for the name search in memory (`names`).
+struct Named {
+    ids: Statement,
+    cond: Condition,
+    in_memory: Option<(String, Vec<(i64, i64)>)>,
+    limit: u64,
+}
+
+/// The prefix and the region ranges (each one by hukou or by residence) of a search
+/// the name search in memory can answer: a name, perhaps a region, nothing else,
+/// by the city's or a region's staff. The ranges are `filter_condition`'s.
+fn in_memory_question(scope: Scope, f: &PersonFilter) -> Option<(String, Vec<(i64, i64)>)> {
+    let name = f.name.as_deref().map(str::trim).filter(|n| !n.is_empty())?;
+    let only_name = f.id_hmac.is_none()
+        && f.phone_hmac.is_none()
+        && f.status.is_none()
+        && f.flag.is_none()
+        && f.insurance.is_none()
+        && f.born_after.is_none()
+        && f.born_before.is_none();
+    if !only_name {
+        return None;
+    }
+    let regions: Vec<RegionCode> = match (scope, f.region) {
+        (Scope::City, r) => r.into_iter().collect(),
+        (Scope::Region(s), Some(r)) if s.contains(r) => vec![r],
+        (Scope::Region(s), r) => std::iter::once(s).chain(r).collect(),
+        (Scope::Person(_) | Scope::Nothing, _) => return None,
+    };
+    Some((name.to_string(), regions.into_iter().map(RegionCode::subtree_range).collect()))
 }
 
 /// The order of a name search's list: the name index's own.
@@ -324,7 +358,7 @@ impl PageQuery {
                 in_name_order(person::Entity::find().select_only().column(person::Column::Id).filter(cond.clone()))
                     .limit(limit)
                     .build(store.backend());
-            (ids, cond.clone())
+            Named { ids, cond: cond.clone(), in_memory: in_memory_question(scope, filter), limit }
         });
         let counted = match wide {
             Some(w) if filtered => w,
@@ -361,8 +395,8 @@ impl PageQuery {
         M: FromQueryResult + Send + Sync,
     {
         let PageQuery { rows, count, cost, page, per_page, named } = self;
-        if let Some((ids, cond)) = named {
-            return named_page(store, ids, cond, page, per_page, select, inline_row, convert).await;
+        if let Some(named) = named {
+            return named_page(store, named, page, per_page, select, inline_row, convert).await;
         }
         let rows = select(rows);
         // A first page that is not full is every match: no count needed.
@@ -401,8 +435,7 @@ impl PageQuery {
 #[allow(clippy::too_many_arguments)]
 async fn named_page<M, T>(
     store: &Store,
-    ids: Statement,
-    cond: Condition,
+    named: Named,
     page: u64,
     per_page: u64,
     select: impl FnOnce(sea_orm::Select<person::Entity>) -> sea_orm::Select<person::Entity>,
@@ -412,8 +445,19 @@ async fn named_page<M, T>(
 where
     M: FromQueryResult + Send + Sync,
 {
+    let Named { ids, cond, in_memory, limit } = named;
     let path = crate::inline::path(store);
-    let inline_ids = path.map(|p| crate::inline::rows(p, &ids, |r| r.get::<_, i64>(0))).transpose()?.flatten();
+    // From memory when it is loaded (SQLite), else from the name index.
+    let remembered = match (path, in_memory) {
+        (Some(p), Some((prefix, ranges))) => {
+            store.name_index().ids(p, &prefix, &ranges, usize::try_from(limit).unwrap_or(usize::MAX))?
+        }
+        _ => None,
+    };
+    let inline_ids = match remembered {
+        Some(ids) => Some(ids),
+        None => path.map(|p| crate::inline::rows(p, &ids, |r| r.get::<_, i64>(0))).transpose()?.flatten(),
+    };
     let ids = match inline_ids {
         Some(ids) => ids,
         None => {

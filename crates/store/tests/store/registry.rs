@@ -480,3 +480,125 @@ fn inline_sqlite_reads_agree_with_sqlx() {
     assert!(jiujin_store::registry::inline_reads() - before >= 60, "the inline path was taken");
     assert!(multi.block_on(list_persons(&store, Scope::City, &filters[0], 0, 200)).unwrap().rows.len() == 120);
 }
+
+/// The name search in memory (SQLite, `registry::names`) answers exactly as the
+/// database does, page by page and count by count, in every scope and region
+/// filter, and still after renames, moves, new persons and an import's updates
+/// written behind its back (it catches up from the events before each search).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_name_search_in_memory_answers_as_the_database_and_follows_its_changes() {
+    use jiujin_store::registry::{person_lines, Page, PersonLine};
+    let db = TestDb::sqlite();
+    let plain = db.store().await;
+    const NAMES: [&str; 7] = ["张伟", "张伟东", "张三", "李伟", "王芳", "张", "赵敏"];
+    let regions = [
+        ("500101001001", None),
+        ("500154001001", Some("500101002003")),
+        ("500101001002", Some("500154001001")),
+        ("500154001001", None),
+        ("500154002001", Some("500155001001")),
+        ("500101002003", Some("500101001001")),
+    ];
+    let person = |i: u32, name: &str| {
+        let (hukou, residence) = regions[(i as usize * 7 + i as usize / 3) % regions.len()];
+        let mut s = state(i, hukou);
+        s.name = name.to_string();
+        s.residence_region = residence.map(region);
+        let mut r = row(u64::from(i) + 2, 0, s, 1);
+        r.id_hmac[..4].copy_from_slice(&i.to_be_bytes());
+        r
+    };
+    let rows: Vec<_> = (0..400u32).map(|i| person(i, NAMES[(i as usize * 5 + i as usize / 7) % NAMES.len()])).collect();
+    super::import_expecting(&plain, rows, 400).await;
+    let cached = db.store().await;
+    cached.load_name_index(true).unwrap();
+    assert!(cached.name_index().is_ready());
+    assert!(!plain.name_index().is_ready());
+    let scopes = [
+        Scope::City,
+        Scope::Region(region("500101")),
+        Scope::Region(region("500154")),
+        Scope::Region(region("500101001")),
+    ];
+    let chosen = [None, Some("500101"), Some("500101001"), Some("500154002"), Some("500155")];
+    let prefixes = ["张", "张伟", "李", "王芳", "赵敏", "张伟东", "无此人"];
+    let ids = |p: &Page<PersonLine>| (p.total, p.total_capped, p.rows.iter().map(|l| l.id).collect::<Vec<_>>());
+    let compare = |when: &'static str| {
+        let (plain, cached) = (plain.clone(), cached.clone());
+        async move {
+            let before = cached.name_index().answered();
+            let mut nonempty = 0;
+            for scope in scopes {
+                for r in chosen {
+                    for q in prefixes {
+                        let filter = PersonFilter { name: Some(q.into()), region: r.map(region), ..Default::default() };
+                        for page in 0..3 {
+                            let want = person_lines(&plain, scope, &filter, page, 7).await.unwrap();
+                            let got = person_lines(&cached, scope, &filter, page, 7).await.unwrap();
+                            assert_eq!(ids(&got), ids(&want), "{when}: {scope:?} {filter:?} page {page}");
+                            nonempty += usize::from(!want.rows.is_empty());
+                        }
+                    }
+                }
+            }
+            assert!(nonempty > 100, "{when}: the searches must find people ({nonempty} pages)");
+            // Every one of them was answered from memory, none fell back to SQL.
+            let asked = (scopes.len() * chosen.len() * prefixes.len() * 3) as u64;
+            assert_eq!(cached.name_index().answered() - before, asked, "{when}");
+        }
+    };
+    compare("loaded").await;
+    // Written through the other store: a rename and move by staff, new persons and
+    // an import that renames some and moves others.
+    let zhang: Vec<i64> = person_lines(
+        &plain,
+        Scope::Region(region("500101")),
+        &PersonFilter { name: Some("张伟".into()), ..Default::default() },
+        0,
+        50,
+    )
+    .await
+    .unwrap()
+    .rows
+    .iter()
+    .map(|l| l.id)
+    .collect();
+    assert!(zhang.len() >= 3);
+    let moved = jiujin_store::registry::person(&plain, Scope::City, zhang[0]).await.unwrap().unwrap();
+    let mut s = moved.state.clone();
+    s.name = "李伟".into();
+    s.hukou_region = region("500154001001");
+    s.residence_region = None;
+    let n = apply_change(&plain, Scope::City, moved.id, &s, None, date("2025-07-01"), EventSource::Staff, &tester())
+        .await
+        .unwrap();
+    assert_eq!(n, Some(1));
+    let mut later: Vec<_> = (400..430u32).map(|i| person(i, NAMES[i as usize % NAMES.len()])).collect();
+    for i in [3u32, 10, 17, 24, 31] {
+        let mut r = person(i, "赵敏");
+        r.digest = [9; 16];
+        later.push(r);
+    }
+    super::import(&plain, later).await;
+    compare("after changes").await;
+    let kaizhou_li = person_lines(
+        &cached,
+        Scope::Region(region("500154")),
+        &PersonFilter { name: Some("李伟".into()), ..Default::default() },
+        0,
+        500,
+    )
+    .await
+    .unwrap();
+    assert!(kaizhou_li.rows.iter().any(|l| l.id == moved.id), "the moved person is found under the new name");
+    let wanzhou_zhang = person_lines(
+        &cached,
+        Scope::Region(region("500101")),
+        &PersonFilter { name: Some("张伟".into()), ..Default::default() },
+        0,
+        500,
+    )
+    .await
+    .unwrap();
+    assert!(!wanzhou_zhang.rows.iter().any(|l| l.id == moved.id), "and no longer under the old one");
+}
