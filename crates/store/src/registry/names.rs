@@ -24,7 +24,7 @@
 //! The page's rows are still read from the table by id with the list's whole
 //! condition, so the scope is checked on the rows themselves.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -34,125 +34,154 @@ use crate::{Result, StoreError};
 /// is loaded again in the background.
 const MAX_REPLAY: usize = 20_000;
 
-/// Person ids below this are kept in a dense table (4 bytes each).
-const DENSE_IDS: i64 = 64 << 20;
+/// Persons changed since the load kept aside at most before the cache is loaded
+/// again (and the changes folded into its arrays).
+const MAX_OVERLAY: usize = 200_000;
 
 /// No residence sorts first, as SQL's NULL does in ascending order.
 const NO_RESIDENCE: i64 = i64::MIN;
 
+/// One person as the list orders them after the name: hukou, residence, id.
+type Key = (i64, i64, i64);
+
+/// A person of the loaded arrays: regions as positions in `Base::regions` (which
+/// is sorted, so the order is the codes' order; residence 0 is none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
-    hukou: i64,
-    residence: i64,
+    hukou: u32,
+    residence: u32,
     id: i64,
 }
 
-impl Entry {
-    /// Inside every one of `ranges`, by hukou or by residence (`Scope::persons`).
-    fn within(&self, ranges: &[(i64, i64)]) -> bool {
-        ranges.iter().all(|&(lo, hi)| (lo..=hi).contains(&self.hukou) || (lo..=hi).contains(&self.residence))
+/// Inside every one of `ranges`, by hukou or by residence (`Scope::persons`).
+fn within(hukou: i64, residence: i64, ranges: &[(i64, i64)]) -> bool {
+    ranges.iter().all(|&(lo, hi)| (lo..=hi).contains(&hukou) || (lo..=hi).contains(&residence))
+}
+
+/// The persons as loaded, in flat arrays (about 20 bytes a person at city size,
+/// 2.6 million distinct names among 7.4 million persons).
+#[derive(Default)]
+struct Base {
+    /// Every distinct name, in byte order (SQLite's own for `name`), end to end.
+    text: String,
+    /// Where name k starts in `text`; one more at the end.
+    name_at: Vec<u32>,
+    /// Where name k's persons start in `entries`; one more at the end.
+    first: Vec<u32>,
+    /// Each name's persons in (hukou, residence, id) order.
+    entries: Vec<Entry>,
+    /// The region codes the entries point at, sorted; position 0 stands for none.
+    regions: Vec<i64>,
+}
+
+impl Base {
+    fn names(&self) -> usize {
+        self.first.len().saturating_sub(1)
+    }
+
+    fn name(&self, k: usize) -> &str {
+        &self.text[self.name_at[k] as usize..self.name_at[k + 1] as usize]
+    }
+
+    fn key(&self, e: &Entry) -> Key {
+        let residence = if e.residence == 0 { NO_RESIDENCE } else { self.regions[e.residence as usize] };
+        (self.regions[e.hukou as usize], residence, e.id)
     }
 }
 
-/// The loaded cache.
+/// The loaded cache: the arrays, and the persons changed since, kept aside.
 #[derive(Default)]
 struct Names {
-    /// Each name (byte order, SQLite's own for `name`) and its slot in `buckets`.
-    order: BTreeMap<Box<str>, u32>,
-    /// A name's persons in (hukou, residence, id) order.
-    buckets: Vec<Vec<Entry>>,
-    /// Each person's slot, by id (`u32::MAX`: none).
-    slot_of: Vec<u32>,
-    /// The same for ids at or beyond `DENSE_IDS`.
-    slot_of_sparse: std::collections::HashMap<i64, u32>,
+    base: Base,
+    /// Ids whose entry in `base` no longer holds (bit per id up to the load's last).
+    moved: Vec<u64>,
+    /// The changed persons' current entries, in the list's order.
+    overlay: BTreeSet<(Box<str>, Key)>,
+    /// Each changed person's entry in `overlay`.
+    current: HashMap<i64, (Box<str>, Key)>,
     /// The last `person_events` id whose change is in the cache.
     watermark: i64,
 }
 
 impl Names {
-    fn slot(&self, id: i64) -> Option<u32> {
-        let s = match usize::try_from(id) {
-            Ok(i) if id < DENSE_IDS => self.slot_of.get(i).copied().unwrap_or(u32::MAX),
-            _ => self.slot_of_sparse.get(&id).copied().unwrap_or(u32::MAX),
-        };
-        (s != u32::MAX).then_some(s)
-    }
-
-    fn set_slot(&mut self, id: i64, slot: u32) {
-        match usize::try_from(id) {
-            Ok(i) if id < DENSE_IDS => {
-                if self.slot_of.len() <= i {
-                    self.slot_of.resize(i + 1, u32::MAX);
-                }
-                self.slot_of[i] = slot;
-            }
-            _ => {
-                if slot == u32::MAX {
-                    self.slot_of_sparse.remove(&id);
-                } else {
-                    self.slot_of_sparse.insert(id, slot);
-                }
-            }
-        }
-    }
-
-    fn slot_for(&mut self, name: &str) -> Result<u32> {
-        if let Some(&s) = self.order.get(name) {
-            return Ok(s);
-        }
-        let s = u32::try_from(self.buckets.len())
-            .ok()
-            .filter(|&s| s != u32::MAX)
-            .ok_or_else(|| StoreError::Corrupt("姓名索引的姓名过多".into()))?;
-        self.buckets.push(Vec::new());
-        self.order.insert(name.into(), s);
-        Ok(s)
+    fn is_moved(&self, id: i64) -> bool {
+        usize::try_from(id).ok().and_then(|i| self.moved.get(i / 64)).is_some_and(|w| w & (1 << (id % 64)) != 0)
     }
 
     /// Puts person `id` where its current row says (`None`: no longer there).
-    fn replace(&mut self, id: i64, now: Option<(&str, Entry)>) -> Result<()> {
-        if let Some(old) = self.slot(id) {
-            let bucket = &mut self.buckets[old as usize];
-            if let Some(i) = bucket.iter().position(|e| e.id == id) {
-                bucket.remove(i);
-            }
-            self.set_slot(id, u32::MAX);
+    fn replace(&mut self, id: i64, now: Option<(&str, i64, Option<i64>)>) {
+        if let Some(w) = usize::try_from(id).ok().and_then(|i| self.moved.get_mut(i / 64)) {
+            *w |= 1 << (id % 64);
         }
-        if let Some((name, entry)) = now {
-            let s = self.slot_for(name)?;
-            let bucket = &mut self.buckets[s as usize];
-            let at = bucket.binary_search(&entry).unwrap_or_else(|i| i);
-            bucket.insert(at, entry);
-            self.set_slot(id, s);
+        if let Some(old) = self.current.remove(&id) {
+            self.overlay.remove(&old);
         }
-        Ok(())
+        if let Some((name, hukou, residence)) = now {
+            let entry: (Box<str>, Key) = (name.into(), (hukou, residence.unwrap_or(NO_RESIDENCE), id));
+            self.overlay.insert(entry.clone());
+            self.current.insert(id, entry);
+        }
     }
 
+    /// The ids of the persons whose name starts with `prefix` inside `ranges`, in
+    /// the list's order: the arrays' persons (less the moved ones) and the changed
+    /// ones merged.
     fn ids(&self, prefix: &str, ranges: &[(i64, i64)], limit: usize) -> Vec<i64> {
+        let b = &self.base;
         let mut out = Vec::new();
-        let names = self.order.range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded));
-        for (_, &slot) in names.take_while(|(n, _)| n.starts_with(prefix)) {
-            for e in &self.buckets[slot as usize] {
-                if e.within(ranges) {
-                    out.push(e.id);
-                    if out.len() >= limit {
-                        return out;
+        // The first name not below `prefix`, by bisection.
+        let (mut lo, mut hi) = (0, b.names());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if b.name(mid) < prefix {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let from = lo;
+        let mut base = (from..b.names())
+            .take_while(|&k| b.name(k).starts_with(prefix))
+            .flat_map(|k| {
+                b.entries[b.first[k] as usize..b.first[k + 1] as usize].iter().map(move |e| (b.name(k), b.key(e)))
+            })
+            .filter(|(_, key)| !self.is_moved(key.2))
+            .peekable();
+        let lower: (Box<str>, Key) = (prefix.into(), (i64::MIN, i64::MIN, i64::MIN));
+        let mut changed = self.overlay.range(lower..).take_while(|(n, _)| n.starts_with(prefix)).peekable();
+        loop {
+            let next = match (base.peek(), changed.peek()) {
+                (Some(a), Some((n, k))) => {
+                    if (a.0, a.1) <= (&**n, *k) {
+                        base.next()
+                    } else {
+                        changed.next().map(|(n, k)| (&**n, *k))
                     }
+                }
+                (Some(_), None) => base.next(),
+                (None, Some(_)) => changed.next().map(|(n, k)| (&**n, *k)),
+                (None, None) => None,
+            };
+            let Some((_, (hukou, residence, id))) = next else {
+                return out;
+            };
+            if within(hukou, residence, ranges) {
+                out.push(id);
+                if out.len() >= limit {
+                    return out;
                 }
             }
         }
-        out
     }
 
     fn len(&self) -> usize {
-        self.buckets.iter().map(Vec::len).sum()
+        self.base.entries.len()
     }
 }
 
 enum State {
     /// Not loaded (PostgreSQL, a store that does not search, or a load pending).
     Off,
-    Loading,
     Ready(Names),
 }
 
@@ -164,9 +193,11 @@ pub struct NameIndex {
 
 struct Inner {
     state: RwLock<State>,
-    /// Held while the cache is brought in step, so two searches never apply the
-    /// same changes out of order.
+    /// Held while the cache is brought in step or replaced, so changes are never
+    /// applied out of order or to a newer load.
     replay: Mutex<()>,
+    /// A load is running on a background thread.
+    loading: std::sync::atomic::AtomicBool,
     /// Searches answered from memory.
     answered: std::sync::atomic::AtomicU64,
 }
@@ -183,6 +214,7 @@ impl Default for NameIndex {
             inner: Arc::new(Inner {
                 state: RwLock::new(State::Off),
                 replay: Mutex::new(()),
+                loading: Default::default(),
                 answered: Default::default(),
             }),
         }
@@ -196,35 +228,41 @@ fn poisoned<T>(_: T) -> StoreError {
 impl NameIndex {
     /// Loads the cache from `path` on this thread (seconds at city size).
     pub fn load(&self, path: &Path) -> Result<usize> {
-        *self.inner.state.write().map_err(poisoned)? = State::Loading;
-        match read_all(path) {
-            Ok(names) => {
-                let n = names.len();
-                *self.inner.state.write().map_err(poisoned)? = State::Ready(names);
-                Ok(n)
-            }
-            Err(e) => {
-                *self.inner.state.write().map_err(poisoned)? = State::Off;
-                Err(e)
-            }
-        }
+        let names = read_all(path)?;
+        let n = names.len();
+        let _one = self.inner.replay.lock().map_err(poisoned)?;
+        *self.inner.state.write().map_err(poisoned)? = State::Ready(names);
+        Ok(n)
     }
 
     /// Loads the cache on a background thread; searches read SQL until it is ready.
     pub fn load_in_background(&self, path: PathBuf) {
-        let me = self.clone();
-        if let Ok(mut s) = self.inner.state.write() {
-            if matches!(*s, State::Loading) {
-                return;
-            }
-            *s = State::Loading;
+        self.spawn_load(path, false);
+    }
+
+    /// Loads again in the background, answering from the present cache meanwhile.
+    fn reload_keeping(&self, path: PathBuf) {
+        self.spawn_load(path, true);
+    }
+
+    fn spawn_load(&self, path: PathBuf, keep: bool) {
+        use std::sync::atomic::Ordering;
+        if self.inner.loading.swap(true, Ordering::AcqRel) {
+            return;
         }
+        if !keep {
+            if let Ok(mut s) = self.inner.state.write() {
+                *s = State::Off;
+            }
+        }
+        let me = self.clone();
         std::thread::spawn(move || {
             let started = std::time::Instant::now();
             match me.load(&path) {
                 Ok(n) => tracing::info!(persons = n, ms = started.elapsed().as_millis() as u64, "name index loaded"),
                 Err(e) => tracing::warn!(error = %e, "name index not loaded; name searches read the database"),
             }
+            me.inner.loading.store(false, Ordering::Release);
         });
     }
 
@@ -306,6 +344,7 @@ impl NameIndex {
             // Too many to replay here (an import): load again in the background.
             tracing::info!(events = n, "name index reloading after many changes");
             *self.inner.state.write().map_err(poisoned)? = State::Off;
+            drop(_one);
             self.load_in_background(path.to_path_buf());
             return Ok(false);
         }
@@ -314,13 +353,17 @@ impl NameIndex {
             return Ok(false);
         };
         for (id, now) in &persons {
-            let now = now.as_ref().map(|(name, hukou, residence)| {
-                (name.as_str(), Entry { hukou: *hukou, residence: residence.unwrap_or(NO_RESIDENCE), id: *id })
-            });
-            names.replace(*id, now)?;
+            names.replace(*id, now.as_ref().map(|(name, hukou, residence)| (name.as_str(), *hukou, *residence)));
         }
         if let Some(last) = last {
             names.watermark = last;
+        }
+        if names.current.len() > MAX_OVERLAY {
+            // Fold the changes into the arrays: load again, answering from these
+            // until the new ones are ready.
+            drop(state);
+            drop(_one);
+            self.reload_keeping(path.to_path_buf());
         }
         Ok(true)
     }
@@ -335,7 +378,26 @@ fn read_all(path: &Path) -> Result<Names> {
     conn.execute_batch("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
     let watermark: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM person_events", [], |r| r.get(0))?;
-    let mut names = Names { watermark, ..Names::default() };
+    let too_many = || StoreError::Corrupt("姓名索引超出 32 位下标".into());
+    let mut regions: Vec<i64> = vec![NO_RESIDENCE];
+    {
+        let mut q = tx.prepare(
+            "SELECT hukou_region FROM persons GROUP BY hukou_region \
+             UNION SELECT residence_region FROM persons WHERE residence_region IS NOT NULL GROUP BY residence_region",
+        )?;
+        let codes = q.query_map([], |r| r.get::<_, i64>(0))?;
+        for c in codes {
+            regions.push(c?);
+        }
+    }
+    regions.sort_unstable();
+    regions.dedup();
+    let at = |code: i64| -> Result<u32> {
+        let i = regions.binary_search(&code).map_err(|_| StoreError::Corrupt(format!("区划 {code} 不在姓名索引中")))?;
+        u32::try_from(i).map_err(|_| too_many())
+    };
+    let mut base = Base::default();
+    let mut max_id = 0i64;
     {
         // The name index's own order: no sort, one pass over its entries.
         let mut q = tx.prepare(
@@ -343,35 +405,41 @@ fn read_all(path: &Path) -> Result<Names> {
              ORDER BY name, hukou_region, residence_region, id",
         )?;
         let mut rows = q.query([])?;
-        let mut current: Option<(String, u32)> = None;
         while let Some(r) = rows.next()? {
             let name = r.get_ref(0)?.as_str().map_err(|e| StoreError::Corrupt(format!("姓名不是文本：{e}")))?;
             let entry = Entry {
-                hukou: r.get(1)?,
-                residence: r.get::<_, Option<i64>>(2)?.unwrap_or(NO_RESIDENCE),
+                hukou: at(r.get(1)?)?,
+                residence: match r.get::<_, Option<i64>>(2)? {
+                    Some(c) => at(c)?,
+                    None => 0,
+                },
                 id: r.get(3)?,
             };
-            let slot = match &current {
-                Some((n, s)) if n == name => *s,
-                _ => {
-                    let s = names.slot_for(name)?;
-                    current = Some((name.to_string(), s));
-                    s
+            max_id = max_id.max(entry.id);
+            let n = base.names();
+            if n == 0 || base.name(n - 1) != name {
+                if base.name_at.is_empty() {
+                    base.name_at.push(0);
+                    base.first.push(0);
                 }
-            };
-            names.buckets[slot as usize].push(entry);
-            names.set_slot(entry.id, slot);
+                base.text.push_str(name);
+                base.name_at.push(u32::try_from(base.text.len()).map_err(|_| too_many())?);
+                base.first.push(u32::try_from(base.entries.len()).map_err(|_| too_many())?);
+            }
+            base.entries.push(entry);
+            if let Some(last) = base.first.last_mut() {
+                *last = u32::try_from(base.entries.len()).map_err(|_| too_many())?;
+            }
         }
     }
     tx.commit()?;
-    // Sorted by SQL already; sort again in case the collation of `name` is not
-    // byte order in some database, so the cache's order is byte order throughout.
-    for b in &mut names.buckets {
-        if !b.is_sorted() {
-            b.sort_unstable();
-        }
-    }
-    Ok(names)
+    base.regions = regions;
+    base.text.shrink_to_fit();
+    base.name_at.shrink_to_fit();
+    base.first.shrink_to_fit();
+    base.entries.shrink_to_fit();
+    let words = usize::try_from(max_id).unwrap_or(0) / 64 + 1;
+    Ok(Names { base, moved: vec![0; words], watermark, ..Names::default() })
 }
 
 #[cfg(test)]
@@ -379,41 +447,64 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn e(hukou: i64, residence: i64, id: i64) -> Entry {
-        Entry { hukou, residence, id }
+    /// Arrays as a load makes them, from (name, hukou, residence, id) in order.
+    fn base(rows: &[(&str, i64, Option<i64>, i64)]) -> Names {
+        let mut regions: Vec<i64> = vec![NO_RESIDENCE];
+        regions.extend(rows.iter().flat_map(|r| std::iter::once(r.1).chain(r.2)));
+        regions.sort_unstable();
+        regions.dedup();
+        let at = |c: i64| regions.binary_search(&c).unwrap() as u32;
+        let mut b = Base { name_at: vec![0], first: vec![0], ..Base::default() };
+        for &(name, hukou, residence, id) in rows {
+            let n = b.names();
+            if n == 0 || b.name(n - 1) != name {
+                b.text.push_str(name);
+                b.name_at.push(b.text.len() as u32);
+                b.first.push(b.entries.len() as u32);
+            }
+            b.entries.push(Entry { hukou: at(hukou), residence: residence.map_or(0, at), id });
+            *b.first.last_mut().unwrap() = b.entries.len() as u32;
+        }
+        b.regions = regions;
+        Names { base: b, moved: vec![0; 1], ..Names::default() }
     }
+
+    const WANZHOU: [(i64, i64); 1] = [(500101000000, 500101999999)];
 
     #[test]
     fn ids_follow_name_then_region_order_and_stop_at_the_limit() {
-        let mut n = Names::default();
-        n.replace(3, Some(("张伟", e(500101001001, NO_RESIDENCE, 3)))).unwrap();
-        n.replace(1, Some(("张伟", e(500154001001, 500101002003, 1)))).unwrap();
-        n.replace(2, Some(("张伟东", e(500101001002, NO_RESIDENCE, 2)))).unwrap();
-        n.replace(4, Some(("张三", e(500101001001, NO_RESIDENCE, 4)))).unwrap();
-        n.replace(5, Some(("李伟", e(500101001001, NO_RESIDENCE, 5)))).unwrap();
-        let wanzhou = [(500101000000, 500101999999)];
-        assert_eq!(n.ids("张伟", &wanzhou, 10), vec![3, 1, 2]);
-        assert_eq!(n.ids("张", &wanzhou, 10), vec![4, 3, 1, 2]);
-        assert_eq!(n.ids("张", &wanzhou, 2), vec![4, 3]);
+        let n = base(&[
+            ("张三", 500101001001, None, 4),
+            ("张伟", 500101001001, None, 3),
+            ("张伟", 500154001001, Some(500101002003), 1),
+            ("张伟东", 500101001002, None, 2),
+            ("李伟", 500101001001, None, 5),
+        ]);
+        assert_eq!(n.ids("张伟", &WANZHOU, 10), vec![3, 1, 2]);
+        assert_eq!(n.ids("张", &WANZHOU, 10), vec![4, 3, 1, 2]);
+        assert_eq!(n.ids("张", &WANZHOU, 2), vec![4, 3]);
         assert_eq!(n.ids("张伟", &[], 10), vec![3, 1, 2]);
-        // Both ranges must hold: hukou in 万州 and residence in its town 002.
-        assert_eq!(n.ids("张", &[(500101000000, 500101999999), (500101002000, 500101002999)], 10), vec![1]);
-        // A rename moves the person; a removal takes them out.
-        n.replace(3, Some(("李伟", e(500101001001, NO_RESIDENCE, 3)))).unwrap();
-        assert_eq!(n.ids("张伟", &wanzhou, 10), vec![1, 2]);
-        assert_eq!(n.ids("李", &wanzhou, 10), vec![3, 5]);
-        n.replace(5, None).unwrap();
-        assert_eq!(n.ids("李", &wanzhou, 10), vec![3]);
-        assert_eq!(n.len(), 4);
+        assert_eq!(n.ids("王", &[], 10), Vec::<i64>::new());
+        assert_eq!(n.ids("", &[], 10), vec![4, 3, 1, 2, 5]);
+        // Both ranges must hold: in 万州 and, by hukou or residence, in its town 002.
+        assert_eq!(n.ids("张", &[WANZHOU[0], (500101002000, 500101002999)], 10), vec![1]);
     }
 
     #[test]
-    fn ids_far_beyond_the_dense_table_are_kept_too() {
-        let mut n = Names::default();
-        n.replace(DENSE_IDS + 7, Some(("王芳", e(500101001001, NO_RESIDENCE, DENSE_IDS + 7)))).unwrap();
-        n.replace(DENSE_IDS + 7, Some(("王芳芳", e(500101001001, NO_RESIDENCE, DENSE_IDS + 7)))).unwrap();
-        assert_eq!(n.ids("王芳", &[], 10), vec![DENSE_IDS + 7]);
-        assert_eq!(n.len(), 1);
-        assert!(n.slot_of.len() < 16);
+    fn changed_persons_leave_their_place_and_merge_in_order() {
+        let mut n =
+            base(&[("张伟", 500101001001, None, 3), ("张伟", 500101001003, None, 7), ("李伟", 500101001001, None, 5)]);
+        // Renamed, moved between two others of the same name, a new person, gone.
+        n.replace(3, Some(("李伟", 500101001001, None)));
+        n.replace(9, Some(("张伟", 500101001002, Some(500154001001))));
+        n.replace(70, Some(("张伟", 500101001004, None)));
+        assert_eq!(n.ids("张伟", &WANZHOU, 10), vec![9, 7, 70]);
+        assert_eq!(n.ids("李", &WANZHOU, 10), vec![3, 5]);
+        // 张 (U+5F20) before 李 (U+674E).
+        assert_eq!(n.ids("", &WANZHOU, 2), vec![9, 7]);
+        n.replace(5, None);
+        n.replace(9, Some(("张伟", 500101001005, None)));
+        assert_eq!(n.ids("", &WANZHOU, 10), vec![7, 70, 9, 3]);
+        assert_eq!((n.overlay.len(), n.current.len()), (3, 3));
     }
 }
