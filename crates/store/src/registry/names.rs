@@ -99,6 +99,8 @@ struct Names {
     overlay: BTreeSet<(Box<str>, Key)>,
     /// Each changed person's entry in `overlay`.
     current: HashMap<i64, (Box<str>, Key)>,
+    /// Some bit of `moved` is set.
+    any_moved: bool,
     /// The last `person_events` id whose change is in the cache.
     watermark: i64,
 }
@@ -112,6 +114,7 @@ impl Names {
     fn replace(&mut self, id: i64, now: Option<(&str, i64, Option<i64>)>) {
         if let Some(w) = usize::try_from(id).ok().and_then(|i| self.moved.get_mut(i / 64)) {
             *w |= 1 << (id % 64);
+            self.any_moved = true;
         }
         if let Some(old) = self.current.remove(&id) {
             self.overlay.remove(&old);
@@ -140,15 +143,40 @@ impl Names {
             }
         }
         let from = lo;
+        let lower: (Box<str>, Key) = (prefix.into(), (i64::MIN, i64::MIN, i64::MIN));
+        let mut changed = self.overlay.range(lower..).take_while(|(n, _)| n.starts_with(prefix)).peekable();
+        if changed.peek().is_none() && !self.any_moved {
+            // Nothing changed since the load: the arrays alone, each range as the
+            // positions of its codes in `regions` (no code looked up per person).
+            let positions: Vec<(u32, u32)> = ranges
+                .iter()
+                .map(|&(lo, hi)| {
+                    let at = |c: i64| u32::try_from(b.regions.partition_point(|&r| r < c)).unwrap_or(u32::MAX);
+                    (at(lo), at(hi.saturating_add(1)))
+                })
+                .collect();
+            let inside = |e: &Entry| {
+                positions.iter().all(|&(lo, hi)| (lo..hi).contains(&e.hukou) || (lo..hi).contains(&e.residence))
+            };
+            for k in (from..b.names()).take_while(|&k| b.name(k).starts_with(prefix)) {
+                for e in &b.entries[b.first[k] as usize..b.first[k + 1] as usize] {
+                    if inside(e) {
+                        out.push(e.id);
+                        if out.len() >= limit {
+                            return out;
+                        }
+                    }
+                }
+            }
+            return out;
+        }
         let mut base = (from..b.names())
             .take_while(|&k| b.name(k).starts_with(prefix))
             .flat_map(|k| {
                 b.entries[b.first[k] as usize..b.first[k + 1] as usize].iter().map(move |e| (b.name(k), b.key(e)))
             })
-            .filter(|(_, key)| !self.is_moved(key.2))
+            .filter(|(_, key)| !self.any_moved || !self.is_moved(key.2))
             .peekable();
-        let lower: (Box<str>, Key) = (prefix.into(), (i64::MIN, i64::MIN, i64::MIN));
-        let mut changed = self.overlay.range(lower..).take_while(|(n, _)| n.starts_with(prefix)).peekable();
         loop {
             let next = match (base.peek(), changed.peek()) {
                 (Some(a), Some((n, k))) => {
@@ -506,5 +534,58 @@ mod tests {
         n.replace(9, Some(("张伟", 500101001005, None)));
         assert_eq!(n.ids("", &WANZHOU, 10), vec![7, 70, 9, 3]);
         assert_eq!((n.overlay.len(), n.current.len()), (3, 3));
+    }
+
+    proptest::proptest! {
+        /// From the arrays alone or with changes merged in, the ids are those of a
+        /// plain sort-and-filter over the same persons.
+        #[test]
+        fn ids_agree_with_sorting_everyone(
+            people in proptest::collection::vec((0usize..6, 0usize..4, proptest::option::of(0usize..4)), 0..60),
+            changes in proptest::collection::vec((0i64..70, proptest::option::of((0usize..6, 0usize..4, proptest::option::of(0usize..4)))), 0..20),
+            prefix in 0usize..5,
+            chosen in proptest::collection::vec(0usize..5, 0..3),
+            limit in 1usize..80,
+        ) {
+            const NAMES: [&str; 6] = ["张", "张伟", "张伟东", "张三", "李伟", "王芳"];
+            const CODES: [i64; 4] = [500101001001, 500101002003, 500154001001, 500155002001];
+            const PREFIXES: [&str; 5] = ["", "张", "张伟", "李", "赵"];
+            const RANGES: [(i64, i64); 5] = [
+                (500101000000, 500101999999),
+                (500101002000, 500101002999),
+                (500154000000, 500154999999),
+                (500000000000, 509999999999),
+                (500156000000, 500156999999),
+            ];
+            let person = |(n, h, r): (usize, usize, Option<usize>)| (NAMES[n], CODES[h], r.map(|r| CODES[r]));
+            // Everyone as a reference: id -> (name, hukou, residence).
+            let mut all: std::collections::BTreeMap<i64, (&str, i64, Option<i64>)> = people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as i64 + 1, person(*p)))
+                .collect();
+            let mut rows: Vec<(&str, i64, Option<i64>, i64)> = all.iter().map(|(&id, &(n, h, r))| (n, h, r, id)).collect();
+            rows.sort_by(|a, b| (a.0, a.1, a.2.unwrap_or(NO_RESIDENCE), a.3).cmp(&(b.0, b.1, b.2.unwrap_or(NO_RESIDENCE), b.3)));
+            let mut n = base(&rows);
+            n.moved = vec![0; 2];
+            for (id, now) in &changes {
+                let now = now.map(person);
+                n.replace(*id, now);
+                match now {
+                    Some(p) => all.insert(*id, p),
+                    None => all.remove(id),
+                };
+            }
+            let ranges: Vec<(i64, i64)> = chosen.iter().map(|&c| RANGES[c]).collect();
+            let prefix = PREFIXES[prefix];
+            let mut want: Vec<(&str, i64, i64, i64)> = all
+                .iter()
+                .filter(|(_, (name, h, r))| name.starts_with(prefix) && within(*h, r.unwrap_or(NO_RESIDENCE), &ranges))
+                .map(|(&id, &(name, h, r))| (name, h, r.unwrap_or(NO_RESIDENCE), id))
+                .collect();
+            want.sort();
+            let want: Vec<i64> = want.into_iter().map(|w| w.3).take(limit).collect();
+            proptest::prop_assert_eq!(n.ids(prefix, &ranges, limit), want);
+        }
     }
 }

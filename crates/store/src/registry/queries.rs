@@ -273,7 +273,8 @@ pub async fn person_lines(
 
 /// The two statements of a list's page: its rows, and the count of all matches.
 struct PageQuery {
-    rows: sea_orm::Select<person::Entity>,
+    /// The page's rows (`None` for a name search, whose page is read by id).
+    rows: Option<sea_orm::Select<person::Entity>>,
     /// The count of all matches, up to the cap (a name search counts its ids).
     count: Option<Statement>,
     cost: crate::inline::Cost,
@@ -288,7 +289,8 @@ struct PageQuery {
 /// page's rows are read with, and, when only a name and regions narrow it, the
 /// question for the name search in memory (`names`).
 struct Named {
-    ids: Statement,
+    /// Built only when memory cannot answer (`ids_statement`).
+    order: sea_orm::Select<person::Entity>,
     cond: Condition,
     in_memory: Option<(String, Vec<(i64, i64)>)>,
     limit: u64,
@@ -331,13 +333,32 @@ impl PageQuery {
         let per_page = per_page.clamp(1, 500);
         let cond = filter_condition(scope, filter);
         let named = filter.name.as_deref().is_some_and(|n| !n.trim().is_empty());
+        if named {
+            // A name search reads its matches' ids once, in order, up to the cap (or
+            // to the page asked for, beyond it): their number is the count, and the
+            // page is a slice of them. One pass over the name index's entries, where
+            // a count and a page each read them (about 130 µs of a 张伟 search's 400
+            // µs of SQL at city size); on SQLite, from memory once it is loaded.
+            let limit = (COUNT_CAP + 1).max(page.saturating_add(1).saturating_mul(per_page));
+            let order =
+                in_name_order(person::Entity::find().select_only().column(person::Column::Id).filter(cond.clone()))
+                    .limit(limit);
+            let named = Named { order, cond, in_memory: in_memory_question(scope, filter), limit };
+            return PageQuery {
+                rows: None,
+                count: None,
+                cost: crate::inline::Cost::Bounded,
+                page,
+                per_page,
+                named: Some(named),
+            };
+        }
         // A name search is listed in the name index's order, so a page reads only its
         // own rows (no sort of every match); other lists by id.
         let wide =
             wide_regions(store, scope, filter).map(|regions| unindexed_regions(regions).add(filter_rest(filter)));
         let rows = person::Entity::find().filter(wide.clone().unwrap_or_else(|| cond.clone()));
-        let rows = if named { in_name_order(rows) } else { rows.order_by_asc(person::Column::Id) };
-        let rows = rows.offset(page.saturating_mul(per_page)).limit(per_page);
+        let rows = rows.order_by_asc(person::Column::Id).offset(page.saturating_mul(per_page)).limit(per_page);
         // The count of a district's list with only its region reaches the cap within
         // the region indexes; with another filter, every person of the district is
         // read to check it, which the table walk does in order (0.7 s against 0.8 s
@@ -347,19 +368,6 @@ impl PageQuery {
             || filter.insurance.is_some()
             || filter.born_after.is_some()
             || filter.born_before.is_some();
-        // A name search reads its matches' ids once, in order, up to the cap (or
-        // to the page asked for, beyond it): their number is the count, and the
-        // page is a slice of them. One pass over the name index's entries, where a
-        // count and a page each read them (about 130 µs of a 张伟 search's 400 µs
-        // of SQL at city size).
-        let named = named.then(|| {
-            let limit = (COUNT_CAP + 1).max(page.saturating_add(1).saturating_mul(per_page));
-            let ids =
-                in_name_order(person::Entity::find().select_only().column(person::Column::Id).filter(cond.clone()))
-                    .limit(limit)
-                    .build(store.backend());
-            Named { ids, cond: cond.clone(), in_memory: in_memory_question(scope, filter), limit }
-        });
         let counted = match wide {
             Some(w) if filtered => w,
             _ => cond,
@@ -375,11 +383,11 @@ impl PageQuery {
             .expr(Expr::cust("COUNT(*)"))
             .from_subquery(matches, sea_orm::sea_query::Alias::new("m"))
             .to_owned();
-        let count = named.is_none().then(|| store.backend().build(&count));
-        // A name, identity number or phone narrows the read to one index range.
-        let bounded = named.is_some() || filter.id_hmac.is_some() || filter.phone_hmac.is_some();
+        let count = Some(store.backend().build(&count));
+        // An identity number or phone narrows the read to one index range.
+        let bounded = filter.id_hmac.is_some() || filter.phone_hmac.is_some();
         let cost = if bounded { crate::inline::Cost::Bounded } else { crate::inline::Cost::Unbounded };
-        PageQuery { rows, count, cost, page, per_page, named }
+        PageQuery { rows: Some(rows), count, cost, page, per_page, named: None }
     }
 
     /// Reads the page with the columns `select` keeps, each row decoded by
@@ -395,10 +403,11 @@ impl PageQuery {
         M: FromQueryResult + Send + Sync,
     {
         let PageQuery { rows, count, cost, page, per_page, named } = self;
-        if let Some(named) = named {
-            return named_page(store, named, page, per_page, select, inline_row, convert).await;
-        }
-        let rows = select(rows);
+        let rows = match (named, rows) {
+            (Some(named), _) => return named_page(store, named, page, per_page, select, inline_row, convert).await,
+            (None, Some(rows)) => select(rows),
+            (None, None) => return Err(StoreError::Corrupt("列表查询缺少语句".into())),
+        };
         // A first page that is not full is every match: no count needed.
         let short = |n: usize| page == 0 && (n as u64) < per_page;
         let read = crate::inline::path(store)
@@ -445,7 +454,7 @@ async fn named_page<M, T>(
 where
     M: FromQueryResult + Send + Sync,
 {
-    let Named { ids, cond, in_memory, limit } = named;
+    let Named { order, cond, in_memory, limit } = named;
     let path = crate::inline::path(store);
     // From memory when it is loaded (SQLite), else from the name index.
     let remembered = match (path, in_memory) {
@@ -454,18 +463,20 @@ where
         }
         _ => None,
     };
-    let inline_ids = match remembered {
-        Some(ids) => Some(ids),
-        None => path.map(|p| crate::inline::rows(p, &ids, |r| r.get::<_, i64>(0))).transpose()?.flatten(),
-    };
-    let ids = match inline_ids {
+    let ids = match remembered {
         Some(ids) => ids,
         None => {
-            let mut out = Vec::new();
-            for row in store.conn().query_all(ids).await? {
-                out.push(row.try_get_by_index::<i64>(0)?);
+            let ids = order.build(store.backend());
+            match path.map(|p| crate::inline::rows(p, &ids, |r| r.get::<_, i64>(0))).transpose()?.flatten() {
+                Some(found) => found,
+                None => {
+                    let mut out = Vec::new();
+                    for row in store.conn().query_all(ids).await? {
+                        out.push(row.try_get_by_index::<i64>(0)?);
+                    }
+                    out
+                }
             }
-            out
         }
     };
     let n = ids.len() as u64;
