@@ -41,6 +41,9 @@ const MAX_OVERLAY: usize = 200_000;
 /// No residence sorts first, as SQL's NULL does in ascending order.
 const NO_RESIDENCE: i64 = i64::MIN;
 
+/// A changed person's row as read again: name, hukou, residence.
+type Current = (String, i64, Option<i64>);
+
 /// One person as the list orders them after the name: hukou, residence, id.
 type Key = (i64, i64, i64);
 
@@ -210,7 +213,7 @@ impl Names {
 enum State {
     /// Not loaded (PostgreSQL, a store that does not search, or a load pending).
     Off,
-    Ready(Names),
+    Ready(Box<Names>),
 }
 
 /// One store's name cache; cheap to clone (shared).
@@ -259,7 +262,7 @@ impl NameIndex {
         let names = read_all(path)?;
         let n = names.len();
         let _one = self.inner.replay.lock().map_err(poisoned)?;
-        *self.inner.state.write().map_err(poisoned)? = State::Ready(names);
+        *self.inner.state.write().map_err(poisoned)? = State::Ready(Box::new(names));
         Ok(n)
     }
 
@@ -360,7 +363,7 @@ impl NameIndex {
                 );
             }
             // A person named by an event but without a row any more leaves the cache.
-            let persons: Vec<(i64, Option<(String, i64, Option<i64>)>)> =
+            let persons: Vec<(i64, Option<Current>)> =
                 ids.iter().map(|&id| (id, found.remove(&id))).collect();
             Ok((events.len(), persons, events.last().map(|e| e.0)))
         })?;

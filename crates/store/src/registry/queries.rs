@@ -410,16 +410,7 @@ impl PageQuery {
         };
         // A first page that is not full is every match: no count needed.
         let short = |n: usize| page == 0 && (n as u64) < per_page;
-        let read = crate::inline::path(store)
-            .map(|path| {
-                crate::inline::page(path, cost, &rows.build(store.backend()), count.as_ref(), |n| !short(n), inline_row)
-            })
-            .transpose()?
-            .flatten();
-        let (models, total) = match read {
-            Some(p) => (p.rows, p.total),
-            None => (rows.into_model::<M>().all(store.conn()).await?, None),
-        };
+        let (models, total) = read_rows(store, rows, cost, count.as_ref(), |n| !short(n), inline_row).await?;
         let rows = models.into_iter().map(convert).collect::<Result<Vec<_>>>()?;
         if short(rows.len()) {
             let n = rows.len() as u64;
@@ -436,6 +427,30 @@ impl PageQuery {
         let n = u64::try_from(n).unwrap_or(0);
         Ok(Page { total: n.min(COUNT_CAP), total_capped: n > COUNT_CAP, page, per_page, rows })
     }
+}
+
+/// The rows of `q`, and the count `count` when `counted(rows read)` asks for it:
+/// read on the calling thread on SQLite (`inline::page`), else through sqlx, which
+/// leaves the count to the caller.
+async fn read_rows<M>(
+    store: &Store,
+    q: sea_orm::Select<person::Entity>,
+    cost: crate::inline::Cost,
+    count: Option<&Statement>,
+    counted: impl FnOnce(usize) -> bool,
+    inline_row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<M>,
+) -> Result<(Vec<M>, Option<i64>)>
+where
+    M: FromQueryResult + Send + Sync,
+{
+    let read = crate::inline::path(store)
+        .map(|path| crate::inline::page(path, cost, &q.build(store.backend()), count, counted, inline_row))
+        .transpose()?
+        .flatten();
+    Ok(match read {
+        Some(p) => (p.rows, p.total),
+        None => (q.into_model::<M>().all(store.conn()).await?, None),
+    })
 }
 
 /// A name search's page: the ids of its matches in order (`ids`), then the rows of
@@ -488,23 +503,7 @@ where
         let q = select(in_name_order(
             person::Entity::find().filter(cond).filter(person::Column::Id.is_in(wanted.iter().copied())),
         ));
-        let read = path
-            .map(|p| {
-                crate::inline::page(
-                    p,
-                    crate::inline::Cost::Bounded,
-                    &q.build(store.backend()),
-                    None,
-                    |_| false,
-                    inline_row,
-                )
-            })
-            .transpose()?
-            .flatten();
-        let models = match read {
-            Some(p) => p.rows,
-            None => q.into_model::<M>().all(store.conn()).await?,
-        };
+        let (models, _) = read_rows(store, q, crate::inline::Cost::Bounded, None, |_| false, inline_row).await?;
         for m in models {
             rows.push(convert(m)?);
         }
