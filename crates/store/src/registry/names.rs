@@ -363,8 +363,7 @@ impl NameIndex {
                 );
             }
             // A person named by an event but without a row any more leaves the cache.
-            let persons: Vec<(i64, Option<Current>)> =
-                ids.iter().map(|&id| (id, found.remove(&id))).collect();
+            let persons: Vec<(i64, Option<Current>)> = ids.iter().map(|&id| (id, found.remove(&id))).collect();
             Ok((events.len(), persons, events.last().map(|e| e.0)))
         })?;
         let (n, persons, last) = changes;

@@ -550,19 +550,7 @@ async fn the_name_search_in_memory_answers_as_the_database_and_follows_its_chang
     compare("loaded").await;
     // Written through the other store: a rename and move by staff, new persons and
     // an import that renames some and moves others.
-    let zhang: Vec<i64> = person_lines(
-        &plain,
-        Scope::Region(region("500101")),
-        &PersonFilter { name: Some("张伟".into()), ..Default::default() },
-        0,
-        50,
-    )
-    .await
-    .unwrap()
-    .rows
-    .iter()
-    .map(|l| l.id)
-    .collect();
+    let zhang = named(&plain, "500101", "张伟").await;
     assert!(zhang.len() >= 3);
     let moved = jiujin_store::registry::person(&plain, Scope::City, zhang[0]).await.unwrap().unwrap();
     let mut s = moved.state.clone();
@@ -581,24 +569,16 @@ async fn the_name_search_in_memory_answers_as_the_database_and_follows_its_chang
     }
     super::import(&plain, later).await;
     compare("after changes").await;
-    let kaizhou_li = person_lines(
-        &cached,
-        Scope::Region(region("500154")),
-        &PersonFilter { name: Some("李伟".into()), ..Default::default() },
-        0,
-        500,
-    )
-    .await
-    .unwrap();
-    assert!(kaizhou_li.rows.iter().any(|l| l.id == moved.id), "the moved person is found under the new name");
-    let wanzhou_zhang = person_lines(
-        &cached,
-        Scope::Region(region("500101")),
-        &PersonFilter { name: Some("张伟".into()), ..Default::default() },
-        0,
-        500,
-    )
-    .await
-    .unwrap();
-    assert!(!wanzhou_zhang.rows.iter().any(|l| l.id == moved.id), "and no longer under the old one");
+    let found = named(&cached, "500154", "李伟").await;
+    assert!(found.contains(&moved.id), "the moved person is found under the new name");
+    let found = named(&cached, "500101", "张伟").await;
+    assert!(!found.contains(&moved.id), "and no longer under the old one");
+}
+
+/// The ids of the first 500 persons named `name…` in the scope of region `scope`.
+async fn named(store: &jiujin_store::Store, scope: &str, name: &str) -> Vec<i64> {
+    let filter = PersonFilter { name: Some(name.into()), ..Default::default() };
+    let page =
+        jiujin_store::registry::person_lines(store, Scope::Region(region(scope)), &filter, 0, 500).await.unwrap();
+    page.rows.iter().map(|l| l.id).collect()
 }
