@@ -231,6 +231,8 @@ struct Inner {
     loading: std::sync::atomic::AtomicBool,
     /// Searches answered from memory.
     answered: std::sync::atomic::AtomicU64,
+    /// New events replayed in a search at most (`MAX_REPLAY`; tests set less).
+    max_replay: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for NameIndex {
@@ -247,6 +249,7 @@ impl Default for NameIndex {
                 replay: Mutex::new(()),
                 loading: Default::default(),
                 answered: Default::default(),
+                max_replay: std::sync::atomic::AtomicUsize::new(MAX_REPLAY),
             }),
         }
     }
@@ -302,6 +305,12 @@ impl NameIndex {
         self.inner.answered.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Sets how many new events a search replays at most before the cache is
+    /// loaded again in the background (20,000 unless set; tests use a few).
+    pub fn set_max_replay(&self, n: usize) {
+        self.inner.max_replay.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Whether searches are answered from memory now.
     pub fn is_ready(&self) -> bool {
         self.inner.state.read().is_ok_and(|s| matches!(*s, State::Ready(_)))
@@ -333,6 +342,7 @@ impl NameIndex {
     /// Applies the changes committed since the watermark; false when not loaded.
     fn catch_up(&self, path: &Path) -> Result<bool> {
         let _one = self.inner.replay.lock().map_err(poisoned)?;
+        let max_replay = self.inner.max_replay.load(std::sync::atomic::Ordering::Relaxed);
         let watermark = match &*self.inner.state.read().map_err(poisoned)? {
             State::Ready(names) => names.watermark,
             _ => return Ok(false),
@@ -340,11 +350,12 @@ impl NameIndex {
         let changes = crate::inline::with_reader(path, crate::inline::Cost::Bounded, |c| {
             let mut q =
                 c.prepare_cached("SELECT id, person_id FROM person_events WHERE id > ?1 ORDER BY id LIMIT ?2")?;
-            let rows = q.query_map(rusqlite::params![watermark, MAX_REPLAY as i64 + 1], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-            })?;
+            let rows = q.query_map(
+                rusqlite::params![watermark, i64::try_from(max_replay).unwrap_or(i64::MAX - 1) + 1],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )?;
             let events = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-            if events.is_empty() || events.len() > MAX_REPLAY {
+            if events.is_empty() || events.len() > max_replay {
                 return Ok((events.len(), Vec::new(), events.last().map(|e| e.0)));
             }
             let mut ids: Vec<i64> = events.iter().map(|e| e.1).collect();
@@ -370,7 +381,7 @@ impl NameIndex {
         if n == 0 {
             return Ok(true);
         }
-        if n > MAX_REPLAY {
+        if n > max_replay {
             // Too many to replay here (an import): load again in the background.
             tracing::info!(events = n, "name index reloading after many changes");
             *self.inner.state.write().map_err(poisoned)? = State::Off;

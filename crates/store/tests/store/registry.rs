@@ -582,3 +582,39 @@ async fn named(store: &jiujin_store::Store, scope: &str, name: &str) -> Vec<i64>
         jiujin_store::registry::person_lines(store, Scope::Region(region(scope)), &filter, 0, 500).await.unwrap();
     page.rows.iter().map(|l| l.id).collect()
 }
+
+/// More new events than a search replays (an import while the server runs) drop
+/// the cache: that search reads the database, the cache loads again in the
+/// background, and then answers again, with the import in it.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_changes_at_once_load_the_name_search_in_memory_again() {
+    let db = TestDb::sqlite();
+    let plain = db.store().await;
+    let person = |i: u32| {
+        let mut s = state(i, "500101001001");
+        s.name = format!("张{}", i % 3);
+        let mut r = row(u64::from(i) + 2, 0, s, 1);
+        r.id_hmac[..4].copy_from_slice(&i.to_be_bytes());
+        r
+    };
+    super::import(&plain, (0..20).map(person).collect()).await;
+    let cached = db.store().await;
+    cached.load_name_index(true).unwrap();
+    cached.name_index().set_max_replay(5);
+    assert_eq!(named(&cached, "500101", "张").await.len(), 20);
+    // Ten registrations: more than the five a search may replay.
+    super::import(&plain, (20..30).map(person).collect()).await;
+    let before = cached.name_index().answered();
+    let found = named(&cached, "500101", "张").await;
+    assert_eq!(found.len(), 30, "the database answers while the cache loads again");
+    assert_eq!(cached.name_index().answered(), before, "not from the stale cache");
+    for _ in 0..500 {
+        if cached.name_index().is_ready() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(cached.name_index().is_ready(), "loaded again in the background");
+    assert_eq!(named(&cached, "500101", "张").await, found);
+    assert_eq!(cached.name_index().answered(), before + 1);
+}
