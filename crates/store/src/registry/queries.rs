@@ -285,11 +285,11 @@ struct PageQuery {
     named: Option<Named>,
 }
 
-/// A name search's matches: the statement that reads their ids, the condition the
+/// A name search's matches: the query that reads their ids, the condition the
 /// page's rows are read with, and, when only a name and regions narrow it, the
 /// question for the name search in memory (`names`).
 struct Named {
-    /// Built only when memory cannot answer (`ids_statement`).
+    /// Their ids in the list's order; built into SQL only when memory cannot answer.
     order: sea_orm::Select<person::Entity>,
     cond: Condition,
     in_memory: Option<(String, Vec<(i64, i64)>)>,
@@ -353,8 +353,7 @@ impl PageQuery {
                 named: Some(named),
             };
         }
-        // A name search is listed in the name index's order, so a page reads only its
-        // own rows (no sort of every match); other lists by id.
+        // Other lists by id (a name search is listed in the name index's order, above).
         let wide =
             wide_regions(store, scope, filter).map(|regions| unindexed_regions(regions).add(filter_rest(filter)));
         let rows = person::Entity::find().filter(wide.clone().unwrap_or_else(|| cond.clone()));
